@@ -1,0 +1,59 @@
+/**
+ * The `featureguard` command. A thin front door: parse arguments, call the engine, print the
+ * report, exit 0 (no error finding), 1 (an error finding) or 2 (could not run: one line on stderr
+ * naming the file or key at fault; `--debug` adds the stack).
+ */
+import { writeFileSync } from 'node:fs';
+import { UserError } from '../engine/errors';
+import { renderText } from '../engine/report/renderText';
+import type { Report } from '../engine/report/reportTypes';
+import { runImpact } from '../engine/runImpact';
+import { parseCli, USAGE, type CliArgs } from './parseArgs';
+
+declare const __FEATUREGUARD_VERSION__: string | undefined;
+
+async function main(argv: string[]): Promise<number> {
+  let args: CliArgs | undefined;
+  try {
+    args = parseCli(argv);
+    switch (args.command) {
+      case 'help':
+        process.stdout.write(USAGE + '\n');
+        return 0;
+      case 'version':
+        process.stdout.write(`${typeof __FEATUREGUARD_VERSION__ === 'string' ? __FEATUREGUARD_VERSION__ : 'dev'}\n`);
+        return 0;
+      case 'impact':
+      case 'check': {
+        const options = { cwd: process.cwd(), configPath: args.config, base: args.base, staged: args.staged, diskCache: !args.noCache };
+        const report = await runImpact(options);
+        emit(report, args);
+        return report.summary.errors > 0 ? 1 : 0;
+      }
+      case 'lsp':
+        throw new UserError('the language server is not part of this build yet');
+    }
+  } catch (err) {
+    if (err instanceof UserError) {
+      process.stderr.write(`featureguard: ${err.message}\n`);
+      if (args?.debug && err.stack) process.stderr.write(err.stack + '\n');
+      return 2;
+    }
+    process.stderr.write(`featureguard: internal error: ${(err as Error)?.message ?? String(err)}\n`);
+    if (args?.debug) process.stderr.write(`${(err as Error)?.stack}\n`);
+    else process.stderr.write('featureguard: run again with --debug for the stack trace, and please report it\n');
+    return 2;
+  }
+}
+
+function emit(report: Report, args: CliArgs): void {
+  for (const w of report.warnings ?? []) process.stderr.write(`featureguard: warning: ${w}\n`);
+  const color = !args.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const text = args.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : renderText(report, { color, mode: args.command === 'check' ? 'check' : 'impact' });
+  if (args.output) writeFileSync(args.output, text);
+  else process.stdout.write(text);
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

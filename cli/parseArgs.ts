@@ -1,0 +1,83 @@
+/** Parses the command line of SPEC §6 into a command and its options; usage errors exit 2. */
+import { parseArgs } from 'node:util';
+import { UserError } from '../engine/errors';
+
+export type Format = 'text' | 'json' | 'sarif' | 'junit' | 'html';
+
+export interface CliArgs {
+  command: 'check' | 'impact' | 'lsp' | 'help' | 'version';
+  staged: boolean;
+  base?: string;
+  config?: string;
+  format: Format;
+  output?: string;
+  noData: boolean;
+  debug: boolean;
+  noCache: boolean;
+}
+
+const FORMATS: Record<CliArgs['command'], Format[]> = {
+  check: ['text', 'json'],
+  impact: ['text', 'json'],
+  lsp: ['text'],
+  help: ['text'],
+  version: ['text'],
+};
+
+export const USAGE = `Usage:
+  featureguard check   [--staged | --base REV] [--config FILE] [--format text|json] [--output FILE] [--no-data] [--debug]
+  featureguard impact  [--staged | --base REV] [--config FILE] [--format text|json]
+
+Compares the feature code at HEAD (or --base REV) with the working tree (or, with --staged, the
+index) and reports the ML features an edit reaches. Exit codes: 0 no error finding, 1 at least one
+error finding, 2 could not run.`;
+
+export function parseCli(argv: string[]): CliArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        staged: { type: 'boolean', default: false },
+        base: { type: 'string' },
+        config: { type: 'string' },
+        format: { type: 'string', default: 'text' },
+        output: { type: 'string' },
+        'no-data': { type: 'boolean', default: false },
+        'no-cache': { type: 'boolean', default: false },
+        debug: { type: 'boolean', default: false },
+        stdio: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', short: 'v', default: false },
+      },
+    });
+  } catch (err) {
+    throw new UserError(`${(err as Error).message.split('\n')[0]}\n${USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.version) return base('version', values);
+  const name = positionals[0];
+  if (values.help || name === undefined || name === 'help') return base('help', values);
+  if (name !== 'check' && name !== 'impact' && name !== 'lsp') throw new UserError(`unknown command "${name}"\n${USAGE}`);
+  if (positionals.length > 1) throw new UserError(`unexpected argument "${positionals[1]}"\n${USAGE}`);
+  if (values.staged && values.base) throw new UserError('--staged and --base cannot be used together (--staged compares HEAD with the index)');
+  const format = values.format as Format;
+  if (!FORMATS[name].includes(format)) throw new UserError(`--format ${format} is not supported by "${name}" (use ${FORMATS[name].join(' or ')})`);
+  return base(name, values);
+}
+
+function base(command: CliArgs['command'], v: Record<string, string | boolean | undefined>): CliArgs {
+  return {
+    command,
+    staged: !!v.staged,
+    base: v.base as string | undefined,
+    config: v.config as string | undefined,
+    format: (v.format as Format) ?? 'text',
+    output: v.output as string | undefined,
+    noData: !!v['no-data'],
+    debug: !!v.debug,
+    noCache: !!v['no-cache'],
+  };
+}

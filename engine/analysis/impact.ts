@@ -1,0 +1,233 @@
+/**
+ * Static impact (SPEC §3): which features an edit reaches, and through which symbols. Each
+ * changed file's declarations are compared between base and target; a feature is affected when
+ * the content of its dependency closure differs between the two sides — a location-independent
+ * fingerprint, so a helper moved to another file with its imports updated is no change, while a
+ * transitive constant edit is.
+ */
+import { createHash } from 'node:crypto';
+import { UserError, throwIfCancelled, type CancellationToken } from '../errors';
+import type { Config, FeatureConfig } from '../config/configTypes';
+import type { Finding, Location } from '../findings';
+import type { LanguageFrontEnd, ModuleSummary } from '../lang/frontEnd';
+import type { SummaryCache } from '../cache/summaryCache';
+import type { SourceTree } from '../sources/sourceTree';
+import { SymbolGraph, symbolId, type SymbolId } from '../graph/symbolGraph';
+import { summarizeTree } from './summarizeTree';
+
+/** An edited top-level declaration. */
+export interface SymbolChange {
+  file: string;
+  symbol: string;
+  line: number;
+  kind: 'modified' | 'added' | 'removed' | 'moved';
+  /** For `moved`: where the declaration came from. */
+  from?: string;
+}
+
+/** Why a feature is in the impact set. */
+export type ImpactStatus = 'changed' | 'new' | 'missing';
+
+export interface AffectedFeature {
+  feature: FeatureConfig;
+  status: ImpactStatus;
+  /** Symbols from the edited one to the feature's direct dependency; empty when the feature itself was edited. */
+  via: SymbolId[];
+  /** The feature's declaration on each side, when it exists there. */
+  baseSymbol?: SymbolId;
+  targetSymbol?: SymbolId;
+  location: Location;
+  findings: Finding[];
+}
+
+export interface ImpactInput {
+  base: SourceTree;
+  target: SourceTree;
+  changedPaths: string[];
+  config: Config;
+  frontEnd: LanguageFrontEnd;
+  cache: SummaryCache;
+  token: CancellationToken;
+}
+
+export interface ImpactResult {
+  changes: SymbolChange[];
+  features: AffectedFeature[];
+  /** Findings tied to no single feature (`code.syntax`). */
+  findings: Finding[];
+  /** Every feature known on either side, config and `@feature` tags merged. */
+  allFeatures: FeatureConfig[];
+  baseGraph: SymbolGraph;
+  targetGraph: SymbolGraph;
+}
+
+/** Computes the impact of the target's edits over the base. */
+export async function analyzeImpact(input: ImpactInput): Promise<ImpactResult> {
+  const { base, target, config, frontEnd, cache, token } = input;
+  const baseModules = await summarizeTree(base, frontEnd, cache);
+  throwIfCancelled(token);
+  const targetModules = await summarizeTree(target, frontEnd, cache);
+  throwIfCancelled(token);
+  const baseGraph = new SymbolGraph(baseModules, frontEnd);
+  const targetGraph = new SymbolGraph(targetModules, frontEnd);
+
+  const changedFiles = input.changedPaths.filter((p) => frontEnd.handles(p));
+  const changes = diffDeclarations(changedFiles, baseModules, targetModules);
+  const findings = syntaxFindings(changedFiles, targetModules);
+  const changedNodes = changedSymbols(baseGraph, targetGraph);
+
+  const allFeatures = mergeFeatures(config, baseModules, targetModules);
+  const features: AffectedFeature[] = [];
+  for (const feature of allFeatures) {
+    throwIfCancelled(token);
+    const affected = featureImpact(feature, baseGraph, targetGraph, changedNodes);
+    if (affected) features.push(affected);
+  }
+  return { changes, features, findings, allFeatures, baseGraph, targetGraph };
+}
+
+function featureImpact(feature: FeatureConfig, baseGraph: SymbolGraph, targetGraph: SymbolGraph, changedNodes: Set<SymbolId>): AffectedFeature | undefined {
+  const inBase = baseGraph.modules.has(feature.file);
+  const inTarget = targetGraph.modules.has(feature.file);
+  if (!inBase && !inTarget) {
+    const key = feature.origin === 'config' ? `features.${feature.name}.source` : `@feature ${feature.name}`;
+    throw new UserError(`${key}: file not found: ${feature.file}`);
+  }
+  const baseIds = inBase ? baseGraph.resolveExport(feature.file, feature.exportName) : [];
+  const targetIds = inTarget ? targetGraph.resolveExport(feature.file, feature.exportName) : [];
+  const baseSymbol = baseIds[0];
+  const targetSymbol = targetIds[0];
+
+  if (!targetSymbol) {
+    const location: Location = { file: feature.file, line: 1, column: 1 };
+    const message = inTarget
+      ? `feature "${feature.name}": ${feature.file} no longer exports "${feature.exportName}"`
+      : `feature "${feature.name}": ${feature.file} no longer exists`;
+    return { feature, status: 'missing', via: [], baseSymbol, location, findings: [{ check: 'source.missing', severity: 'error', message, location }] };
+  }
+  const decl = targetGraph.nodes.get(targetSymbol)!.decl;
+  const location: Location = { file: targetGraph.nodes.get(targetSymbol)!.path, line: decl.line, column: decl.column };
+  if (!baseSymbol) return { feature, status: 'new', via: [], targetSymbol, location, findings: [] };
+  if (fingerprint(baseGraph, baseIds) === fingerprint(targetGraph, targetIds)) return undefined;
+  const path = targetGraph.pathTo(targetSymbol, changedNodes) ?? [targetSymbol];
+  const via = path.slice(1).reverse();
+  return { feature, status: 'changed', via, baseSymbol, targetSymbol, location, findings: [] };
+}
+
+/**
+ * A hash of what a closure computes, independent of where its declarations live: each
+ * declaration's content with the contents of the declarations it references.
+ */
+function fingerprint(graph: SymbolGraph, roots: SymbolId[]): string {
+  const lines: string[] = [];
+  for (const id of graph.closure(roots)) {
+    const node = graph.nodes.get(id)!;
+    const deps = node.deps.map((d) => graph.nodes.get(d)?.decl.hash ?? d).sort();
+    lines.push(`${node.decl.hash}>${deps.join(',')}`);
+  }
+  lines.sort();
+  const h = createHash('sha1');
+  for (const r of roots) h.update(graph.nodes.get(r)!.decl.hash + '|');
+  for (const l of lines) h.update(l + '\n');
+  return h.digest('hex');
+}
+
+/** Target symbols that are new, edited, or resolve their references differently than in the base. */
+function changedSymbols(baseGraph: SymbolGraph, targetGraph: SymbolGraph): Set<SymbolId> {
+  const out = new Set<SymbolId>();
+  for (const [id, node] of targetGraph.nodes) {
+    const before = baseGraph.nodes.get(id);
+    if (!before || before.decl.hash !== node.decl.hash || !sameMembers(before.deps, node.deps)) out.add(id);
+  }
+  return out;
+}
+
+function sameMembers(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  const s = new Set(a);
+  return b.every((x) => s.has(x));
+}
+
+/** The declaration-level edits in the changed files, with moves between files recognized. */
+function diffDeclarations(files: string[], baseModules: Map<string, ModuleSummary>, targetModules: Map<string, ModuleSummary>): SymbolChange[] {
+  const changes: SymbolChange[] = [];
+  for (const file of [...files].sort()) {
+    const before = new Map((baseModules.get(file)?.decls ?? []).map((d) => [d.name, d]));
+    const after = new Map((targetModules.get(file)?.decls ?? []).map((d) => [d.name, d]));
+    for (const [name, d] of after) {
+      const b = before.get(name);
+      if (!b) changes.push({ file, symbol: name, line: d.line, kind: 'added' });
+      else if (b.hash !== d.hash) changes.push({ file, symbol: name, line: d.line, kind: 'modified' });
+    }
+    for (const [name, d] of before) if (!after.has(name)) changes.push({ file, symbol: name, line: d.line, kind: 'removed' });
+  }
+  // A declaration removed from one file and added, identical, to another was moved.
+  const removed = new Map<string, SymbolChange>();
+  for (const c of changes) if (c.kind === 'removed') removed.set(`${c.symbol}\0${hashOf(baseModules, c)}`, c);
+  const moved = new Set<SymbolChange>();
+  for (const c of changes) {
+    if (c.kind !== 'added') continue;
+    const r = removed.get(`${c.symbol}\0${hashOf(targetModules, c)}`);
+    if (r && r.file !== c.file && !moved.has(r)) {
+      moved.add(r);
+      c.kind = 'moved';
+      c.from = r.file;
+    }
+  }
+  return changes.filter((c) => !moved.has(c));
+}
+
+function hashOf(modules: Map<string, ModuleSummary>, c: SymbolChange): string | undefined {
+  return modules.get(c.file)?.decls.find((d) => d.name === c.symbol)?.hash;
+}
+
+function syntaxFindings(files: string[], targetModules: Map<string, ModuleSummary>): Finding[] {
+  const out: Finding[] = [];
+  for (const file of files) {
+    const mod = targetModules.get(file);
+    if (!mod || mod.syntaxErrors.length === 0) continue;
+    const first = mod.syntaxErrors[0];
+    const more = mod.syntaxErrors.length > 1 ? ` (and ${mod.syntaxErrors.length - 1} more)` : '';
+    out.push({
+      check: 'code.syntax',
+      severity: 'error',
+      message: `${file} does not parse: ${first.message}${more}`,
+      location: { file, line: first.line, column: first.column },
+    });
+  }
+  return out;
+}
+
+/**
+ * The config's features plus `@feature` tags found on either side. A config entry wins over a
+ * tag of the same name; a tag without `@snapshot` takes the config's `defaultSnapshot`.
+ */
+export function mergeFeatures(config: Config, ...sides: Map<string, ModuleSummary>[]): FeatureConfig[] {
+  const out = new Map<string, FeatureConfig>(config.features);
+  for (const modules of sides) {
+    for (const [path, mod] of modules) {
+      for (const decl of mod.decls) {
+        for (const tag of decl.featureTags ?? []) {
+          if (out.has(tag.name)) continue;
+          const exported = mod.exports.find((e) => e.local === decl.name)?.exported ?? decl.name;
+          const snapshot = tag.snapshot ?? config.defaultSnapshot;
+          out.set(tag.name, {
+            name: tag.name,
+            source: `${path}#${exported}`,
+            file: path,
+            exportName: exported,
+            snapshot: snapshot && config.snapshots.has(snapshot) ? snapshot : undefined,
+            column: tag.name,
+            kind: 'row',
+            tolerance: { abs: 1e-9, rel: 1e-9 },
+            consumers: [],
+            origin: 'jsdoc',
+          });
+        }
+      }
+    }
+  }
+  return [...out.values()];
+}
+
+export { symbolId };

@@ -1,0 +1,284 @@
+/**
+ * Loads and validates `featureguard.json` (SPEC §1): JSON with comments and trailing commas,
+ * defaults applied, paths resolved against the config's folder. Every mistake is a `UserError`
+ * with one line naming the file and the key path (`features.age_norm.snapshot`); unknown keys are
+ * warnings, so a config written for a newer FeatureGuard still runs.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { UserError } from '../errors';
+import type { CheckId } from '../findings';
+import type { Config, FeatureConfig, SnapshotConfig, ThresholdOverrides } from './configTypes';
+
+export const CONFIG_FILE_NAME = 'featureguard.json';
+
+export const CHECK_IDS: readonly CheckId[] = [
+  'code.syntax', 'source.missing', 'schema.type', 'value.mismatch', 'drift.distribution', 'nulls.rate',
+  'domain.new-values', 'runtime.error', 'runtime.timeout', 'expect.range', 'expect.not-null', 'expect.values',
+  'examples.mismatch', 'perf.slowdown', 'code.nondeterministic',
+];
+
+const SNAPSHOT_FORMATS = /\.(parquet|arrow|feather|ipc|csv)$/i;
+
+/**
+ * Reads the config at `configPath` for the repository at `repoRoot`. A missing file is allowed
+ * only when `optional` (features may then come from `@feature` tags alone).
+ */
+export function loadConfig(configPath: string, repoRoot: string, optional = false): Config {
+  const display = displayPath(configPath, repoRoot);
+  if (!existsSync(configPath)) {
+    if (optional) return emptyConfig(dirname(configPath), repoRoot);
+    throw new UserError(`${display}: config file not found`);
+  }
+  const text = readFileSync(configPath, 'utf8');
+  return parseConfig(text, configPath, repoRoot);
+}
+
+/** Validates config text; `configPath` locates relative paths and names the file in messages. */
+export function parseConfig(text: string, configPath: string, repoRoot: string): Config {
+  const display = displayPath(configPath, repoRoot);
+  if (text.trim() === '') throw new UserError(`${display}: the file is empty (expected a JSON object with "features")`);
+  const errors: ParseError[] = [];
+  const raw = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
+  if (errors.length > 0) {
+    const e = errors[0];
+    const { line, column } = lineColumn(text, e.offset);
+    throw new UserError(`${display}:${line}:${column}: invalid JSON (${printParseErrorCode(e.error)})`);
+  }
+  const v = new Validator(display);
+  const root = v.object(raw, '');
+  const configDir = dirname(configPath);
+  const config = emptyConfig(configDir, repoRoot);
+  config.configPath = configPath;
+  v.unknownKeys(root, '', ['$schema', 'snapshots', 'features', 'thresholds', 'acknowledged', 'timeoutMs', 'defaultSnapshot'], config.warnings);
+
+  for (const [name, value] of Object.entries(v.optionalObject(root.snapshots, 'snapshots'))) {
+    config.snapshots.set(name, readSnapshot(v, name, value, configDir, repoRoot, config.warnings));
+  }
+  if (root.defaultSnapshot !== undefined) {
+    config.defaultSnapshot = v.string(root.defaultSnapshot, 'defaultSnapshot');
+    if (!config.snapshots.has(config.defaultSnapshot)) v.fail('defaultSnapshot', `unknown snapshot "${config.defaultSnapshot}"${known(config.snapshots)}`);
+  }
+  for (const [name, value] of Object.entries(v.optionalObject(root.features, 'features'))) {
+    const f = readFeature(v, name, value, config, repoRoot);
+    config.features.set(name, f);
+  }
+  config.thresholds = readThresholds(v, root.thresholds);
+  for (const [name, reason] of Object.entries(v.optionalObject(root.acknowledged, 'acknowledged'))) {
+    config.acknowledged.set(name, v.string(reason, `acknowledged.${name}`));
+  }
+  if (root.timeoutMs !== undefined) config.timeoutMs = v.positiveNumber(root.timeoutMs, 'timeoutMs');
+  return config;
+}
+
+function emptyConfig(configDir: string, repoRoot: string): Config {
+  return {
+    configDir,
+    configDirInRepo: toPosix(relative(repoRoot, configDir)),
+    snapshots: new Map(),
+    features: new Map(),
+    thresholds: {},
+    acknowledged: new Map(),
+    timeoutMs: 10000,
+    warnings: [],
+  };
+}
+
+function readSnapshot(v: Validator, name: string, value: unknown, configDir: string, repoRoot: string, warnings: string[]): SnapshotConfig {
+  const key = `snapshots.${name}`;
+  const o = v.object(value, key);
+  v.unknownKeys(o, key, ['path', 'sampleRows', 'seed', 'sliceBy'], warnings);
+  if (o.path === undefined) v.fail(`${key}.path`, 'is required (the snapshot file, relative to the config)');
+  const path = v.string(o.path, `${key}.path`);
+  if (!SNAPSHOT_FORMATS.test(path)) v.fail(`${key}.path`, `"${path}" is not a supported snapshot format (.parquet, .arrow, .feather, .ipc, .csv)`);
+  const absPath = resolve(configDir, path);
+  if (!isInside(absPath, repoRoot)) v.fail(`${key}.path`, `"${path}" is outside the repository`);
+  if (!existsSync(absPath)) v.fail(`${key}.path`, `file not found: ${path}`);
+  return {
+    name,
+    path,
+    absPath,
+    sampleRows: o.sampleRows === undefined ? 10000 : v.nonNegativeInteger(o.sampleRows, `${key}.sampleRows`),
+    seed: o.seed === undefined ? 0 : v.integer(o.seed, `${key}.seed`),
+    sliceBy: o.sliceBy === undefined ? [] : v.stringArray(o.sliceBy, `${key}.sliceBy`),
+  };
+}
+
+function readFeature(v: Validator, name: string, value: unknown, config: Config, repoRoot: string): FeatureConfig {
+  const key = `features.${name}`;
+  const o = v.object(value, key);
+  v.unknownKeys(o, key, ['source', 'snapshot', 'column', 'kind', 'output', 'tolerance', 'consumers', 'expect', 'examples'], config.warnings);
+  if (o.source === undefined) v.fail(`${key}.source`, 'is required ("path/to/file.ts#exportedFunction")');
+  const source = v.string(o.source, `${key}.source`);
+  const hash = source.lastIndexOf('#');
+  if (hash <= 0 || hash === source.length - 1) v.fail(`${key}.source`, `"${source}" must be "path/to/file.ts#exportedFunction"`);
+  const abs = resolve(config.configDir, source.slice(0, hash));
+  if (!isInside(abs, repoRoot)) v.fail(`${key}.source`, `"${source}" is outside the repository`);
+  const snapshot = o.snapshot === undefined ? config.defaultSnapshot : v.string(o.snapshot, `${key}.snapshot`);
+  if (snapshot !== undefined && !config.snapshots.has(snapshot)) v.fail(`${key}.snapshot`, `unknown snapshot "${snapshot}"${known(config.snapshots)}`);
+  const kind = o.kind === undefined ? 'row' : v.string(o.kind, `${key}.kind`);
+  if (kind !== 'row' && kind !== 'batch') v.fail(`${key}.kind`, `must be "row" or "batch", not "${kind}"`);
+  const tol = o.tolerance === undefined ? {} : v.object(o.tolerance, `${key}.tolerance`);
+  if (o.tolerance !== undefined) v.unknownKeys(tol, `${key}.tolerance`, ['abs', 'rel'], config.warnings);
+  const feature: FeatureConfig = {
+    name,
+    source,
+    file: toPosix(relative(repoRoot, abs)),
+    exportName: source.slice(hash + 1),
+    snapshot,
+    column: o.column === undefined ? name : v.string(o.column, `${key}.column`),
+    kind: kind as 'row' | 'batch',
+    tolerance: {
+      abs: tol.abs === undefined ? 1e-9 : v.nonNegativeNumber(tol.abs, `${key}.tolerance.abs`),
+      rel: tol.rel === undefined ? 1e-9 : v.nonNegativeNumber(tol.rel, `${key}.tolerance.rel`),
+    },
+    consumers: o.consumers === undefined ? [] : v.stringArray(o.consumers, `${key}.consumers`),
+    origin: 'config',
+  };
+  if (o.output !== undefined) feature.output = v.string(o.output, `${key}.output`);
+  if (o.expect !== undefined) {
+    const e = v.object(o.expect, `${key}.expect`);
+    v.unknownKeys(e, `${key}.expect`, ['min', 'max', 'notNull', 'values'], config.warnings);
+    feature.expect = {};
+    if (e.min !== undefined) feature.expect.min = v.number(e.min, `${key}.expect.min`);
+    if (e.max !== undefined) feature.expect.max = v.number(e.max, `${key}.expect.max`);
+    if (e.notNull !== undefined) feature.expect.notNull = v.boolean(e.notNull, `${key}.expect.notNull`);
+    if (e.values !== undefined) feature.expect.values = v.scalarArray(e.values, `${key}.expect.values`);
+  }
+  if (o.examples !== undefined) {
+    const list = v.array(o.examples, `${key}.examples`);
+    feature.examples = list.map((ex, i) => {
+      const eo = v.object(ex, `${key}.examples[${i}]`);
+      if (!('output' in eo)) v.fail(`${key}.examples[${i}].output`, 'is required');
+      return { input: v.object(eo.input, `${key}.examples[${i}].input`), output: eo.output };
+    });
+  }
+  return feature;
+}
+
+function readThresholds(v: Validator, value: unknown): ThresholdOverrides {
+  const out: ThresholdOverrides = {};
+  for (const [check, cell] of Object.entries(v.optionalObject(value, 'thresholds'))) {
+    if (!(CHECK_IDS as readonly string[]).includes(check)) v.fail(`thresholds.${check}`, `unknown check id (known: ${CHECK_IDS.join(', ')})`);
+    const o = v.object(cell, `thresholds.${check}`);
+    const entry: { warning?: number; error?: number } = {};
+    for (const [k, n] of Object.entries(o)) {
+      if (k !== 'warning' && k !== 'error') v.fail(`thresholds.${check}.${k}`, 'must be "warning" or "error"');
+      entry[k as 'warning' | 'error'] = v.number(n, `thresholds.${check}.${k}`);
+    }
+    out[check as CheckId] = entry;
+  }
+  return out;
+}
+
+/** Type checks that fail with the file and key path. */
+class Validator {
+  constructor(private readonly display: string) {}
+
+  fail(key: string, problem: string): never {
+    throw new UserError(`${this.display}: ${key ? key + ' ' : ''}${problem}`);
+  }
+
+  object(v: unknown, key: string): Record<string, unknown> {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) this.fail(key, `must be an object, not ${describe(v)}`);
+    return v as Record<string, unknown>;
+  }
+
+  optionalObject(v: unknown, key: string): Record<string, unknown> {
+    return v === undefined ? {} : this.object(v, key);
+  }
+
+  array(v: unknown, key: string): unknown[] {
+    if (!Array.isArray(v)) this.fail(key, `must be an array, not ${describe(v)}`);
+    return v;
+  }
+
+  string(v: unknown, key: string): string {
+    if (typeof v !== 'string' || v === '') this.fail(key, `must be a non-empty string, not ${describe(v)}`);
+    return v;
+  }
+
+  boolean(v: unknown, key: string): boolean {
+    if (typeof v !== 'boolean') this.fail(key, `must be true or false, not ${describe(v)}`);
+    return v;
+  }
+
+  number(v: unknown, key: string): number {
+    if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(key, `must be a number, not ${describe(v)}`);
+    return v;
+  }
+
+  nonNegativeNumber(v: unknown, key: string): number {
+    const n = this.number(v, key);
+    if (n < 0) this.fail(key, `must be ≥ 0, not ${n}`);
+    return n;
+  }
+
+  positiveNumber(v: unknown, key: string): number {
+    const n = this.number(v, key);
+    if (n <= 0) this.fail(key, `must be > 0, not ${n}`);
+    return n;
+  }
+
+  integer(v: unknown, key: string): number {
+    const n = this.number(v, key);
+    if (!Number.isInteger(n)) this.fail(key, `must be an integer, not ${n}`);
+    return n;
+  }
+
+  nonNegativeInteger(v: unknown, key: string): number {
+    const n = this.integer(v, key);
+    if (n < 0) this.fail(key, `must be ≥ 0, not ${n}`);
+    return n;
+  }
+
+  stringArray(v: unknown, key: string): string[] {
+    return this.array(v, key).map((s, i) => this.string(s, `${key}[${i}]`));
+  }
+
+  scalarArray(v: unknown, key: string): (string | number | boolean)[] {
+    return this.array(v, key).map((s, i) => {
+      if (typeof s !== 'string' && typeof s !== 'number' && typeof s !== 'boolean') this.fail(`${key}[${i}]`, `must be a string, number or boolean, not ${describe(s)}`);
+      return s;
+    });
+  }
+
+  unknownKeys(o: Record<string, unknown>, key: string, allowed: string[], warnings: string[]): void {
+    for (const k of Object.keys(o)) {
+      if (!allowed.includes(k)) warnings.push(`${this.display}: ${key ? key + '.' : ''}${k} is not a known key (ignored)`);
+    }
+  }
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
+  if (typeof v === 'object') return 'an object';
+  return `${typeof v} ${String(v)}`;
+}
+
+function known(snapshots: Map<string, unknown>): string {
+  return snapshots.size ? ` (known: ${[...snapshots.keys()].join(', ')})` : ' (no snapshots are configured)';
+}
+
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, column: offset - before.lastIndexOf('\n') };
+}
+
+function isInside(abs: string, root: string): boolean {
+  const rel = relative(root, abs);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+function toPosix(p: string): string {
+  return sep === '/' ? p : p.split(sep).join('/');
+}
+
+/** The config path as messages show it: relative to the repository root when inside it. */
+export function displayPath(abs: string, repoRoot: string): string {
+  return isInside(abs, repoRoot) ? toPosix(relative(repoRoot, abs)) : abs;
+}

@@ -1,0 +1,134 @@
+/**
+ * The worker that runs one version of a feature's code over the sampled rows. It is bundled on
+ * its own and inlined as a string into the engine (see esbuild.mjs). Everything user code can do
+ * wrong is caught here and reported as data: a throw on a row, a thrown non-Error, `process.exit`,
+ * a rejected promise. Time and memory limits are enforced by the parent, which can terminate it.
+ */
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { RowError, WireColumn, WorkerFailure, WorkerInput, WorkerResult } from './workerProtocol';
+
+const MAX_REPORTED_ERRORS = 5;
+
+async function run(input: WorkerInput): Promise<WorkerResult | WorkerFailure> {
+  guardProcessExit();
+  let fn: (arg: unknown) => unknown;
+  try {
+    fn = loadFeature(input);
+  } catch (err) {
+    return { ok: false, message: `the feature module failed to load: ${describeError(err)}` };
+  }
+  const rows = buildRows(input.columns, input.rowCount);
+  const errors: RowError[] = [];
+  let errorCount = 0;
+  const onError = (index: number, err: unknown) => {
+    errorCount++;
+    if (errors.length < MAX_REPORTED_ERRORS) errors.push({ index, message: describeError(err) });
+  };
+  const started = performance.now();
+  const values = await evaluate(fn, input, rows, onError);
+  const runMs = performance.now() - started;
+
+  const extraValues = await evaluate(fn, { ...input, kind: 'row' }, input.extraRows, () => undefined);
+  let nondeterministic = 0;
+  if (input.repeatRows > 0) {
+    const again = await evaluate(fn, input, rows.slice(0, input.repeatRows), () => undefined);
+    for (let i = 0; i < again.length; i++) if (!sameValue(values[i], again[i])) nondeterministic++;
+  }
+  return { ok: true, values, extraValues, errorCount, errors, nondeterministic, runMs };
+}
+
+/** Runs the function over rows; a row that throws leaves `undefined` and is reported. */
+async function evaluate(fn: (arg: unknown) => unknown, input: WorkerInput, rows: Record<string, unknown>[], onError: (index: number, err: unknown) => void): Promise<unknown[]> {
+  const values: unknown[] = new Array(rows.length);
+  if (input.kind === 'batch') {
+    try {
+      let out = fn(rows);
+      if (isThenable(out)) out = await out;
+      if (!Array.isArray(out)) throw new Error(`a batch feature must return an array, got ${typeof out}`);
+      if (out.length !== rows.length) throw new Error(`a batch feature must return one value per row: got ${out.length} for ${rows.length} rows`);
+      for (let i = 0; i < rows.length; i++) values[i] = pick(out[i], input.output);
+    } catch (err) {
+      for (let i = 0; i < rows.length; i++) onError(i, err);
+    }
+    return values;
+  }
+  for (let i = 0; i < rows.length; i++) {
+    try {
+      let v = fn(rows[i]);
+      if (isThenable(v)) v = await v;
+      values[i] = pick(v, input.output);
+    } catch (err) {
+      onError(i, err);
+    }
+  }
+  return values;
+}
+
+/** Applies `output` (take one property of an object result) and maps `undefined` to null. */
+function pick(v: unknown, output: string | undefined): unknown {
+  if (output !== undefined) {
+    if (v === null || typeof v !== 'object') throw new Error(`"output": "${output}" is set but the function returned ${v === null ? 'null' : typeof v}`);
+    v = (v as Record<string, unknown>)[output];
+  }
+  if (v === undefined) return null;
+  if (typeof v === 'bigint') return Number(v);
+  if (v !== null && typeof v === 'object' && !(v instanceof Date)) throw new Error('the function returned an object; set "output" to the property that holds the feature value');
+  return v;
+}
+
+function loadFeature(input: WorkerInput): (arg: unknown) => unknown {
+  const module = { exports: {} as Record<string, unknown> };
+  const req = createRequire(join(input.requireFrom, 'package.json'));
+  new Function('module', 'exports', 'require', input.code)(module, module.exports, req);
+  const fn = module.exports.__feature;
+  if (typeof fn !== 'function') throw new Error(`the export is ${fn === undefined ? 'missing' : `a ${typeof fn}, not a function`}`);
+  return fn as (arg: unknown) => unknown;
+}
+
+function buildRows(columns: WireColumn[], rowCount: number): Record<string, unknown>[] {
+  const rows: Record<string, unknown>[] = new Array(rowCount);
+  for (let i = 0; i < rowCount; i++) rows[i] = {};
+  for (const col of columns) {
+    if (col.numbers) {
+      const nums = col.numbers;
+      const nulls = col.nulls;
+      for (let i = 0; i < rowCount; i++) rows[i][col.name] = nulls && nulls[i] ? null : nums[i];
+    } else {
+      const vals = col.values!;
+      for (let i = 0; i < rowCount; i++) rows[i][col.name] = vals[i];
+    }
+  }
+  return rows;
+}
+
+/** `process.exit` in feature code becomes an error on the row that called it, not a dead worker. */
+function guardProcessExit(): void {
+  process.exit = ((code?: number) => {
+    throw new Error(`feature code called process.exit(${code ?? ''})`);
+  }) as typeof process.exit;
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof Error) return `${err.name === 'Error' ? '' : err.name + ': '}${err.message}`;
+  try {
+    return `threw a non-Error value: ${typeof err === 'string' ? JSON.stringify(err) : String(JSON.stringify(err) ?? err)}`;
+  } catch {
+    return `threw a non-Error value: ${String(err)}`;
+  }
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  return a === b || (Number.isNaN(a) && Number.isNaN(b));
+}
+
+run(workerData as WorkerInput).then(
+  (result) => parentPort!.postMessage(result),
+  (err) => parentPort!.postMessage({ ok: false, message: describeError(err) } satisfies WorkerFailure),
+);

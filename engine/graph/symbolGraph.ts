@@ -1,0 +1,179 @@
+/**
+ * The symbol-level dependency graph of one side (base or target). Nodes are top-level
+ * declarations, identified as `path#name`; an edge runs from a declaration to each declaration
+ * it references, with imports, aliases, namespace members, re-exports, barrel files and default
+ * exports resolved to the declaring module. Packages are outside the graph.
+ */
+import type { DeclSummary, LanguageFrontEnd, ModuleSummary } from '../lang/frontEnd';
+
+/** `path#name`: how symbols are named in reports (`via`, `changes`). */
+export type SymbolId = string;
+
+export function symbolId(path: string, name: string): SymbolId {
+  return `${path}#${name}`;
+}
+
+export interface SymbolNode {
+  id: SymbolId;
+  path: string;
+  decl: DeclSummary;
+  /** Declarations this one references, resolved. */
+  deps: SymbolId[];
+}
+
+export class SymbolGraph {
+  readonly nodes = new Map<SymbolId, SymbolNode>();
+  private reverse?: Map<SymbolId, SymbolId[]>;
+  private readonly exportCache = new Map<string, SymbolId[]>();
+
+  constructor(
+    readonly modules: Map<string, ModuleSummary>,
+    private readonly frontEnd: LanguageFrontEnd,
+  ) {
+    for (const [path, mod] of modules) {
+      for (const decl of mod.decls) this.nodes.set(symbolId(path, decl.name), { id: symbolId(path, decl.name), path, decl, deps: [] });
+    }
+    for (const [path, mod] of modules) this.link(path, mod);
+  }
+
+  /**
+   * Resolves an export of a module to the declarations it stands for, following re-exports and
+   * barrels. Usually one; a namespace re-export (`export * as ns`) stands for all of a module.
+   */
+  resolveExport(path: string, exported: string, seen = new Set<string>()): SymbolId[] {
+    const key = `${path}\0${exported}`;
+    const cached = this.exportCache.get(key);
+    if (cached) return cached;
+    if (seen.has(key)) return [];
+    seen.add(key);
+    const mod = this.modules.get(path);
+    const out: SymbolId[] = [];
+    if (mod) {
+      for (const e of mod.exports) {
+        if (e.exported !== exported) continue;
+        if (e.local !== undefined) out.push(...this.resolveLocal(path, mod, e.local, seen));
+        else if (e.specifier) {
+          const target = this.resolveModule(path, e.specifier);
+          if (!target) continue;
+          if (e.imported === '*') out.push(...this.allExports(target, seen));
+          else out.push(...this.resolveExport(target, e.imported!, seen));
+        }
+      }
+      if (out.length === 0 && exported !== 'default') {
+        for (const e of mod.exports) {
+          if (e.exported !== '*' || !e.specifier) continue;
+          const target = this.resolveModule(path, e.specifier);
+          if (target) out.push(...this.resolveExport(target, exported, seen));
+          if (out.length) break;
+        }
+      }
+    }
+    this.exportCache.set(key, out);
+    return out;
+  }
+
+  /** The declarations that reference `id`, directly. */
+  dependents(id: SymbolId): SymbolId[] {
+    if (!this.reverse) {
+      this.reverse = new Map();
+      for (const n of this.nodes.values()) {
+        for (const d of n.deps) {
+          let list = this.reverse.get(d);
+          if (!list) this.reverse.set(d, (list = []));
+          list.push(n.id);
+        }
+      }
+    }
+    return this.reverse.get(id) ?? [];
+  }
+
+  /** Every declaration reachable from `roots`, roots included. */
+  closure(roots: Iterable<SymbolId>): Set<SymbolId> {
+    const seen = new Set<SymbolId>();
+    const stack = [...roots];
+    while (stack.length) {
+      const id = stack.pop()!;
+      if (seen.has(id) || !this.nodes.has(id)) continue;
+      seen.add(id);
+      stack.push(...this.nodes.get(id)!.deps);
+    }
+    return seen;
+  }
+
+  /** The shortest dependency path from `from` to any of `targets`, both ends included, or undefined. */
+  pathTo(from: SymbolId, targets: Set<SymbolId>): SymbolId[] | undefined {
+    const prev = new Map<SymbolId, SymbolId | null>([[from, null]]);
+    const queue = [from];
+    for (let i = 0; i < queue.length; i++) {
+      const id = queue[i];
+      if (targets.has(id)) {
+        const path: SymbolId[] = [];
+        for (let c: SymbolId | null = id; c !== null; c = prev.get(c)!) path.push(c);
+        return path.reverse();
+      }
+      for (const d of this.nodes.get(id)?.deps ?? []) {
+        if (!prev.has(d)) {
+          prev.set(d, id);
+          queue.push(d);
+        }
+      }
+    }
+    return undefined;
+  }
+
+  private link(path: string, mod: ModuleSummary): void {
+    const imports = new Map(mod.imports.map((i) => [i.local, i]));
+    for (const decl of mod.decls) {
+      const node = this.nodes.get(symbolId(path, decl.name))!;
+      const deps = new Set<SymbolId>();
+      const viaMember = new Set<string>();
+      for (const [ns, member] of decl.memberRefs) {
+        const imp = imports.get(ns);
+        if (!imp || imp.imported !== '*') continue;
+        const target = this.resolveModule(path, imp.specifier);
+        if (!target) continue;
+        const resolved = this.resolveExport(target, member);
+        for (const r of resolved) deps.add(r);
+        if (resolved.length) viaMember.add(ns);
+      }
+      for (const ref of decl.refs) {
+        if (viaMember.has(ref)) continue; // `ns.member` only: the namespace's other members are not used
+        for (const r of this.resolveLocal(path, mod, ref, new Set(), imports)) deps.add(r);
+      }
+      deps.delete(node.id);
+      node.deps = [...deps];
+    }
+  }
+
+  /** What a module-level name stands for: its own declaration, or the import it binds. */
+  private resolveLocal(path: string, mod: ModuleSummary, name: string, seen: Set<string>, imports?: Map<string, { specifier: string; imported: string }>): SymbolId[] {
+    const own = symbolId(path, name);
+    if (this.nodes.has(own)) return [own];
+    const imp = imports ? imports.get(name) : mod.imports.find((i) => i.local === name);
+    if (!imp) return [];
+    const target = this.resolveModule(path, imp.specifier);
+    if (!target) return [];
+    return imp.imported === '*' ? this.allExports(target, seen) : this.resolveExport(target, imp.imported, seen);
+  }
+
+  private allExports(path: string, seen: Set<string>): SymbolId[] {
+    const mod = this.modules.get(path);
+    if (!mod) return [];
+    const names = new Set(mod.exports.filter((e) => e.exported !== '*').map((e) => e.exported));
+    const out: SymbolId[] = [];
+    for (const n of names) out.push(...this.resolveExport(path, n, seen));
+    for (const e of mod.exports) {
+      if (e.exported !== '*' || !e.specifier) continue;
+      const target = this.resolveModule(path, e.specifier);
+      if (target && !seen.has(`*${target}`)) {
+        seen.add(`*${target}`);
+        out.push(...this.allExports(target, seen));
+      }
+    }
+    return out;
+  }
+
+  private resolveModule(from: string, specifier: string): string | undefined {
+    return this.frontEnd.resolveImport(from, specifier, (p) => this.modules.has(p));
+  }
+}

@@ -1,0 +1,13 @@
+/** The TypeScript/JavaScript front end: summaries from raw compiler nodes, relative import resolution. */
+import type { LanguageFrontEnd } from '../frontEnd';
+import { resolveImport } from './resolveImport';
+import { summarizeModule } from './summarizeModule';
+
+const HANDLED = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/;
+
+export const typescriptFrontEnd: LanguageFrontEnd = {
+  cacheKey: 'ts-summary-v1',
+  handles: (path) => HANDLED.test(path) && !path.endsWith('.d.ts') && !/(^|\/)node_modules\//.test(path),
+  summarize: summarizeModule,
+  resolveImport,
+};

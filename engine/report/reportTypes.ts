@@ -1,0 +1,59 @@
+/** The JSON report of SPEC §6: the one shape every output format (text, JSON, SARIF, …) is made from. */
+import type { Finding } from '../findings';
+
+export type Verdict = 'identical' | 'changed' | 'broken' | 'new' | 'not-checked';
+
+export type ChangeKind = 'affine' | 'monotonic' | 'null-handling' | 'category-remap' | 'type-change' | 'subset' | 'other';
+
+export interface ChangeClassification {
+  kind: ChangeKind;
+  recommendation: string;
+  rate?: number;
+  slope?: number;
+  intercept?: number;
+  r2?: number;
+  mapping?: Record<string, string>;
+}
+
+export interface FeatureReport {
+  name: string;
+  source: string;
+  snapshot?: string;
+  via: string[];
+  verdict: Verdict;
+  change?: ChangeClassification;
+  metrics?: Record<string, number | null>;
+  findings: Finding[];
+  /** Models and services that read the feature (from the config). */
+  consumers: string[];
+  /** Where the feature function is declared. */
+  location?: { file: string; line: number; column: number };
+}
+
+export interface ReportChange {
+  file: string;
+  symbol: string;
+  line: number;
+  kind: 'modified' | 'added' | 'removed' | 'moved';
+  from?: string;
+}
+
+export interface Report {
+  version: 1;
+  base: string;
+  target: string;
+  changes: ReportChange[];
+  features: FeatureReport[];
+  findings: Finding[];
+  summary: {
+    errors: number;
+    warnings: number;
+    infos: number;
+    featuresAffected: number;
+    featuresChecked: number;
+    rowsSampled: number;
+    durationMs: number;
+  };
+  /** Non-fatal problems (unknown config keys, …), one line each. */
+  warnings?: string[];
+}

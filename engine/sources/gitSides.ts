@@ -1,0 +1,59 @@
+/**
+ * Builds the two sides of a comparison from git (SPEC §2): the base (`HEAD` or `--base REV`) and
+ * the target (the working tree, including untracked non-ignored files, or the index with
+ * `--staged`). Only reads; the index is never refreshed or written.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { listIndex, listTree, readBlobs, resolveCommit, worktreeChanges, type GitRepo } from '../git/gitRepo';
+import { BlobTree, blobHash, emptyTree, OverlayTree, type OverlayEntry, type SourceTree } from './sourceTree';
+
+/** Which target to compare with the base. */
+export type TargetKind = 'worktree' | 'staged';
+
+export interface Sides {
+  base: SourceTree;
+  target: SourceTree;
+  /** Paths whose content differs between base and target (added, deleted or modified). */
+  changedPaths: string[];
+  /** The commit the base stands for, or null in a repository without commits. */
+  baseCommit: string | null;
+}
+
+/** Reads the base tree of `rev` and the chosen target. `accept` filters the paths worth reading. */
+export async function gitSides(
+  repo: GitRepo,
+  rev: string,
+  targetKind: TargetKind,
+  accept: (path: string) => boolean,
+): Promise<Sides> {
+  const baseCommit = await resolveCommit(repo, rev);
+  const reader = (oids: string[]) => readBlobs(repo, oids);
+  const base = baseCommit ? new BlobTree(rev, await listTree(repo, baseCommit), reader) : emptyTree(rev);
+
+  if (targetKind === 'staged') {
+    const index = await listIndex(repo);
+    const target = new BlobTree('staged', index, reader);
+    const changed = new Set<string>();
+    for (const [p, oid] of index) if (base.hash(p) !== oid) changed.add(p);
+    for (const p of base.paths()) if (!index.has(p)) changed.add(p);
+    return { base, target, baseCommit, changedPaths: [...changed].filter(accept) };
+  }
+
+  const overrides = new Map<string, OverlayEntry>();
+  const changes = (await worktreeChanges(repo, baseCommit)).filter((c) => accept(c.path));
+  await Promise.all(
+    changes.map(async (c) => {
+      if (c.status === 'deleted') return void overrides.set(c.path, null);
+      try {
+        const buf = await readFile(join(repo.root, c.path));
+        overrides.set(c.path, { text: buf.toString('utf8'), hash: blobHash(buf) });
+      } catch {
+        overrides.set(c.path, null); // deleted from disk but still in the index
+      }
+    }),
+  );
+  const target = new OverlayTree('worktree', base, overrides);
+  const changedPaths = [...overrides.keys()].filter((p) => base.hash(p) !== target.hash(p));
+  return { base, target, baseCommit, changedPaths };
+}

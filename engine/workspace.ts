@@ -1,0 +1,47 @@
+/**
+ * Opens what every run needs: the git repository, the config, the two sides of the comparison
+ * and the summary cache. Shared by `impact` and `check` (and later the language server).
+ */
+import { join, resolve } from 'node:path';
+import { SummaryCache } from './cache/summaryCache';
+import { CONFIG_FILE_NAME, loadConfig } from './config/loadConfig';
+import type { Config } from './config/configTypes';
+import { openRepo, type GitRepo } from './git/gitRepo';
+import type { LanguageFrontEnd } from './lang/frontEnd';
+import { typescriptFrontEnd } from './lang/typescript/typescriptFrontEnd';
+import { gitSides, type Sides, type TargetKind } from './sources/gitSides';
+
+/** How a CLI run chooses its sides (SPEC §2). */
+export interface RunOptions {
+  cwd: string;
+  /** `--config FILE`, relative to `cwd`. */
+  configPath?: string;
+  /** `--base REV`; default `HEAD`. */
+  base?: string;
+  /** `--staged`: the index is the target. */
+  staged?: boolean;
+  /** Keep the on-disk summary cache (default true). */
+  diskCache?: boolean;
+}
+
+export interface Workspace {
+  repo: GitRepo;
+  config: Config;
+  sides: Sides;
+  frontEnd: LanguageFrontEnd;
+  cache: SummaryCache;
+  baseLabel: string;
+  targetLabel: string;
+}
+
+export async function openWorkspace(options: RunOptions): Promise<Workspace> {
+  const repo = await openRepo(options.cwd);
+  const configPath = options.configPath ? resolve(options.cwd, options.configPath) : join(repo.root, CONFIG_FILE_NAME);
+  const config = loadConfig(configPath, repo.root, !options.configPath);
+  const frontEnd = typescriptFrontEnd;
+  const rev = options.base ?? 'HEAD';
+  const targetKind: TargetKind = options.staged ? 'staged' : 'worktree';
+  const sides = await gitSides(repo, rev, targetKind, (p) => frontEnd.handles(p));
+  const cache = new SummaryCache(options.diskCache === false ? undefined : join(repo.commonDir, 'featureguard', 'summaries.json'));
+  return { repo, config, sides, frontEnd, cache, baseLabel: rev, targetLabel: targetKind };
+}

@@ -1,0 +1,161 @@
+import { strict as assert } from 'node:assert';
+import { histogram, quantiles, sharedEdges } from '../../engine/stats/describe';
+import { numericDrift, PSI_EPSILON } from '../../engine/stats/numericDrift';
+
+/** A small seeded PRNG (mulberry32) so that the random cases are reproducible. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Normal samples by Box–Muller from the seeded PRNG. */
+function normals(n: number, seed: number, mean = 0, sd = 1): Float64Array {
+  const rand = mulberry32(seed);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const u = 1 - rand();
+    out[i] = mean + sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
+  }
+  return out;
+}
+
+function range(from: number, count: number): Float64Array {
+  return Float64Array.from({ length: count }, (_, i) => from + i);
+}
+
+function close(actual: number, expected: number, tol = 1e-12): void {
+  assert.ok(Math.abs(actual - expected) <= tol * Math.max(1, Math.abs(expected)), `${actual} !== ${expected}`);
+}
+
+describe('stats/numericDrift', () => {
+  it('gives zero drift for identical inputs, in any order', () => {
+    const a = normals(2000, 1);
+    const shuffled = Float64Array.from(a).reverse();
+    const d = numericDrift(a, shuffled);
+    assert.equal(d.psi, 0);
+    assert.equal(d.ks, 0);
+    assert.equal(d.wasserstein, 0);
+    assert.ok(d.storedStd > 0.9 && d.storedStd < 1.1);
+  });
+
+  it('does not modify its inputs', () => {
+    const a = Float64Array.of(3, 1, 2);
+    const b = Float64Array.of(9, 8, 7);
+    numericDrift(a, b);
+    assert.deepEqual([...a], [3, 1, 2]);
+    assert.deepEqual([...b], [9, 8, 7]);
+  });
+
+  it('gives the expected values for a shifted grid', () => {
+    // Stored 0..999 and target 500..1499: half of the mass moves by 1000, or all of it by 500.
+    const stored = range(0, 1000);
+    const target = range(500, 1000);
+    const d = numericDrift(stored, target);
+    close(d.ks, 0.5);
+    const std = Math.sqrt((1000 * 1000 - 1) / 12);
+    close(d.storedStd, std);
+    close(d.wasserstein, 500 / std);
+    // Stored deciles are 99.9, 199.8, ..., 899.1: target leaves the 5 lowest bins empty, fills
+    // each of bins 5..8 with 100 values, and puts 900..1499 (600 values) in the top bin.
+    const eps = PSI_EPSILON;
+    const expected = 5 * (eps - 0.1) * Math.log(eps / 0.1) + (0.6 - 0.1) * Math.log(0.6 / 0.1);
+    close(d.psi, expected);
+  });
+
+  it('scores a mean shift of normal data in the expected ranges', () => {
+    const stored = normals(20000, 2);
+    const target = normals(20000, 3, 0.5);
+    const d = numericDrift(stored, target);
+    // For N(0,1) vs N(0.5,1): KS = 2Φ(0.25) - 1 ≈ 0.197, W1 = 0.5, PSI ≈ 0.25.
+    assert.ok(Math.abs(d.ks - 0.197) < 0.02, `ks ${d.ks}`);
+    assert.ok(Math.abs(d.wasserstein - 0.5) < 0.03, `wasserstein ${d.wasserstein}`);
+    assert.ok(d.psi > 0.2 && d.psi < 0.3, `psi ${d.psi}`);
+  });
+
+  it('keeps PSI >= 0 and KS in [0, 1] on random pairs', () => {
+    for (let seed = 10; seed < 40; seed++) {
+      const rand = mulberry32(seed);
+      const stored = normals(50 + Math.floor(rand() * 500), seed * 2, rand() * 2, 0.5 + rand());
+      const target = normals(1 + Math.floor(rand() * 500), seed * 2 + 1, rand() * 2, 0.5 + rand());
+      // Round some cases so that ties and point bins are exercised too.
+      if (seed % 3 === 0) for (const arr of [stored, target]) arr.forEach((v, i) => { arr[i] = Math.round(v); });
+      const d = numericDrift(stored, target);
+      assert.ok(d.psi >= 0 && Number.isFinite(d.psi), `psi ${d.psi}`);
+      assert.ok(d.ks >= 0 && d.ks <= 1, `ks ${d.ks}`);
+      assert.ok(d.wasserstein >= 0 && Number.isFinite(d.wasserstein));
+    }
+  });
+
+  it('gives a symmetric Wasserstein distance before normalization, and a symmetric KS', () => {
+    const a = normals(3000, 4);
+    const b = normals(1700, 5, 1, 3);
+    const ab = numericDrift(a, b);
+    const ba = numericDrift(b, a);
+    close(ab.wasserstein * ab.storedStd, ba.wasserstein * ba.storedStd, 1e-12);
+    assert.equal(ab.ks, ba.ks);
+  });
+
+  it('handles a constant stored column', () => {
+    const stored = new Float64Array(1000).fill(5);
+    const same = numericDrift(stored, new Float64Array(300).fill(5));
+    assert.deepEqual(same, { psi: 0, ks: 0, wasserstein: 0, storedStd: 0 });
+
+    // A constant column moved up or down lands outside the point bin either way.
+    for (const moved of [4, 6]) {
+      const d = numericDrift(stored, new Float64Array(1000).fill(moved));
+      assert.equal(d.ks, 1);
+      // The stored std is 0, so the distance is left in the feature's units (divided by 1).
+      assert.equal(d.wasserstein, 1);
+      assert.equal(d.storedStd, 0);
+      const eps = PSI_EPSILON;
+      close(d.psi, 2 * (1 - eps) * Math.log(1 / eps));
+    }
+  });
+
+  it('sees values produced between tied stored values', () => {
+    // A 0/1 flag stored; the target produces 0.5 for a fifth of the rows.
+    const stored = Float64Array.from({ length: 1000 }, (_, i) => (i % 2 === 0 ? 0 : 1));
+    const target = Float64Array.from({ length: 1000 }, (_, i) => (i % 5 === 0 ? 0.5 : i % 2 === 0 ? 0 : 1));
+    const d = numericDrift(stored, target);
+    assert.ok(d.psi > 0.25, `psi ${d.psi}`);
+  });
+
+  it('returns zeros for empty inputs', () => {
+    assert.deepEqual(numericDrift(new Float64Array(0), new Float64Array(0)), { psi: 0, ks: 0, wasserstein: 0, storedStd: 0 });
+    assert.deepEqual(numericDrift(new Float64Array(0), Float64Array.of(1, 2)), { psi: 0, ks: 0, wasserstein: 0, storedStd: 0 });
+    const onlyStored = numericDrift(Float64Array.of(1, 3), new Float64Array(0));
+    assert.deepEqual(onlyStored, { psi: 0, ks: 0, wasserstein: 0, storedStd: 1 });
+  });
+
+  it('handles a single value on each side', () => {
+    const d = numericDrift(Float64Array.of(2), Float64Array.of(7));
+    assert.equal(d.ks, 1);
+    assert.equal(d.wasserstein, 5);
+  });
+});
+
+// The helpers numericDrift builds on; numpy.histogram parity is checked in scipyReference.test.ts.
+describe('stats/describe', () => {
+  it('interpolates quantiles linearly, as numpy does by default', () => {
+    assert.deepEqual(quantiles(Float64Array.of(4, 1, 3, 2), [0, 0.5, 1, 1 / 3]), [1, 2.5, 4, 2]);
+    assert.ok(quantiles(new Float64Array(0), [0.5]).every(Number.isNaN));
+  });
+
+  it('puts the maximum in the last bin and ignores values outside the edges', () => {
+    assert.deepEqual(histogram(Float64Array.of(-1, 0, 0.5, 1, 1.5, 2, 3), [0, 1, 2]), [2, 3]);
+    assert.deepEqual(histogram(Float64Array.of(1), [0]), []);
+  });
+
+  it('spans every array with shared edges', () => {
+    const edges = sharedEdges([Float64Array.of(1, 2), Float64Array.of(-3), new Float64Array(0)], 4);
+    assert.deepEqual(edges, [-3, -1.75, -0.5, 0.75, 2]);
+    assert.deepEqual(sharedEdges([Float64Array.of(5, 5)], 2), [4.5, 5, 5.5]);
+    assert.deepEqual(sharedEdges([new Float64Array(0)]), []);
+  });
+});
