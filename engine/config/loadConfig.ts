@@ -19,6 +19,11 @@ export const CHECK_IDS: readonly CheckId[] = [
   'examples.mismatch', 'perf.slowdown', 'code.nondeterministic',
 ];
 
+/** The keys the loader knows at each level; anything else is warned about. */
+export const ROOT_KEYS = ['$schema', 'snapshots', 'features', 'thresholds', 'acknowledged', 'timeoutMs', 'defaultSnapshot'];
+export const SNAPSHOT_KEYS = ['path', 'sampleRows', 'seed', 'sliceBy'];
+export const FEATURE_KEYS = ['source', 'snapshot', 'column', 'kind', 'output', 'tolerance', 'consumers', 'expect', 'examples'];
+
 const SNAPSHOT_FORMATS = /\.(parquet|arrow|feather|ipc|csv)$/i;
 
 /**
@@ -51,7 +56,7 @@ export function parseConfig(text: string, configPath: string, repoRoot: string):
   const configDir = dirname(configPath);
   const config = emptyConfig(configDir, repoRoot);
   config.configPath = configPath;
-  v.unknownKeys(root, '', ['$schema', 'snapshots', 'features', 'thresholds', 'acknowledged', 'timeoutMs', 'defaultSnapshot'], config.warnings);
+  v.unknownKeys(root, '', ROOT_KEYS, config.warnings);
 
   for (const [name, value] of Object.entries(v.optionalObject(root.snapshots, 'snapshots'))) {
     config.snapshots.set(name, readSnapshot(v, name, value, configDir, repoRoot, config.warnings));
@@ -88,7 +93,7 @@ function emptyConfig(configDir: string, repoRoot: string): Config {
 function readSnapshot(v: Validator, name: string, value: unknown, configDir: string, repoRoot: string, warnings: string[]): SnapshotConfig {
   const key = `snapshots.${name}`;
   const o = v.object(value, key);
-  v.unknownKeys(o, key, ['path', 'sampleRows', 'seed', 'sliceBy'], warnings);
+  v.unknownKeys(o, key, SNAPSHOT_KEYS, warnings);
   if (o.path === undefined) v.fail(`${key}.path`, 'is required (the snapshot file, relative to the config)');
   const path = v.string(o.path, `${key}.path`);
   if (!SNAPSHOT_FORMATS.test(path)) v.fail(`${key}.path`, `"${path}" is not a supported snapshot format (.parquet, .arrow, .feather, .ipc, .csv)`);
@@ -108,7 +113,7 @@ function readSnapshot(v: Validator, name: string, value: unknown, configDir: str
 function readFeature(v: Validator, name: string, value: unknown, config: Config, repoRoot: string): FeatureConfig {
   const key = `features.${name}`;
   const o = v.object(value, key);
-  v.unknownKeys(o, key, ['source', 'snapshot', 'column', 'kind', 'output', 'tolerance', 'consumers', 'expect', 'examples'], config.warnings);
+  v.unknownKeys(o, key, FEATURE_KEYS, config.warnings);
   if (o.source === undefined) v.fail(`${key}.source`, 'is required ("path/to/file.ts#exportedFunction")');
   const source = v.string(o.source, `${key}.source`);
   const hash = source.lastIndexOf('#');

@@ -36,13 +36,12 @@ export async function openRepo(cwd: string): Promise<GitRepo> {
  * (an empty base: every feature is new); any other unknown revision is a `UserError`.
  */
 export async function resolveCommit(repo: GitRepo, rev: string): Promise<string | null> {
-  try {
-    const out = await repo.git.raw(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]);
-    return out.trim();
-  } catch {
-    if (rev === 'HEAD') return null;
-    throw new UserError(`unknown revision "${rev}" (--base expects a commit, branch or tag)`);
-  }
+  // `--quiet` makes git fail with empty stderr, which simple-git does not treat as an error:
+  // an empty answer is the failure.
+  const out = await repo.git.raw(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]).catch(() => '');
+  if (out.trim()) return out.trim();
+  if (rev === 'HEAD') return null;
+  throw new UserError(`unknown revision "${rev}" (--base expects a commit, branch or tag)`);
 }
 
 /** Every blob in a commit's tree: path → blob id. */

@@ -1,0 +1,101 @@
+/**
+ * Test helpers: real git repositories in temp folders, files written from inline fixtures, and
+ * the built CLI run as a separate process. Every engine test goes through these so fixtures stay
+ * readable and tests do not depend on internals.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+/** Files to write: path → content, or null to delete. */
+export type Files = Record<string, string | Buffer | null>;
+
+/** The FeatureGuard checkout: the nearest folder above the bundled test with a package.json. */
+export const REPO_ROOT = findUp(__dirname);
+export const CLI = join(REPO_ROOT, 'dist', 'cli.js');
+
+const made: string[] = [];
+
+/** A fresh temp folder, removed after the run. */
+export function tempDir(prefix = 'fg-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+export function writeFiles(root: string, files: Files): void {
+  for (const [path, content] of Object.entries(files)) {
+    const abs = join(root, path);
+    if (content === null) rmSync(abs, { force: true });
+    else {
+      mkdirSync(dirname(abs), { recursive: true });
+      writeFileSync(abs, content);
+    }
+  }
+}
+
+export function git(root: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** A git repository holding `files` in one commit (none when `files` is undefined). */
+export function makeRepo(files?: Files): string {
+  const root = tempDir('fg-repo-');
+  git(root, 'init', '-q', '-b', 'main');
+  git(root, 'config', 'user.email', 'test@example.com');
+  git(root, 'config', 'user.name', 'FeatureGuard Test');
+  git(root, 'config', 'commit.gpgsign', 'false');
+  if (files) commitAll(root, files, 'base');
+  return root;
+}
+
+export function commitAll(root: string, files: Files, message: string): void {
+  writeFiles(root, files);
+  git(root, 'add', '-A');
+  git(root, 'commit', '-q', '--no-verify', '-m', message);
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI in `cwd`. */
+export function runCli(cwd: string, args: string[], env: Record<string, string> = {}): CliResult {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs the CLI with `--format json` and parses the report; fails on exit code 2. */
+export function runJson(cwd: string, args: string[]): { code: number; report: any; stderr: string } {
+  const r = runCli(cwd, [...args, '--format', 'json']);
+  if (r.code === 2) throw new Error(`featureguard ${args.join(' ')} could not run: ${r.stderr}`);
+  return { code: r.code, report: JSON.parse(r.stdout), stderr: r.stderr };
+}
+
+/** A byte-level fingerprint of a folder (git dir included), to prove a command wrote nothing. */
+export function treeFingerprint(root: string, skip: (rel: string) => boolean = () => false): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const abs = join(dir, name);
+      const rel = abs.slice(root.length + 1);
+      if (skip(rel)) continue;
+      if (statSync(abs).isDirectory()) walk(abs);
+      else out.set(rel, readFileSync(abs).toString('base64'));
+    }
+  };
+  if (existsSync(root)) walk(root);
+  return out;
+}
+
+function findUp(dir: string): string {
+  for (let d = dir; d !== dirname(d); d = dirname(d)) if (existsSync(join(d, 'package.json'))) return d;
+  throw new Error(`no package.json above ${dir}`);
+}
