@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { UserError } from '../engine/errors';
 import { renderText } from '../engine/report/renderText';
 import type { Report } from '../engine/report/reportTypes';
+import { runCheck } from '../engine/runCheck';
 import { runImpact } from '../engine/runImpact';
 import { parseCli, USAGE, type CliArgs } from './parseArgs';
 
@@ -26,7 +27,7 @@ async function main(argv: string[]): Promise<number> {
       case 'impact':
       case 'check': {
         const options = { cwd: process.cwd(), configPath: args.config, base: args.base, staged: args.staged, diskCache: !args.noCache };
-        const report = await runImpact(options);
+        const report = args.command === 'check' ? await runCheck({ ...options, noData: args.noData }) : await runImpact(options);
         emit(report, args);
         return report.summary.errors > 0 ? 1 : 0;
       }

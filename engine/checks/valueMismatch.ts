@@ -1,0 +1,80 @@
+/**
+ * value.mismatch — the target code's values differ from the values the feature store already
+ * holds, beyond the feature's tolerance. This is the core incompatibility with history: a model
+ * trained on the stored values would see a different meaning for new rows. Where the snapshot
+ * names `sliceBy` columns, the message says which slices the mismatch concentrates in.
+ */
+import type { Finding } from '../findings';
+import { examplesAt, type CheckContext } from './checkContext';
+import { grade } from './thresholds';
+import { pct, sameValue } from './values';
+
+export function valueMismatch(ctx: CheckContext): Finding[] {
+  if (!ctx.stored) return [];
+  const differing = mismatchedRows(ctx.target.values, ctx.stored, ctx);
+  const compared = countRan(ctx.target.values);
+  if (compared === 0) return [];
+  const rate = differing.length / compared;
+  const severity = grade(rate, ctx.thresholds('value.mismatch'));
+  if (!severity) return [];
+  let maxAbsDiff = 0;
+  for (const i of differing) {
+    const t = ctx.target.values[i];
+    const s = ctx.stored[i];
+    if (typeof t === 'number' && typeof s === 'number') maxAbsDiff = Math.max(maxAbsDiff, Math.abs(t - s));
+  }
+  const slices = sliceSummary(ctx, differing);
+  return [{
+    check: 'value.mismatch',
+    severity,
+    message: `${pct(rate)} of sampled rows (${differing.length} of ${compared}) differ from the stored "${ctx.feature.column}" values${maxAbsDiff ? `, by up to ${Number(maxAbsDiff.toPrecision(4))}` : ''}${slices}`,
+    location: ctx.location,
+    metrics: { rate, count: differing.length, maxAbsDiff },
+    examples: examplesAt(ctx, differing),
+  }];
+}
+
+/** Indices where `values` ran and differs from `other` beyond tolerance. */
+export function mismatchedRows(values: unknown[], other: unknown[], ctx: CheckContext): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] === undefined) continue; // the row threw: runtime.error reports it
+    if (!sameValue(values[i], other[i] ?? null, ctx.feature.tolerance)) out.push(i);
+  }
+  return out;
+}
+
+function countRan(values: unknown[]): number {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] !== undefined) n++;
+  return n;
+}
+
+/**
+ * "92% of rows differ in region=islands, 0% elsewhere" when one slice value holds a mismatch
+ * rate at least twice the overall rate; empty otherwise.
+ */
+function sliceSummary(ctx: CheckContext, differing: number[]): string {
+  if (ctx.sliceBy.length === 0 || differing.length === 0) return '';
+  const overall = differing.length / ctx.rows.length;
+  const isDiff = new Uint8Array(ctx.rows.length);
+  for (const i of differing) isDiff[i] = 1;
+  let best: { column: string; value: string; rate: number; restRate: number } | undefined;
+  for (const column of ctx.sliceBy) {
+    const counts = new Map<string, [number, number]>();
+    ctx.rows.forEach((row, i) => {
+      const key = String(row[column] ?? 'null');
+      const c = counts.get(key) ?? [0, 0];
+      c[0]++;
+      c[1] += isDiff[i];
+      counts.set(key, c);
+    });
+    if (counts.size < 2) continue;
+    for (const [value, [n, d]] of counts) {
+      const rate = d / n;
+      const restRate = (differing.length - d) / Math.max(1, ctx.rows.length - n);
+      if (rate >= 2 * overall && rate > restRate && (!best || rate - restRate > best.rate - best.restRate)) best = { column, value, rate, restRate };
+    }
+  }
+  return best ? `; ${pct(best.rate)} of rows differ in ${best.column}=${best.value}, ${pct(best.restRate)} elsewhere` : '';
+}

@@ -1,0 +1,94 @@
+/**
+ * Value helpers shared by the checks: equality within tolerance, logical types of outputs, and
+ * formatting of rates in messages.
+ */
+import type { ColumnType } from '../data/table';
+
+export interface Tolerance {
+  abs: number;
+  rel: number;
+}
+
+/** Whether two feature values are the same: numbers within tolerance, dates by time, nulls equal. */
+export function sameValue(a: unknown, b: unknown, tol: Tolerance): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || a === undefined || b === undefined) return false;
+  if (typeof a === 'number' && typeof b === 'number') {
+    if (Number.isNaN(a) && Number.isNaN(b)) return true;
+    return Math.abs(a - b) <= tol.abs + tol.rel * Math.max(Math.abs(a), Math.abs(b));
+  }
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  return false;
+}
+
+/** The logical type of a set of values, in the stored-column vocabulary (nulls ignored). */
+export function valuesType(values: readonly unknown[]): ColumnType {
+  let type: ColumnType | undefined;
+  for (const v of values) {
+    if (v === null || v === undefined) continue;
+    const t = valueType(v);
+    if (type === undefined) type = t;
+    else if (type !== t) {
+      if ((type === 'integer' && t === 'number') || (type === 'number' && t === 'integer')) type = 'number';
+      else return 'unknown';
+    }
+  }
+  return type ?? 'unknown';
+}
+
+export function valueType(v: unknown): ColumnType {
+  if (typeof v === 'number') return Number.isInteger(v) || !Number.isFinite(v) ? 'integer' : 'number';
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'boolean') return 'boolean';
+  if (v instanceof Date) return 'date';
+  return 'unknown';
+}
+
+export function isNumericType(t: ColumnType): boolean {
+  return t === 'integer' || t === 'number';
+}
+
+/** Finite numbers among values, for the statistics kernel. */
+export function finiteNumbers(values: readonly unknown[]): Float64Array {
+  const out = new Float64Array(values.length);
+  let n = 0;
+  for (const v of values) if (typeof v === 'number' && Number.isFinite(v)) out[n++] = v;
+  return out.subarray(0, n);
+}
+
+/** Values as category labels (nulls excluded), for categorical statistics. */
+export function categories(values: readonly unknown[]): string[] {
+  const out: string[] = [];
+  for (const v of values) if (v !== null && v !== undefined) out.push(v instanceof Date ? v.toISOString() : String(v));
+  return out;
+}
+
+export function nullRate(values: readonly unknown[]): number {
+  if (values.length === 0) return 0;
+  let n = 0;
+  for (const v of values) if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) n++;
+  return n / values.length;
+}
+
+/** A rate as a person reads it: 58%, 3.1%, 0.02%. */
+export function pct(x: number): string {
+  if (x === 0) return '0%';
+  if (x >= 0.1) return `${Math.round(x * 100)}%`;
+  if (x >= 0.001) return `${(x * 100).toFixed(1)}%`;
+  return `${(x * 100).toPrecision(2)}%`;
+}
+
+/** A number for messages: short, no float noise. */
+export function num(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  if (Number.isInteger(x)) return String(x);
+  return Math.abs(x) >= 1000 ? x.toFixed(1) : String(Number(x.toPrecision(4)));
+}
+
+/** A value for messages. */
+export function show(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'number') return num(v);
+  if (v instanceof Date) return v.toISOString();
+  return JSON.stringify(v);
+}

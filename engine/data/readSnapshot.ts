@@ -1,0 +1,86 @@
+/**
+ * The one entry point for reading a feature-store snapshot: picks the reader from the file
+ * extension (SPEC §1: .parquet, .arrow/.feather/.ipc, .csv), checks the things that go wrong
+ * before any format is involved (a missing file, a directory, a Git LFS pointer checked out in
+ * place of the data), and guarantees that every failure is a one-line `UserError` naming the file.
+ */
+import { open, stat } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { UserError } from '../errors';
+import { readArrow } from './arrowReader';
+import { readCsv } from './csvReader';
+import { readParquet } from './parquetReader';
+import { fileSystemError, reasonText, wrapReadError, type SnapshotFormat } from './readErrors';
+import type { ReadOptions, SnapshotTable } from './table';
+
+type Reader = (absPath: string, options: ReadOptions, displayPath: string) => Promise<SnapshotTable>;
+
+interface FormatEntry {
+  format: SnapshotFormat;
+  read: Reader;
+}
+
+const FORMATS: Readonly<Record<string, FormatEntry>> = Object.freeze({
+  '.parquet': { format: 'Parquet', read: readParquet },
+  '.arrow': { format: 'Arrow IPC', read: readArrow },
+  '.feather': { format: 'Arrow IPC', read: readArrow },
+  '.ipc': { format: 'Arrow IPC', read: readArrow },
+  '.csv': { format: 'CSV', read: readCsv },
+});
+
+/** The file extensions `readSnapshot` accepts, lowercase with the dot. */
+export const SNAPSHOT_EXTENSIONS: readonly string[] = Object.freeze(Object.keys(FORMATS));
+
+/** The format a snapshot path will be read as, from its extension; undefined when unsupported. */
+export function snapshotFormatOf(path: string): SnapshotFormat | undefined {
+  return FORMATS[extname(path).toLowerCase()]?.format;
+}
+
+const LFS_POINTER_PREFIX = 'version https://git-lfs.github.com/spec/v1';
+
+/**
+ * Reads a deterministic sample of the snapshot at `absPath` (see `ReadOptions`). `displayPath`,
+ * by default `absPath`, is how messages and the returned table name the file — normally the path
+ * as written in featureguard.json. Throws only `UserError`s, with one-line messages.
+ */
+export async function readSnapshot(absPath: string, options: ReadOptions, displayPath: string = absPath): Promise<SnapshotTable> {
+  const entry = FORMATS[extname(absPath).toLowerCase()];
+  if (!entry) {
+    const ext = extname(absPath);
+    throw new UserError(
+      `${displayPath}: unsupported snapshot format ${ext ? `"${ext}"` : '(no file extension)'}; use .parquet, .arrow, .feather, .ipc or .csv`,
+    );
+  }
+  try {
+    await checkFile(absPath, displayPath);
+    return await entry.read(absPath, options, displayPath);
+  } catch (err) {
+    throw wrapReadError(displayPath, entry.format, err);
+  }
+}
+
+/**
+ * Fails early, with a message that says what to do, when the path is missing, is a directory, or
+ * holds a Git LFS pointer: a repository cloned without `git lfs` has small text files where the
+ * snapshots should be, which every format reader would otherwise report as merely corrupt.
+ */
+async function checkFile(absPath: string, displayPath: string): Promise<void> {
+  let isDirectory: boolean;
+  try {
+    isDirectory = (await stat(absPath)).isDirectory();
+  } catch (err) {
+    throw fileSystemError(displayPath, err) ?? new UserError(`cannot read ${displayPath}: ${reasonText(err)}`, err);
+  }
+  if (isDirectory) throw fileSystemError(displayPath, Object.assign(new Error('EISDIR'), { code: 'EISDIR' }));
+
+  const handle = await open(absPath, 'r');
+  try {
+    const head = Buffer.alloc(LFS_POINTER_PREFIX.length);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    if (bytesRead === head.length && head.toString('latin1') === LFS_POINTER_PREFIX) {
+      throw new UserError(`${displayPath} is a Git LFS pointer, not the snapshot data: run \`git lfs pull\` to download it`);
+    }
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Bundles one version of a feature's code with esbuild, entirely in memory: sources come from a
+ * `SourceTree` (git objects, the index, the working tree or editor buffers), never from writing
+ * files. Package imports stay external and are required from the repository at run time.
+ */
+import * as esbuild from 'esbuild';
+import type { LanguageFrontEnd } from '../lang/frontEnd';
+import type { SourceTree } from '../sources/sourceTree';
+
+export type BundleResult = { ok: true; code: string } | { ok: false; message: string };
+
+const ENTRY = '<featureguard-entry>';
+
+/** A CommonJS bundle whose `module.exports.__feature` is `file#exportName` on the given side. */
+export async function bundleFeature(tree: SourceTree, frontEnd: LanguageFrontEnd, file: string, exportName: string): Promise<BundleResult> {
+  // An export name that is not an identifier (ES2022 allows any string) is written as a string.
+  const name = /^[\w$]+$/.test(exportName) ? exportName : JSON.stringify(exportName);
+  const entry = `export { ${name} as __feature } from ${JSON.stringify('./' + file)};\n`;
+  try {
+    const result = await esbuild.build({
+      stdin: { contents: entry, sourcefile: ENTRY, resolveDir: '/', loader: 'ts' },
+      bundle: true,
+      write: false,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      logLevel: 'silent',
+      sourcemap: false,
+      plugins: [sourceTreePlugin(tree, frontEnd)],
+    });
+    return { ok: true, code: result.outputFiles[0].text };
+  } catch (err) {
+    const failure = err as esbuild.BuildFailure;
+    const first = failure.errors?.[0];
+    if (!first) return { ok: false, message: String((err as Error).message ?? err) };
+    const where = first.location ? `${first.location.file}:${first.location.line}:${first.location.column + 1}: ` : '';
+    return { ok: false, message: `${where}${first.text}` };
+  }
+}
+
+/** Resolves relative imports against the tree and loads contents from it. */
+function sourceTreePlugin(tree: SourceTree, frontEnd: LanguageFrontEnd): esbuild.Plugin {
+  return {
+    name: 'featureguard-source-tree',
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, (args) => {
+        if (args.kind === 'entry-point') return undefined;
+        // The entry (stdin) sits at the repository root; everything else was loaded from the tree.
+        const from = args.namespace === 'featureguard' ? args.importer : 'entry.ts';
+        if (!args.path.startsWith('.') && !args.path.startsWith('/')) return { path: args.path, external: true };
+        const resolved = frontEnd.resolveImport(from, args.path, (p) => tree.has(p));
+        if (!resolved) return { errors: [{ text: `cannot resolve "${args.path}" from ${from === 'entry.ts' ? 'the feature source' : from}` }] };
+        return { path: resolved, namespace: 'featureguard' };
+      });
+      build.onLoad({ filter: /.*/, namespace: 'featureguard' }, async (args) => {
+        const text = (await tree.readMany([args.path])).get(args.path);
+        if (text === undefined) return { errors: [{ text: `${args.path} is missing` }] };
+        return { contents: text, loader: loaderFor(args.path), resolveDir: '/' };
+      });
+    },
+  };
+}
+
+function loaderFor(path: string): esbuild.Loader {
+  if (path.endsWith('.tsx')) return 'tsx';
+  if (path.endsWith('.jsx')) return 'jsx';
+  if (/\.[cm]?ts$/.test(path)) return 'ts';
+  return 'js';
+}

@@ -1,0 +1,46 @@
+/**
+ * Runs one version (base or target) of a feature over a snapshot sample: bundle from the side's
+ * sources, then execute in an isolated worker. Every way this can fail comes back as a value.
+ */
+import type { FeatureConfig } from '../config/configTypes';
+import type { LanguageFrontEnd } from '../lang/frontEnd';
+import type { SourceTree } from '../sources/sourceTree';
+import { bundleFeature } from './bundleFeature';
+import { runInWorker, type RunLimits } from './runInWorker';
+import type { WireColumn, WorkerResult } from './workerProtocol';
+
+export type SideOutcome =
+  | { ok: true; result: WorkerResult }
+  | { ok: false; reason: 'bundle' | 'load' | 'crash' | 'timeout' | 'memory'; message: string };
+
+export interface SampleInput {
+  rowCount: number;
+  columns: WireColumn[];
+}
+
+export async function runFeatureSide(
+  tree: SourceTree,
+  frontEnd: LanguageFrontEnd,
+  feature: FeatureConfig,
+  file: string,
+  sample: SampleInput,
+  requireFrom: string,
+  limits: RunLimits,
+): Promise<SideOutcome> {
+  const bundle = await bundleFeature(tree, frontEnd, file, feature.exportName);
+  if (!bundle.ok) return { ok: false, reason: 'bundle', message: `could not bundle the feature code: ${bundle.message}` };
+  const outcome = await runInWorker(
+    {
+      code: bundle.code,
+      requireFrom,
+      kind: feature.kind,
+      output: feature.output,
+      rowCount: sample.rowCount,
+      columns: sample.columns,
+      extraRows: (feature.examples ?? []).map((e) => e.input),
+      repeatRows: Math.min(200, sample.rowCount),
+    },
+    limits,
+  );
+  return outcome.ok ? { ok: true, result: outcome } : { ok: false, reason: outcome.reason, message: outcome.message };
+}

@@ -1,0 +1,93 @@
+/**
+ * The data check of one affected feature (SPEC §4): run base and target on the same sampled rows,
+ * compare the target with the stored column (compatibility with history) and with the base (what
+ * the edit changed), and decide the verdict, the change kind and the findings.
+ */
+import { STORED_CHECKS, TARGET_CHECKS } from '../checks/allChecks';
+import type { CheckContext, SideValues } from '../checks/checkContext';
+import { driftMetrics } from '../checks/driftDistribution';
+import type { Thresholds } from '../checks/thresholds';
+import { nullRate, sameValue } from '../checks/values';
+import type { SnapshotTable } from '../data/table';
+import type { SideOutcome } from '../exec/featureRunner';
+import type { WorkerResult } from '../exec/workerProtocol';
+import type { Finding, Location } from '../findings';
+import type { FeatureConfig } from '../config/configTypes';
+import type { FeatureReport } from '../report/reportTypes';
+import { classifyChange } from './classifyChange';
+
+export interface FeatureCheckInput {
+  feature: FeatureConfig;
+  location: Location;
+  table: SnapshotTable;
+  sliceBy: string[];
+  /** Undefined when the base has no such feature. */
+  base?: SideOutcome;
+  target: SideOutcome;
+  thresholds: Thresholds;
+  acknowledged?: string;
+}
+
+/** The verdict, change, metrics and findings of a feature whose code could be run. */
+export function checkFeature(input: FeatureCheckInput): Pick<FeatureReport, 'verdict' | 'change' | 'metrics' | 'findings'> {
+  const { feature, table, location } = input;
+  const rows = table.rows;
+  const storedColumn = table.columns.find((c) => c.name === feature.column);
+  const stored = storedColumn ? rows.map((r) => r[feature.column] ?? null) : undefined;
+
+  if (!input.target.ok) {
+    const check = input.target.reason === 'timeout' ? 'runtime.timeout' : 'runtime.error';
+    const finding: Finding = { check, severity: 'error', message: input.target.message, location };
+    return { verdict: 'broken', metrics: { rows: rows.length }, findings: acknowledge([finding], input.acknowledged) };
+  }
+  const target = sideValues(input.target.result);
+  const base = input.base?.ok ? sideValues(input.base.result) : undefined;
+  const ctx: CheckContext = { feature, location, rows, stored, storedType: storedColumn?.type, base, target, thresholds: input.thresholds, sliceBy: input.sliceBy };
+
+  const change = base ? classifyChange({ featureName: feature.name, rows, base: base.values, target: target.values, tolerance: feature.tolerance }) : undefined;
+  const identical = base !== undefined && change === undefined && base.errorCount === target.errorCount;
+  const findings: Finding[] = [];
+  // An identical target inherits whatever the base did against the store: not this edit's doing.
+  if (!identical) for (const check of STORED_CHECKS) findings.push(...check(ctx));
+  for (const check of TARGET_CHECKS) findings.push(...check(ctx));
+
+  const runtimeBroken = findings.some((f) => f.check === 'runtime.error' && f.severity === 'error');
+  const verdict = runtimeBroken ? 'broken' : !base || !stored ? 'new' : identical ? 'identical' : 'changed';
+  return { verdict, ...(change ? { change } : {}), metrics: metricsOf(ctx), findings: acknowledge(findings, input.acknowledged) };
+}
+
+function sideValues(r: WorkerResult): SideValues {
+  return { values: r.values, extraValues: r.extraValues, errorCount: r.errorCount, errors: r.errors, nondeterministic: r.nondeterministic, runMs: r.runMs };
+}
+
+/** The feature's headline numbers: against the stored column when there is one, else against the base. */
+function metricsOf(ctx: CheckContext): Record<string, number | null> {
+  const reference = ctx.stored ?? ctx.base?.values;
+  const ran = ctx.target.values.filter((v) => v !== undefined);
+  const m: Record<string, number | null> = { rows: ctx.rows.length };
+  if (!reference) return { ...m, nullRateAfter: nullRate(ran) };
+  let compared = 0, differing = 0;
+  for (let i = 0; i < ctx.target.values.length; i++) {
+    if (ctx.target.values[i] === undefined || reference[i] === undefined) continue;
+    compared++;
+    if (!sameValue(ctx.target.values[i], reference[i], ctx.feature.tolerance)) differing++;
+  }
+  m.mismatchRate = compared ? differing / compared : 0;
+  const drift = driftMetrics(reference.filter((v) => v !== undefined), ran);
+  if (drift) {
+    m.psi = drift.psi;
+    if (drift.ks !== undefined) m.ks = drift.ks;
+    if (drift.wasserstein !== undefined) m.wasserstein = drift.wasserstein;
+    if (drift.jensenShannon !== undefined) m.jensenShannon = drift.jensenShannon;
+  }
+  m.nullRateBefore = nullRate(reference.filter((v) => v !== undefined));
+  m.nullRateAfter = nullRate(ran);
+  if (ctx.target.errorCount) m.errorRate = ctx.target.errorCount / ctx.rows.length;
+  return m;
+}
+
+/** An acknowledged feature keeps its findings at `info`, with the reason in the message. */
+export function acknowledge(findings: Finding[], reason: string | undefined): Finding[] {
+  if (reason === undefined) return findings;
+  return findings.map((f) => ({ ...f, severity: 'info', message: `${f.message} (acknowledged: ${reason})` }));
+}

@@ -1,0 +1,111 @@
+/**
+ * Classifies how the target's values differ from the base's on the same rows (SPEC §4), and says
+ * in one line what to do. The difference between "rescaled: backfill or version it" and "3% of
+ * rows changed" is what makes a report actionable.
+ */
+import type { Row } from '../data/table';
+import type { ChangeClassification } from '../report/reportTypes';
+import { findCategoryRemap, fitAffine, isMonotonicMap } from '../stats/changeShape';
+import { isNumericType, pct, sameValue, valuesType, type Tolerance } from '../checks/values';
+
+/** Rows where both sides produced a value differ in `changedRows`; r² this close to 1 is affine. */
+const AFFINE_R2 = 0.999999;
+
+export interface ChangeInput {
+  featureName: string;
+  rows: Row[];
+  base: unknown[];
+  target: unknown[];
+  tolerance: Tolerance;
+}
+
+/** The change kind, or undefined when the two sides agree on every row where both ran. */
+export function classifyChange(input: ChangeInput): ChangeClassification | undefined {
+  const { base, target, rows, featureName: name } = input;
+  const changed: number[] = [];
+  let compared = 0;
+  for (let i = 0; i < target.length; i++) {
+    if (base[i] === undefined || target[i] === undefined) continue;
+    compared++;
+    if (!sameValue(base[i], target[i], input.tolerance)) changed.push(i);
+  }
+  if (changed.length === 0) return undefined;
+  const rate = changed.length / compared;
+
+  const baseType = valuesType(base);
+  const targetType = valuesType(target);
+  if (baseType !== 'unknown' && targetType !== 'unknown' && !(isNumericType(baseType) && isNumericType(targetType)) && baseType !== targetType) {
+    return { kind: 'type-change', rate, recommendation: `output type changed from ${baseType} to ${targetType}: consumers will break — publish it as a new feature (${name}_v2) instead of changing ${name}` };
+  }
+
+  if (changed.every((i) => base[i] === null || target[i] === null || hasNullInput(rows[i]))) {
+    return { kind: 'null-handling', rate, recommendation: `only rows with nulls changed (${pct(rate)}): confirm consumers expect the new null policy, then backfill those rows` };
+  }
+
+  const pairs = bothPresent(base, target);
+  if (pairs.numeric) {
+    const x = pairs.base as number[];
+    const y = pairs.target as number[];
+    if (rate > 0.5 && distinctCount(x) > 2) {
+      const fit = fitAffine(x, y);
+      if (fit.r2 >= AFFINE_R2) {
+        return {
+          kind: 'affine', rate, slope: fit.slope, intercept: fit.intercept, r2: fit.r2,
+          recommendation: `rescaled (≈ ${round(fit.slope)}·old ${fit.intercept < 0 ? '−' : '+'} ${round(Math.abs(fit.intercept))}): the store holds the old scale — backfill ${name} before deploying, or publish the new code as ${name}_v2`,
+        };
+      }
+      if (rate > 0.9 && isMonotonicMap(x, y)) {
+        return { kind: 'monotonic', rate, recommendation: `values transformed with their order kept: tree models may cope, linear models will not — backfill ${name} or publish it as ${name}_v2` };
+      }
+    }
+  } else if (pairs.categorical) {
+    const remap = findCategoryRemap(pairs.base.map(String), pairs.target.map(String));
+    if (remap) {
+      const mapping: Record<string, string> = {};
+      for (const [a, b] of remap) if (a !== b) mapping[a] = b;
+      if (Object.keys(mapping).length > 0) {
+        return { kind: 'category-remap', rate, mapping, recommendation: `categories renamed (${Object.entries(mapping).slice(0, 3).map(([a, b]) => `${a}→${b}`).join(', ')}): update consumers' encodings or keep the old labels` };
+      }
+    }
+  }
+
+  if (rate < 1) {
+    return { kind: 'subset', rate, recommendation: `${pct(rate)} of rows changed: if intended, backfill those rows of ${name}; if not, the edit has a bug on them` };
+  }
+  return { kind: 'other', rate, recommendation: `every row changed without a simple pattern: review the edit, then backfill ${name} or publish it as ${name}_v2` };
+}
+
+function hasNullInput(row: Row): boolean {
+  for (const k in row) if (row[k] === null) return true;
+  return false;
+}
+
+function bothPresent(base: unknown[], target: unknown[]): { base: unknown[]; target: unknown[]; numeric: boolean; categorical: boolean } {
+  const b: unknown[] = [];
+  const t: unknown[] = [];
+  let numeric = true;
+  let categorical = true;
+  for (let i = 0; i < target.length; i++) {
+    const x = base[i];
+    const y = target[i];
+    if (x === null || x === undefined || y === null || y === undefined) continue;
+    b.push(x);
+    t.push(y);
+    if (typeof x !== 'number' || typeof y !== 'number' || !Number.isFinite(x) || !Number.isFinite(y)) numeric = false;
+    if ((typeof x !== 'string' && typeof x !== 'boolean') || (typeof y !== 'string' && typeof y !== 'boolean')) categorical = false;
+  }
+  return { base: b, target: t, numeric: numeric && b.length > 0, categorical: categorical && b.length > 0 };
+}
+
+function distinctCount(xs: number[]): number {
+  const s = new Set<number>();
+  for (const x of xs) {
+    s.add(x);
+    if (s.size > 2) break;
+  }
+  return s.size;
+}
+
+function round(x: number): string {
+  return String(Number(x.toPrecision(4)));
+}
