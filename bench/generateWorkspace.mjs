@@ -452,7 +452,6 @@ async function writeSnapshot(dir, plan, rows, rng) {
   let pq;
   for (const chunk of rowChunks(rng, rows)) {
     const out = feats.map(() => new Float64Array(chunk.n));
-    const row = { a: 0, b: 0, c: 0, seg: '' };
     for (let i = 0; i < chunk.n; i++) {
       // A fresh object per row, like a reader would hand out.
       const r = { a: chunk.a[i], b: chunk.b[i], c: chunk.c[i], seg: chunk.seg[i] };
@@ -462,7 +461,6 @@ async function writeSnapshot(dir, plan, rows, rng) {
         out[j][i] = v;
       }
     }
-    void row;
     const columnData = [
       { name: 'a', data: chunk.a, type: 'DOUBLE', nullable: false },
       { name: 'b', data: chunk.b, type: 'DOUBLE', nullable: false },

@@ -1,0 +1,2 @@
+export { recencyDays, sessionsPerWeek, engagementScore } from './activity';
+export { monthlySpend, planTier, spendPerSession, tenureMonths, ticketsPerMonth } from './customer';
