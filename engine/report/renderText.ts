@@ -44,7 +44,7 @@ function featureLines(f: FeatureReport, c: Palette, mode: 'impact' | 'check'): s
   const via = f.via.map(shortSymbol);
   out.push(`    via: ${via.length ? [...via, shortSymbol(f.source)].join(' → ') : 'the feature function itself'}`);
   if (f.consumers.length) out.push(`    consumers: ${f.consumers.join(', ')}`);
-  if (f.change) out.push(`    change: ${f.change.kind}${changeDetail(f)} — ${f.change.recommendation}`);
+  if (f.change) out.push(`    change: ${f.change.kind} — ${f.change.recommendation}`);
   if (f.metrics && mode === 'check') {
     const m = f.metrics;
     const parts: string[] = [];
@@ -58,14 +58,6 @@ function featureLines(f: FeatureReport, c: Palette, mode: 'impact' | 'check'): s
   }
   for (const finding of f.findings) out.push('    ' + findingLine(finding, c));
   return out;
-}
-
-function changeDetail(f: FeatureReport): string {
-  const ch = f.change!;
-  if (ch.kind === 'affine' && ch.slope !== undefined) return ` (≈ ${fmt(ch.slope)}·old ${ch.intercept! < 0 ? '−' : '+'} ${fmt(Math.abs(ch.intercept!))}, r² ${ch.r2!.toFixed(3)})`;
-  if (ch.kind === 'subset' && ch.rate !== undefined) return ` (${pct(ch.rate)} of rows)`;
-  if (ch.kind === 'category-remap' && ch.mapping) return ` (${Object.entries(ch.mapping).slice(0, 4).map(([a, b]) => `${a}→${b}`).join(', ')})`;
-  return '';
 }
 
 function findingLine(f: Finding, c: Palette): string {
@@ -92,10 +84,6 @@ function shortSymbol(id: string): string {
 
 function pct(x: number): string {
   return x === 0 ? '0%' : x < 0.001 ? `${(x * 100).toFixed(3)}%` : x < 0.1 ? `${(x * 100).toFixed(1)}%` : `${Math.round(x * 100)}%`;
-}
-
-function fmt(x: number): string {
-  return Math.abs(x) >= 100 || Number.isInteger(x) ? String(Math.round(x * 100) / 100) : x.toPrecision(3);
 }
 
 type Paint = (s: string) => string;
