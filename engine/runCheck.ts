@@ -1,22 +1,22 @@
 /**
  * `featureguard check`: static impact, then for every affected feature the base and target code
  * run on rows sampled from its snapshot, compared with the stored values (SPEC §4). Snapshots are
- * read once per run; base and target of a feature run side by side in two workers.
+ * read once while unchanged; base and target of a feature run side by side in two workers; a
+ * feature whose code closures and snapshot are unchanged since the last run reuses its result.
  */
+import { createHash } from 'node:crypto';
 import { thresholdsFrom } from './checks/thresholds';
-import type { AffectedFeature } from './analysis/impact';
-import { UserError, neverCancelled, throwIfCancelled, type CancellationToken } from './errors';
-import { readSnapshot } from './data/readSnapshot';
-import type { SnapshotTable } from './data/table';
-import { wireColumns } from './data/wireColumns';
-import { runFeatureSide, type SampleInput } from './exec/featureRunner';
+import type { AffectedFeature, ImpactResult } from './analysis/impact';
+import { neverCancelled, throwIfCancelled, type CancellationToken } from './errors';
+import { SnapshotLoader } from './data/snapshotLoader';
+import { runFeatureSide } from './exec/featureRunner';
 import { DEFAULT_MEMORY_MB } from './exec/runInWorker';
 import type { FeatureReport, Report } from './report/reportTypes';
 import { buildReport, featureReport, impactOf } from './runImpact';
 import { checkFeature } from './verdict/checkFeature';
 import { openWorkspace, type RunOptions, type Workspace } from './workspace';
 
-export interface CheckOptions extends RunOptions {
+export interface DataOptions {
   /** `--no-data`: static impact only. */
   noData?: boolean;
   /** False in an untrusted workspace: no workspace code runs. */
@@ -24,11 +24,29 @@ export interface CheckOptions extends RunOptions {
   memoryMb?: number;
 }
 
+export type CheckOptions = RunOptions & DataOptions;
+
+/** State kept between runs by a long-lived caller (the language server); the CLI uses a fresh one. */
+export interface CheckCaches {
+  snapshots: SnapshotLoader;
+  /** Feature results by the hash of everything they depend on. */
+  results: Map<string, Partial<FeatureReport>>;
+}
+
+export function newCheckCaches(): CheckCaches {
+  return { snapshots: new SnapshotLoader(), results: new Map() };
+}
+
 export async function runCheck(options: CheckOptions, token: CancellationToken = neverCancelled): Promise<Report> {
   const started = performance.now();
   const ws = await openWorkspace(options);
   const impact = await impactOf(ws, token);
-  const snapshots = new SnapshotLoader(ws);
+  return checkImpact(ws, impact, options, newCheckCaches(), token, started);
+}
+
+/** Runs the data checks of every affected feature and assembles the report. */
+export async function checkImpact(ws: Workspace, impact: ImpactResult, options: DataOptions, caches: CheckCaches, token: CancellationToken, started = performance.now()): Promise<Report> {
+  caches.snapshots.startRun();
   const features: FeatureReport[] = [];
   let checked = 0;
   for (const affected of impact.features) {
@@ -36,62 +54,49 @@ export async function runCheck(options: CheckOptions, token: CancellationToken =
     const report = featureReport(affected, impact, 'not-checked');
     const runnable = report.verdict !== 'broken' && affected.feature.snapshot && !options.noData && options.execute !== false;
     if (runnable) {
-      Object.assign(report, await dataCheck(ws, affected, snapshots, options));
+      Object.assign(report, await dataCheck(ws, affected, options, caches));
       checked++;
     }
     features.push(report);
   }
-  return buildReport(ws, impact, features, { rowsSampled: snapshots.rowsSampled(), featuresChecked: checked }, started);
+  const rowsSampled = await caches.snapshots.rowsSampled();
+  return buildReport(ws, impact, features, { rowsSampled, featuresChecked: checked }, started);
 }
 
-async function dataCheck(ws: Workspace, affected: AffectedFeature, snapshots: SnapshotLoader, options: CheckOptions): Promise<Partial<FeatureReport>> {
+async function dataCheck(ws: Workspace, affected: AffectedFeature, options: DataOptions, caches: CheckCaches): Promise<Partial<FeatureReport>> {
   const feature = affected.feature;
-  const { table, sample } = await snapshots.load(feature.snapshot!);
+  const loaded = await caches.snapshots.load(ws.config, feature.snapshot!);
   const limits = { timeoutMs: ws.config.timeoutMs, memoryMb: options.memoryMb ?? DEFAULT_MEMORY_MB };
+  const snapshot = ws.config.snapshots.get(feature.snapshot!)!;
+  const acknowledged = ws.config.acknowledged.get(feature.name);
+  const key = resultKey([feature, affected.baseFingerprint, affected.targetFingerprint, loaded.identity, limits, snapshot.sliceBy, ws.config.thresholds, acknowledged]);
+  const cached = caches.results.get(key);
+  // Lines move when code above the feature is edited; the result does not.
+  if (cached) return { ...cached, findings: cached.findings?.map((f) => ({ ...f, location: affected.location })) };
   const [base, target] = await Promise.all([
     affected.baseSymbol
-      ? runFeatureSide(ws.sides.base, ws.frontEnd, feature, feature.file, sample, ws.repo.root, limits)
+      ? runFeatureSide(ws.sides.base, ws.frontEnd, feature, feature.file, loaded.sample, ws.repo.root, limits)
       : Promise.resolve(undefined),
-    runFeatureSide(ws.sides.target, ws.frontEnd, feature, feature.file, sample, ws.repo.root, limits),
+    runFeatureSide(ws.sides.target, ws.frontEnd, feature, feature.file, loaded.sample, ws.repo.root, limits),
   ]);
-  const snapshot = ws.config.snapshots.get(feature.snapshot!)!;
-  return checkFeature({
+  const result = checkFeature({
     feature,
     location: affected.location,
-    table,
+    table: loaded.table,
     sliceBy: snapshot.sliceBy,
     base,
     target,
     thresholds: thresholdsFrom(ws.config.thresholds),
-    acknowledged: ws.config.acknowledged.get(feature.name),
+    acknowledged,
   });
+  caches.results.set(key, result);
+  if (caches.results.size > MAX_CACHED_RESULTS) caches.results.delete(caches.results.keys().next().value!);
+  return result;
 }
 
-/** Reads each snapshot once per run, and only when a feature needs it. */
-class SnapshotLoader {
-  private readonly loaded = new Map<string, Promise<{ table: SnapshotTable; sample: SampleInput }>>();
+/** Enough for every feature of a large workspace, a few versions each. */
+const MAX_CACHED_RESULTS = 1000;
 
-  constructor(private readonly ws: Workspace) {}
-
-  load(name: string): Promise<{ table: SnapshotTable; sample: SampleInput }> {
-    let p = this.loaded.get(name);
-    if (!p) {
-      const s = this.ws.config.snapshots.get(name);
-      if (!s) throw new UserError(`unknown snapshot "${name}"`);
-      const display = `${this.ws.config.configDirInRepo ? this.ws.config.configDirInRepo + '/' : ''}${s.path}`;
-      p = readSnapshot(s.absPath, { sampleRows: s.sampleRows, seed: s.seed }, display).then((table) => {
-        this.sampled += table.rows.length;
-        return { table, sample: { rowCount: table.rows.length, columns: wireColumns(table) } };
-      });
-      this.loaded.set(name, p);
-    }
-    return p;
-  }
-
-  /** Rows sampled across the snapshots read in this run. */
-  rowsSampled(): number {
-    return this.sampled;
-  }
-
-  private sampled = 0;
+function resultKey(parts: unknown[]): string {
+  return createHash('sha1').update(JSON.stringify(parts)).digest('hex');
 }

@@ -38,6 +38,9 @@ export interface AffectedFeature {
   targetSymbol?: SymbolId;
   location: Location;
   findings: Finding[];
+  /** Location-independent hashes of the feature's dependency closure on each side (cache keys). */
+  baseFingerprint?: string;
+  targetFingerprint?: string;
 }
 
 export interface ImpactInput {
@@ -107,11 +110,13 @@ function featureImpact(feature: FeatureConfig, baseGraph: SymbolGraph, targetGra
   }
   const decl = targetGraph.nodes.get(targetSymbol)!.decl;
   const location: Location = { file: targetGraph.nodes.get(targetSymbol)!.path, line: decl.line, column: decl.column };
-  if (!baseSymbol) return { feature, status: 'new', via: [], targetSymbol, location, findings: [] };
-  if (fingerprint(baseGraph, baseIds) === fingerprint(targetGraph, targetIds)) return undefined;
+  const targetFingerprint = fingerprint(targetGraph, targetIds);
+  if (!baseSymbol) return { feature, status: 'new', via: [], targetSymbol, location, findings: [], targetFingerprint };
+  const baseFingerprint = fingerprint(baseGraph, baseIds);
+  if (baseFingerprint === targetFingerprint) return undefined;
   const path = targetGraph.pathTo(targetSymbol, changedNodes) ?? [targetSymbol];
   const via = path.slice(1).reverse();
-  return { feature, status: 'changed', via, baseSymbol, targetSymbol, location, findings: [] };
+  return { feature, status: 'changed', via, baseSymbol, targetSymbol, location, findings: [], baseFingerprint, targetFingerprint };
 }
 
 /**

@@ -11,7 +11,8 @@ export function examplesMismatch(ctx: CheckContext): Finding[] {
   const out: Finding[] = [];
   examples.forEach((ex, i) => {
     const got = ctx.target.extraValues[i];
-    if (sameValue(got ?? null, ex.output, ctx.feature.tolerance)) return;
+    // `undefined` means the example threw: a mismatch even when the expected output is null.
+    if (got !== undefined && sameValue(got, ex.output, ctx.feature.tolerance)) return;
     out.push({
       check: 'examples.mismatch',
       severity: 'error',

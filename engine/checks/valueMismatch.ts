@@ -21,7 +21,8 @@ export function valueMismatch(ctx: CheckContext): Finding[] {
   for (const i of differing) {
     const t = ctx.target.values[i];
     const s = ctx.stored[i];
-    if (typeof t === 'number' && typeof s === 'number') maxAbsDiff = Math.max(maxAbsDiff, Math.abs(t - s));
+    // A NaN on one side has no distance; Math.max would turn the whole maximum into NaN.
+    if (typeof t === 'number' && typeof s === 'number' && !Number.isNaN(t - s)) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(t - s));
   }
   const slices = sliceSummary(ctx, differing);
   return [{

@@ -15,6 +15,8 @@ export interface DeclSummary {
   line: number;
   column: number;
   endLine: number;
+  /** 1-based line where the whole statement starts (modifiers and all, doc comment excluded). */
+  startLine: number;
   /** Hash of the declaration's tokens with comments, whitespace and formatting removed. */
   hash: string;
   /** Module-level names (declarations or import bindings) referenced in value positions. */

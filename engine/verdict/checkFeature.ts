@@ -45,7 +45,8 @@ export function checkFeature(input: FeatureCheckInput): Pick<FeatureReport, 'ver
   const ctx: CheckContext = { feature, location, rows, stored, storedType: storedColumn?.type, base, target, thresholds: input.thresholds, sliceBy: input.sliceBy };
 
   const change = base ? classifyChange({ featureName: feature.name, rows, base: base.values, target: target.values, tolerance: feature.tolerance }) : undefined;
-  const identical = base !== undefined && change === undefined && base.errorCount === target.errorCount;
+  // Identical also means throwing on the same rows: classifyChange skips rows where either side threw.
+  const identical = base !== undefined && change === undefined && base.errorCount === target.errorCount && sameRowsThrew(base, target);
   const findings: Finding[] = [];
   // An identical target inherits whatever the base did against the store: not this edit's doing.
   if (!identical) for (const check of STORED_CHECKS) findings.push(...check(ctx));
@@ -54,6 +55,12 @@ export function checkFeature(input: FeatureCheckInput): Pick<FeatureReport, 'ver
   const runtimeBroken = findings.some((f) => f.check === 'runtime.error' && f.severity === 'error');
   const verdict = runtimeBroken ? 'broken' : !base || !stored ? 'new' : identical ? 'identical' : 'changed';
   return { verdict, ...(change ? { change } : {}), metrics: metricsOf(ctx), findings: acknowledge(findings, input.acknowledged) };
+}
+
+function sameRowsThrew(a: SideValues, b: SideValues): boolean {
+  if (a.values.length !== b.values.length) return false;
+  for (let i = 0; i < a.values.length; i++) if ((a.values[i] === undefined) !== (b.values[i] === undefined)) return false;
+  return true;
 }
 
 function sideValues(r: WorkerResult): SideValues {

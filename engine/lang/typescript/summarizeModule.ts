@@ -142,6 +142,7 @@ class Summarizer {
     const start = at.getStart(this.sf);
     const pos = this.sf.getLineAndCharacterOfPosition(start);
     const end = this.sf.getLineAndCharacterOfPosition(stmt.end);
+    const stmtStart = this.sf.getLineAndCharacterOfPosition(stmt.getStart(this.sf));
     // The hash covers the declaration itself (for a `const a = 1, b = 2` each declarator), so an
     // edit to `b` does not mark `a` changed; modifiers such as `export` are wiring, not content.
     const body = bodies[0] ?? stmt;
@@ -152,7 +153,7 @@ class Summarizer {
     const memberRefs: [string, string][] = [];
     for (const b of bodies) collectRefs(ts, b, refs, memberRefs);
     const featureTags = featureTagsOf(this.text, stmt.pos, stmt.getStart(this.sf));
-    this.decls.push({ name, kind, line: pos.line + 1, column: pos.character + 1, endLine: end.line + 1, hash, refs, memberRefs, ...(featureTags.length ? { featureTags } : {}) });
+    this.decls.push({ name, kind, line: pos.line + 1, column: pos.character + 1, startLine: stmtStart.line + 1, endLine: end.line + 1, hash, refs, memberRefs, ...(featureTags.length ? { featureTags } : {}) });
   }
 }
 

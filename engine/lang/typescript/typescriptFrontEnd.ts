@@ -6,7 +6,7 @@ import { summarizeModule } from './summarizeModule';
 const HANDLED = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/;
 
 export const typescriptFrontEnd: LanguageFrontEnd = {
-  cacheKey: 'ts-summary-v1',
+  cacheKey: 'ts-summary-v2',
   handles: (path) => HANDLED.test(path) && !path.endsWith('.d.ts') && !/(^|\/)node_modules\//.test(path),
   summarize: summarizeModule,
   resolveImport,
