@@ -46,7 +46,9 @@ export function classifyChange(input: ChangeInput): ChangeClassification | undef
   if (pairs.numeric) {
     const x = pairs.base as number[];
     const y = pairs.target as number[];
-    if (rate > 0.5 && distinctCount(x) > 2) {
+    // A constant target fits any line with slope 0 and r² 1 and is trivially "monotonic": it is
+    // neither a rescale nor an order-keeping transform, so it falls through to subset/other.
+    if (rate > 0.5 && distinctCount(x) > 2 && distinctCount(y) > 1) {
       const fit = fitAffine(x, y);
       if (fit.r2 >= AFFINE_R2) {
         return {
