@@ -41,7 +41,7 @@ async function main() {
   const builds = [
     {
       ...common, define,
-      entryPoints: { cli: 'cli/main.ts' },
+      entryPoints: { cli: 'cli/main.ts', server: 'server/serverEntry.ts' },
       outdir: 'dist',
       packages: 'external',
       banner: { js: '#!/usr/bin/env node' },

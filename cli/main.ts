@@ -9,11 +9,12 @@ import { renderText } from '../engine/report/renderText';
 import type { Report } from '../engine/report/reportTypes';
 import { runCheck } from '../engine/runCheck';
 import { runImpact } from '../engine/runImpact';
+import { runLanguageServer } from '../server/main';
 import { parseCli, USAGE, type CliArgs } from './parseArgs';
 
 declare const __FEATUREGUARD_VERSION__: string | undefined;
 
-async function main(argv: string[]): Promise<number> {
+async function main(argv: string[]): Promise<number | undefined> {
   let args: CliArgs | undefined;
   try {
     args = parseCli(argv);
@@ -32,7 +33,9 @@ async function main(argv: string[]): Promise<number> {
         return report.summary.errors > 0 ? 1 : 0;
       }
       case 'lsp':
-        throw new UserError('the language server is not part of this build yet');
+        // The server owns stdin/stdout from here on; it keeps the process alive.
+        runLanguageServer();
+        return undefined;
     }
   } catch (err) {
     if (err instanceof UserError) {
@@ -56,5 +59,5 @@ function emit(report: Report, args: CliArgs): void {
 }
 
 main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
+  if (code !== undefined) process.exitCode = code;
 });

@@ -27,6 +27,7 @@ const FORMATS: Record<CliArgs['command'], Format[]> = {
 export const USAGE = `Usage:
   featureguard check   [--staged | --base REV] [--config FILE] [--format text|json] [--output FILE] [--no-data] [--debug]
   featureguard impact  [--staged | --base REV] [--config FILE] [--format text|json]
+  featureguard lsp --stdio
 
 Compares the feature code at HEAD (or --base REV) with the working tree (or, with --staged, the
 index) and reports the ML features an edit reaches. Exit codes: 0 no error finding, 1 at least one

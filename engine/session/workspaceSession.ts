@@ -1,0 +1,102 @@
+/**
+ * A long-lived view of one workspace folder for the editor (SPEC §2, last row): base is HEAD,
+ * target is the open editor buffers over the working tree. Git state and the config are read once
+ * and refreshed on demand (save, file watcher, HEAD change); a keystroke only swaps one buffer in
+ * the overlay, so static impact re-parses one file and looks everything else up by content hash.
+ */
+import { relative, sep } from 'node:path';
+import { analyzeImpact, type ImpactResult } from '../analysis/impact';
+import { SummaryCache } from '../cache/summaryCache';
+import type { CancellationToken } from '../errors';
+import type { Report } from '../report/reportTypes';
+import { checkImpact, newCheckCaches, type CheckCaches, type DataOptions } from '../runCheck';
+import { buildReport, featureReport } from '../runImpact';
+import { blobHash, OverlayTree, type OverlayEntry } from '../sources/sourceTree';
+import { openWorkspace, type RunOptions, type Workspace } from '../workspace';
+
+export interface SessionResult {
+  report: Report;
+  impact: ImpactResult;
+}
+
+export class WorkspaceSession {
+  private buffers = new Map<string, OverlayEntry>();
+  private readonly caches: CheckCaches = newCheckCaches();
+  /** Summaries stay in memory across runs; the disk cache is the CLI's. */
+  private readonly summaries = new SummaryCache();
+
+  private constructor(
+    private readonly options: RunOptions,
+    private ws: Workspace,
+  ) {}
+
+  /** Opens the workspace containing `options.cwd`; fails with a `UserError` like the CLI. */
+  static async open(options: RunOptions): Promise<WorkspaceSession> {
+    return new WorkspaceSession(options, await openWorkspace({ ...options, diskCache: false }));
+  }
+
+  get root(): string {
+    return this.ws.repo.root;
+  }
+
+  get config() {
+    return this.ws.config;
+  }
+
+  /** Re-reads git state and the config (after a save, a checkout, or a config edit). */
+  async refresh(): Promise<void> {
+    this.ws = await openWorkspace({ ...this.options, diskCache: false });
+  }
+
+  /** The repository-relative path of an absolute file path, or undefined when outside. */
+  relativePath(absPath: string): string | undefined {
+    const rel = relative(this.ws.repo.root, absPath);
+    if (rel.startsWith('..') || rel === '') return undefined;
+    return sep === '/' ? rel : rel.split(sep).join('/');
+  }
+
+  /** Sets an open buffer's text (unsaved edits included); `undefined` closes it. */
+  setBuffer(path: string, text: string | undefined): void {
+    if (text === undefined) this.buffers.delete(path);
+    else this.buffers.set(path, { text, hash: blobHash(text) });
+  }
+
+  /** Static impact of the buffers over the working tree against HEAD. */
+  async impact(token: CancellationToken): Promise<SessionResult> {
+    const started = performance.now();
+    const ws = this.editorWorkspace();
+    const impact = await analyzeImpact({ base: ws.sides.base, target: ws.sides.target, changedPaths: ws.sides.changedPaths, config: ws.config, frontEnd: ws.frontEnd, cache: this.summaries, token });
+    const features = impact.features.map((a) => featureReport(a, impact, 'not-checked'));
+    return { impact, report: buildReport(ws, impact, features, { rowsSampled: 0, featuresChecked: 0 }, started) };
+  }
+
+  /** Static impact plus data checks; unchanged features reuse earlier results. */
+  async check(token: CancellationToken, options: DataOptions): Promise<SessionResult> {
+    const started = performance.now();
+    const ws = this.editorWorkspace();
+    const impact = await analyzeImpact({ base: ws.sides.base, target: ws.sides.target, changedPaths: ws.sides.changedPaths, config: ws.config, frontEnd: ws.frontEnd, cache: this.summaries, token });
+    return { impact, report: await checkImpact(ws, impact, options, this.caches, token, started) };
+  }
+
+  /** A file's text on one side: `base` (HEAD) or `target` (buffers over the working tree). */
+  async readFile(side: 'base' | 'target', path: string): Promise<string | undefined> {
+    const ws = this.editorWorkspace();
+    const tree = side === 'base' ? ws.sides.base : ws.sides.target;
+    return (await tree.readMany([path])).get(path);
+  }
+
+  /** The workspace with editor buffers laid over the working tree. */
+  private editorWorkspace(): Workspace {
+    const { sides } = this.ws;
+    const overrides = new Map<string, OverlayEntry>();
+    for (const [p, entry] of this.buffers) if (entry?.hash !== sides.target.hash(p)) overrides.set(p, entry);
+    if (overrides.size === 0) return this.ws;
+    const target = new OverlayTree('editor', sides.target, overrides);
+    const changed = new Set(sides.changedPaths);
+    for (const p of overrides.keys()) {
+      if (sides.base.hash(p) !== target.hash(p)) changed.add(p);
+      else changed.delete(p);
+    }
+    return { ...this.ws, sides: { ...sides, target, changedPaths: [...changed] }, targetLabel: 'editor' };
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * One workspace folder with a FeatureGuard config: its engine session, its settings, the latest
+ * result, and the scheduling of runs. A keystroke cancels the data check in flight and schedules
+ * static impact (debounced) and, with `onType`, a data check after a pause; a save refreshes git
+ * state and checks. Results are published only while they are the newest.
+ */
+import type { CancellationToken } from '../engine/errors';
+import { CancelledError } from '../engine/errors';
+import type { SessionResult, WorkspaceSession } from '../engine/session/workspaceSession';
+import type { FeatureGuardSettings } from '../shared/settings';
+
+export const IMPACT_DEBOUNCE_MS = 60;
+
+export interface FolderHooks {
+  /** Publishes a result (impact-only when `pending` is true). */
+  publish(folder: FolderState, result: SessionResult, pending: boolean): void;
+  /** Reports progress of a data check; returns a function that ends it. */
+  beginProgress(folder: FolderState): () => void;
+  log(message: string): void;
+  onError(folder: FolderState, err: unknown): void;
+}
+
+class Cancellation implements CancellationToken {
+  isCancellationRequested = false;
+}
+
+export class FolderState {
+  latest?: SessionResult;
+  /** True when the latest result includes data checks for the current edit generation. */
+  checked = false;
+  private generation = 0;
+  private impactTimer?: NodeJS.Timeout;
+  private checkTimer?: NodeJS.Timeout;
+  private running?: Cancellation;
+
+  constructor(
+    readonly uri: string,
+    readonly session: WorkspaceSession,
+    public settings: FeatureGuardSettings,
+    public trusted: boolean,
+    private readonly hooks: FolderHooks,
+  ) {}
+
+  /** A buffer changed: impact now (debounced), data later per `runDataChecks`. */
+  edited(): void {
+    this.generation++;
+    this.cancelRunning();
+    clearTimeout(this.impactTimer);
+    this.impactTimer = setTimeout(() => void this.runImpact(), IMPACT_DEBOUNCE_MS);
+    clearTimeout(this.checkTimer);
+    if (this.settings.runDataChecks === 'onType') this.checkTimer = setTimeout(() => void this.runCheck(), this.settings.dataCheckDelayMs);
+  }
+
+  /** A file was saved or something on disk changed: re-read git state, then check per settings. */
+  async saved(): Promise<void> {
+    this.generation++;
+    this.cancelRunning();
+    try {
+      await this.session.refresh();
+    } catch (err) {
+      this.hooks.onError(this, err);
+      return;
+    }
+    if (this.settings.runDataChecks === 'manual') await this.runImpact();
+    else await this.runCheck();
+  }
+
+  /** Runs impact and data checks now (the "Run ML Checks" command), whatever the settings. */
+  async checkNow(): Promise<SessionResult | undefined> {
+    this.generation++;
+    this.cancelRunning();
+    try {
+      await this.session.refresh();
+    } catch (err) {
+      this.hooks.onError(this, err);
+      return undefined;
+    }
+    return this.runCheck();
+  }
+
+  dispose(): void {
+    clearTimeout(this.impactTimer);
+    clearTimeout(this.checkTimer);
+    this.cancelRunning();
+  }
+
+  private async runImpact(): Promise<void> {
+    const generation = this.generation;
+    try {
+      const result = await this.session.impact(new Cancellation());
+      if (generation !== this.generation) return;
+      this.latest = result;
+      this.checked = false;
+      this.hooks.publish(this, result, this.settings.runDataChecks === 'onType' && this.trusted);
+    } catch (err) {
+      if (!(err instanceof CancelledError)) this.hooks.onError(this, err);
+    }
+  }
+
+  private async runCheck(): Promise<SessionResult | undefined> {
+    clearTimeout(this.checkTimer);
+    const generation = this.generation;
+    const token = new Cancellation();
+    this.running = token;
+    const endProgress = this.hooks.beginProgress(this);
+    try {
+      const result = await this.session.check(token, { execute: this.trusted });
+      if (token.isCancellationRequested || generation !== this.generation) return undefined;
+      this.latest = result;
+      this.checked = true;
+      this.hooks.publish(this, result, false);
+      return result;
+    } catch (err) {
+      if (!(err instanceof CancelledError)) this.hooks.onError(this, err);
+      return undefined;
+    } finally {
+      endProgress();
+      if (this.running === token) this.running = undefined;
+    }
+  }
+
+  private cancelRunning(): void {
+    if (this.running) this.running.isCancellationRequested = true;
+    this.running = undefined;
+  }
+}

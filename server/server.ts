@@ -1,0 +1,308 @@
+/**
+ * The FeatureGuard language server: wires LSP requests and notifications to one `FolderState` per
+ * workspace folder with a config. Handlers convert in, call the engine, convert out; each is
+ * guarded so that one failing request never takes the server down.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  CodeActionKind,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  TextDocumentSyncKind,
+  TextDocuments,
+  type ClientCapabilities,
+  type Connection,
+  type WorkspaceFolder,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { UserError } from '../engine/errors';
+import type { SessionResult } from '../engine/session/workspaceSession';
+import { WorkspaceSession } from '../engine/session/workspaceSession';
+import { Commands, ReportsRequest, StatusNotification, TrustNotification, type FolderReport, type InitializationOptions, type RunChecksResult, type StatusParams, type TrustParams } from '../shared/protocol';
+import { settingsFrom, type FeatureGuardSettings } from '../shared/settings';
+import { codeActionsFor, readDisk } from './codeActions';
+import { diagnosticsByFile } from './diagnostics';
+import { codeLenses, hoverAt } from './featureLenses';
+import { FolderState, type FolderHooks } from './folderState';
+import { pathToUri, uriToPath } from './toProto';
+
+export function startServer(connection: Connection): void {
+  const documents = new TextDocuments(TextDocument);
+  const folders = new Map<string, FolderState>();
+  const published = new Map<string, Set<string>>();
+  let capabilities: ClientCapabilities = {};
+  let trusted = true;
+  let initialFolders: WorkspaceFolder[] = [];
+
+  const log = (message: string) => connection.console.log(`[featureguard] ${message}`);
+
+  /** Runs a handler; a failure is logged and answered with `fallback`, never thrown. */
+  async function guard<T>(what: string, fallback: T, fn: () => T | Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      connection.console.error(`[featureguard] ${what} failed: ${(err as Error)?.stack ?? String(err)}`);
+      return fallback;
+    }
+  }
+
+  const hooks: FolderHooks = {
+    publish(folder, result, pending) {
+      publishDiagnostics(folder, result, pending);
+      sendStatus(folder.checked ? 'idle' : trusted ? 'idle' : 'untrusted', result);
+    },
+    beginProgress(folder) {
+      sendStatus('checking', folder.latest);
+      if (!capabilities.window?.workDoneProgress) return () => undefined;
+      // The progress token arrives asynchronously; the check may be over before it does.
+      let done = false;
+      let end: () => void = () => {
+        done = true;
+      };
+      connection.window.createWorkDoneProgress().then(
+        (reporter) => {
+          if (done) return reporter.done();
+          reporter.begin('FeatureGuard', undefined, 'checking affected features on snapshot rows');
+          end = () => reporter.done();
+        },
+        () => undefined,
+      );
+      return () => end();
+    },
+    log,
+    onError(folder, err) {
+      const message = err instanceof UserError ? err.message : `internal error: ${(err as Error)?.message ?? String(err)}`;
+      connection.console.error(`[featureguard] ${folder.uri}: ${err instanceof UserError ? message : (err as Error)?.stack ?? message}`);
+      sendStatus('error', folder.latest, message);
+    },
+  };
+
+  function sendStatus(state: StatusParams['state'], result?: SessionResult, message?: string): void {
+    let errors = 0, warnings = 0, featuresAffected = 0;
+    for (const f of folders.values()) {
+      if (!f.latest) continue;
+      errors += f.latest.report.summary.errors;
+      warnings += f.latest.report.summary.warnings;
+      featuresAffected += f.latest.report.summary.featuresAffected;
+    }
+    const why = !trusted ? 'Restricted mode: static impact only; no workspace code runs until you trust this workspace.' : undefined;
+    const text = message ?? why ?? (result ? `${featuresAffected} feature(s) affected, ${errors} error(s), ${warnings} warning(s)` : 'FeatureGuard');
+    void connection.sendNotification(StatusNotification, { state: !trusted && state === 'idle' ? 'untrusted' : state, errors, warnings, featuresAffected, message: text } satisfies StatusParams);
+  }
+
+  function publishDiagnostics(folder: FolderState, result: SessionResult, pending: boolean): void {
+    const root = folder.session.root;
+    const readLine = (file: string, line: number) => textOf(join(root, file))?.split('\n')[line - 1];
+    const byFile = diagnosticsByFile({ report: result.report, folderUri: folder.uri, untrusted: !folder.trusted, pending, readLine });
+    const before = published.get(folder.uri) ?? new Set<string>();
+    const now = new Set<string>();
+    for (const [file, diagnostics] of byFile) {
+      const uri = pathToUri(join(root, file));
+      now.add(uri);
+      void connection.sendDiagnostics({ uri, diagnostics });
+    }
+    for (const uri of before) if (!now.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
+    published.set(folder.uri, now);
+  }
+
+  /** The current text of a file: the open buffer, or the file on disk. */
+  function textOf(absPath: string): string | undefined {
+    return documents.get(pathToUri(absPath))?.getText() ?? readDisk(absPath);
+  }
+
+  function folderOf(uri: string): FolderState | undefined {
+    let best: FolderState | undefined;
+    for (const f of folders.values()) if (uri.startsWith(f.uri.endsWith('/') ? f.uri : f.uri + '/') && (!best || f.uri.length > best.uri.length)) best = f;
+    return best;
+  }
+
+  async function settingsOf(uri: string): Promise<FeatureGuardSettings> {
+    if (!capabilities.workspace?.configuration) return settingsFrom(undefined);
+    return settingsFrom(await connection.workspace.getConfiguration({ scopeUri: uri, section: 'featureguard' }));
+  }
+
+  async function addFolder(folder: WorkspaceFolder): Promise<void> {
+    const path = uriToPath(folder.uri);
+    if (!path) return;
+    const settings = await settingsOf(folder.uri);
+    const configPath = join(path, settings.configPath || 'featureguard.json');
+    if (!existsSync(configPath)) return log(`${folder.name}: no ${settings.configPath || 'featureguard.json'}, FeatureGuard is idle there`);
+    let session: WorkspaceSession;
+    try {
+      session = await WorkspaceSession.open({ cwd: path, configPath });
+    } catch (err) {
+      const message = err instanceof UserError ? err.message : String(err);
+      connection.console.error(`[featureguard] ${folder.name}: ${message}`);
+      void connection.window.showErrorMessage(`FeatureGuard: ${message}`);
+      return sendStatus('error', undefined, message);
+    }
+    const state = new FolderState(folder.uri, session, settings, trusted, hooks);
+    folders.set(folder.uri, state);
+    log(`${folder.name}: ${session.config.features.size} configured feature(s) in ${configPath}`);
+    for (const doc of documents.all()) syncDocument(doc, state);
+    await state.saved();
+  }
+
+  function removeFolder(uri: string): void {
+    folders.get(uri)?.dispose();
+    folders.delete(uri);
+    for (const u of published.get(uri) ?? []) void connection.sendDiagnostics({ uri: u, diagnostics: [] });
+    published.delete(uri);
+  }
+
+  function syncDocument(doc: TextDocument, folder = folderOf(doc.uri)): FolderState | undefined {
+    const path = uriToPath(doc.uri);
+    const rel = folder && path ? folder.session.relativePath(path) : undefined;
+    if (!folder || !rel) return undefined;
+    folder.session.setBuffer(rel, doc.getText());
+    return folder;
+  }
+
+  connection.onInitialize((params) => {
+    capabilities = params.capabilities;
+    trusted = (params.initializationOptions as InitializationOptions | undefined)?.trusted !== false;
+    initialFolders = params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: params.rootUri }] : []);
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+        codeLensProvider: { resolveProvider: false },
+        hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        executeCommandProvider: { commands: [Commands.runChecks] },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: 'featureguard' },
+    };
+  });
+
+  connection.onInitialized(() =>
+    guard('initialization', undefined, async () => {
+      if (capabilities.workspace?.didChangeConfiguration?.dynamicRegistration) {
+        await connection.client.register(DidChangeConfigurationNotification.type, { section: 'featureguard' });
+      }
+      if (capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
+        await connection.client.register(DidChangeWatchedFilesNotification.type, {
+          watchers: [{ globPattern: '**/featureguard.json' }, { globPattern: '**/*.{parquet,arrow,feather,ipc,csv}' }, { globPattern: '**/.git/HEAD' }],
+        });
+      }
+      if (capabilities.workspace?.workspaceFolders) {
+        connection.workspace.onDidChangeWorkspaceFolders((e) =>
+          guard('workspace folders', undefined, async () => {
+            for (const f of e.removed) removeFolder(f.uri);
+            for (const f of e.added) await addFolder(f);
+          }),
+        );
+      }
+      for (const f of initialFolders) await addFolder(f);
+    }),
+  );
+
+  documents.onDidChangeContent((e) => void guard('change', undefined, () => syncDocument(e.document)?.edited()));
+  documents.onDidClose((e) =>
+    void guard('close', undefined, () => {
+      const folder = folderOf(e.document.uri);
+      const path = uriToPath(e.document.uri);
+      const rel = folder && path ? folder.session.relativePath(path) : undefined;
+      if (!folder || !rel) return;
+      folder.session.setBuffer(rel, undefined);
+      folder.edited();
+    }),
+  );
+  documents.onDidSave((e) => void guard('save', undefined, () => syncDocument(e.document)?.saved()));
+
+  connection.onDidChangeWatchedFiles((e) =>
+    guard('watched files', undefined, async () => {
+      const touched = new Set<FolderState>();
+      for (const change of e.changes) {
+        const f = folderOf(change.uri);
+        if (f) touched.add(f);
+        else if (change.uri.endsWith('/featureguard.json')) {
+          const folder = initialFolders.find((w) => change.uri.startsWith(w.uri));
+          if (folder && !folders.has(folder.uri)) await addFolder(folder);
+        }
+      }
+      for (const f of touched) await f.saved();
+    }),
+  );
+
+  connection.onDidChangeConfiguration(() =>
+    guard('configuration', undefined, async () => {
+      for (const f of [...folders.values()]) {
+        const settings = await settingsOf(f.uri);
+        if (settings.configPath !== f.settings.configPath) {
+          removeFolder(f.uri);
+          await addFolder(initialFolders.find((w) => w.uri === f.uri) ?? { uri: f.uri, name: f.uri });
+        } else {
+          f.settings = settings;
+          await f.saved();
+        }
+      }
+    }),
+  );
+
+  connection.onNotification(TrustNotification, (params: TrustParams) =>
+    guard('trust', undefined, async () => {
+      trusted = params.trusted;
+      for (const f of folders.values()) {
+        f.trusted = trusted;
+        await f.saved();
+      }
+    }),
+  );
+
+  connection.onCodeLens((params) =>
+    guard('code lens', [], () => {
+      const folder = folderOf(params.textDocument.uri);
+      const path = uriToPath(params.textDocument.uri);
+      const rel = folder && path ? folder.session.relativePath(path) : undefined;
+      return folder?.latest && rel ? codeLenses(folder.latest, rel, folder.uri) : [];
+    }),
+  );
+
+  connection.onHover((params) =>
+    guard('hover', null, () => {
+      const folder = folderOf(params.textDocument.uri);
+      const path = uriToPath(params.textDocument.uri);
+      const rel = folder && path ? folder.session.relativePath(path) : undefined;
+      return (folder?.latest && rel ? hoverAt(folder.latest, rel, params.position) : undefined) ?? null;
+    }),
+  );
+
+  connection.onCodeAction((params) =>
+    guard('code actions', [], async () => {
+      const folder = folderOf(params.textDocument.uri);
+      return folder ? codeActionsFor(folder, params.context.diagnostics, textOf) : [];
+    }),
+  );
+
+  connection.onExecuteCommand((params) =>
+    guard('command ' + params.command, null, async () => {
+      if (params.command !== Commands.runChecks) return null;
+      const result: RunChecksResult = { errors: 0, warnings: 0, featuresAffected: 0, featuresChecked: 0 };
+      for (const f of folders.values()) {
+        const r = (await f.checkNow())?.report;
+        if (!r) continue;
+        result.errors += r.summary.errors;
+        result.warnings += r.summary.warnings;
+        result.featuresAffected += r.summary.featuresAffected;
+        result.featuresChecked += r.summary.featuresChecked;
+      }
+      return result;
+    }),
+  );
+
+  connection.onRequest(ReportsRequest, () =>
+    guard('reports', [] as FolderReport[], () => [...folders.values()].filter((f) => f.latest).map((f) => ({ folderUri: f.uri, report: f.latest!.report }))),
+  );
+
+  connection.onShutdown(() => {
+    for (const f of folders.values()) f.dispose();
+  });
+
+  process.on('uncaughtException', (err) => connection.console.error(`[featureguard] uncaught: ${err.stack ?? err}`));
+  process.on('unhandledRejection', (err) => connection.console.error(`[featureguard] unhandled rejection: ${(err as Error)?.stack ?? err}`));
+
+  documents.listen(connection);
+  connection.listen();
+}

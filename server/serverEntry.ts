@@ -1,0 +1,4 @@
+/** The bundle the VS Code client starts (`dist/server.js`). */
+import { runLanguageServer } from './main';
+
+runLanguageServer();

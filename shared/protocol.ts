@@ -1,0 +1,59 @@
+/**
+ * FeatureGuard's messages between the VS Code client and the language server, beyond standard
+ * LSP. Any other editor gets diagnostics, code lens, hover and code actions through standard LSP
+ * and can ignore these.
+ */
+
+/** Commands the server executes (`workspace/executeCommand`). */
+export const Commands = {
+  /** Runs static impact and data checks on every workspace folder; returns `RunChecksResult`. */
+  runChecks: 'featureguard.runChecks',
+  /** Writes the git pre-commit hook (argument: folder URI); returns a message for the user. */
+  installHook: 'featureguard.installHook',
+} as const;
+
+/** Client-side commands the server's code lenses and code actions refer to. */
+export const ClientCommands = {
+  showReport: 'featureguard.showReport',
+} as const;
+
+export interface RunChecksResult {
+  errors: number;
+  warnings: number;
+  featuresAffected: number;
+  featuresChecked: number;
+}
+
+/** Request `featureguard/reports`: the latest report of each folder, for the report webview. */
+export const ReportsRequest = 'featureguard/reports';
+
+export interface FolderReport {
+  folderUri: string;
+  /** The engine's JSON report (SPEC §6), with histograms. */
+  report: unknown;
+}
+
+/** Notification `featureguard/status` (server → client): what the status bar shows. */
+export const StatusNotification = 'featureguard/status';
+
+export interface StatusParams {
+  state: 'idle' | 'analyzing' | 'checking' | 'untrusted' | 'error';
+  errors: number;
+  warnings: number;
+  featuresAffected: number;
+  /** One line for the tooltip: what happened last, or why nothing runs. */
+  message: string;
+}
+
+/** Notification `featureguard/trust` (client → server): the workspace trust changed. */
+export const TrustNotification = 'featureguard/trust';
+
+export interface TrustParams {
+  trusted: boolean;
+}
+
+/** `initializationOptions` the client sends. */
+export interface InitializationOptions {
+  /** False in a restricted (untrusted) VS Code workspace: no workspace code may run. */
+  trusted?: boolean;
+}
