@@ -1,7 +1,7 @@
 // One build for every bundle: the sandbox worker (inlined as a string into the others), the CLI,
 // and the tests. `--watch` rebuilds on change, `--production` minifies.
 import * as esbuild from 'esbuild';
-import { readdirSync, statSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -16,6 +16,8 @@ const common = {
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
+  // jsonc-parser's UMD entry requires files by computed names; its ESM entry bundles cleanly.
+  mainFields: ['module', 'main'],
 };
 
 // The worker that runs user feature code is inlined into every bundle that starts one, so no
@@ -35,18 +37,44 @@ function testEntries(dir) {
   return out;
 }
 
+/**
+ * The bundles bundle user feature code with esbuild at run time. Its JavaScript API and this
+ * platform's native binary are copied to dist/node_modules so the VSIX (which carries no
+ * node_modules of its own) resolves them from dist/server.js and dist/cli.js.
+ */
+function copyEsbuildRuntime() {
+  const platformPkg = `@esbuild/${process.platform}-${process.arch}`;
+  for (const pkg of ['esbuild', platformPkg]) {
+    rmSync(join('dist/node_modules', pkg), { recursive: true, force: true });
+    cpSync(join('node_modules', pkg), join('dist/node_modules', pkg), { recursive: true });
+  }
+}
+
 async function main() {
   const workerSource = await buildWorkerSource();
   const define = { __FEATUREGUARD_WORKER_SOURCE__: JSON.stringify(workerSource) };
+  // The CLI and the server carry their dependencies, so the VSIX and the pre-commit hook need no
+  // `npm install`. Two things stay outside: esbuild (a native binary per platform) and the
+  // TypeScript compiler (9 MB: parsing it costs ~190 ms at every start even when unused, so it is
+  // copied beside the bundles and loaded lazily — see engine/lang/typescript/compiler.ts).
+  mkdirSync('dist', { recursive: true });
+  copyFileSync('node_modules/@ts-morph/common/dist/typescript.js', 'dist/typescript.js');
   const builds = [
     {
       ...common, define,
       entryPoints: { cli: 'cli/main.ts', server: 'server/serverEntry.ts' },
       outdir: 'dist',
-      packages: 'external',
+      external: ['esbuild'],
       banner: { js: '#!/usr/bin/env node' },
     },
+    {
+      ...common,
+      entryPoints: { extension: 'client/extension.ts' },
+      outdir: 'dist',
+      external: ['vscode'],
+    },
   ];
+  if (production) copyEsbuildRuntime();
   if (withTests) {
     rmSync('out', { recursive: true, force: true });
     builds.push({ ...common, define, entryPoints: testEntries('test'), outdir: 'out/test', outbase: 'test', packages: 'external' });

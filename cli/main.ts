@@ -3,7 +3,9 @@
  * report, exit 0 (no error finding), 1 (an error finding) or 2 (could not run: one line on stderr
  * naming the file or key at fault; `--debug` adds the stack).
  */
-import { writeFileSync } from 'node:fs';
+import { realpathSync, writeFileSync } from 'node:fs';
+import { openRepo } from '../engine/git/gitRepo';
+import { installHook } from '../engine/hooks/installHook';
 import { UserError } from '../engine/errors';
 import { renderText } from '../engine/report/renderText';
 import type { Report } from '../engine/report/reportTypes';
@@ -31,6 +33,11 @@ async function main(argv: string[]): Promise<number | undefined> {
         const report = args.command === 'check' ? await runCheck({ ...options, noData: args.noData }) : await runImpact(options);
         emit(report, args);
         return report.summary.errors > 0 ? 1 : 0;
+      }
+      case 'install-hook': {
+        const result = await installHook(await openRepo(process.cwd()), { force: args.force, node: process.execPath, cli: realpathSync(process.argv[1]) });
+        process.stdout.write(`featureguard: ${result.message}\n`);
+        return 0;
       }
       case 'lsp':
         // The server owns stdin/stdout from here on; it keeps the process alive.

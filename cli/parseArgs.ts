@@ -5,7 +5,7 @@ import { UserError } from '../engine/errors';
 export type Format = 'text' | 'json' | 'sarif' | 'junit' | 'html';
 
 export interface CliArgs {
-  command: 'check' | 'impact' | 'lsp' | 'help' | 'version';
+  command: 'check' | 'impact' | 'lsp' | 'install-hook' | 'help' | 'version';
   staged: boolean;
   base?: string;
   config?: string;
@@ -14,12 +14,14 @@ export interface CliArgs {
   noData: boolean;
   debug: boolean;
   noCache: boolean;
+  force: boolean;
 }
 
 const FORMATS: Record<CliArgs['command'], Format[]> = {
   check: ['text', 'json'],
   impact: ['text', 'json'],
   lsp: ['text'],
+  'install-hook': ['text'],
   help: ['text'],
   version: ['text'],
 };
@@ -27,6 +29,7 @@ const FORMATS: Record<CliArgs['command'], Format[]> = {
 export const USAGE = `Usage:
   featureguard check   [--staged | --base REV] [--config FILE] [--format text|json] [--output FILE] [--no-data] [--debug]
   featureguard impact  [--staged | --base REV] [--config FILE] [--format text|json]
+  featureguard install-hook [--force]
   featureguard lsp --stdio
 
 Compares the feature code at HEAD (or --base REV) with the working tree (or, with --staged, the
@@ -49,6 +52,7 @@ export function parseCli(argv: string[]): CliArgs {
         'no-data': { type: 'boolean', default: false },
         'no-cache': { type: 'boolean', default: false },
         debug: { type: 'boolean', default: false },
+        force: { type: 'boolean', default: false },
         stdio: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
@@ -61,7 +65,7 @@ export function parseCli(argv: string[]): CliArgs {
   if (values.version) return base('version', values);
   const name = positionals[0];
   if (values.help || name === undefined || name === 'help') return base('help', values);
-  if (name !== 'check' && name !== 'impact' && name !== 'lsp') throw new UserError(`unknown command "${name}"\n${USAGE}`);
+  if (name !== 'check' && name !== 'impact' && name !== 'lsp' && name !== 'install-hook') throw new UserError(`unknown command "${name}"\n${USAGE}`);
   if (positionals.length > 1) throw new UserError(`unexpected argument "${positionals[1]}"\n${USAGE}`);
   if (values.staged && values.base) throw new UserError('--staged and --base cannot be used together (--staged compares HEAD with the index)');
   const format = values.format as Format;
@@ -80,5 +84,6 @@ function base(command: CliArgs['command'], v: Record<string, string | boolean | 
     noData: !!v['no-data'],
     debug: !!v.debug,
     noCache: !!v['no-cache'],
+    force: !!v.force,
   };
 }

@@ -9,6 +9,7 @@ import {
   CodeActionKind,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
+  ResponseError,
   TextDocumentSyncKind,
   TextDocuments,
   type ClientCapabilities,
@@ -19,7 +20,10 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { UserError } from '../engine/errors';
 import type { SessionResult } from '../engine/session/workspaceSession';
 import { WorkspaceSession } from '../engine/session/workspaceSession';
-import { Commands, ReportsRequest, StatusNotification, TrustNotification, type FolderReport, type InitializationOptions, type RunChecksResult, type StatusParams, type TrustParams } from '../shared/protocol';
+import { renderHtml } from '../engine/report/renderHtml';
+import type { Report } from '../engine/report/reportTypes';
+import { installHookIn } from './hookCommand';
+import { Commands, ReportHtmlRequest, ReportsRequest, type ReportHtmlParams, StatusNotification, TrustNotification, type FolderReport, type InitializationOptions, type RunChecksResult, type StatusParams, type TrustParams } from '../shared/protocol';
 import { settingsFrom, type FeatureGuardSettings } from '../shared/settings';
 import { codeActionsFor, readDisk } from './codeActions';
 import { diagnosticsByFile } from './diagnostics';
@@ -169,7 +173,7 @@ export function startServer(connection: Connection): void {
         codeLensProvider: { resolveProvider: false },
         hoverProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
-        executeCommandProvider: { commands: [Commands.runChecks] },
+        executeCommandProvider: { commands: [Commands.runChecks, Commands.installHook] },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'featureguard' },
@@ -278,6 +282,17 @@ export function startServer(connection: Connection): void {
 
   connection.onExecuteCommand((params) =>
     guard('command ' + params.command, null, async () => {
+      if (params.command === Commands.installHook) {
+        const [uri, force] = (params.arguments ?? []) as [string | undefined, boolean | undefined];
+        const folder = (uri && folders.get(uri)) || [...folders.values()][0];
+        if (!folder) throw new Error('no workspace folder with a FeatureGuard config');
+        try {
+          return (await installHookIn(folder.session.root, !!force)).message;
+        } catch (err) {
+          // A hook that is not ours: the client asks the user whether to replace it.
+          throw new ResponseError(1, (err as Error).message);
+        }
+      }
       if (params.command !== Commands.runChecks) return null;
       const result: RunChecksResult = { errors: 0, warnings: 0, featuresAffected: 0, featuresChecked: 0 };
       for (const f of folders.values()) {
@@ -296,6 +311,14 @@ export function startServer(connection: Connection): void {
     guard('reports', [] as FolderReport[], () => [...folders.values()].filter((f) => f.latest).map((f) => ({ folderUri: f.uri, report: f.latest!.report }))),
   );
 
+  connection.onRequest(ReportHtmlRequest, (params: ReportHtmlParams) =>
+    guard('report page', '', () => {
+      const folder = (params.folderUri && folders.get(params.folderUri)) || [...folders.values()].find((f) => f.latest);
+      if (!folder?.latest) return renderHtml(emptyReport(), { csp: params.csp });
+      return renderHtml(folder.latest.report, { csp: params.csp, focusFeature: params.feature });
+    }),
+  );
+
   connection.onShutdown(() => {
     for (const f of folders.values()) f.dispose();
   });
@@ -305,4 +328,9 @@ export function startServer(connection: Connection): void {
 
   documents.listen(connection);
   connection.listen();
+}
+
+/** What the report page shows before any run. */
+function emptyReport(): Report {
+  return { version: 1, base: 'HEAD', target: 'editor', changes: [], features: [], findings: [], summary: { errors: 0, warnings: 0, infos: 0, featuresAffected: 0, featuresChecked: 0, rowsSampled: 0, durationMs: 0 } };
 }

@@ -33,6 +33,18 @@ export interface FolderReport {
   report: unknown;
 }
 
+/** Request `featureguard/reportHtml`: the report as a page for the webview (`renderHtml`). */
+export const ReportHtmlRequest = 'featureguard/reportHtml';
+
+export interface ReportHtmlParams {
+  /** The folder whose report to show; default: the first folder with one. */
+  folderUri?: string;
+  /** Scroll to and highlight this feature. */
+  feature?: string;
+  /** The webview's Content-Security-Policy. */
+  csp: string;
+}
+
 /** Notification `featureguard/status` (server → client): what the status bar shows. */
 export const StatusNotification = 'featureguard/status';
 

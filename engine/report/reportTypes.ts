@@ -15,6 +15,14 @@ export interface ChangeClassification {
   mapping?: Record<string, string>;
 }
 
+/**
+ * Value distributions on one axis: equal-width bins (`edges`, one more than each count list) for
+ * numbers, the most frequent labels for categories. Absent sides are omitted.
+ */
+export type FeatureHistogram =
+  | { kind: 'numeric'; edges: number[]; stored?: number[]; base?: number[]; target: number[] }
+  | { kind: 'categorical'; labels: string[]; stored?: number[]; base?: number[]; target: number[] };
+
 export interface FeatureReport {
   name: string;
   source: string;
@@ -26,6 +34,8 @@ export interface FeatureReport {
   findings: Finding[];
   /** Models and services that read the feature (from the config). */
   consumers: string[];
+  /** Stored, base and target distributions (data checks only). */
+  histogram?: FeatureHistogram;
   /** Where the feature function is declared. */
   location?: { file: string; line: number; column: number };
 }

@@ -15,6 +15,7 @@ import type { Finding, Location } from '../findings';
 import type { FeatureConfig } from '../config/configTypes';
 import type { FeatureReport } from '../report/reportTypes';
 import { classifyChange } from './classifyChange';
+import { featureHistogram } from './histograms';
 
 export interface FeatureCheckInput {
   feature: FeatureConfig;
@@ -29,7 +30,7 @@ export interface FeatureCheckInput {
 }
 
 /** The verdict, change, metrics and findings of a feature whose code could be run. */
-export function checkFeature(input: FeatureCheckInput): Pick<FeatureReport, 'verdict' | 'change' | 'metrics' | 'findings'> {
+export function checkFeature(input: FeatureCheckInput): Pick<FeatureReport, 'verdict' | 'change' | 'metrics' | 'findings' | 'histogram'> {
   const { feature, table, location } = input;
   const rows = table.rows;
   const storedColumn = table.columns.find((c) => c.name === feature.column);
@@ -54,7 +55,8 @@ export function checkFeature(input: FeatureCheckInput): Pick<FeatureReport, 'ver
 
   const runtimeBroken = findings.some((f) => f.check === 'runtime.error' && f.severity === 'error');
   const verdict = runtimeBroken ? 'broken' : !base || !stored ? 'new' : identical ? 'identical' : 'changed';
-  return { verdict, ...(change ? { change } : {}), metrics: metricsOf(ctx), findings: acknowledge(findings, input.acknowledged) };
+  const histogram = featureHistogram({ stored, base: base?.values, target: target.values });
+  return { verdict, ...(change ? { change } : {}), metrics: metricsOf(ctx), findings: acknowledge(findings, input.acknowledged), ...(histogram ? { histogram } : {}) };
 }
 
 function sameRowsThrew(a: SideValues, b: SideValues): boolean {

@@ -3,6 +3,8 @@
  * `typescript` 7 is the native compiler without a JavaScript API). Loading it costs ~250 ms, so a
  * run whose summaries all come from the cache never loads it.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ts as TS } from 'ts-morph';
 
 export type Ts = typeof TS;
@@ -11,8 +13,11 @@ let compiler: Ts | undefined;
 
 /** The compiler API, loaded on first use. */
 export function loadCompiler(): Ts {
-  // The bundled copy is required directly: the ts-morph wrapper itself is not needed and would
-  // double the load time.
-  compiler ??= require('@ts-morph/common/dist/typescript.js') as Ts;
+  // Bundles find the compiler copied beside them (dist/typescript.js); from source (tests) it is
+  // ts-morph's own copy. The wrapper API of ts-morph is not needed and would double the load time.
+  // The require is indirect so that esbuild leaves the 9 MB file out of the bundles.
+  const beside = join(__dirname, 'typescript.js');
+  const load = require;
+  compiler ??= load(existsSync(beside) ? beside : '@ts-morph/common/dist/typescript.js') as Ts;
   return compiler;
 }

@@ -1,0 +1,39 @@
+/**
+ * Histograms of stored, base and target values on one shared axis, for the report webview and the
+ * HTML report: seeing the old and new distributions side by side is how a person recognizes a
+ * rescale or a shifted clip at a glance.
+ */
+import { categories, finiteNumbers, isNumericType, valuesType } from '../checks/values';
+import type { FeatureHistogram } from '../report/reportTypes';
+import { histogram, sharedEdges } from '../stats/describe';
+
+const NUMERIC_BINS = 20;
+const MAX_CATEGORIES = 12;
+
+export function featureHistogram(sides: { stored?: unknown[]; base?: unknown[]; target: unknown[] }): FeatureHistogram | undefined {
+  const present = (['stored', 'base', 'target'] as const).filter((k) => sides[k] !== undefined);
+  const types = present.map((k) => valuesType(sides[k]!)).filter((t) => t !== 'unknown');
+  if (types.length === 0) return undefined;
+  if (types.every(isNumericType)) {
+    const arrays = Object.fromEntries(present.map((k) => [k, finiteNumbers(sides[k]!)])) as Record<string, Float64Array>;
+    const edges = sharedEdges(Object.values(arrays), NUMERIC_BINS);
+    if (edges.length === 0) return undefined;
+    const counts = Object.fromEntries(present.map((k) => [k, histogram(arrays[k], edges)]));
+    return { kind: 'numeric', edges, ...counts, target: counts.target } as FeatureHistogram;
+  }
+  const cats = Object.fromEntries(present.map((k) => [k, categories(sides[k]!)])) as Record<string, string[]>;
+  const total = new Map<string, number>();
+  for (const list of Object.values(cats)) for (const c of list) total.set(c, (total.get(c) ?? 0) + 1);
+  const labels = [...total].sort((a, b) => b[1] - a[1]).slice(0, MAX_CATEGORIES).map(([l]) => l);
+  const index = new Map(labels.map((l, i) => [l, i]));
+  const counts: Record<string, number[]> = {};
+  for (const k of present) {
+    const c = new Array<number>(labels.length).fill(0);
+    for (const v of cats[k]) {
+      const i = index.get(v);
+      if (i !== undefined) c[i]++;
+    }
+    counts[k] = c;
+  }
+  return { kind: 'categorical', labels, ...counts, target: counts.target } as FeatureHistogram;
+}
