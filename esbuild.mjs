@@ -1,7 +1,7 @@
 // One build for every bundle: the sandbox worker (inlined as a string into the others), the CLI,
 // and the tests. `--watch` rebuilds on change, `--production` minifies.
 import * as esbuild from 'esbuild';
-import { copyFileSync, cpSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -52,7 +52,8 @@ function copyEsbuildRuntime() {
 
 async function main() {
   const workerSource = await buildWorkerSource();
-  const define = { __FEATUREGUARD_WORKER_SOURCE__: JSON.stringify(workerSource) };
+  const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+  const define = { __FEATUREGUARD_WORKER_SOURCE__: JSON.stringify(workerSource), __FEATUREGUARD_VERSION__: JSON.stringify(version) };
   // The CLI and the server carry their dependencies, so the VSIX and the pre-commit hook need no
   // `npm install`. Two things stay outside: esbuild (a native binary per platform) and the
   // TypeScript compiler (9 MB: parsing it costs ~190 ms at every start even when unused, so it is

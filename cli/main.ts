@@ -7,6 +7,9 @@ import { realpathSync, writeFileSync } from 'node:fs';
 import { openRepo } from '../engine/git/gitRepo';
 import { installHook } from '../engine/hooks/installHook';
 import { UserError } from '../engine/errors';
+import { renderHtml } from '../engine/report/renderHtml';
+import { renderJunit } from '../engine/report/renderJunit';
+import { renderSarif } from '../engine/report/renderSarif';
 import { renderText } from '../engine/report/renderText';
 import type { Report } from '../engine/report/reportTypes';
 import { runCheck } from '../engine/runCheck';
@@ -25,7 +28,7 @@ async function main(argv: string[]): Promise<number | undefined> {
         process.stdout.write(USAGE + '\n');
         return 0;
       case 'version':
-        process.stdout.write(`${typeof __FEATUREGUARD_VERSION__ === 'string' ? __FEATUREGUARD_VERSION__ : 'dev'}\n`);
+        process.stdout.write(`${version()}\n`);
         return 0;
       case 'impact':
       case 'check': {
@@ -60,9 +63,28 @@ async function main(argv: string[]): Promise<number | undefined> {
 function emit(report: Report, args: CliArgs): void {
   for (const w of report.warnings ?? []) process.stderr.write(`featureguard: warning: ${w}\n`);
   const color = !args.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
-  const text = args.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : renderText(report, { color, mode: args.command === 'check' ? 'check' : 'impact' });
+  const text = render(report, args, color);
   if (args.output) writeFileSync(args.output, text);
   else process.stdout.write(text);
+}
+
+function render(report: Report, args: CliArgs, color: boolean): string {
+  switch (args.format) {
+    case 'json':
+      return JSON.stringify(report, null, 2) + '\n';
+    case 'sarif':
+      return renderSarif(report, version());
+    case 'junit':
+      return renderJunit(report);
+    case 'html':
+      return renderHtml(report);
+    default:
+      return renderText(report, { color, mode: args.command === 'check' ? 'check' : 'impact' });
+  }
+}
+
+function version(): string {
+  return typeof __FEATUREGUARD_VERSION__ === 'string' ? __FEATUREGUARD_VERSION__ : 'dev';
 }
 
 main(process.argv.slice(2)).then((code) => {

@@ -18,7 +18,7 @@ export interface CliArgs {
 }
 
 const FORMATS: Record<CliArgs['command'], Format[]> = {
-  check: ['text', 'json'],
+  check: ['text', 'json', 'sarif', 'junit', 'html'],
   impact: ['text', 'json'],
   lsp: ['text'],
   'install-hook': ['text'],
@@ -27,7 +27,7 @@ const FORMATS: Record<CliArgs['command'], Format[]> = {
 };
 
 export const USAGE = `Usage:
-  featureguard check   [--staged | --base REV] [--config FILE] [--format text|json] [--output FILE] [--no-data] [--debug]
+  featureguard check   [--staged | --base REV] [--config FILE] [--format text|json|sarif|junit|html] [--output FILE] [--no-data] [--debug]
   featureguard impact  [--staged | --base REV] [--config FILE] [--format text|json]
   featureguard install-hook [--force]
   featureguard lsp --stdio
