@@ -38,6 +38,8 @@ export function startServer(connection: Connection): void {
   let capabilities: ClientCapabilities = {};
   let trusted = true;
   let initialFolders: WorkspaceFolder[] = [];
+  /** Settings pushed with `workspace/didChangeConfiguration` (or `initializationOptions.settings`). */
+  let pushedSettings: unknown;
 
   const log = (message: string) => connection.console.log(`[featureguard] ${message}`);
 
@@ -54,7 +56,8 @@ export function startServer(connection: Connection): void {
   const hooks: FolderHooks = {
     publish(folder, result, pending) {
       publishDiagnostics(folder, result, pending);
-      sendStatus(folder.checked ? 'idle' : trusted ? 'idle' : 'untrusted', result);
+      // An impact-only result while a data check is still to come is not "idle" yet.
+      sendStatus(!folder.trusted ? 'untrusted' : pending ? 'analyzing' : 'idle', result);
     },
     beginProgress(folder) {
       sendStatus('checking', folder.latest);
@@ -112,7 +115,18 @@ export function startServer(connection: Connection): void {
 
   /** The current text of a file: the open buffer, or the file on disk. */
   function textOf(absPath: string): string | undefined {
-    return documents.get(pathToUri(absPath))?.getText() ?? readDisk(absPath);
+    return openDocument(absPath)?.getText() ?? readDisk(absPath);
+  }
+
+  /**
+   * The open document of a file. Looked up by path, not by URI string: clients escape URIs
+   * differently (Neovim writes `%5b` where Node writes `%5B`), and a miss would mean reading the
+   * file on disk instead of the unsaved buffer.
+   */
+  function openDocument(absPath: string): TextDocument | undefined {
+    const direct = documents.get(pathToUri(absPath));
+    if (direct) return direct;
+    return documents.all().find((d) => uriToPath(d.uri) === absPath);
   }
 
   function folderOf(uri: string): FolderState | undefined {
@@ -122,7 +136,8 @@ export function startServer(connection: Connection): void {
   }
 
   async function settingsOf(uri: string): Promise<FeatureGuardSettings> {
-    if (!capabilities.workspace?.configuration) return settingsFrom(undefined);
+    // Clients that cannot answer `workspace/configuration` push settings instead.
+    if (!capabilities.workspace?.configuration) return settingsFrom(pushedSettings);
     return settingsFrom(await connection.workspace.getConfiguration({ scopeUri: uri, section: 'featureguard' }));
   }
 
@@ -165,7 +180,9 @@ export function startServer(connection: Connection): void {
 
   connection.onInitialize((params) => {
     capabilities = params.capabilities;
-    trusted = (params.initializationOptions as InitializationOptions | undefined)?.trusted !== false;
+    const init = params.initializationOptions as InitializationOptions | undefined;
+    trusted = init?.trusted !== false;
+    pushedSettings = init?.settings;
     initialFolders = params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: params.rootUri }] : []);
     return {
       capabilities: {
@@ -230,8 +247,9 @@ export function startServer(connection: Connection): void {
     }),
   );
 
-  connection.onDidChangeConfiguration(() =>
+  connection.onDidChangeConfiguration((params) =>
     guard('configuration', undefined, async () => {
+      pushedSettings = (params.settings as { featureguard?: unknown } | undefined)?.featureguard;
       for (const f of [...folders.values()]) {
         const settings = await settingsOf(f.uri);
         if (settings.configPath !== f.settings.configPath) {

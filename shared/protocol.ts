@@ -68,4 +68,6 @@ export interface TrustParams {
 export interface InitializationOptions {
   /** False in a restricted (untrusted) VS Code workspace: no workspace code may run. */
   trusted?: boolean;
+  /** `featureguard.*` settings, for clients that cannot answer `workspace/configuration`. */
+  settings?: unknown;
 }

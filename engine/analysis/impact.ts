@@ -51,6 +51,8 @@ export interface ImpactInput {
   frontEnd: LanguageFrontEnd;
   cache: SummaryCache;
   token: CancellationToken;
+  /** Graphs of an earlier run of the same workspace, reused where the modules are unchanged. */
+  previous?: { baseGraph: SymbolGraph; targetGraph: SymbolGraph };
 }
 
 export interface ImpactResult {
@@ -71,25 +73,29 @@ export async function analyzeImpact(input: ImpactInput): Promise<ImpactResult> {
   throwIfCancelled(token);
   const targetModules = await summarizeTree(target, frontEnd, cache);
   throwIfCancelled(token);
-  const baseGraph = new SymbolGraph(baseModules, frontEnd);
-  const targetGraph = new SymbolGraph(targetModules, frontEnd);
+  const prev = input.previous;
+  const baseGraph = prev && sameModules(prev.baseGraph.modules, baseModules) ? prev.baseGraph : new SymbolGraph(baseModules, frontEnd);
+  const targetGraph = new SymbolGraph(targetModules, frontEnd, prev && prev.baseGraph === baseGraph ? prev.targetGraph : baseGraph);
 
   const changedFiles = input.changedPaths.filter((p) => frontEnd.handles(p));
   const changes = diffDeclarations(changedFiles, baseModules, targetModules);
   const findings = syntaxFindings(changedFiles, targetModules);
-  const changedNodes = changedSymbols(baseGraph, targetGraph);
+  // When the target links like the base outside the edited files, only those files can hold
+  // changed symbols, and a feature whose closure avoids them is unaffected without hashing it.
+  const linkedLikeBase = sameSurfaceAsBase(targetGraph, baseGraph);
+  const changedNodes = changedSymbols(baseGraph, targetGraph, linkedLikeBase ? new Set(changedFiles) : undefined);
 
   const allFeatures = mergeFeatures(config, baseModules, targetModules);
   const features: AffectedFeature[] = [];
   for (const feature of allFeatures) {
     throwIfCancelled(token);
-    const affected = featureImpact(feature, baseGraph, targetGraph, changedNodes);
+    const affected = featureImpact(feature, baseGraph, targetGraph, changedNodes, linkedLikeBase);
     if (affected) features.push(affected);
   }
   return { changes, features, findings, allFeatures, baseGraph, targetGraph };
 }
 
-function featureImpact(feature: FeatureConfig, baseGraph: SymbolGraph, targetGraph: SymbolGraph, changedNodes: Set<SymbolId>): AffectedFeature | undefined {
+function featureImpact(feature: FeatureConfig, baseGraph: SymbolGraph, targetGraph: SymbolGraph, changedNodes: Set<SymbolId>, linkedLikeBase: boolean): AffectedFeature | undefined {
   const inBase = baseGraph.modules.has(feature.file);
   const inTarget = targetGraph.modules.has(feature.file);
   if (!inBase && !inTarget) {
@@ -110,6 +116,7 @@ function featureImpact(feature: FeatureConfig, baseGraph: SymbolGraph, targetGra
   }
   const decl = targetGraph.nodes.get(targetSymbol)!.decl;
   const location: Location = { file: targetGraph.nodes.get(targetSymbol)!.path, line: decl.line, column: decl.column };
+  if (linkedLikeBase && baseSymbol === targetSymbol && !touches(targetGraph.closure(targetIds), changedNodes)) return undefined;
   const targetFingerprint = fingerprint(targetGraph, targetIds);
   if (!baseSymbol) return { feature, status: 'new', via: [], targetSymbol, location, findings: [], targetFingerprint };
   const baseFingerprint = fingerprint(baseGraph, baseIds);
@@ -137,14 +144,34 @@ function fingerprint(graph: SymbolGraph, roots: SymbolId[]): string {
   return h.digest('hex');
 }
 
-/** Target symbols that are new, edited, or resolve their references differently than in the base. */
-function changedSymbols(baseGraph: SymbolGraph, targetGraph: SymbolGraph): Set<SymbolId> {
+/**
+ * Target symbols that are new, edited, or resolve their references differently than in the base;
+ * only those in `inFiles` when given (the rest are known to be shared with the base).
+ */
+function changedSymbols(baseGraph: SymbolGraph, targetGraph: SymbolGraph, inFiles?: Set<string>): Set<SymbolId> {
   const out = new Set<SymbolId>();
   for (const [id, node] of targetGraph.nodes) {
+    if (inFiles && !inFiles.has(node.path)) continue;
     const before = baseGraph.nodes.get(id);
     if (!before || before.decl.hash !== node.decl.hash || !sameMembers(before.deps, node.deps)) out.add(id);
   }
   return out;
+}
+
+/** Whether the target graph links every unedited module exactly as the base does. */
+function sameSurfaceAsBase(target: SymbolGraph, base: SymbolGraph): boolean {
+  return target.sharesSurfaceWith === base || (base.sharesSurfaceWith !== undefined && target.sharesSurfaceWith === base.sharesSurfaceWith);
+}
+
+function touches(closure: Set<SymbolId>, changed: Set<SymbolId>): boolean {
+  for (const id of changed) if (closure.has(id)) return true;
+  return false;
+}
+
+function sameModules(a: Map<string, ModuleSummary>, b: Map<string, ModuleSummary>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of b) if (a.get(k) !== v) return false;
+  return true;
 }
 
 function sameMembers(a: string[], b: string[]): boolean {

@@ -36,6 +36,15 @@ export class SummaryCache {
   }
 
   /**
+   * Forgets the entries not used since the last call, so that a long-lived cache (the language
+   * server's, open for days) holds what the current sides need and not every keystroke's version.
+   */
+  retainUsed(): void {
+    for (const k of this.entries.keys()) if (!this.used.has(k)) this.entries.delete(k);
+    this.used.clear();
+  }
+
+  /**
    * Writes the entries used since the cache was opened (dropping the rest keeps the file the size
    * of the workspace). Failure to write is not an error: the cache only saves time.
    */

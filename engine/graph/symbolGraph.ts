@@ -26,15 +26,39 @@ export class SymbolGraph {
   private reverse?: Map<SymbolId, SymbolId[]>;
   private readonly exportCache = new Map<string, SymbolId[]>();
 
+  /**
+   * Links `modules`. With `previous` (an earlier graph of the same workspace), every module whose
+   * summary is the very same object reuses its nodes and links, as long as no edited module changed
+   * what it exports, imports or declares — the common case of typing inside a function, which then
+   * relinks one module instead of all of them.
+   */
   constructor(
     readonly modules: Map<string, ModuleSummary>,
     private readonly frontEnd: LanguageFrontEnd,
+    previous?: SymbolGraph,
   ) {
+    const reuse = previous && sameSurface(previous.modules, modules) ? previous : undefined;
+    // Remember the first graph of the chain, not the previous one: a chain of keystrokes must not
+    // keep every earlier graph alive.
+    this.sharesSurfaceWith = reuse ? (reuse.sharesSurfaceWith ?? reuse) : undefined;
+    const relink: [string, ModuleSummary][] = [];
     for (const [path, mod] of modules) {
+      if (reuse && reuse.modules.get(path) === mod) {
+        for (const decl of mod.decls) {
+          const id = symbolId(path, decl.name);
+          this.nodes.set(id, reuse.nodes.get(id)!);
+        }
+        continue;
+      }
       for (const decl of mod.decls) this.nodes.set(symbolId(path, decl.name), { id: symbolId(path, decl.name), path, decl, deps: [] });
+      relink.push([path, mod]);
     }
-    for (const [path, mod] of modules) this.link(path, mod);
+    if (reuse) for (const [k, v] of reuse.exportCache) this.exportCache.set(k, v);
+    for (const [path, mod] of relink) this.link(path, mod);
   }
+
+  /** The graph whose linking this one shares (exports, imports and names of every module). */
+  readonly sharesSurfaceWith?: SymbolGraph;
 
   /**
    * Resolves an export of a module to the declarations it stands for, following re-exports and
@@ -176,4 +200,22 @@ export class SymbolGraph {
   private resolveModule(from: string, specifier: string): string | undefined {
     return this.frontEnd.resolveImport(from, specifier, (p) => this.modules.has(p));
   }
+}
+
+/**
+ * Whether two module sets resolve names identically: the same files, and every module that
+ * differs declares the same names with the same imports and exports.
+ */
+function sameSurface(a: Map<string, ModuleSummary>, b: Map<string, ModuleSummary>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [path, mb] of b) {
+    const ma = a.get(path);
+    if (ma === mb) continue;
+    if (!ma || surface(ma) !== surface(mb)) return false;
+  }
+  return true;
+}
+
+function surface(m: ModuleSummary): string {
+  return JSON.stringify([m.decls.map((d) => d.name), m.imports, m.exports]);
 }

@@ -24,6 +24,8 @@ export class WorkspaceSession {
   private readonly caches: CheckCaches = newCheckCaches();
   /** Summaries stay in memory across runs; the disk cache is the CLI's. */
   private readonly summaries = new SummaryCache();
+  /** The last run's graphs: the base is reused as is, the target relinks only edited modules. */
+  private previous?: { baseGraph: ImpactResult['baseGraph']; targetGraph: ImpactResult['targetGraph'] };
 
   private constructor(
     private readonly options: RunOptions,
@@ -65,7 +67,7 @@ export class WorkspaceSession {
   async impact(token: CancellationToken): Promise<SessionResult> {
     const started = performance.now();
     const ws = this.editorWorkspace();
-    const impact = await analyzeImpact({ base: ws.sides.base, target: ws.sides.target, changedPaths: ws.sides.changedPaths, config: ws.config, frontEnd: ws.frontEnd, cache: this.summaries, token });
+    const impact = await this.analyze(ws, token);
     const features = impact.features.map((a) => featureReport(a, impact, 'not-checked'));
     return { impact, report: buildReport(ws, impact, features, { rowsSampled: 0, featuresChecked: 0 }, started) };
   }
@@ -74,8 +76,16 @@ export class WorkspaceSession {
   async check(token: CancellationToken, options: DataOptions): Promise<SessionResult> {
     const started = performance.now();
     const ws = this.editorWorkspace();
-    const impact = await analyzeImpact({ base: ws.sides.base, target: ws.sides.target, changedPaths: ws.sides.changedPaths, config: ws.config, frontEnd: ws.frontEnd, cache: this.summaries, token });
+    const impact = await this.analyze(ws, token);
     return { impact, report: await checkImpact(ws, impact, options, this.caches, token, started) };
+  }
+
+  private async analyze(ws: Workspace, token: CancellationToken): Promise<ImpactResult> {
+    const { base, target, changedPaths } = ws.sides;
+    const impact = await analyzeImpact({ base, target, changedPaths, config: ws.config, frontEnd: ws.frontEnd, cache: this.summaries, token, previous: this.previous });
+    this.previous = { baseGraph: impact.baseGraph, targetGraph: impact.targetGraph };
+    this.summaries.retainUsed();
+    return impact;
   }
 
   /** A file's text on one side: `base` (HEAD) or `target` (buffers over the working tree). */

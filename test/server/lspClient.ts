@@ -12,6 +12,8 @@ export interface ClientOptions {
   rootUri: string;
   settings?: Record<string, unknown>;
   trusted?: boolean;
+  /** False: a client that cannot answer `workspace/configuration` and pushes settings instead. */
+  configurationRequests?: boolean;
 }
 
 export class LspTestClient {
@@ -44,11 +46,11 @@ export class LspTestClient {
       rootUri: this.options.rootUri,
       workspaceFolders: [{ uri: this.options.rootUri, name: 'ws' }],
       capabilities: {
-        workspace: { configuration: true, workspaceFolders: true, didChangeConfiguration: { dynamicRegistration: true } },
+        workspace: { configuration: this.options.configurationRequests !== false, workspaceFolders: true, didChangeConfiguration: { dynamicRegistration: true } },
         window: { workDoneProgress: true },
         textDocument: { publishDiagnostics: {}, synchronization: { didSave: true } },
       },
-      initializationOptions: { trusted: this.options.trusted !== false },
+      initializationOptions: { trusted: this.options.trusted !== false, ...(this.options.configurationRequests === false ? { settings: this.settings } : {}) },
     });
     await this.connection.sendNotification('initialized', {});
   }

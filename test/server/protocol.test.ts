@@ -79,6 +79,47 @@ describe('language server over stdio', function () {
     await client.waitFor('data check under the new setting', () => client.fg(uri).some((d) => d.code === 'value.mismatch'));
   });
 
+  it('takes pushed settings from clients that cannot answer configuration requests', async () => {
+    const root = repo();
+    const client = new LspTestClient({ rootUri: pathToFileURL(root).href, settings: { runDataChecks: 'manual' }, configurationRequests: false });
+    clients.push(client);
+    await client.initialize();
+    const uri = pathToFileURL(join(root, 'src/features/customer.ts')).href;
+    client.open(uri, customer);
+    await client.waitFor('the first status', () => client.statuses.some((s) => s.state === 'idle'));
+    client.edit(uri, customer, 'return row.spend;', 'return row.spend * 2;');
+    const notice = await client.waitFor('the impact notice', () => client.fg(uri).find((d) => d.code === 'impact' && /spend: not checked against data/.test(d.message)));
+    assert.ok(notice);
+    void client.connection.sendNotification('workspace/didChangeConfiguration', { settings: { featureguard: { runDataChecks: 'onType', dataCheckDelayMs: 50 } } });
+    client.edit(uri, customer.replace('return row.spend;', 'return row.spend * 2;'), 'return row.spend * 2;', 'return row.spend * 3;');
+    await client.waitFor('data checks under the pushed setting', () => client.fg(uri).some((d) => d.code === 'value.mismatch'));
+  });
+
+  it('finds unsaved buffers whatever the client\'s URI escaping (a folder with brackets)', async () => {
+    const root = repo();
+    const odd = join(root, 'sub [x]');
+    const { renameSync, mkdirSync } = await import('node:fs');
+    mkdirSync(odd);
+    for (const name of ['src', 'data', 'featureguard.json']) renameSync(join(root, name), join(odd, name));
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('git', ['add', '-A'], { cwd: root });
+    execFileSync('git', ['commit', '-qm', 'move'], { cwd: root });
+    // Neovim escapes "[" as %5b; Node's pathToFileURL writes %5B.
+    const lower = (u: string) => u.replace(/%5B/g, '%5b').replace(/%5D/g, '%5d');
+    const client = new LspTestClient({ rootUri: lower(pathToFileURL(odd).href), settings: { runDataChecks: 'onType', dataCheckDelayMs: 50 } });
+    clients.push(client);
+    await client.initialize();
+    const uri = lower(pathToFileURL(join(odd, 'src/features/customer.ts')).href);
+    client.open(uri, customer);
+    await client.waitFor('the first status', () => client.statuses.some((s) => s.state === 'idle'));
+    const shifted = '// one\n// two\n' + customer;
+    client.edit(uri, customer, 'import', '// one\n// two\nimport');
+    client.edit(uri, shifted, 'return row.spend;', 'return (row.spend - 100) / 50;');
+    const published = () => [...client.diagnostics.entries()].flatMap(([, d]) => d).filter((d) => d.code === 'value.mismatch');
+    const mismatch = await client.waitFor('value.mismatch', () => published()[0]);
+    assert.deepEqual(mismatch.range, { start: { line: 5, character: 16 }, end: { line: 5, character: 21 } }, 'the range is measured on the unsaved buffer');
+  });
+
   it('serves code lens, hover and quick fixes for an affected feature', async () => {
     const { root, client, uri } = await start();
     client.edit(uri, customer, 'return row.spend;', 'return (row.spend - 100) / 50;');
