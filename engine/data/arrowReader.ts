@@ -60,7 +60,7 @@ export async function readArrow(absPath: string, options: ReadOptions, displayPa
     const rowIndices = sampleIndices(totalRows, options.sampleRows, options.seed);
     const rows = emptyRows(rowIndices.length, columns);
     fillRows(table, selected, rowIndices, rows);
-    return { path: displayPath, totalRows, columns, rows, rowIndices };
+    return { path: displayPath, totalRows, columns, fileColumns: fields.map((f) => f.name), rows, rowIndices };
   } catch (err) {
     throw wrapReadError(displayPath, 'Arrow IPC', err);
   }

@@ -80,7 +80,7 @@ export async function readCsv(absPath: string, options: ReadOptions, displayPath
         rows[s][column.name] = text === null ? null : convert(text);
       }
     });
-    return { path: displayPath, totalRows, columns, rows, rowIndices };
+    return { path: displayPath, totalRows, columns, fileColumns: names, rows, rowIndices };
   } catch (err) {
     throw wrapReadError(displayPath, 'CSV', err);
   }

@@ -73,7 +73,7 @@ export async function readParquet(absPath: string, options: ReadOptions, display
       });
       await fillRows(scan, selected, rowIndices, rows);
     }
-    return { path: displayPath, totalRows, columns, rows, rowIndices };
+    return { path: displayPath, totalRows, columns, fileColumns: fields.map((f) => f.element.name), rows, rowIndices };
   } catch (err) {
     throw wrapReadError(displayPath, 'Parquet', err);
   } finally {

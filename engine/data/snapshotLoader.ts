@@ -1,29 +1,79 @@
 /**
- * Reads each snapshot at most once while its file is unchanged: once per CLI run, and across runs
- * in the language server, where a snapshot is re-read only when its size or modification time
- * changes. Also converts it once to the columnar form workers receive.
+ * Reads snapshots column by column, at most once while the file is unchanged: once per CLI run,
+ * and across runs in the language server, where a file is re-read only when its size or
+ * modification time changes. A feature check asks for the columns its code can read plus its
+ * stored column; a wide feature store (inputs beside dozens of stored features) is then never read
+ * whole. The same seed samples the same rows, so columns read at different times line up.
  */
 import { statSync } from 'node:fs';
 import type { Config } from '../config/configTypes';
 import { UserError } from '../errors';
 import type { SampleInput } from '../exec/featureRunner';
+import { emptyRows } from './cellValue';
 import { readSnapshot } from './readSnapshot';
-import type { SnapshotTable } from './table';
+import type { CellValue, ColumnInfo, SnapshotTable } from './table';
 import { wireColumns } from './wireColumns';
 
 export interface LoadedSnapshot {
+  /** The requested columns of the sampled rows. */
   table: SnapshotTable;
   sample: SampleInput;
   /** Changes whenever the file or its sampling settings change: part of result cache keys. */
   identity: string;
 }
 
-export class SnapshotLoader {
-  private readonly loaded = new Map<string, { identity: string; promise: Promise<LoadedSnapshot> }>();
-  private readonly used = new Set<string>();
+/** What has been read of one snapshot file. */
+interface ColumnStore {
+  identity: string;
+  path: string;
+  totalRows: number;
+  rowIndices: number[];
+  fileColumns: string[];
+  types: Map<string, ColumnInfo['type']>;
+  values: Map<string, CellValue[]>;
+}
 
-  /** The snapshot named `name` in `config`; a read failure is a `UserError` naming the file. */
-  load(config: Config, name: string): Promise<LoadedSnapshot> {
+export class SnapshotLoader {
+  private readonly stores = new Map<string, Promise<ColumnStore>>();
+  private readonly used = new Map<string, number>();
+
+  /** Every column name of the snapshot (reads the schema and the sample's row indices only). */
+  async fileColumns(config: Config, name: string): Promise<string[]> {
+    return (await this.store(config, name, [])).fileColumns;
+  }
+
+  /**
+   * The snapshot with `columns` (all when undefined); unknown names are ignored. A read failure is
+   * a `UserError` naming the file.
+   */
+  async load(config: Config, name: string, columns?: string[]): Promise<LoadedSnapshot> {
+    const store = await this.store(config, name, columns);
+    const wanted = (columns ?? store.fileColumns).filter((c) => store.values.has(c));
+    const infos: ColumnInfo[] = wanted.map((c) => ({ name: c, type: store.types.get(c)! }));
+    const rows = emptyRows(store.rowIndices.length, infos);
+    for (const c of wanted) {
+      const values = store.values.get(c)!;
+      for (let i = 0; i < rows.length; i++) rows[i][c] = values[i];
+    }
+    const table: SnapshotTable = { path: store.path, totalRows: store.totalRows, columns: infos, fileColumns: store.fileColumns, rows, rowIndices: store.rowIndices };
+    this.used.set(store.identity, rows.length);
+    return { table, sample: { rowCount: rows.length, columns: wireColumns(table) }, identity: store.identity };
+  }
+
+  /** Forgets which snapshots were used, at the start of a run. */
+  startRun(): void {
+    this.used.clear();
+  }
+
+  /** Rows sampled across the snapshots used since `startRun`. */
+  rowsSampled(): number {
+    let n = 0;
+    for (const rows of this.used.values()) n += rows;
+    return n;
+  }
+
+  /** The store of a snapshot with at least `columns` read (all when undefined). */
+  private async store(config: Config, name: string, columns: string[] | undefined): Promise<ColumnStore> {
     const s = config.snapshots.get(name);
     if (!s) throw new UserError(`unknown snapshot "${name}"`);
     const display = `${config.configDirInRepo ? config.configDirInRepo + '/' : ''}${s.path}`;
@@ -34,29 +84,28 @@ export class SnapshotLoader {
     } catch {
       throw new UserError(`snapshot file not found: ${display}`);
     }
-    this.used.add(identity);
-    const cached = this.loaded.get(name);
-    if (cached && cached.identity === identity) return cached.promise;
-    const promise = readSnapshot(s.absPath, { sampleRows: s.sampleRows, seed: s.seed }, display).then((table) => ({
-      table,
-      sample: { rowCount: table.rows.length, columns: wireColumns(table) },
-      identity,
-    }));
-    // A failed read is not cached: the user may fix the file and try again.
-    promise.catch(() => this.loaded.delete(name));
-    this.loaded.set(name, { identity, promise });
-    return promise;
+    const read = (cols: string[] | undefined) => readSnapshot(s.absPath, { sampleRows: s.sampleRows, seed: s.seed, columns: cols }, display);
+    let pending = this.stores.get(name);
+    if (!pending || (await pending.catch(() => undefined))?.identity !== identity) {
+      pending = read(columns).then((t) => addColumns({ identity, path: display, totalRows: t.totalRows, rowIndices: t.rowIndices, fileColumns: t.fileColumns, types: new Map(), values: new Map() }, t));
+      // A failed read is not kept: the user may fix the file and try again.
+      pending.catch(() => this.stores.delete(name));
+      this.stores.set(name, pending);
+      return pending;
+    }
+    const store = await pending;
+    const missing = (columns ?? store.fileColumns).filter((c) => !store.values.has(c) && store.fileColumns.includes(c));
+    if (missing.length === 0) return store;
+    const next = read(missing).then((t) => addColumns(store, t));
+    this.stores.set(name, next);
+    return next;
   }
+}
 
-  /** Forgets which snapshots were used, at the start of a run. */
-  startRun(): void {
-    this.used.clear();
+function addColumns(store: ColumnStore, t: SnapshotTable): ColumnStore {
+  for (const c of t.columns) {
+    store.types.set(c.name, c.type);
+    store.values.set(c.name, t.rows.map((r) => r[c.name] ?? null));
   }
-
-  /** Rows sampled across the snapshots used since `startRun`. */
-  async rowsSampled(): Promise<number> {
-    let n = 0;
-    for (const { identity, promise } of this.loaded.values()) if (this.used.has(identity)) n += (await promise.catch(() => undefined))?.table.rows.length ?? 0;
-    return n;
-  }
+  return store;
 }

@@ -28,6 +28,8 @@ export interface SnapshotTable {
   /** Rows in the whole file. */
   totalRows: number;
   columns: ColumnInfo[];
+  /** Every column name in the file, read or not, in file order. */
+  fileColumns: string[];
   rows: Row[];
   /** The original 0-based index of each sampled row, ascending. */
   rowIndices: number[];

@@ -11,8 +11,14 @@ export type BundleResult = { ok: true; code: string } | { ok: false; message: st
 
 const ENTRY = '<featureguard-entry>';
 
-/** A CommonJS bundle whose `module.exports.__feature` is `file#exportName` on the given side. */
-export async function bundleFeature(tree: SourceTree, frontEnd: LanguageFrontEnd, file: string, exportName: string): Promise<BundleResult> {
+/**
+ * A CommonJS bundle whose `module.exports.__feature` is `file#exportName` on the given side.
+ * `prefetch` names the files the bundle is expected to need (the feature's dependency closure).
+ */
+export async function bundleFeature(tree: SourceTree, frontEnd: LanguageFrontEnd, file: string, exportName: string, prefetch: string[] = []): Promise<BundleResult> {
+  // esbuild asks for files one at a time; reading the known closure first costs one git process
+  // instead of one per file.
+  if (prefetch.length) await tree.readMany(prefetch);
   // An export name that is not an identifier (ES2022 allows any string) is written as a string.
   const name = /^[\w$]+$/.test(exportName) ? exportName : JSON.stringify(exportName);
   const entry = `export { ${name} as __feature } from ${JSON.stringify('./' + file)};\n`;

@@ -9,9 +9,10 @@ import { bundleFeature } from './bundleFeature';
 import { runInWorker, type RunLimits } from './runInWorker';
 import type { WireColumn, WorkerResult } from './workerProtocol';
 
-export type SideOutcome =
+export type SideOutcome = (
   | { ok: true; result: WorkerResult }
-  | { ok: false; reason: 'bundle' | 'load' | 'crash' | 'timeout' | 'memory'; message: string };
+  | { ok: false; reason: 'bundle' | 'load' | 'crash' | 'timeout' | 'memory'; message: string }
+) & { timings?: { bundleMs: number; executeMs: number } };
 
 export interface SampleInput {
   rowCount: number;
@@ -26,9 +27,12 @@ export async function runFeatureSide(
   sample: SampleInput,
   requireFrom: string,
   limits: RunLimits,
+  closureFiles: string[] = [],
 ): Promise<SideOutcome> {
-  const bundle = await bundleFeature(tree, frontEnd, file, feature.exportName);
-  if (!bundle.ok) return { ok: false, reason: 'bundle', message: `could not bundle the feature code: ${bundle.message}` };
+  const started = performance.now();
+  const bundle = await bundleFeature(tree, frontEnd, file, feature.exportName, closureFiles);
+  const bundled = performance.now();
+  if (!bundle.ok) return { ok: false, reason: 'bundle', message: `could not bundle the feature code: ${bundle.message}`, timings: { bundleMs: bundled - started, executeMs: 0 } };
   const outcome = await runInWorker(
     {
       code: bundle.code,
@@ -42,5 +46,6 @@ export async function runFeatureSide(
     },
     limits,
   );
-  return outcome.ok ? { ok: true, result: outcome } : { ok: false, reason: outcome.reason, message: outcome.message };
+  const timings = { bundleMs: bundled - started, executeMs: performance.now() - bundled };
+  return outcome.ok ? { ok: true, result: outcome, timings } : { ok: false, reason: outcome.reason, message: outcome.message, timings };
 }

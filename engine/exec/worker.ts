@@ -87,19 +87,30 @@ function loadFeature(input: WorkerInput): (arg: unknown) => unknown {
   return fn as (arg: unknown) => unknown;
 }
 
+/**
+ * Builds the row objects from the columns. A generated constructor assigns every column at once,
+ * which gives rows V8's fast in-object layout; adding fifty properties one by one to `{}` turns
+ * them into dictionaries, which costs seconds of garbage collection on 100k rows. The rows still
+ * look like plain objects: own enumerable properties, `Object.prototype` as prototype.
+ */
 function buildRows(columns: WireColumn[], rowCount: number): Record<string, unknown>[] {
-  const rows: Record<string, unknown>[] = new Array(rowCount);
-  for (let i = 0; i < rowCount; i++) rows[i] = {};
-  for (const col of columns) {
+  const params: string[] = [];
+  const args: unknown[] = [];
+  const assignments = columns.map((col, k) => {
+    const key = JSON.stringify(col.name);
     if (col.numbers) {
-      const nums = col.numbers;
-      const nulls = col.nulls;
-      for (let i = 0; i < rowCount; i++) rows[i][col.name] = nulls && nulls[i] ? null : nums[i];
-    } else {
-      const vals = col.values!;
-      for (let i = 0; i < rowCount; i++) rows[i][col.name] = vals[i];
+      params.push(`n${k}`, `m${k}`);
+      args.push(col.numbers, col.nulls ?? new Uint8Array(rowCount));
+      return `this[${key}] = m${k}[i] ? null : n${k}[i];`;
     }
-  }
+    params.push(`v${k}`);
+    args.push(col.values);
+    return `this[${key}] = v${k}[i];`;
+  });
+  const Row = new Function(...params, `return function Row(i) {\n${assignments.join('\n')}\n};`)(...args) as new (i: number) => Record<string, unknown>;
+  Row.prototype = Object.prototype;
+  const rows: Record<string, unknown>[] = new Array(rowCount);
+  for (let i = 0; i < rowCount; i++) rows[i] = new Row(i);
   return rows;
 }
 

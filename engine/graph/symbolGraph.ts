@@ -124,6 +124,26 @@ export class SymbolGraph {
     return seen;
   }
 
+  /**
+   * Every module reachable from `path` through import and re-export statements: what a bundler
+   * loads, which is more than the symbol closure (a module is loaded whole).
+   */
+  moduleClosure(path: string): string[] {
+    const seen = new Set<string>();
+    const stack = [path];
+    while (stack.length) {
+      const p = stack.pop()!;
+      const mod = this.modules.get(p);
+      if (seen.has(p) || !mod) continue;
+      seen.add(p);
+      for (const spec of [...mod.imports.map((i) => i.specifier), ...mod.exports.flatMap((e) => (e.specifier ? [e.specifier] : []))]) {
+        const target = this.resolveModule(p, spec);
+        if (target && !seen.has(target)) stack.push(target);
+      }
+    }
+    return [...seen];
+  }
+
   /** The shortest dependency path from `from` to any of `targets`, both ends included, or undefined. */
   pathTo(from: SymbolId, targets: Set<SymbolId>): SymbolId[] | undefined {
     const prev = new Map<SymbolId, SymbolId | null>([[from, null]]);

@@ -63,6 +63,8 @@ export interface Report {
     featuresChecked: number;
     rowsSampled: number;
     durationMs: number;
+    /** Wall time by phase (impact, read, bundle, execute, statistics), in milliseconds. */
+    timings?: Record<string, number>;
   };
   /** Non-fatal problems (unknown config keys, …), one line each. */
   warnings?: string[];

@@ -91,7 +91,7 @@ export function ran(spec: SideSpec): SideOutcome {
 export function table(rows: Row[], types: Record<string, ColumnType> = {}): SnapshotTable {
   const names = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const columns: ColumnInfo[] = names.map((name) => ({ name, type: types[name] ?? inferType(rows.map((r) => r[name])) }));
-  return { path: 'data/snap.csv', totalRows: rows.length, columns, rows, rowIndices: rows.map((_, i) => i) };
+  return { path: 'data/snap.csv', totalRows: rows.length, columns, fileColumns: names, rows, rowIndices: rows.map((_, i) => i) };
 }
 
 export interface ExpectedFinding {
