@@ -243,6 +243,10 @@ export function mergeFeatures(config: Config, ...sides: Map<string, ModuleSummar
           if (out.has(tag.name)) continue;
           const exported = mod.exports.find((e) => e.local === decl.name)?.exported ?? decl.name;
           const snapshot = tag.snapshot ?? config.defaultSnapshot;
+          if (tag.snapshot && !config.snapshots.has(tag.snapshot)) {
+            const warning = `${path}: @feature ${tag.name} names unknown snapshot "${tag.snapshot}" (not checked against data)`;
+            if (!config.warnings.includes(warning)) config.warnings.push(warning);
+          }
           out.set(tag.name, {
             name: tag.name,
             source: `${path}#${exported}`,

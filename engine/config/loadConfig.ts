@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { parse, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { UserError } from '../errors';
 import type { CheckId } from '../findings';
 import type { Config, FeatureConfig, SnapshotConfig, ThresholdOverrides } from './configTypes';
@@ -51,6 +51,8 @@ export function parseConfig(text: string, configPath: string, repoRoot: string):
     const { line, column } = lineColumn(text, e.offset);
     throw new UserError(`${display}:${line}:${column}: invalid JSON (${printParseErrorCode(e.error)})`);
   }
+  const duplicate = firstDuplicateKey(text);
+  if (duplicate) throw new UserError(`${display}:${duplicate.line}:${duplicate.column}: ${duplicate.path} is defined twice (the second would silently win)`);
   const v = new Validator(display);
   const root = v.object(raw, '');
   const configDir = dirname(configPath);
@@ -266,6 +268,32 @@ function describe(v: unknown): string {
 
 function known(snapshots: Map<string, unknown>): string {
   return snapshots.size ? ` (known: ${[...snapshots.keys()].join(', ')})` : ' (no snapshots are configured)';
+}
+
+/** The first key that appears twice in one object, with its key path and position. */
+function firstDuplicateKey(text: string): { path: string; line: number; column: number } | undefined {
+  const root = parseTree(text, [], { allowTrailingComma: true });
+  const walk = (node: Node | undefined, path: string[]): { path: string; line: number; column: number } | undefined => {
+    if (!node) return undefined;
+    if (node.type === 'object') {
+      const seen = new Set<string>();
+      for (const prop of node.children ?? []) {
+        const keyNode = prop.children?.[0];
+        const key = String(keyNode?.value);
+        if (seen.has(key)) return { path: [...path, key].join('.'), ...lineColumn(text, keyNode!.offset) };
+        seen.add(key);
+        const found = walk(prop.children?.[1], [...path, key]);
+        if (found) return found;
+      }
+    } else if (node.type === 'array') {
+      for (const [i, child] of (node.children ?? []).entries()) {
+        const found = walk(child, [...path.slice(0, -1), `${path[path.length - 1] ?? ''}[${i}]`]);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  };
+  return walk(root, []);
 }
 
 function lineColumn(text: string, offset: number): { line: number; column: number } {

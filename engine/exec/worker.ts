@@ -1,12 +1,12 @@
 /**
- * The worker that runs one version of a feature's code over the sampled rows. It is bundled on
- * its own and inlined as a string into the engine (see esbuild.mjs). Everything user code can do
- * wrong is caught here and reported as data: a throw on a row, a thrown non-Error, `process.exit`,
- * a rejected promise. Time and memory limits are enforced by the parent, which can terminate it.
+ * The worker process that runs one version of a feature's code over the sampled rows. It is
+ * bundled on its own and inlined as a string into the engine (see esbuild.mjs), started with
+ * `node -e`, and receives its input as one IPC message. Everything user code can do wrong is
+ * caught here and reported as data: a throw on a row, a thrown non-Error, `process.exit`, a
+ * rejected promise. Time and memory limits are enforced by the parent, which kills the process.
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { parentPort, workerData } from 'node:worker_threads';
 import type { RowError, WireColumn, WorkerFailure, WorkerInput, WorkerResult } from './workerProtocol';
 
 const MAX_REPORTED_ERRORS = 5;
@@ -139,7 +139,9 @@ function sameValue(a: unknown, b: unknown): boolean {
   return a === b || (Number.isNaN(a) && Number.isNaN(b));
 }
 
-run(workerData as WorkerInput).then(
-  (result) => parentPort!.postMessage(result),
-  (err) => parentPort!.postMessage({ ok: false, message: describeError(err) } satisfies WorkerFailure),
-);
+// Kept before feature code can replace it (see guardProcessExit).
+const exit = process.exit.bind(process);
+const reply = (message: WorkerResult | WorkerFailure) => process.send!(message, () => exit(0));
+process.once('message', (input: WorkerInput) => {
+  run(input).then(reply, (err) => reply({ ok: false, message: describeError(err) }));
+});

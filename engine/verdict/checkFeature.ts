@@ -45,7 +45,7 @@ export function checkFeature(input: FeatureCheckInput): Pick<FeatureReport, 'ver
   const base = input.base?.ok ? sideValues(input.base.result) : undefined;
   const ctx: CheckContext = { feature, location, rows, stored, storedType: storedColumn?.type, base, target, thresholds: input.thresholds, sliceBy: input.sliceBy };
 
-  const change = base ? classifyChange({ featureName: feature.name, rows, base: base.values, target: target.values, tolerance: feature.tolerance }) : undefined;
+  const change = base ? classifyChange({ featureName: feature.name, rows, base: base.values, target: target.values, tolerance: feature.tolerance, notInputs: [feature.column] }) : undefined;
   // Identical also means throwing on the same rows: classifyChange skips rows where either side threw.
   const identical = base !== undefined && change === undefined && base.errorCount === target.errorCount && sameRowsThrew(base, target);
   const findings: Finding[] = [];

@@ -17,6 +17,8 @@ export interface ChangeInput {
   base: unknown[];
   target: unknown[];
   tolerance: Tolerance;
+  /** Columns that are not inputs (the feature's own stored column): their nulls do not count. */
+  notInputs?: string[];
 }
 
 /** The change kind, or undefined when the two sides agree on every row where both ran. */
@@ -38,7 +40,8 @@ export function classifyChange(input: ChangeInput): ChangeClassification | undef
     return { kind: 'type-change', rate, recommendation: `output type changed from ${baseType} to ${targetType}: consumers will break — publish it as a new feature (${name}_v2) instead of changing ${name}` };
   }
 
-  if (changed.every((i) => base[i] === null || target[i] === null || hasNullInput(rows[i]))) {
+  const notInputs = new Set(input.notInputs ?? []);
+  if (changed.every((i) => base[i] === null || target[i] === null || hasNullInput(rows[i], notInputs))) {
     return { kind: 'null-handling', rate, recommendation: `only rows with nulls changed (${pct(rate)}): confirm consumers expect the new null policy, then backfill those rows` };
   }
 
@@ -77,8 +80,8 @@ export function classifyChange(input: ChangeInput): ChangeClassification | undef
   return { kind: 'other', rate, recommendation: `every row changed without a simple pattern: review the edit, then backfill ${name} or publish it as ${name}_v2` };
 }
 
-function hasNullInput(row: Row): boolean {
-  for (const k in row) if (row[k] === null) return true;
+function hasNullInput(row: Row, notInputs: Set<string>): boolean {
+  for (const k in row) if (row[k] === null && !notInputs.has(k)) return true;
   return false;
 }
 

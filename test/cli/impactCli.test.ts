@@ -155,3 +155,23 @@ describe('featureguard impact (CLI)', () => {
     assert.match(runCli(root, ['impact', '--debug']).stderr, /\n\s+at /);
   });
 });
+
+describe('featureguard impact (CLI): more config mistakes', function () {
+  this.timeout(30000);
+  after(removeTempDirs);
+
+  it('refuses a feature defined twice, naming the key and where', () => {
+    const text = `{\n  "features": {\n    "a": { "source": "src/activity.ts#recencyDays" },\n    "a": { "source": "src/util.ts#clip" }\n  }\n}`;
+    const root = makeRepo({ ...files, 'featureguard.json': text });
+    const r = runCli(root, ['impact']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^featureguard: featureguard\.json:4:5: features\.a is defined twice/);
+  });
+
+  it('warns about an @feature tag naming an unknown snapshot', () => {
+    const root = makeRepo({ ...files, 'src/tagged.ts': '/** @feature t\n * @snapshot nope */\nexport const t = (r: { x: number }) => r.x;\n', 'featureguard.json': JSON.stringify(config) });
+    const r = runCli(root, ['impact']);
+    assert.equal(r.code, 0);
+    assert.match(r.stderr, /warning: src\/tagged\.ts: @feature t names unknown snapshot "nope"/);
+  });
+});

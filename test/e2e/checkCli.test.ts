@@ -114,6 +114,29 @@ describe('featureguard check (end to end)', function () {
     assert.match(err.message, /feature code called process\.exit\(3\)/);
   });
 
+  it('unbounded allocation is a runtime.error about memory, and FeatureGuard lives on', () => {
+    // V8 aborts a whole process on this allocation path: a worker thread would take FeatureGuard down.
+    const root = repo('parquet', { timeoutMs: 60000 });
+    edit(root, 'return row.spend;', 'const hoard: number[][] = []; for (;;) hoard.push(new Array(1e7).fill(row.spend));');
+    const { code, byName } = check(root);
+    assert.equal(code, 1);
+    assert.equal(byName.spend.verdict, 'broken');
+    assert.match(byName.spend.findings[0].message, /ran out of memory \(limit \d+ MB\)/);
+  });
+
+  it('deep recursion, thrown non-Errors and promises are handled per row', () => {
+    const root = repo('parquet', { timeoutMs: 30000 });
+    edit(root, 'return row.spend;', 'const deep = (n: number): number => deep(n + 1) + 1; if (row.spend > 150) return deep(0); return row.spend;');
+    edit(root, 'return row.tickets ?? 0;', 'if (row.tickets === null) throw { code: 42 }; return row.tickets;');
+    edit(root, "return row.plan === 'pro' ? 'high' : 'low'; }", "return Promise.resolve(row.plan === 'pro' ? 'high' : 'low') as unknown as string; }");
+    const { byName } = check(root);
+    const spendErr = byName.spend.findings.find((x: any) => x.check === 'runtime.error');
+    assert.match(spendErr.message, /RangeError: Maximum call stack size exceeded/);
+    const ticketsErr = byName.tickets.findings.find((x: any) => x.check === 'runtime.error');
+    assert.match(ticketsErr.message, /threw a non-Error value: \{"code":42\}/);
+    assert.equal(byName.tier.verdict, 'identical', 'an async feature is awaited');
+  });
+
   it('a vanished export is source.missing and exit 1', () => {
     const root = repo();
     edit(root, 'export function spend', 'function spend');
