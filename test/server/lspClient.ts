@@ -100,6 +100,11 @@ export class LspTestClient {
     }
   }
 
+  /** The server's process id. */
+  get pid(): number {
+    return this.child.pid!;
+  }
+
   get alive(): boolean {
     return this.child.exitCode === null;
   }
