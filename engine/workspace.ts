@@ -41,7 +41,7 @@ export async function openWorkspace(options: RunOptions): Promise<Workspace> {
   const frontEnd = typescriptFrontEnd;
   const rev = options.base ?? 'HEAD';
   const targetKind: TargetKind = options.staged ? 'staged' : 'worktree';
-  const sides = await gitSides(repo, rev, targetKind, (p) => frontEnd.handles(p));
+  const sides = await gitSides(repo, rev, targetKind, (p) => frontEnd.handles(p), frontEnd.pathspecs);
   const cache = new SummaryCache(options.diskCache === false ? undefined : join(repo.commonDir, 'featureguard', 'summaries.json'));
   return { repo, config, sides, frontEnd, cache, baseLabel: rev, targetLabel: targetKind };
 }

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CodeActionKind,
+  CodeLensRefreshRequest,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
   ResponseError,
@@ -56,6 +57,8 @@ export function startServer(connection: Connection): void {
   const hooks: FolderHooks = {
     publish(folder, result, pending) {
       publishDiagnostics(folder, result, pending);
+      // Editors ask for code lenses when text changes; a verdict that arrives later needs a nudge.
+      if (capabilities.workspace?.codeLens?.refreshSupport) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
       // An impact-only result while a data check is still to come is not "idle" yet.
       sendStatus(!folder.trusted ? 'untrusted' : pending ? 'analyzing' : 'idle', result);
     },

@@ -8,8 +8,12 @@
 export const Commands = {
   /** Runs static impact and data checks on every workspace folder; returns `RunChecksResult`. */
   runChecks: 'featureguard.runChecks',
-  /** Writes the git pre-commit hook (argument: folder URI); returns a message for the user. */
-  installHook: 'featureguard.installHook',
+  /**
+   * Writes the git pre-commit hook (arguments: folder URI, force); returns a message for the user.
+   * Distinct from the client's `featureguard.installHook` palette command: vscode-languageclient
+   * registers every server command with VS Code, and two registrations of one id fail activation.
+   */
+  installHook: 'featureguard.server.installHook',
 } as const;
 
 /** Client-side commands the server's code lenses and code actions refer to. */

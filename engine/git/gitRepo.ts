@@ -88,12 +88,14 @@ export interface WorktreeChange {
 
 /**
  * Paths of the working tree that differ from `commit` (or from nothing when it is null): tracked
- * changes from `git diff`, plus untracked files that are not ignored.
+ * changes from `git diff`, plus untracked files that are not ignored. `pathspecs` limits git to
+ * the files that matter: without it, a large tracked data file with a stale index timestamp makes
+ * git re-read gigabytes (72 s for a 1.6 GB snapshot after a `touch`).
  */
-export async function worktreeChanges(repo: GitRepo, commit: string | null): Promise<WorktreeChange[]> {
+export async function worktreeChanges(repo: GitRepo, commit: string | null, pathspecs: readonly string[] = []): Promise<WorktreeChange[]> {
   const changes: WorktreeChange[] = [];
   if (commit) {
-    const out = await repo.git.raw(['diff', '--no-renames', '--no-ext-diff', '--name-status', '-z', commit, '--']);
+    const out = await repo.git.raw(['diff', '--no-renames', '--no-ext-diff', '--name-status', '-z', commit, '--', ...pathspecs]);
     const parts = out.split('\0');
     for (let i = 0; i + 1 < parts.length; i += 2) {
       const status = parts[i];
@@ -102,10 +104,10 @@ export async function worktreeChanges(repo: GitRepo, commit: string | null): Pro
       changes.push({ path, status: status[0] === 'D' ? 'deleted' : status[0] === 'A' ? 'added' : 'modified' });
     }
   } else {
-    const out = await repo.git.raw(['ls-files', '-z', '--cached']);
+    const out = await repo.git.raw(['ls-files', '-z', '--cached', '--', ...pathspecs]);
     for (const path of out.split('\0')) if (path) changes.push({ path, status: 'added' });
   }
-  const untracked = await repo.git.raw(['ls-files', '-z', '--others', '--exclude-standard']);
+  const untracked = await repo.git.raw(['ls-files', '-z', '--others', '--exclude-standard', '--', ...pathspecs]);
   for (const path of untracked.split('\0')) if (path) changes.push({ path, status: 'added' });
   return changes;
 }

@@ -62,6 +62,8 @@ export interface ModuleSummary {
 export interface LanguageFrontEnd {
   /** Identifies the front end and its summary format in caches; bump when summaries change. */
   readonly cacheKey: string;
+  /** Git pathspecs of the files it may analyze (`*.ts`, …): git is only asked about those. */
+  readonly pathspecs: readonly string[];
   /** Whether this front end analyzes the file. */
   handles(path: string): boolean;
   /** Summarizes one module. Never throws on bad input: syntax problems go into `syntaxErrors`. */

@@ -26,6 +26,7 @@ export async function gitSides(
   rev: string,
   targetKind: TargetKind,
   accept: (path: string) => boolean,
+  pathspecs: readonly string[] = [],
 ): Promise<Sides> {
   const baseCommit = await resolveCommit(repo, rev);
   const reader = (oids: string[]) => readBlobs(repo, oids);
@@ -41,7 +42,7 @@ export async function gitSides(
   }
 
   const overrides = new Map<string, OverlayEntry>();
-  const changes = (await worktreeChanges(repo, baseCommit)).filter((c) => accept(c.path));
+  const changes = (await worktreeChanges(repo, baseCommit, pathspecs)).filter((c) => accept(c.path));
   await Promise.all(
     changes.map(async (c) => {
       if (c.status === 'deleted') return void overrides.set(c.path, null);

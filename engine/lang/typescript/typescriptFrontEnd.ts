@@ -7,6 +7,7 @@ const HANDLED = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/;
 
 export const typescriptFrontEnd: LanguageFrontEnd = {
   cacheKey: 'ts-summary-v2',
+  pathspecs: ['ts', 'tsx', 'mts', 'cts', 'js', 'jsx', 'mjs', 'cjs'].map((e) => `*.${e}`),
   handles: (path) => HANDLED.test(path) && !path.endsWith('.d.ts') && !/(^|\/)node_modules\//.test(path),
   summarize: summarizeModule,
   resolveImport,
