@@ -53,35 +53,33 @@ export class FolderState {
 
   /** A file was saved or something on disk changed: re-read git state, then check per settings. */
   async saved(): Promise<void> {
-    this.generation++;
-    this.cancelRunning();
-    try {
-      await this.session.refresh();
-    } catch (err) {
-      this.hooks.onError(this, err);
-      return;
-    }
+    if (!(await this.refreshed())) return;
     if (this.settings.runDataChecks === 'manual') await this.runImpact();
     else await this.runCheck();
   }
 
   /** Runs impact and data checks now (the "Run ML Checks" command), whatever the settings. */
   async checkNow(): Promise<SessionResult | undefined> {
-    this.generation++;
-    this.cancelRunning();
-    try {
-      await this.session.refresh();
-    } catch (err) {
-      this.hooks.onError(this, err);
-      return undefined;
-    }
-    return this.runCheck();
+    return (await this.refreshed()) ? this.runCheck() : undefined;
   }
 
   dispose(): void {
     clearTimeout(this.impactTimer);
     clearTimeout(this.checkTimer);
     this.cancelRunning();
+  }
+
+  /** Starts a new generation on fresh git state; false (and reported) when it cannot be read. */
+  private async refreshed(): Promise<boolean> {
+    this.generation++;
+    this.cancelRunning();
+    try {
+      await this.session.refresh();
+      return true;
+    } catch (err) {
+      this.hooks.onError(this, err);
+      return false;
+    }
   }
 
   private async runImpact(): Promise<void> {

@@ -99,3 +99,26 @@ function findUp(dir: string): string {
   for (let d = dir; d !== dirname(d); d = dirname(d)) if (existsSync(join(d, 'package.json'))) return d;
   throw new Error(`no package.json above ${dir}`);
 }
+
+/** A seeded PRNG (mulberry32), so that generated fixtures are the same on every run. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Normal samples by Box–Muller from the seeded PRNG. */
+export function normals(n: number, seed: number, mean = 0, sd = 1): Float64Array {
+  const rand = prng(seed);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const u = 1 - rand();
+    out[i] = mean + sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
+  }
+  return out;
+}

@@ -6,18 +6,11 @@
 import type { FeatureConfig } from '../config/configTypes';
 import type { ColumnType, Row } from '../data/table';
 import type { Finding, Location } from '../findings';
-import type { RowError } from '../exec/workerProtocol';
+import type { WorkerResult } from '../exec/workerProtocol';
 import type { Thresholds } from './thresholds';
 
-/** What one version of the code produced. */
-export interface SideValues {
-  values: unknown[];
-  extraValues: unknown[];
-  errorCount: number;
-  errors: RowError[];
-  nondeterministic: number;
-  runMs: number;
-}
+/** What one version of the code produced: the worker's result. */
+export type SideValues = Omit<WorkerResult, 'ok'>;
 
 export interface CheckContext {
   feature: FeatureConfig;

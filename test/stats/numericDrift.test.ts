@@ -1,29 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { histogram, quantiles, sharedEdges } from '../../engine/stats/describe';
 import { numericDrift, PSI_EPSILON } from '../../engine/stats/numericDrift';
-
-/** A small seeded PRNG (mulberry32) so that the random cases are reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Normal samples by Box–Muller from the seeded PRNG. */
-function normals(n: number, seed: number, mean = 0, sd = 1): Float64Array {
-  const rand = mulberry32(seed);
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const u = 1 - rand();
-    out[i] = mean + sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
-  }
-  return out;
-}
+import { normals, prng as mulberry32 } from '../helpers';
 
 function range(from: number, count: number): Float64Array {
   return Float64Array.from({ length: count }, (_, i) => from + i);

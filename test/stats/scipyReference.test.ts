@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { categoricalDrift } from '../../engine/stats/categoricalDrift';
 import { histogram, sharedEdges } from '../../engine/stats/describe';
 import { numericDrift } from '../../engine/stats/numericDrift';
+import { normals, prng as mulberry32 } from '../helpers';
 
 // Checks our metrics against scipy itself rather than against numbers copied from it, so that a
 // difference in definition (ties, normalisation, log base) cannot hide. CI installs scipy with
@@ -44,28 +45,6 @@ for case in data["histogram"]:
     out["histogram"].append([int(c) for c in counts])
 print(json.dumps(out))
 `;
-
-/** A small seeded PRNG (mulberry32) so that the generated data is the same on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function normals(n: number, seed: number, mean = 0, sd = 1): Float64Array {
-  const rand = mulberry32(seed);
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const u = 1 - rand();
-    out[i] = mean + sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
-  }
-  return out;
-}
 
 function categories(n: number, seed: number, weights: Record<string, number>): string[] {
   const rand = mulberry32(seed);
