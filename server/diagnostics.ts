@@ -58,7 +58,8 @@ export function diagnosticsByFile(input: DiagnosticsInput): Map<string, Diagnost
   for (const change of report.changes) {
     if (change.kind === 'removed') continue;
     const id = `${change.file}#${change.symbol}`;
-    const reached = report.features.filter((f) => (f.via.length ? f.via[0] === id : f.location?.file === change.file && sameSymbol(f, change.symbol, report)));
+    // A feature reached with an empty path is the edited declaration itself (same file and line).
+    const reached = report.features.filter((f) => (f.via.length ? f.via[0] === id : f.location?.file === change.file && f.location.line === change.line));
     if (reached.length === 0) continue;
     const names = reached.map((f) => (f.consumers.length ? `${f.name} (read by ${f.consumers.join(', ')})` : f.name));
     const message = `Edit to ${change.symbol} reaches ${reached.length} feature${reached.length === 1 ? '' : 's'}: ${names.join('; ')}`;
@@ -67,10 +68,4 @@ export function diagnosticsByFile(input: DiagnosticsInput): Map<string, Diagnost
     add(change.file, infoDiagnostic('impact', message, toRange({ line: change.line, column }, line), { folderUri }));
   }
   return out;
-}
-
-/** Whether an affected feature with an empty path is the changed symbol itself. */
-function sameSymbol(feature: Report['features'][number], symbol: string, report: Report): boolean {
-  const change = report.changes.find((c) => c.symbol === symbol && c.file === feature.location?.file);
-  return !!change && change.line <= (feature.location?.line ?? 0) + 0 && feature.location?.line === change.line;
 }

@@ -57,8 +57,3 @@ export function toDiagnostic(finding: Finding, range: Range, data: DiagnosticDat
 export function infoDiagnostic(code: string, message: string, range: Range, data: DiagnosticData): Diagnostic {
   return { range, severity: DiagnosticSeverity.Information, source: SOURCE, code, message, data };
 }
-
-/** LSP position (0-based) → engine line (1-based). */
-export function toEngineLine(lspLine: number): number {
-  return lspLine + 1;
-}

@@ -12,7 +12,7 @@ import type { Finding, Location } from '../findings';
 import type { LanguageFrontEnd, ModuleSummary } from '../lang/frontEnd';
 import type { SummaryCache } from '../cache/summaryCache';
 import type { SourceTree } from '../sources/sourceTree';
-import { SymbolGraph, symbolId, type SymbolId } from '../graph/symbolGraph';
+import { SymbolGraph, type SymbolId } from '../graph/symbolGraph';
 import { summarizeTree } from './summarizeTree';
 
 /** An edited top-level declaration. */
@@ -266,4 +266,3 @@ export function mergeFeatures(config: Config, ...sides: Map<string, ModuleSummar
   return [...out.values()];
 }
 
-export { symbolId };

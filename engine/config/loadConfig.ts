@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { parse, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { snapshotFormatOf } from '../data/readSnapshot';
 import { UserError } from '../errors';
 import type { CheckId } from '../findings';
 import type { Config, FeatureConfig, SnapshotConfig, ThresholdOverrides } from './configTypes';
@@ -24,7 +25,6 @@ export const ROOT_KEYS = ['$schema', 'snapshots', 'features', 'thresholds', 'ack
 export const SNAPSHOT_KEYS = ['path', 'sampleRows', 'seed', 'sliceBy'];
 export const FEATURE_KEYS = ['source', 'snapshot', 'column', 'kind', 'output', 'tolerance', 'consumers', 'expect', 'examples'];
 
-const SNAPSHOT_FORMATS = /\.(parquet|arrow|feather|ipc|csv)$/i;
 
 /**
  * Reads the config at `configPath` for the repository at `repoRoot`. A missing file is allowed
@@ -98,7 +98,7 @@ function readSnapshot(v: Validator, name: string, value: unknown, configDir: str
   v.unknownKeys(o, key, SNAPSHOT_KEYS, warnings);
   if (o.path === undefined) v.fail(`${key}.path`, 'is required (the snapshot file, relative to the config)');
   const path = v.string(o.path, `${key}.path`);
-  if (!SNAPSHOT_FORMATS.test(path)) v.fail(`${key}.path`, `"${path}" is not a supported snapshot format (.parquet, .arrow, .feather, .ipc, .csv)`);
+  if (!snapshotFormatOf(path)) v.fail(`${key}.path`, `"${path}" is not a supported snapshot format (.parquet, .arrow, .feather, .ipc, .csv)`);
   const absPath = resolve(configDir, path);
   if (!isInside(absPath, repoRoot)) v.fail(`${key}.path`, `"${path}" is outside the repository`);
   if (!existsSync(absPath)) v.fail(`${key}.path`, `file not found: ${path}`);
