@@ -1,0 +1,83 @@
+/**
+ * Bad-input corpus, config: every key with a wrong type gets its exact one-line message naming the
+ * file and the key path. Run through the loader directly: the CLI tests already show the message
+ * reaches stderr with exit code 2.
+ */
+import { strict as assert } from 'node:assert';
+import { join } from 'node:path';
+import { parseConfig } from '../../engine/config/loadConfig';
+import { UserError } from '../../engine/errors';
+import { removeTempDirs, tempDir, writeFiles } from '../helpers';
+
+const base = () => ({
+  snapshots: { s: { path: 'd.csv', sampleRows: 10, seed: 1, sliceBy: ['region'] } },
+  features: { f: { source: 'src/f.ts#f', snapshot: 's', column: 'f', kind: 'row', output: 'z', tolerance: { abs: 0, rel: 0 }, consumers: ['m'], expect: { min: 0, max: 1, notNull: true, values: ['a'] }, examples: [{ input: {}, output: 1 }] } },
+  thresholds: { 'value.mismatch': { warning: 0, error: 0.1 } },
+  acknowledged: { f: 'why' },
+  timeoutMs: 1000,
+  defaultSnapshot: 's',
+});
+
+/** [key path, wrong value, expected message after "featureguard.json: "]. */
+const cases: [string, unknown, string][] = [
+  ['snapshots', [], 'snapshots must be an object, not an array'],
+  ['snapshots.s', 'x', 'snapshots.s must be an object, not the string "x"'],
+  ['snapshots.s.path', 5, 'snapshots.s.path must be a non-empty string, not number 5'],
+  ['snapshots.s.path', 'd.xlsx', 'snapshots.s.path "d.xlsx" is not a supported snapshot format (.parquet, .arrow, .feather, .ipc, .csv)'],
+  ['snapshots.s.sampleRows', -1, 'snapshots.s.sampleRows must be ≥ 0, not -1'],
+  ['snapshots.s.sampleRows', 1.5, 'snapshots.s.sampleRows must be an integer, not 1.5'],
+  ['snapshots.s.seed', '7', 'snapshots.s.seed must be a number, not the string "7"'],
+  ['snapshots.s.sliceBy', 'region', 'snapshots.s.sliceBy must be an array, not the string "region"'],
+  ['snapshots.s.sliceBy', [1], 'snapshots.s.sliceBy[0] must be a non-empty string, not number 1'],
+  ['features', 3, 'features must be an object, not number 3'],
+  ['features.f.source', null, 'features.f.source must be a non-empty string, not null'],
+  ['features.f.snapshot', true, 'features.f.snapshot must be a non-empty string, not boolean true'],
+  ['features.f.column', {}, 'features.f.column must be a non-empty string, not an object'],
+  ['features.f.kind', 'rows', 'features.f.kind must be "row" or "batch", not "rows"'],
+  ['features.f.output', 1, 'features.f.output must be a non-empty string, not number 1'],
+  ['features.f.tolerance', 0.1, 'features.f.tolerance must be an object, not number 0.1'],
+  ['features.f.tolerance.abs', -1, 'features.f.tolerance.abs must be ≥ 0, not -1'],
+  ['features.f.consumers', 'm', 'features.f.consumers must be an array, not the string "m"'],
+  ['features.f.expect.min', '0', 'features.f.expect.min must be a number, not the string "0"'],
+  ['features.f.expect.notNull', 'yes', 'features.f.expect.notNull must be true or false, not the string "yes"'],
+  ['features.f.expect.values', [{}], 'features.f.expect.values[0] must be a string, number or boolean, not an object'],
+  ['features.f.examples', {}, 'features.f.examples must be an array, not an object'],
+  ['features.f.examples[0].input', 3, 'features.f.examples[0].input must be an object, not number 3'],
+  ['thresholds.value.mismatch', 0.1, 'thresholds.value.mismatch must be an object, not number 0.1'],
+  ['thresholds.value.mismatch.error', 'high', 'thresholds.value.mismatch.error must be a number, not the string "high"'],
+  ['acknowledged.f', 1, 'acknowledged.f must be a non-empty string, not number 1'],
+  ['timeoutMs', 0, 'timeoutMs must be > 0, not 0'],
+  ['defaultSnapshot', 'nope', 'defaultSnapshot unknown snapshot "nope" (known: s)'],
+];
+
+/** Sets a dotted key path (with [i] indices and check ids containing dots) in a config object. */
+function set(config: any, path: string, value: unknown): void {
+  const keys = path.replace(/^thresholds\.value\.mismatch/, 'thresholds.\u0000').split('.').flatMap((k) => k.split(/\[(\d+)\]/).filter(Boolean)).map((k) => (k === '\u0000' ? 'value.mismatch' : k));
+  let o = config;
+  for (const k of keys.slice(0, -1)) o = o[k];
+  o[keys[keys.length - 1]] = value;
+}
+
+describe('corpus: every config key with a wrong type', () => {
+  after(removeTempDirs);
+
+  it('the valid config loads', () => {
+    const root = tempDir();
+    writeFiles(root, { 'd.csv': 'a\n1\n' });
+    assert.equal(parseConfig(JSON.stringify(base()), join(root, 'featureguard.json'), root).features.size, 1);
+  });
+
+  for (const [path, value, message] of cases) {
+    it(`${path} = ${JSON.stringify(value)}`, () => {
+      const root = tempDir();
+      writeFiles(root, { 'd.csv': 'a\n1\n' });
+      const config = base();
+      set(config, path, value);
+      assert.throws(() => parseConfig(JSON.stringify(config), join(root, 'featureguard.json'), root), (err: unknown) => {
+        assert.ok(err instanceof UserError);
+        assert.equal(err.message, `featureguard.json: ${message}`);
+        return true;
+      });
+    });
+  }
+});
