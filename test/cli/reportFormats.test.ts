@@ -3,6 +3,7 @@
  * parsed by a real XML parser, and the self-contained HTML page.
  */
 import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
@@ -69,5 +70,23 @@ describe('report formats for CI', function () {
     assert.equal((html.match(/<svg /g) ?? []).length, 2, 'a histogram per feature');
     assert.match(html, /<strong>affine<\/strong> — rescaled/);
     assert.doesNotMatch(html, /<script|src="http|href="http/);
+  });
+});
+
+describe('text report colour', function () {
+  this.timeout(60000);
+  after(removeTempDirs);
+
+  /** Runs the CLI under a pseudo-terminal (util-linux `script`), as a person at a terminal would. */
+  function onTty(root: string, env: Record<string, string | undefined>): string {
+    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(join(REPO_ROOT, 'dist', 'cli.js'))} check`;
+    const r = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: undefined, ...env } as NodeJS.ProcessEnv });
+    return r.stdout;
+  }
+
+  it('is coloured on a terminal, and plain with NO_COLOR', () => {
+    const root = storyRepo();
+    assert.match(onTty(root, {}), /\x1b\[31merror\x1b\[39m value\.mismatch/);
+    assert.doesNotMatch(onTty(root, { NO_COLOR: '1' }), /\x1b\[/);
   });
 });
