@@ -8,10 +8,12 @@ import { createHash } from 'node:crypto';
 import { thresholdsFrom } from './checks/thresholds';
 import type { AffectedFeature, ImpactResult } from './analysis/impact';
 import { neverCancelled, throwIfCancelled, type CancellationToken } from './errors';
-import { SnapshotLoader } from './data/snapshotLoader';
+import { SnapshotLoader, type LoadedSnapshot } from './data/snapshotLoader';
 import { columnsUsed } from './exec/columnsUsed';
+import { bundleFeatures } from './exec/bundleFeature';
 import { runFeatureSide } from './exec/featureRunner';
 import { DEFAULT_MEMORY_MB } from './exec/runInWorker';
+import type { ColumnType } from './data/table';
 import type { FeatureReport, Report } from './report/reportTypes';
 import { buildReport, featureReport, impactOf } from './runImpact';
 import { checkFeature } from './verdict/checkFeature';
@@ -63,69 +65,133 @@ class PhaseTimes {
 /** Runs the data checks of every affected feature and assembles the report. */
 export async function checkImpact(ws: Workspace, impact: ImpactResult, options: DataOptions, caches: CheckCaches, token: CancellationToken, started = performance.now()): Promise<Report> {
   caches.snapshots.startRun();
-  const features: FeatureReport[] = [];
   const times = new PhaseTimes();
-  let checked = 0;
-  for (const affected of impact.features) {
+  const features = impact.features.map((affected) => ({ affected, report: featureReport(affected, impact, 'not-checked') }));
+  const runnable = features.filter(({ affected, report }) => report.verdict !== 'broken' && affected.feature.snapshot && !options.noData && options.execute !== false);
+  const jobs = await prepareJobs(ws, impact, runnable.map((r) => r.affected), options, caches, times);
+  const shared = await sharedBundles(ws, impact, jobs.filter((j) => !j.cached), times);
+  for (const [i, job] of jobs.entries()) {
     throwIfCancelled(token);
-    const report = featureReport(affected, impact, 'not-checked');
-    const runnable = report.verdict !== 'broken' && affected.feature.snapshot && !options.noData && options.execute !== false;
-    if (runnable) {
-      Object.assign(report, await dataCheck(ws, impact, affected, options, caches, times));
-      checked++;
-    }
-    features.push(report);
+    Object.assign(runnable[i].report, job.cached ?? (await dataCheck(ws, impact, job, caches, times, shared)));
   }
-  const rowsSampled = caches.snapshots.rowsSampled();
-  const report = buildReport(ws, impact, features, { rowsSampled, featuresChecked: checked }, started);
-  if (checked) report.summary.timings = times.rounded();
+  const report = buildReport(ws, impact, features.map((f) => f.report), { rowsSampled: caches.snapshots.rowsSampled(), featuresChecked: jobs.length }, started);
+  if (jobs.length) report.summary.timings = times.rounded();
   return report;
 }
 
-async function dataCheck(ws: Workspace, impact: ImpactResult, affected: AffectedFeature, options: DataOptions, caches: CheckCaches, times: PhaseTimes): Promise<Partial<FeatureReport>> {
-  const feature = affected.feature;
+/** One feature's data check, ready to run: its rows, its result key, and a result when cached. */
+interface Job {
+  affected: AffectedFeature;
+  loaded: LoadedSnapshot;
+  key: string;
+  limits: { timeoutMs: number; memoryMb: number };
+  /** The stored column, read with the others but not part of the rows unless the code names it. */
+  stored?: { values: unknown[]; type: ColumnType };
+  cached?: Partial<FeatureReport>;
+}
+
+/**
+ * Reads, for each snapshot, the union of the columns its features need in one pass, then gives
+ * each feature its own columns and looks its result up in the cache.
+ */
+async function prepareJobs(ws: Workspace, impact: ImpactResult, affected: AffectedFeature[], options: DataOptions, caches: CheckCaches, times: PhaseTimes): Promise<Job[]> {
   const readStarted = performance.now();
-  const columns = await columnsToRead(ws, impact, affected, await caches.snapshots.fileColumns(ws.config, feature.snapshot!));
-  const loaded = await caches.snapshots.load(ws.config, feature.snapshot!, columns);
-  times.ms.read += performance.now() - readStarted;
+  const needed = new Map<AffectedFeature, string[] | undefined>();
+  const scans = new Map<string, Set<string> | undefined>();
+  const bySnapshot = new Map<string, AffectedFeature[]>();
+  for (const a of affected) {
+    const name = a.feature.snapshot!;
+    needed.set(a, await columnsToRead(ws, impact, a, await caches.snapshots.fileColumns(ws.config, name), scans));
+    bySnapshot.set(name, [...(bySnapshot.get(name) ?? []), a]);
+  }
+  for (const [name, group] of bySnapshot) {
+    const lists = group.map((a) => needed.get(a));
+    const union = lists.some((l) => l === undefined) ? undefined : [...new Set([...(lists.flat() as string[]), ...group.map((a) => a.feature.column)])];
+    await caches.snapshots.load(ws.config, name, union);
+  }
   const limits = { timeoutMs: ws.config.timeoutMs, memoryMb: options.memoryMb ?? DEFAULT_MEMORY_MB };
-  const snapshot = ws.config.snapshots.get(feature.snapshot!)!;
-  const acknowledged = ws.config.acknowledged.get(feature.name);
-  const key = resultKey([feature, affected.baseFingerprint, affected.targetFingerprint, loaded.identity, limits, snapshot.sliceBy, ws.config.thresholds, acknowledged]);
-  const cached = caches.results.get(key);
-  // Lines move when code above the feature is edited; the result does not.
-  if (cached) return { ...cached, findings: cached.findings?.map((f) => ({ ...f, location: affected.location })) };
+  const jobs: Job[] = [];
+  for (const a of affected) {
+    const feature = a.feature;
+    const loaded = await caches.snapshots.load(ws.config, feature.snapshot!, needed.get(a));
+    const snapshot = ws.config.snapshots.get(feature.snapshot!)!;
+    const acknowledged = ws.config.acknowledged.get(feature.name);
+    const key = resultKey([feature, a.baseFingerprint, a.targetFingerprint, loaded.identity, limits, snapshot.sliceBy, ws.config.thresholds, acknowledged]);
+    const hit = caches.results.get(key);
+    // Lines move when code above the feature is edited; the result does not.
+    const cached = hit && { ...hit, findings: hit.findings?.map((f) => ({ ...f, location: a.location })) };
+    jobs.push({ affected: a, loaded, key, limits, stored: loaded.column(feature.column), ...(cached ? { cached } : {}) });
+  }
+  times.ms.read += performance.now() - readStarted;
+  return jobs;
+}
+
+/** Each side's features in one bundle, keyed `__f<i>` by job; undefined for a side that fails to bundle. */
+interface SharedBundles {
+  base?: { code: string; keys: Map<Job, string> };
+  target?: { code: string; keys: Map<Job, string> };
+}
+
+async function sharedBundles(ws: Workspace, impact: ImpactResult, jobs: Job[], times: PhaseTimes): Promise<SharedBundles> {
+  if (jobs.length < 2) return {};
+  const started = performance.now();
+  const side = async (tree: Workspace['sides']['base'], graph: ImpactResult['baseGraph'], withSymbol: (j: Job) => boolean) => {
+    const members = jobs.filter(withSymbol);
+    if (members.length === 0) return undefined;
+    const keys = new Map(members.map((j, i) => [j, `__f${i}`]));
+    const files = [...new Set(members.flatMap((j) => graph.moduleClosure(j.affected.feature.file)))];
+    const bundle = await bundleFeatures(tree, ws.frontEnd, members.map((j) => ({ file: j.affected.feature.file, exportName: j.affected.feature.exportName, key: keys.get(j)! })), files);
+    return bundle.ok ? { code: bundle.code, keys } : undefined;
+  };
   const [base, target] = await Promise.all([
-    affected.baseSymbol
-      ? runFeatureSide(ws.sides.base, ws.frontEnd, feature, feature.file, loaded.sample, ws.repo.root, limits, impact.baseGraph.moduleClosure(feature.file))
-      : Promise.resolve(undefined),
-    runFeatureSide(ws.sides.target, ws.frontEnd, feature, feature.file, loaded.sample, ws.repo.root, limits, impact.targetGraph.moduleClosure(feature.file)),
+    side(ws.sides.base, impact.baseGraph, (j) => !!j.affected.baseSymbol),
+    side(ws.sides.target, impact.targetGraph, () => true),
+  ]);
+  times.ms.bundle += performance.now() - started;
+  return { base, target };
+}
+
+async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: CheckCaches, times: PhaseTimes, shared: SharedBundles): Promise<Partial<FeatureReport>> {
+  const { affected, loaded, limits } = job;
+  const feature = affected.feature;
+  const run = async (tree: Workspace['sides']['base'], graph: ImpactResult['baseGraph'], bundle: SharedBundles['base']) => {
+    const code = bundle && { code: bundle.code, key: bundle.keys.get(job)! };
+    const outcome = await runFeatureSide(tree, ws.frontEnd, feature, feature.file, loaded.sample, ws.repo.root, limits, graph.moduleClosure(feature.file), code);
+    // Another feature's module may fail at load time inside a shared bundle: retry on its own.
+    if (code && !outcome.ok && outcome.reason === 'load') return runFeatureSide(tree, ws.frontEnd, feature, feature.file, loaded.sample, ws.repo.root, limits, graph.moduleClosure(feature.file));
+    return outcome;
+  };
+  const [base, target] = await Promise.all([
+    affected.baseSymbol ? run(ws.sides.base, impact.baseGraph, shared.base) : Promise.resolve(undefined),
+    run(ws.sides.target, impact.targetGraph, shared.target),
   ]);
   times.ms.bundle += Math.max(base?.timings?.bundleMs ?? 0, target.timings?.bundleMs ?? 0);
   times.ms.execute += Math.max(base?.timings?.executeMs ?? 0, target.timings?.executeMs ?? 0);
   const statsStarted = performance.now();
+  const snapshot = ws.config.snapshots.get(feature.snapshot!)!;
   const result = checkFeature({
     feature,
     location: affected.location,
     table: loaded.table,
+    stored: job.stored,
     sliceBy: snapshot.sliceBy,
     base,
     target,
     thresholds: thresholdsFrom(ws.config.thresholds),
-    acknowledged,
+    acknowledged: ws.config.acknowledged.get(feature.name),
   });
   times.ms.statistics += performance.now() - statsStarted;
-  caches.results.set(key, result);
+  caches.results.set(job.key, result);
   if (caches.results.size > MAX_CACHED_RESULTS) caches.results.delete(caches.results.keys().next().value!);
   return result;
 }
 
 /**
- * The snapshot columns a feature check needs: those the base or target code can read, the stored
- * column and the slices. All of them when the code imports a package (not looked into) or
+ * The snapshot columns a feature's rows need: those the base or target code can read and the
+ * slices (the stored column is read beside them). All of them when the code imports a package (not looked into) or
  * enumerates rows (see `columnsUsed`).
  */
-async function columnsToRead(ws: Workspace, impact: ImpactResult, affected: AffectedFeature, fileColumns: string[]): Promise<string[] | undefined> {
+async function columnsToRead(ws: Workspace, impact: ImpactResult, affected: AffectedFeature, fileColumns: string[], scans: Map<string, Set<string> | undefined>): Promise<string[] | undefined> {
   const feature = affected.feature;
   const sides = [
     ...(affected.baseSymbol ? [{ tree: ws.sides.base, graph: impact.baseGraph }] : []),
@@ -136,13 +202,18 @@ async function columnsToRead(ws: Workspace, impact: ImpactResult, affected: Affe
     const files = graph.moduleClosure(feature.file);
     const importsPackage = files.some((f) => graph.modules.get(f)!.imports.some((i) => !i.specifier.startsWith('.')));
     if (importsPackage) return undefined;
-    const sources = [...(await tree.readMany(files)).values()].join('\n');
-    const cols = columnsUsed(sources, fileColumns);
-    if (!cols) return undefined;
-    for (const c of cols) used.add(c);
+    // Features share most of their modules: each file is scanned once per run, by content.
+    const unscanned = files.filter((f) => !scans.has(`${tree.hash(f)}\0${fileColumns.length}`));
+    const texts = await tree.readMany(unscanned);
+    for (const f of unscanned) scans.set(`${tree.hash(f)}\0${fileColumns.length}`, columnsUsed(texts.get(f) ?? '', fileColumns));
+    for (const f of files) {
+      const cols = scans.get(`${tree.hash(f)}\0${fileColumns.length}`);
+      if (!cols) return undefined;
+      for (const c of cols) used.add(c);
+    }
   }
   const snapshot = ws.config.snapshots.get(feature.snapshot!)!;
-  return [...new Set([...used, feature.column, ...snapshot.sliceBy])];
+  return [...new Set([...used, ...snapshot.sliceBy])];
 }
 
 /** Enough for every feature of a large workspace, a few versions each. */

@@ -33,9 +33,17 @@ export function driftMetrics(reference: unknown[], target: unknown[]): DriftMetr
   return { psi: d.psi, lInf: d.lInf, jensenShannon: d.jensenShannon };
 }
 
+const storedDrifts = new WeakMap<CheckContext, DriftMetrics | undefined>();
+
+/** Drift of the target against the stored column, computed once per context (the check and the metrics share it). */
+export function storedDrift(ctx: CheckContext): DriftMetrics | undefined {
+  if (!ctx.stored) return undefined;
+  if (!storedDrifts.has(ctx)) storedDrifts.set(ctx, driftMetrics(ctx.stored, ctx.target.values.filter((v) => v !== undefined)));
+  return storedDrifts.get(ctx);
+}
+
 export function driftDistribution(ctx: CheckContext): Finding[] {
-  if (!ctx.stored) return [];
-  const m = driftMetrics(ctx.stored, ctx.target.values.filter((v) => v !== undefined));
+  const m = storedDrift(ctx);
   if (!m) return [];
   const severity = grade(m.psi, ctx.thresholds('drift.distribution'));
   if (!severity) return [];

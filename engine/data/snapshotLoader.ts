@@ -17,6 +17,8 @@ import { wireColumns } from './wireColumns';
 export interface LoadedSnapshot {
   /** The requested columns of the sampled rows. */
   table: SnapshotTable;
+  /** Any column already read (by this or another request), without building rows of it. */
+  column(name: string): { values: CellValue[]; type: ColumnInfo['type'] } | undefined;
   sample: SampleInput;
   /** Changes whenever the file or its sampling settings change: part of result cache keys. */
   identity: string;
@@ -33,9 +35,13 @@ interface ColumnStore {
   values: Map<string, CellValue[]>;
 }
 
+const MAX_BUILT_TABLES = 8;
+
 export class SnapshotLoader {
   private readonly stores = new Map<string, Promise<ColumnStore>>();
   private readonly used = new Map<string, number>();
+  /** Tables already built, by snapshot identity and column list: features with the same inputs share rows. */
+  private readonly built = new Map<string, LoadedSnapshot>();
 
   /** Every column name of the snapshot (reads the schema and the sample's row indices only). */
   async fileColumns(config: Config, name: string): Promise<string[]> {
@@ -49,6 +55,10 @@ export class SnapshotLoader {
   async load(config: Config, name: string, columns?: string[]): Promise<LoadedSnapshot> {
     const store = await this.store(config, name, columns);
     const wanted = (columns ?? store.fileColumns).filter((c) => store.values.has(c));
+    const key = `${store.identity}\0${wanted.join('\0')}`;
+    this.used.set(store.identity, store.rowIndices.length);
+    const ready = this.built.get(key);
+    if (ready) return ready;
     const infos: ColumnInfo[] = wanted.map((c) => ({ name: c, type: store.types.get(c)! }));
     const rows = emptyRows(store.rowIndices.length, infos);
     for (const c of wanted) {
@@ -56,8 +66,12 @@ export class SnapshotLoader {
       for (let i = 0; i < rows.length; i++) rows[i][c] = values[i];
     }
     const table: SnapshotTable = { path: store.path, totalRows: store.totalRows, columns: infos, fileColumns: store.fileColumns, rows, rowIndices: store.rowIndices };
-    this.used.set(store.identity, rows.length);
-    return { table, sample: { rowCount: rows.length, columns: wireColumns(table) }, identity: store.identity };
+    const column = (c: string) => (store.values.has(c) ? { values: store.values.get(c)!, type: store.types.get(c)! } : undefined);
+    const loaded = { table, sample: { rowCount: rows.length, columns: wireColumns(table) }, identity: store.identity, column };
+    // A few tables per snapshot are enough; a long-lived server must not keep every column set.
+    if (this.built.size >= MAX_BUILT_TABLES) this.built.delete(this.built.keys().next().value!);
+    this.built.set(key, loaded);
+    return loaded;
   }
 
   /** Forgets which snapshots were used, at the start of a run. */

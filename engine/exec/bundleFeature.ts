@@ -11,17 +11,29 @@ export type BundleResult = { ok: true; code: string } | { ok: false; message: st
 
 const ENTRY = '<featureguard-entry>';
 
+/** The export key under which `bundleFeature` puts a single feature. */
+export const FEATURE_EXPORT = '__feature';
+
 /**
  * A CommonJS bundle whose `module.exports.__feature` is `file#exportName` on the given side.
  * `prefetch` names the files the bundle is expected to need (the feature's dependency closure).
  */
-export async function bundleFeature(tree: SourceTree, frontEnd: LanguageFrontEnd, file: string, exportName: string, prefetch: string[] = []): Promise<BundleResult> {
+export function bundleFeature(tree: SourceTree, frontEnd: LanguageFrontEnd, file: string, exportName: string, prefetch: string[] = []): Promise<BundleResult> {
+  return bundleFeatures(tree, frontEnd, [{ file, exportName, key: FEATURE_EXPORT }], prefetch);
+}
+
+/**
+ * One CommonJS bundle for several features of one side, each under its own export `key`: the
+ * features of a workspace share most of their modules, and one build of them all is far cheaper
+ * than one per feature.
+ */
+export async function bundleFeatures(tree: SourceTree, frontEnd: LanguageFrontEnd, features: { file: string; exportName: string; key: string }[], prefetch: string[] = []): Promise<BundleResult> {
   // esbuild asks for files one at a time; reading the known closure first costs one git process
   // instead of one per file.
   if (prefetch.length) await tree.readMany(prefetch);
   // An export name that is not an identifier (ES2022 allows any string) is written as a string.
-  const name = /^[\w$]+$/.test(exportName) ? exportName : JSON.stringify(exportName);
-  const entry = `export { ${name} as __feature } from ${JSON.stringify('./' + file)};\n`;
+  const quote = (name: string) => (/^[\w$]+$/.test(name) ? name : JSON.stringify(name));
+  const entry = features.map((f) => `export { ${quote(f.exportName)} as ${f.key} } from ${JSON.stringify('./' + f.file)};\n`).join('');
   try {
     const result = await esbuild.build({
       stdin: { contents: entry, sourcefile: ENTRY, resolveDir: '/', loader: 'ts' },

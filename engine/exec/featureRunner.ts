@@ -1,11 +1,12 @@
 /**
  * Runs one version (base or target) of a feature over a snapshot sample: bundle from the side's
- * sources, then execute in an isolated worker. Every way this can fail comes back as a value.
+ * sources (or take the side's shared bundle of all features), then execute in an isolated worker.
+ * Every way this can fail comes back as a value.
  */
 import type { FeatureConfig } from '../config/configTypes';
 import type { LanguageFrontEnd } from '../lang/frontEnd';
 import type { SourceTree } from '../sources/sourceTree';
-import { bundleFeature } from './bundleFeature';
+import { bundleFeature, FEATURE_EXPORT } from './bundleFeature';
 import { runInWorker, type RunLimits } from './runInWorker';
 import type { WireColumn, WorkerResult } from './workerProtocol';
 
@@ -28,14 +29,16 @@ export async function runFeatureSide(
   requireFrom: string,
   limits: RunLimits,
   closureFiles: string[] = [],
+  shared?: { code: string; key: string },
 ): Promise<SideOutcome> {
   const started = performance.now();
-  const bundle = await bundleFeature(tree, frontEnd, file, feature.exportName, closureFiles);
+  const bundle = shared ? { ok: true as const, code: shared.code } : await bundleFeature(tree, frontEnd, file, feature.exportName, closureFiles);
   const bundled = performance.now();
   if (!bundle.ok) return { ok: false, reason: 'bundle', message: `could not bundle the feature code: ${bundle.message}`, timings: { bundleMs: bundled - started, executeMs: 0 } };
   const outcome = await runInWorker(
     {
       code: bundle.code,
+      exportKey: shared?.key ?? FEATURE_EXPORT,
       requireFrom,
       kind: feature.kind,
       output: feature.output,

@@ -82,7 +82,7 @@ function loadFeature(input: WorkerInput): (arg: unknown) => unknown {
   const module = { exports: {} as Record<string, unknown> };
   const req = createRequire(join(input.requireFrom, 'package.json'));
   new Function('module', 'exports', 'require', input.code)(module, module.exports, req);
-  const fn = module.exports.__feature;
+  const fn = module.exports[input.exportKey];
   if (typeof fn !== 'function') throw new Error(`the export is ${fn === undefined ? 'missing' : `a ${typeof fn}, not a function`}`);
   return fn as (arg: unknown) => unknown;
 }

@@ -14,8 +14,9 @@ export interface WireColumn {
 }
 
 export interface WorkerInput {
-  /** A CommonJS bundle whose `module.exports.__feature` is the feature function. */
+  /** A CommonJS bundle whose `module.exports[exportKey]` is the feature function. */
   code: string;
+  exportKey: string;
   /** Folder that bare `require`s resolve from (the repository root). */
   requireFrom: string;
   kind: 'row' | 'batch';

@@ -5,10 +5,10 @@
  */
 import { STORED_CHECKS, TARGET_CHECKS } from '../checks/allChecks';
 import type { CheckContext, SideValues } from '../checks/checkContext';
-import { driftMetrics } from '../checks/driftDistribution';
+import { driftMetrics, storedDrift } from '../checks/driftDistribution';
 import type { Thresholds } from '../checks/thresholds';
 import { nullRate, sameValue } from '../checks/values';
-import type { SnapshotTable } from '../data/table';
+import type { ColumnType, SnapshotTable } from '../data/table';
 import type { SideOutcome } from '../exec/featureRunner';
 import type { WorkerResult } from '../exec/workerProtocol';
 import type { Finding, Location } from '../findings';
@@ -21,6 +21,11 @@ export interface FeatureCheckInput {
   feature: FeatureConfig;
   location: Location;
   table: SnapshotTable;
+  /**
+   * The stored column, when the snapshot has it. Default: the table's column of that name (the
+   * table then carries it as a row property too).
+   */
+  stored?: { values: unknown[]; type: ColumnType };
   sliceBy: string[];
   /** Undefined when the base has no such feature. */
   base?: SideOutcome;
@@ -33,8 +38,9 @@ export interface FeatureCheckInput {
 export function checkFeature(input: FeatureCheckInput): Pick<FeatureReport, 'verdict' | 'change' | 'metrics' | 'findings' | 'histogram'> {
   const { feature, table, location } = input;
   const rows = table.rows;
-  const storedColumn = table.columns.find((c) => c.name === feature.column);
-  const stored = storedColumn ? rows.map((r) => r[feature.column] ?? null) : undefined;
+  const inTable = table.columns.find((c) => c.name === feature.column);
+  const storedColumn = input.stored ?? (inTable && { values: rows.map((r) => r[feature.column] ?? null), type: inTable.type });
+  const stored = storedColumn?.values;
 
   if (!input.target.ok) {
     const check = input.target.reason === 'timeout' ? 'runtime.timeout' : 'runtime.error';
@@ -82,7 +88,7 @@ function metricsOf(ctx: CheckContext): Record<string, number | null> {
     if (!sameValue(ctx.target.values[i], reference[i], ctx.feature.tolerance)) differing++;
   }
   m.mismatchRate = compared ? differing / compared : 0;
-  const drift = driftMetrics(reference.filter((v) => v !== undefined), ran);
+  const drift = ctx.stored ? storedDrift(ctx) : driftMetrics(reference.filter((v) => v !== undefined), ran);
   if (drift) {
     m.psi = drift.psi;
     if (drift.ks !== undefined) m.ks = drift.ks;
