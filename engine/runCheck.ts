@@ -11,8 +11,8 @@ import { neverCancelled, throwIfCancelled, type CancellationToken } from './erro
 import { SnapshotLoader, type LoadedSnapshot } from './data/snapshotLoader';
 import { columnsUsed } from './exec/columnsUsed';
 import { bundleFeatures } from './exec/bundleFeature';
-import { runFeatureSide } from './exec/featureRunner';
-import { DEFAULT_MEMORY_MB } from './exec/runInWorker';
+import { runFeatureSide, sideOutcome, workerJob, type SideOutcome } from './exec/featureRunner';
+import { DEFAULT_MEMORY_MB, runBatch } from './exec/runInWorker';
 import type { ColumnType } from './data/table';
 import type { FeatureReport, Report } from './report/reportTypes';
 import { buildReport, featureReport, impactOf } from './runImpact';
@@ -69,10 +69,12 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
   const features = impact.features.map((affected) => ({ affected, report: featureReport(affected, impact, 'not-checked') }));
   const runnable = features.filter(({ affected, report }) => report.verdict !== 'broken' && affected.feature.snapshot && !options.noData && options.execute !== false);
   const jobs = await prepareJobs(ws, impact, runnable.map((r) => r.affected), options, caches, times);
-  const shared = await sharedBundles(ws, impact, jobs.filter((j) => !j.cached), times);
+  const pending = jobs.filter((j) => !j.cached);
+  throwIfCancelled(token);
+  const ran = await runSharedBatches(ws, pending, await sharedBundles(ws, impact, pending, times), caches, times);
   for (const [i, job] of jobs.entries()) {
     throwIfCancelled(token);
-    Object.assign(runnable[i].report, job.cached ?? (await dataCheck(ws, impact, job, caches, times, shared)));
+    Object.assign(runnable[i].report, job.cached ?? (await dataCheck(ws, impact, job, caches, times, ran.get(job) ?? {})));
   }
   const report = buildReport(ws, impact, features.map((f) => f.report), { rowsSampled: caches.snapshots.rowsSampled(), featuresChecked: jobs.length }, started);
   if (jobs.length) report.summary.timings = times.rounded();
@@ -85,6 +87,8 @@ interface Job {
   loaded: LoadedSnapshot;
   key: string;
   limits: { timeoutMs: number; memoryMb: number };
+  /** The columns of its rows (undefined: all). */
+  columns?: string[];
   /** The stored column, read with the others but not part of the rows unless the code names it. */
   stored?: { values: unknown[]; type: ColumnType };
   cached?: Partial<FeatureReport>;
@@ -120,7 +124,7 @@ async function prepareJobs(ws: Workspace, impact: ImpactResult, affected: Affect
     const hit = caches.results.get(key);
     // Lines move when code above the feature is edited; the result does not.
     const cached = hit && { ...hit, findings: hit.findings?.map((f) => ({ ...f, location: a.location })) };
-    jobs.push({ affected: a, loaded, key, limits, stored: loaded.column(feature.column), ...(cached ? { cached } : {}) });
+    jobs.push({ affected: a, loaded, key, limits, columns: needed.get(a), stored: loaded.column(feature.column), ...(cached ? { cached } : {}) });
   }
   times.ms.read += performance.now() - readStarted;
   return jobs;
@@ -151,19 +155,52 @@ async function sharedBundles(ws: Workspace, impact: ImpactResult, jobs: Job[], t
   return { base, target };
 }
 
-async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: CheckCaches, times: PhaseTimes, shared: SharedBundles): Promise<Partial<FeatureReport>> {
+/** What the shared batches produced for a job, per side. */
+interface BatchOutcomes {
+  base?: SideOutcome;
+  target?: SideOutcome;
+}
+
+/**
+ * Runs each side's pending features in one worker per snapshot (rows built once, a fresh worker
+ * after a feature that times out or crashes), base and target side by side.
+ */
+async function runSharedBatches(ws: Workspace, jobs: Job[], shared: SharedBundles, caches: CheckCaches, times: PhaseTimes): Promise<Map<Job, BatchOutcomes>> {
+  const out = new Map<Job, BatchOutcomes>(jobs.map((j) => [j, {}]));
+  const bySnapshot = new Map<string, Job[]>();
+  for (const j of jobs) bySnapshot.set(j.affected.feature.snapshot!, [...(bySnapshot.get(j.affected.feature.snapshot!) ?? []), j]);
+  for (const [name, group] of bySnapshot) {
+    const lists = group.map((j) => j.columns);
+    const sample = (await caches.snapshots.load(ws.config, name, lists.some((l) => l === undefined) ? undefined : [...new Set(lists.flat() as string[])])).sample;
+    const started = performance.now();
+    const side = async (bundle: SharedBundles['base'], which: 'base' | 'target') => {
+      if (!bundle) return;
+      const members = group.filter((j) => bundle.keys.has(j));
+      if (members.length === 0) return;
+      const outcomes = await runBatch(
+        { code: bundle.code, requireFrom: ws.repo.root, rowCount: sample.rowCount, columns: sample.columns, jobs: members.map((j) => workerJob(j.affected.feature, bundle.keys.get(j)!, sample.rowCount)) },
+        group[0].limits,
+      );
+      members.forEach((j, i) => (out.get(j)![which] = sideOutcome(outcomes[i], { bundleMs: 0, executeMs: 0 })));
+    };
+    await Promise.all([side(shared.base, 'base'), side(shared.target, 'target')]);
+    times.ms.execute += performance.now() - started;
+  }
+  return out;
+}
+
+async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: CheckCaches, times: PhaseTimes, batched: BatchOutcomes): Promise<Partial<FeatureReport>> {
   const { affected, loaded, limits } = job;
   const feature = affected.feature;
-  const run = async (tree: Workspace['sides']['base'], graph: ImpactResult['baseGraph'], bundle: SharedBundles['base']) => {
-    const code = bundle && { code: bundle.code, key: bundle.keys.get(job)! };
-    const outcome = await runFeatureSide(tree, ws.frontEnd, feature, feature.file, loaded.sample, ws.repo.root, limits, graph.moduleClosure(feature.file), code);
-    // Another feature's module may fail at load time inside a shared bundle: retry on its own.
-    if (code && !outcome.ok && outcome.reason === 'load') return runFeatureSide(tree, ws.frontEnd, feature, feature.file, loaded.sample, ws.repo.root, limits, graph.moduleClosure(feature.file));
-    return outcome;
+  const run = async (tree: Workspace['sides']['base'], graph: ImpactResult['baseGraph'], pre: SideOutcome | undefined) => {
+    // A feature outside the shared batch, or one whose shared bundle failed to load (another
+    // feature's module may throw at load time), runs on its own.
+    if (pre && (pre.ok || pre.reason !== 'load')) return pre;
+    return runFeatureSide(tree, ws.frontEnd, feature, feature.file, loaded.sample, ws.repo.root, limits, graph.moduleClosure(feature.file));
   };
   const [base, target] = await Promise.all([
-    affected.baseSymbol ? run(ws.sides.base, impact.baseGraph, shared.base) : Promise.resolve(undefined),
-    run(ws.sides.target, impact.targetGraph, shared.target),
+    affected.baseSymbol ? run(ws.sides.base, impact.baseGraph, batched.base) : Promise.resolve(undefined),
+    run(ws.sides.target, impact.targetGraph, batched.target),
   ]);
   times.ms.bundle += Math.max(base?.timings?.bundleMs ?? 0, target.timings?.bundleMs ?? 0);
   times.ms.execute += Math.max(base?.timings?.executeMs ?? 0, target.timings?.executeMs ?? 0);

@@ -1,14 +1,13 @@
 /**
- * Runs one version (base or target) of a feature over a snapshot sample: bundle from the side's
- * sources (or take the side's shared bundle of all features), then execute in an isolated worker.
- * Every way this can fail comes back as a value.
+ * Runs versions (base or target) of features over a snapshot sample in isolated workers. Every way
+ * this can fail comes back as a value.
  */
 import type { FeatureConfig } from '../config/configTypes';
 import type { LanguageFrontEnd } from '../lang/frontEnd';
 import type { SourceTree } from '../sources/sourceTree';
 import { bundleFeature, FEATURE_EXPORT } from './bundleFeature';
-import { runInWorker, type RunLimits } from './runInWorker';
-import type { WireColumn, WorkerResult } from './workerProtocol';
+import { runBatch, type RunLimits, type RunOutcome } from './runInWorker';
+import type { WireColumn, WorkerJob, WorkerResult } from './workerProtocol';
 
 export type SideOutcome = (
   | { ok: true; result: WorkerResult }
@@ -20,6 +19,23 @@ export interface SampleInput {
   columns: WireColumn[];
 }
 
+/** A feature's job for a worker: which export, how to call it, what else to evaluate. */
+export function workerJob(feature: FeatureConfig, exportKey: string, rowCount: number): WorkerJob {
+  return {
+    exportKey,
+    kind: feature.kind,
+    output: feature.output,
+    extraRows: (feature.examples ?? []).map((e) => e.input),
+    repeatRows: Math.min(200, rowCount),
+  };
+}
+
+/** Converts a worker outcome to the side's outcome, with timings. */
+export function sideOutcome(outcome: RunOutcome, timings: { bundleMs: number; executeMs: number }): SideOutcome {
+  return outcome.ok ? { ok: true, result: outcome, timings } : { ok: false, reason: outcome.reason, message: outcome.message, timings };
+}
+
+/** Bundles one feature on its own and runs it: the path for a single feature, and the fallback. */
 export async function runFeatureSide(
   tree: SourceTree,
   frontEnd: LanguageFrontEnd,
@@ -29,26 +45,11 @@ export async function runFeatureSide(
   requireFrom: string,
   limits: RunLimits,
   closureFiles: string[] = [],
-  shared?: { code: string; key: string },
 ): Promise<SideOutcome> {
   const started = performance.now();
-  const bundle = shared ? { ok: true as const, code: shared.code } : await bundleFeature(tree, frontEnd, file, feature.exportName, closureFiles);
+  const bundle = await bundleFeature(tree, frontEnd, file, feature.exportName, closureFiles);
   const bundled = performance.now();
   if (!bundle.ok) return { ok: false, reason: 'bundle', message: `could not bundle the feature code: ${bundle.message}`, timings: { bundleMs: bundled - started, executeMs: 0 } };
-  const outcome = await runInWorker(
-    {
-      code: bundle.code,
-      exportKey: shared?.key ?? FEATURE_EXPORT,
-      requireFrom,
-      kind: feature.kind,
-      output: feature.output,
-      rowCount: sample.rowCount,
-      columns: sample.columns,
-      extraRows: (feature.examples ?? []).map((e) => e.input),
-      repeatRows: Math.min(200, sample.rowCount),
-    },
-    limits,
-  );
-  const timings = { bundleMs: bundled - started, executeMs: performance.now() - bundled };
-  return outcome.ok ? { ok: true, result: outcome, timings } : { ok: false, reason: outcome.reason, message: outcome.message, timings };
+  const [outcome] = await runBatch({ code: bundle.code, requireFrom, rowCount: sample.rowCount, columns: sample.columns, jobs: [workerJob(feature, FEATURE_EXPORT, sample.rowCount)] }, limits);
+  return sideOutcome(outcome, { bundleMs: bundled - started, executeMs: performance.now() - bundled });
 }

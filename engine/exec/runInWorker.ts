@@ -1,16 +1,21 @@
 /**
- * Runs a feature bundle over rows in a fresh worker process, with a time budget and a heap limit.
- * A process, not a worker thread: V8 aborts the whole process on some out-of-memory paths (a large
- * array allocation near the heap limit), and `resourceLimits` on a thread does not stop that — the
- * CLI or the language server would die with the user's code. A child process that runs out of
+ * Runs feature bundles over rows in worker processes, with a time budget per feature and a heap
+ * limit. A process, not a worker thread: V8 aborts the whole process on some out-of-memory paths
+ * (a large array allocation near the heap limit), and `resourceLimits` on a thread does not stop
+ * that — the CLI or the language server would die with the user's code. A worker that runs out of
  * memory, loops forever or crashes dies alone; FeatureGuard reports it and lives on.
+ *
+ * One worker runs a whole batch of features over one sample (rows are built once), replying after
+ * each. When a feature exceeds its budget or kills its worker, that feature gets the failure and a
+ * fresh worker takes the rest of the batch.
  */
 import { spawn } from 'node:child_process';
-import type { WorkerFailure, WorkerInput, WorkerResult } from './workerProtocol';
+import type { WorkerBatch, WorkerFailure, WorkerReply, WorkerResult } from './workerProtocol';
 
 declare const __FEATUREGUARD_WORKER_SOURCE__: string;
 
 export interface RunLimits {
+  /** Budget per feature, worker start-up included for the first one. */
   timeoutMs: number;
   /** Old-generation heap limit of the worker, in MB. */
   memoryMb: number;
@@ -27,43 +32,67 @@ export const DEFAULT_MEMORY_MB = 1024;
 /** Keeps the end of the worker's stderr: enough to recognize V8's out-of-memory report. */
 const STDERR_TAIL = 16 * 1024;
 
-/** Starts a worker on `input` and settles with its result or with why it failed. */
-export function runInWorker(input: WorkerInput, limits: RunLimits): Promise<RunOutcome> {
+/** Runs every job of `batch`; the outcomes are in job order. */
+export async function runBatch(batch: WorkerBatch, limits: RunLimits): Promise<RunOutcome[]> {
+  const outcomes: RunOutcome[] = [];
+  while (outcomes.length < batch.jobs.length) {
+    const rest = batch.jobs.slice(outcomes.length);
+    outcomes.push(...(await runUntilFailure({ ...batch, jobs: rest }, limits)));
+  }
+  return outcomes;
+}
+
+/**
+ * Starts one worker on the batch and collects replies until the batch is done or a job fails the
+ * worker (timeout, memory, crash); that job's failure is the last outcome returned.
+ */
+function runUntilFailure(batch: WorkerBatch, limits: RunLimits): Promise<RunOutcome[]> {
   return new Promise((resolve) => {
+    const outcomes: RunOutcome[] = [];
     let settled = false;
     let stderr = '';
     const child = spawn(process.execPath, [`--max-old-space-size=${limits.memoryMb}`, '-e', __FEATUREGUARD_WORKER_SOURCE__], {
-      cwd: input.requireFrom,
+      cwd: batch.requireFrom,
       // Feature code's console output must not reach the CLI's stdout (the JSON report).
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'advanced',
       env: { ...process.env, NODE_OPTIONS: '' },
     });
-    const finish = (outcome: RunOutcome) => {
+    let timer: NodeJS.Timeout | undefined;
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => fail({ ok: false, reason: 'timeout', message: `execution exceeded timeoutMs (${limits.timeoutMs} ms)` }), limits.timeoutMs);
+    };
+    const finish = () => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      resolve(outcome);
+      resolve(outcomes);
     };
-    const timer = setTimeout(
-      () => finish({ ok: false, reason: 'timeout', message: `execution exceeded timeoutMs (${limits.timeoutMs} ms)` }),
-      limits.timeoutMs,
-    );
+    /** The job in progress fails with `outcome`; the worker is done for. */
+    const fail = (outcome: RunOutcome) => {
+      if (settled) return;
+      if (outcomes.length < batch.jobs.length) outcomes.push(outcome);
+      finish();
+    };
+    arm();
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-STDERR_TAIL);
     });
-    child.on('message', (msg: WorkerResult | WorkerFailure) => finish(msg.ok ? msg : { ...msg, reason: 'load' }));
-    child.on('error', (err) => finish({ ok: false, reason: 'crash', message: `could not start the worker: ${err.message}` }));
-    child.on('exit', (code, signal) => {
-      if (/heap out of memory|Reached heap limit/.test(stderr)) {
-        finish({ ok: false, reason: 'memory', message: `the feature code ran out of memory (limit ${limits.memoryMb} MB)` });
-      } else {
-        finish({ ok: false, reason: 'crash', message: `the worker exited (${signal ?? `code ${code}`}) before reporting${lastLine(stderr)}` });
-      }
+    child.on('message', (msg: WorkerReply) => {
+      if (settled || msg.index !== outcomes.length) return;
+      outcomes.push(msg.result.ok ? msg.result : { ...msg.result, reason: 'load' });
+      if (outcomes.length === batch.jobs.length) finish();
+      else arm();
     });
-    child.send(input, (err) => {
-      if (err) finish({ ok: false, reason: 'crash', message: `could not send rows to the worker: ${err.message}` });
+    child.on('error', (err) => fail({ ok: false, reason: 'crash', message: `could not start the worker: ${err.message}` }));
+    child.on('exit', (code, signal) => {
+      if (/heap out of memory|Reached heap limit/.test(stderr)) fail({ ok: false, reason: 'memory', message: `the feature code ran out of memory (limit ${limits.memoryMb} MB)` });
+      else fail({ ok: false, reason: 'crash', message: `the worker exited (${signal ?? `code ${code}`}) before reporting${lastLine(stderr)}` });
+    });
+    child.send(batch, (err) => {
+      if (err) fail({ ok: false, reason: 'crash', message: `could not send rows to the worker: ${err.message}` });
     });
   });
 }

@@ -7,19 +7,33 @@
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { RowError, WireColumn, WorkerFailure, WorkerInput, WorkerResult } from './workerProtocol';
+import type { RowError, WireColumn, WorkerBatch, WorkerFailure, WorkerJob, WorkerReply, WorkerResult } from './workerProtocol';
 
 const MAX_REPORTED_ERRORS = 5;
 
-async function run(input: WorkerInput): Promise<WorkerResult | WorkerFailure> {
+/** Loads the bundle and builds the rows once, then runs the jobs in order, replying after each. */
+async function runBatch(batch: WorkerBatch, reply: (r: WorkerReply) => Promise<void>): Promise<void> {
   guardProcessExit();
-  let fn: (arg: unknown) => unknown;
+  let exports: Record<string, unknown>;
   try {
-    fn = loadFeature(input);
+    exports = loadBundle(batch);
   } catch (err) {
-    return { ok: false, message: `the feature module failed to load: ${describeError(err)}` };
+    const failure: WorkerFailure = { ok: false, message: `the feature module failed to load: ${describeError(err)}` };
+    for (let index = 0; index < batch.jobs.length; index++) await reply({ index, result: failure });
+    return;
   }
-  const rows = buildRows(input.columns, input.rowCount);
+  const rows = buildRows(batch.columns, batch.rowCount);
+  for (const [index, job] of batch.jobs.entries()) {
+    const fn = exports[job.exportKey];
+    const result: WorkerResult | WorkerFailure =
+      typeof fn === 'function'
+        ? await run(fn as (arg: unknown) => unknown, job, rows).catch((err) => ({ ok: false as const, message: describeError(err) }))
+        : { ok: false, message: `the feature module failed to load: the export is ${fn === undefined ? 'missing' : `a ${typeof fn}, not a function`}` };
+    await reply({ index, result });
+  }
+}
+
+async function run(fn: (arg: unknown) => unknown, input: WorkerJob, rows: Record<string, unknown>[]): Promise<WorkerResult> {
   const errors: RowError[] = [];
   let errorCount = 0;
   const onError = (index: number, err: unknown) => {
@@ -40,7 +54,7 @@ async function run(input: WorkerInput): Promise<WorkerResult | WorkerFailure> {
 }
 
 /** Runs the function over rows; a row that throws leaves `undefined` and is reported. */
-async function evaluate(fn: (arg: unknown) => unknown, input: WorkerInput, rows: Record<string, unknown>[], onError: (index: number, err: unknown) => void): Promise<unknown[]> {
+async function evaluate(fn: (arg: unknown) => unknown, input: WorkerJob, rows: Record<string, unknown>[], onError: (index: number, err: unknown) => void): Promise<unknown[]> {
   const values: unknown[] = new Array(rows.length);
   if (input.kind === 'batch') {
     try {
@@ -78,13 +92,11 @@ function pick(v: unknown, output: string | undefined): unknown {
   return v;
 }
 
-function loadFeature(input: WorkerInput): (arg: unknown) => unknown {
+function loadBundle(batch: WorkerBatch): Record<string, unknown> {
   const module = { exports: {} as Record<string, unknown> };
-  const req = createRequire(join(input.requireFrom, 'package.json'));
-  new Function('module', 'exports', 'require', input.code)(module, module.exports, req);
-  const fn = module.exports[input.exportKey];
-  if (typeof fn !== 'function') throw new Error(`the export is ${fn === undefined ? 'missing' : `a ${typeof fn}, not a function`}`);
-  return fn as (arg: unknown) => unknown;
+  const req = createRequire(join(batch.requireFrom, 'package.json'));
+  new Function('module', 'exports', 'require', batch.code)(module, module.exports, req);
+  return module.exports;
 }
 
 /**
@@ -141,7 +153,10 @@ function sameValue(a: unknown, b: unknown): boolean {
 
 // Kept before feature code can replace it (see guardProcessExit).
 const exit = process.exit.bind(process);
-const reply = (message: WorkerResult | WorkerFailure) => process.send!(message, () => exit(0));
-process.once('message', (input: WorkerInput) => {
-  run(input).then(reply, (err) => reply({ ok: false, message: describeError(err) }));
+const send = (message: WorkerReply) => new Promise<void>((resolve) => process.send!(message, () => resolve()));
+process.once('message', (batch: WorkerBatch) => {
+  runBatch(batch, send).then(
+    () => exit(0),
+    () => exit(1),
+  );
 });

@@ -13,20 +13,36 @@ export interface WireColumn {
   values?: unknown[];
 }
 
-export interface WorkerInput {
-  /** A CommonJS bundle whose `module.exports[exportKey]` is the feature function. */
-  code: string;
+/** One feature to evaluate in a worker. */
+export interface WorkerJob {
+  /** `module.exports[exportKey]` of the bundle is the feature function. */
   exportKey: string;
-  /** Folder that bare `require`s resolve from (the repository root). */
-  requireFrom: string;
   kind: 'row' | 'batch';
   output?: string;
-  rowCount: number;
-  columns: WireColumn[];
   /** Extra single rows to evaluate after the sample (declared examples). */
   extraRows: Record<string, unknown>[];
   /** Rows re-run to detect non-determinism (the first N of the sample). */
   repeatRows: number;
+}
+
+/**
+ * What a worker process receives: one bundle, one sample, and the features to run over it in
+ * order. It answers with one `WorkerReply` per job, as each finishes.
+ */
+export interface WorkerBatch {
+  /** A CommonJS bundle exporting every job's feature function. */
+  code: string;
+  /** Folder that bare `require`s resolve from (the repository root). */
+  requireFrom: string;
+  rowCount: number;
+  columns: WireColumn[];
+  jobs: WorkerJob[];
+}
+
+/** The outcome of job `index` of the batch. */
+export interface WorkerReply {
+  index: number;
+  result: WorkerResult | WorkerFailure;
 }
 
 /** A per-row failure, with the row's index in the sample. */

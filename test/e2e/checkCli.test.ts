@@ -106,6 +106,20 @@ describe('featureguard check (end to end)', function () {
     assert.match(byName.spend.findings[0].message, /exceeded timeoutMs \(1500 ms\)/);
   });
 
+  it('features checked together: one that loops forever times out, the others still get their verdicts', () => {
+    const root = repo('parquet', { timeoutMs: 4000 });
+    edit(root, 'return row.age; }', 'return row.age * 2; }');
+    edit(root, 'return row.spend;', 'while (row.spend >= 0) { row.spend = row.spend + 1; } return row.spend;');
+    edit(root, "'high' : 'low'", "'high' : 'standard'");
+    edit(root, 'return row.tickets ?? 0;', 'if (row.tickets === 3) process.exit(1); return row.tickets ?? 0;');
+    const { byName, checks } = check(root);
+    assert.deepEqual(Object.keys(byName).sort(), ['age_years', 'spend', 'tickets', 'tier']);
+    assert.deepEqual(checks('spend'), ['runtime.timeout:error']);
+    assert.equal(byName.age_years.change.kind, 'affine');
+    assert.equal(byName.tier.change.kind, 'category-remap');
+    assert.match(byName.tickets.findings.find((x: any) => x.check === 'runtime.error').message, /process\.exit\(1\)/);
+  });
+
   it('user code calling process.exit or printing to the console does not disturb the report', () => {
     const root = repo();
     edit(root, 'return row.spend;', 'console.log("debug", row.spend); if (row.spend > 190) process.exit(3); return row.spend;');
