@@ -10,7 +10,7 @@
  * fresh worker takes the rest of the batch.
  */
 import { spawn } from 'node:child_process';
-import type { WorkerBatch, WorkerFailure, WorkerReply, WorkerResult } from './workerProtocol';
+import { decodeValues, type WireValues, type WorkerBatch, type WorkerFailure, type WorkerReply, type WorkerResult } from './workerProtocol';
 
 declare const __FEATUREGUARD_WORKER_SOURCE__: string;
 
@@ -82,7 +82,7 @@ function runUntilFailure(batch: WorkerBatch, limits: RunLimits): Promise<RunOutc
     });
     child.on('message', (msg: WorkerReply) => {
       if (settled || msg.index !== outcomes.length) return;
-      outcomes.push(msg.result.ok ? msg.result : { ...msg.result, reason: 'load' });
+      outcomes.push(msg.result.ok ? { ...msg.result, values: decodeValues(msg.result.values as WireValues) } : { ...msg.result, reason: 'load' });
       if (outcomes.length === batch.jobs.length) finish();
       else arm();
     });

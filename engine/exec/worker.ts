@@ -7,7 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { RowError, WireColumn, WorkerBatch, WorkerFailure, WorkerJob, WorkerReply, WorkerResult } from './workerProtocol';
+import { encodeValues, type RowError, type WireColumn, type WorkerBatch, type WorkerFailure, type WorkerJob, type WorkerReply, type WorkerResult } from './workerProtocol';
 
 const MAX_REPORTED_ERRORS = 5;
 
@@ -29,7 +29,7 @@ async function runBatch(batch: WorkerBatch, reply: (r: WorkerReply) => Promise<v
       typeof fn === 'function'
         ? await run(fn as (arg: unknown) => unknown, job, rows).catch((err) => ({ ok: false as const, message: describeError(err) }))
         : { ok: false, message: `the feature module failed to load: the export is ${fn === undefined ? 'missing' : `a ${typeof fn}, not a function`}` };
-    await reply({ index, result });
+    await reply({ index, result: result.ok ? { ...result, values: encodeValues(result.values) as unknown[] } : result });
   }
 }
 
@@ -40,16 +40,16 @@ async function run(fn: (arg: unknown) => unknown, input: WorkerJob, rows: Record
     errorCount++;
     if (errors.length < MAX_REPORTED_ERRORS) errors.push({ index, message: describeError(err) });
   };
+  // The first rows run twice: once before the timed pass, which warms the JIT so that base and
+  // target are timed alike (perf.slowdown), and once inside it, to detect non-determinism.
+  const first = input.repeatRows > 0 ? await evaluate(fn, input, rows.slice(0, input.repeatRows), () => undefined) : [];
   const started = performance.now();
   const values = await evaluate(fn, input, rows, onError);
   const runMs = performance.now() - started;
 
   const extraValues = await evaluate(fn, { ...input, kind: 'row' }, input.extraRows, () => undefined);
   let nondeterministic = 0;
-  if (input.repeatRows > 0) {
-    const again = await evaluate(fn, input, rows.slice(0, input.repeatRows), () => undefined);
-    for (let i = 0; i < again.length; i++) if (!sameValue(values[i], again[i])) nondeterministic++;
-  }
+  for (let i = 0; i < first.length; i++) if (!sameValue(values[i], first[i])) nondeterministic++;
   return { ok: true, values, extraValues, errorCount, errors, nondeterministic, runMs };
 }
 

@@ -151,6 +151,13 @@ describe('featureguard check (end to end)', function () {
     assert.equal(byName.tier.verdict, 'identical', 'an async feature is awaited');
   });
 
+  it('code that uses Math.random is code.nondeterministic', () => {
+    const root = repo();
+    edit(root, 'return row.age; }', 'return row.age + Math.round(Math.random()); }');
+    const { checks } = check(root);
+    assert.ok(checks('age_years').includes('code.nondeterministic:warning'), checks('age_years').join());
+  });
+
   it('a vanished export is source.missing and exit 1', () => {
     const root = repo();
     edit(root, 'export function spend', 'function spend');
