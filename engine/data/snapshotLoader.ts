@@ -54,7 +54,9 @@ export class SnapshotLoader {
    */
   async load(config: Config, name: string, columns?: string[]): Promise<LoadedSnapshot> {
     const store = await this.store(config, name, columns);
-    const wanted = (columns ?? store.fileColumns).filter((c) => store.values.has(c));
+    // In file order, so that the same set of columns asked in any order shares one table.
+    const asked = new Set(columns ?? store.fileColumns);
+    const wanted = store.fileColumns.filter((c) => asked.has(c) && store.values.has(c));
     const key = `${store.identity}\0${wanted.join('\0')}`;
     this.used.set(store.identity, store.rowIndices.length);
     const ready = this.built.get(key);
