@@ -71,7 +71,7 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
   const jobs = await prepareJobs(ws, impact, runnable.map((r) => r.affected), options, caches, times);
   const pending = jobs.filter((j) => !j.cached);
   throwIfCancelled(token);
-  const ran = await runSharedBatches(ws, pending, await sharedBundles(ws, impact, pending, times), caches, times);
+  const ran = runSharedBatches(ws, pending, await sharedBundles(ws, impact, pending, times), caches);
   for (const [i, job] of jobs.entries()) {
     throwIfCancelled(token);
     Object.assign(runnable[i].report, job.cached ?? (await dataCheck(ws, impact, job, caches, times, ran.get(job) ?? {})));
@@ -110,7 +110,7 @@ async function prepareJobs(ws: Workspace, impact: ImpactResult, affected: Affect
   }
   for (const [name, group] of bySnapshot) {
     const lists = group.map((a) => needed.get(a));
-    const union = lists.some((l) => l === undefined) ? undefined : [...new Set([...(lists.flat() as string[]), ...group.map((a) => a.feature.column)])];
+    const union = lists.some((l) => l === undefined) ? undefined : [...new Set(lists.flat() as string[])];
     await caches.snapshots.load(ws.config, name, union);
   }
   const limits = { timeoutMs: ws.config.timeoutMs, memoryMb: options.memoryMb ?? DEFAULT_MEMORY_MB };
@@ -155,46 +155,68 @@ async function sharedBundles(ws: Workspace, impact: ImpactResult, jobs: Job[], t
   return { base, target };
 }
 
-/** What the shared batches produced for a job, per side. */
+/** What the shared batches produce for a job, per side, as each becomes known. */
 interface BatchOutcomes {
-  base?: SideOutcome;
-  target?: SideOutcome;
+  base?: Promise<SideOutcome>;
+  target?: Promise<SideOutcome>;
 }
 
 /**
- * Runs each side's pending features in one worker per snapshot (rows built once, a fresh worker
- * after a feature that times out or crashes), base and target side by side.
+ * Starts each side's pending features in one worker per snapshot (rows built once, a fresh worker
+ * after a feature that times out or crashes), base and target side by side. Returns at once: each
+ * job's outcomes arrive as promises, so a feature is checked — and its values dropped — while the
+ * workers go on with the next ones.
  */
-async function runSharedBatches(ws: Workspace, jobs: Job[], shared: SharedBundles, caches: CheckCaches, times: PhaseTimes): Promise<Map<Job, BatchOutcomes>> {
+function runSharedBatches(ws: Workspace, jobs: Job[], shared: SharedBundles, caches: CheckCaches): Map<Job, BatchOutcomes> {
   const out = new Map<Job, BatchOutcomes>(jobs.map((j) => [j, {}]));
+  const resolvers = new Map<Job, { base?: (o: SideOutcome) => void; target?: (o: SideOutcome) => void }>(jobs.map((j) => [j, {}]));
+  for (const which of ['base', 'target'] as const) {
+    const bundle = shared[which];
+    if (!bundle) continue;
+    for (const j of jobs) {
+      if (!bundle.keys.has(j)) continue;
+      out.get(j)![which] = new Promise<SideOutcome>((resolve) => (resolvers.get(j)![which] = resolve));
+    }
+  }
   const bySnapshot = new Map<string, Job[]>();
   for (const j of jobs) bySnapshot.set(j.affected.feature.snapshot!, [...(bySnapshot.get(j.affected.feature.snapshot!) ?? []), j]);
-  for (const [name, group] of bySnapshot) {
-    const lists = group.map((j) => j.columns);
-    const sample = (await caches.snapshots.load(ws.config, name, lists.some((l) => l === undefined) ? undefined : [...new Set(lists.flat() as string[])])).sample;
-    const started = performance.now();
-    const side = async (bundle: SharedBundles['base'], which: 'base' | 'target') => {
-      if (!bundle) return;
-      const members = group.filter((j) => bundle.keys.has(j));
-      if (members.length === 0) return;
-      const outcomes = await runBatch(
-        { code: bundle.code, requireFrom: ws.repo.root, rowCount: sample.rowCount, columns: sample.columns, jobs: members.map((j) => workerJob(j.affected.feature, bundle.keys.get(j)!, sample.rowCount)) },
-        group[0].limits,
-      );
-      members.forEach((j, i) => (out.get(j)![which] = sideOutcome(outcomes[i], { bundleMs: 0, executeMs: 0 })));
-    };
-    await Promise.all([side(shared.base, 'base'), side(shared.target, 'target')]);
-    times.ms.execute += performance.now() - started;
-  }
+  const runAll = async () => {
+    for (const [name, group] of bySnapshot) {
+      const lists = group.map((j) => j.columns);
+      const sample = (await caches.snapshots.load(ws.config, name, lists.some((l) => l === undefined) ? undefined : [...new Set(lists.flat() as string[])])).sample;
+      const side = async (which: 'base' | 'target') => {
+        const bundle = shared[which];
+        const members = bundle ? group.filter((j) => bundle.keys.has(j)) : [];
+        if (!bundle || members.length === 0) return;
+        const jobsOf = members.map((j) => workerJob(j.affected.feature, bundle.keys.get(j)!, sample.rowCount));
+        await runBatch({ code: bundle.code, requireFrom: ws.repo.root, rowCount: sample.rowCount, columns: sample.columns, jobs: jobsOf }, group[0].limits, (i, outcome) =>
+          resolvers.get(members[i])![which]!(sideOutcome(outcome, { bundleMs: 0, executeMs: 0 })),
+        );
+      };
+      await Promise.all([side('base'), side('target')]);
+    }
+  };
+  // A failure to start is every pending job's failure, never an unhandled rejection.
+  runAll().catch((err) => {
+    const failed: SideOutcome = { ok: false, reason: 'crash', message: `the workers failed: ${(err as Error)?.message ?? err}` };
+    for (const r of resolvers.values()) {
+      r.base?.(failed);
+      r.target?.(failed);
+    }
+  });
   return out;
 }
 
 async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: CheckCaches, times: PhaseTimes, batched: BatchOutcomes): Promise<Partial<FeatureReport>> {
   const { affected, loaded, limits } = job;
   const feature = affected.feature;
-  const run = async (tree: Workspace['sides']['base'], graph: ImpactResult['baseGraph'], pre: SideOutcome | undefined) => {
+  const run = async (tree: Workspace['sides']['base'], graph: ImpactResult['baseGraph'], batched: Promise<SideOutcome> | undefined) => {
     // A feature outside the shared batch, or one whose shared bundle failed to load (another
     // feature's module may throw at load time), runs on its own.
+    // Waiting for the workers is this feature's execution time.
+    const waitStarted = performance.now();
+    const pre = await batched;
+    if (pre) pre.timings = { bundleMs: 0, executeMs: performance.now() - waitStarted };
     if (pre && (pre.ok || pre.reason !== 'load')) return pre;
     return runFeatureSide(tree, ws.frontEnd, feature, feature.file, loaded.sample, ws.repo.root, limits, graph.moduleClosure(feature.file));
   };
@@ -204,13 +226,18 @@ async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: 
   ]);
   times.ms.bundle += Math.max(base?.timings?.bundleMs ?? 0, target.timings?.bundleMs ?? 0);
   times.ms.execute += Math.max(base?.timings?.executeMs ?? 0, target.timings?.executeMs ?? 0);
+  const readStarted = performance.now();
+  // The stored column is read for this feature alone and dropped with its values afterwards: a
+  // run over hundreds of features must not hold every stored column at once.
+  const stored = job.stored ?? (await caches.snapshots.readColumn(ws.config, feature.snapshot!, feature.column));
+  times.ms.read += performance.now() - readStarted;
   const statsStarted = performance.now();
   const snapshot = ws.config.snapshots.get(feature.snapshot!)!;
   const result = checkFeature({
     feature,
     location: affected.location,
     table: loaded.table,
-    stored: job.stored,
+    stored,
     sliceBy: snapshot.sliceBy,
     base,
     target,

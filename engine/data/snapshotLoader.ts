@@ -76,6 +76,20 @@ export class SnapshotLoader {
     return loaded;
   }
 
+  /**
+   * One column of the sample, without keeping it: a column already read is returned from memory,
+   * any other is read from the file and not stored. Undefined when the file has no such column.
+   */
+  async readColumn(config: Config, name: string, column: string): Promise<{ values: CellValue[]; type: ColumnInfo['type'] } | undefined> {
+    const store = await this.store(config, name, []);
+    if (store.values.has(column)) return { values: store.values.get(column)!, type: store.types.get(column)! };
+    if (!store.fileColumns.includes(column)) return undefined;
+    const s = config.snapshots.get(name)!;
+    const t = await readSnapshot(s.absPath, { sampleRows: s.sampleRows, seed: s.seed, columns: [column] }, store.path);
+    const info = t.columns[0];
+    return info && { values: t.rows.map((r) => r[column] ?? null), type: info.type };
+  }
+
   /** Forgets which snapshots were used, at the start of a run. */
   startRun(): void {
     this.used.clear();

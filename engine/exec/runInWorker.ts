@@ -32,23 +32,31 @@ export const DEFAULT_MEMORY_MB = 1024;
 /** Keeps the end of the worker's stderr: enough to recognize V8's out-of-memory report. */
 const STDERR_TAIL = 16 * 1024;
 
-/** Runs every job of `batch`; the outcomes are in job order. */
-export async function runBatch(batch: WorkerBatch, limits: RunLimits): Promise<RunOutcome[]> {
-  const outcomes: RunOutcome[] = [];
-  while (outcomes.length < batch.jobs.length) {
-    const rest = batch.jobs.slice(outcomes.length);
-    outcomes.push(...(await runUntilFailure({ ...batch, jobs: rest }, limits)));
+/**
+ * Runs every job of `batch`; the outcomes are in job order. `onOutcome` receives each as soon as it
+ * is known, so a caller can use and drop a feature's values before the batch ends.
+ */
+export async function runBatch(batch: WorkerBatch, limits: RunLimits, onOutcome?: (index: number, outcome: RunOutcome) => void): Promise<RunOutcome[]> {
+  const kept: RunOutcome[] = [];
+  let done = 0;
+  while (done < batch.jobs.length) {
+    const offset = done;
+    done += await runUntilFailure({ ...batch, jobs: batch.jobs.slice(offset) }, limits, (i, outcome) => {
+      if (onOutcome) onOutcome(offset + i, outcome);
+      else kept.push(outcome);
+    });
   }
-  return outcomes;
+  return kept;
 }
 
 /**
- * Starts one worker on the batch and collects replies until the batch is done or a job fails the
- * worker (timeout, memory, crash); that job's failure is the last outcome returned.
+ * Starts one worker on the batch and passes on replies until the batch is done or a job fails the
+ * worker (timeout, memory, crash); that job's failure is the last outcome. Resolves with how many
+ * jobs got an outcome.
  */
-function runUntilFailure(batch: WorkerBatch, limits: RunLimits): Promise<RunOutcome[]> {
+function runUntilFailure(batch: WorkerBatch, limits: RunLimits, onOutcome: (index: number, outcome: RunOutcome) => void): Promise<number> {
   return new Promise((resolve) => {
-    const outcomes: RunOutcome[] = [];
+    let count = 0;
     let settled = false;
     let stderr = '';
     const child = spawn(process.execPath, [`--max-old-space-size=${limits.memoryMb}`, '-e', __FEATUREGUARD_WORKER_SOURCE__], {
@@ -68,12 +76,13 @@ function runUntilFailure(batch: WorkerBatch, limits: RunLimits): Promise<RunOutc
       settled = true;
       clearTimeout(timer);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      resolve(outcomes);
+      resolve(count);
     };
+    const record = (outcome: RunOutcome) => onOutcome(count++, outcome);
     /** The job in progress fails with `outcome`; the worker is done for. */
     const fail = (outcome: RunOutcome) => {
       if (settled) return;
-      if (outcomes.length < batch.jobs.length) outcomes.push(outcome);
+      if (count < batch.jobs.length) record(outcome);
       finish();
     };
     arm();
@@ -81,9 +90,9 @@ function runUntilFailure(batch: WorkerBatch, limits: RunLimits): Promise<RunOutc
       stderr = (stderr + chunk.toString()).slice(-STDERR_TAIL);
     });
     child.on('message', (msg: WorkerReply) => {
-      if (settled || msg.index !== outcomes.length) return;
-      outcomes.push(msg.result.ok ? { ...msg.result, values: decodeValues(msg.result.values as WireValues) } : { ...msg.result, reason: 'load' });
-      if (outcomes.length === batch.jobs.length) finish();
+      if (settled || msg.index !== count) return;
+      record(msg.result.ok ? { ...msg.result, values: decodeValues(msg.result.values as WireValues) } : { ...msg.result, reason: 'load' });
+      if (count === batch.jobs.length) finish();
       else arm();
     });
     child.on('error', (err) => fail({ ok: false, reason: 'crash', message: `could not start the worker: ${err.message}` }));

@@ -436,12 +436,12 @@ describe('checks', () => {
 
   describe('perf.slowdown', () => {
     it('is a warning at 3× the base time or more, per row', () => {
-      expectFindings(perfSlowdown(ctx({ base: { values: ints, runMs: 10 }, target: { values: ints, runMs: 50 } })), [{
+      expectFindings(perfSlowdown(ctx({ base: { values: ints, runMs: 40 }, target: { values: ints, runMs: 200 } })), [{
         check: 'perf.slowdown', severity: 'warning',
-        messageMatch: /^5\.0× slower per row than before \(500 µs vs 100 µs\)$/,
-        metrics: { ratio: 5, baseMs: 10, targetMs: 50 },
+        messageMatch: /^5\.0× slower per row than before \(2000 µs vs 400 µs\)$/,
+        metrics: { ratio: 5, baseMs: 40, targetMs: 200 },
       }]);
-      expectFindings(perfSlowdown(ctx({ base: { values: ints, runMs: 30 }, target: { values: ints, runMs: 90 } })), [
+      expectFindings(perfSlowdown(ctx({ base: { values: ints, runMs: 60 }, target: { values: ints, runMs: 180 } })), [
         { check: 'perf.slowdown', severity: 'warning', messageMatch: /^3\.0× slower/, metrics: { ratio: 3 } },
       ]);
     });
@@ -449,6 +449,7 @@ describe('checks', () => {
     it('does not judge short runs, small ratios, or a feature without a base', () => {
       expectFindings(perfSlowdown(ctx({ base: { values: ints, runMs: 1 }, target: { values: ints, runMs: 15 } })), []);
       expectFindings(perfSlowdown(ctx({ base: { values: ints, runMs: 5 }, target: { values: ints, runMs: 24 } })), []);
+      expectFindings(perfSlowdown(ctx({ base: { values: ints, runMs: 30 }, target: { values: ints, runMs: 109 } })), []);
       expectFindings(perfSlowdown(ctx({ base: { values: ints, runMs: 100 }, target: { values: ints, runMs: 290 } })), []);
       expectFindings(perfSlowdown(ctx({ target: { values: ints, runMs: 5000 } })), []);
     });
