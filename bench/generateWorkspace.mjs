@@ -312,7 +312,7 @@ function renderModule(rng, mod, graph) {
   }
   L.push(`/** Keeps a value within ±${limit.name} without a discontinuity. */`);
   L.push(`function ${mod.helper}(v: number): number {`);
-  L.push(`  return ${limit.name} * Math.tanh(v / ${limit.name});`);
+  L.push(`  return v / (1 + Math.abs(v) / ${limit.name});`);
   L.push('}');
   L.push('');
   graph[idOf(mod, mod.helper)] = [idOf(mod, limit.name)];
@@ -331,6 +331,9 @@ function renderFunction(rng, mod, fn, call, lowerConst) {
     '/**',
     ` * ${cap(verb)}s the ${mod.noun} signal${mod.layer ? ` from layer ${mod.layer - 1}` : ''} for one row.`,
     mod.layer ? ` * Reads ${lowerConst} from the layer below and ${o1} from this module.` : ` * Reads row.${f} and ${o1}.`,
+    ' * @param row one snapshot row',
+    ` * @param x the incoming ${mod.layer === LAYERS - 1 ? 'feature seed' : `signal from layer ${mod.layer + 1}`}`,
+    ` * @returns a value within ±${mod.consts[0].name}`,
     ' */',
   ];
   const sig = `export function ${fn.name}(row: Row, x: number): number {`;
@@ -443,13 +446,14 @@ async function loadFeatures(dir, plan) {
   return module.exports;
 }
 
-async function writeSnapshot(dir, plan, rows, rng) {
+async function writeSnapshot(dir, plan, rows, rng, onProgress) {
   const { ParquetWriter, fileWriter, schemaFromColumnData } = await import('hyparquet-writer');
   const fns = await loadFeatures(dir, plan);
   const feats = plan.features.map((f) => ({ name: f.name, fn: fns[f.exportName] }));
   for (const f of feats) if (typeof f.fn !== 'function') throw new Error(`feature ${f.name} not found in the bundle`);
   const path = join(dir, 'data/main.parquet');
   let pq;
+  let done = 0;
   for (const chunk of rowChunks(rng, rows)) {
     const out = feats.map(() => new Float64Array(chunk.n));
     for (let i = 0; i < chunk.n; i++) {
@@ -471,6 +475,8 @@ async function writeSnapshot(dir, plan, rows, rng) {
     if (!pq) pq = new ParquetWriter({ writer: fileWriter(path), schema: schemaFromColumnData({ columnData }), createdBy: 'featureguard-bench' });
     // The schema carries the types; the writer wants them in one place only.
     pq.write({ columnData: columnData.map(({ name, data }) => ({ name, data })), rowGroupSize: chunk.n });
+    done += chunk.n;
+    onProgress?.(`data: ${done} of ${rows} rows`);
   }
   if (!pq) throw new Error('rows must be > 0');
   pq.finish();
@@ -514,7 +520,7 @@ export function generatorVersion() {
  * Writes the workspace into `dir` (wiping a previously generated one) and commits it.
  * Returns the plan's metadata: counts, the reference graph, features and constants.
  */
-export async function generateWorkspace(dir, { modules = 500, features = 50, rows = 100_000, seed = 1 } = {}) {
+export async function generateWorkspace(dir, { modules = 500, features = 50, rows = 100_000, seed = 1 } = {}, { onProgress } = {}) {
   if (!(modules >= LAYERS)) throw new Error(`modules must be ≥ ${LAYERS}`);
   if (!(features >= 1)) throw new Error('features must be ≥ 1');
   dir = resolve(dir);
@@ -565,7 +571,9 @@ export async function generateWorkspace(dir, { modules = 500, features = 50, row
   writeFile(dir, '.gitignore', 'node_modules/\n');
 
   mkdirSync(join(dir, 'data'), { recursive: true });
-  await writeSnapshot(dir, plan, rows, rng);
+  onProgress?.(`code: ${lines} lines in ${plan.layers.reduce((n, l) => n + l.length, 0) + plan.files.length + 2} files`);
+  await writeSnapshot(dir, plan, rows, rng, onProgress);
+  onProgress?.('git: add and commit');
 
   git(dir, ['init', '-q', '-b', 'main']);
   git(dir, ['-c', 'core.compression=1', 'add', '-A']);
@@ -590,15 +598,22 @@ export async function generateWorkspace(dir, { modules = 500, features = 50, row
 // ---------------------------------------------------------------------------------------------
 // Expected impact
 
-/** The ids of the features whose reference closure contains `symbol`. */
+/** Reverse reference graphs, built once per meta. */
+const reverseGraphs = new WeakMap();
+
+/** The names of the features whose reference closure contains `symbol` (a `path#name`), sorted. */
 export function expectedImpact(meta, symbol) {
-  const reverse = new Map();
-  for (const [id, deps] of Object.entries(meta.graph)) {
-    for (const d of deps) {
-      let list = reverse.get(d);
-      if (!list) reverse.set(d, (list = []));
-      list.push(id);
+  let reverse = reverseGraphs.get(meta);
+  if (!reverse) {
+    reverse = new Map();
+    for (const [id, deps] of Object.entries(meta.graph)) {
+      for (const d of deps) {
+        let list = reverse.get(d);
+        if (!list) reverse.set(d, (list = []));
+        list.push(id);
+      }
     }
+    reverseGraphs.set(meta, reverse);
   }
   const seen = new Set([symbol]);
   const stack = [symbol];
@@ -639,7 +654,7 @@ async function cli(argv) {
   }
   if (!dir) throw new Error('usage: node bench/generateWorkspace.mjs DIR [--modules 500] [--features 50] [--rows 100000] [--seed 1]');
   const t0 = performance.now();
-  const meta = await generateWorkspace(dir, opts);
+  const meta = await generateWorkspace(dir, opts, { onProgress: (m) => process.stderr.write(`  ${m} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`) });
   console.log(`${meta.dir}: ${meta.modules} modules, ${meta.features.length} features, ${meta.lines} lines of TypeScript in ${meta.files} files, ${opts.rows} rows; commit ${meta.commit.slice(0, 12)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 }
 

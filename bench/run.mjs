@@ -1,0 +1,1391 @@
+#!/usr/bin/env node
+/**
+ * FeatureGuard benchmarks (`npm run bench`, after `npm run build`).
+ *
+ *   node bench/run.mjs                 the 500-module / 50-feature / 100k-row workspace
+ *   node bench/run.mjs --large         that one and the 2000-module / 200-feature / 1M-row one
+ *                                      (or BENCH_LARGE=1)
+ *   options: --runs N (whole-process runs per figure, default 5), --edits N (warm edits, default 20),
+ *            --regenerate (do not reuse a workspace generated earlier), --no-write (no results file),
+ *            --keep (keep the private clone the measurements ran in)
+ *
+ * Workspaces are generated into bench/work/ (gitignored) and reused while the generator, its
+ * arguments and the workspace's commit are unchanged and its working tree is clean. Each run
+ * measures in a private `git clone --local` of it (bench/work/run-<pid>-<name>, removed after).
+ * dist/ is copied to bench/work/dist-<pid> at the start, so a rebuild during the run changes nothing.
+ *
+ * Sections (SECTIONS below, in this order; `--sections a,b` runs some only):
+ *   tsc, impact-cold, impact-cached, impact-touched-snapshot, impact-warm, impact-session — static impact
+ *     against `tsc --noEmit`; every impact figure is checked against the generator's reference graph;
+ *   check-one, check-all — `featureguard check` (whole process) after scaling the body of one feature
+ *     function, or of every one, by 1.25: wall time, peak RSS, the report's phase split
+ *     (summary.timings); every run's features and verdicts are checked;
+ *   stats — numericDrift on n vs n values (n = the workspace's rows) against scipy's ks_2samp +
+ *     wasserstein_distance + a numpy PSI (Debian's /usr/bin/python3), values checked to agree;
+ *   lsp — `featureguard lsp --stdio` over a real JSON-RPC connection: keystroke → impact
+ *     diagnostics p50/p95, save → value.mismatch diagnostics, the server's VmHWM.
+ *   more options: --check-runs N (runs of the all-features check, default 3), --keystrokes N
+ *   (default 50), --saves N (default 5), --stats-reps N (default 20), --large-only, --no-readme;
+ *   FG_BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR' profiles the language server.
+ *
+ * Output: bench/results/bench-<date>[-large].md (machine, load average, tables, goals of issue 6,
+ * correctness checks, growth from default to large) and, for a full run, the `## Benchmarks`
+ * section at the end of README.md (replaced, or appended when absent). Exit 1 when a check failed.
+ *
+ * Structure, so more measurements can be added: a *section* is `{ id, title, run(ctx) }` in
+ * SECTIONS below. `run` may measure (ctx.record: a row of the table), check (ctx.check: a
+ * correctness line; a failed check makes the run exit 1), note (ctx.note), edit the workspace
+ * through ctx.edit / ctx.editFile and register clean-up with ctx.defer (all undone after the
+ * section, whatever happens).
+ */
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { tmpdir, cpus } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { expectedImpact, generateWorkspace, generatorVersion, validVia } from './generateWorkspace.mjs';
+
+const require = createRequire(import.meta.url);
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '..');
+const WORK = join(HERE, 'work');
+const RESULTS = join(HERE, 'results');
+const BUILT_CLI = join(ROOT, 'dist/cli.js');
+/**
+ * The CLI the runs use: a copy of dist/ (cli.js and what it loads beside it) taken when the bench
+ * starts, so a rebuild by someone else during a long run cannot mix two builds or break the run
+ * half-way; one copy per bench process (bench/work/dist-<pid>, removed at the end), so two bench
+ * runs at once do not replace each other's. Anything not copied still resolves from the
+ * repository's node_modules.
+ */
+const CLI = join(WORK, `dist-${process.pid}/cli.js`);
+const TSC = join(ROOT, 'node_modules/.bin/tsc');
+const TIME = '/usr/bin/time';
+/** The language server's debounce before static impact runs after a keystroke (server/folderState.ts). */
+const IMPACT_DEBOUNCE_MS = (() => {
+  try {
+    return Number(/export const IMPACT_DEBOUNCE_MS = (\d+)/.exec(readFileSync(join(ROOT, 'server/folderState.ts'), 'utf8'))[1]);
+  } catch {
+    return 0;
+  }
+})();
+
+const WORKSPACES = {
+  default: { modules: 500, features: 50, rows: 100_000, seed: 1 },
+  large: { modules: 2000, features: 200, rows: 1_000_000, seed: 1 },
+};
+/** Per-workspace defaults of options (an option given on the command line wins). */
+const WORKSPACE_OPTIONS = {
+  // 200 features × 1M rows: one all-features check takes tens of minutes on 2 cores.
+  large: { checkRuns: 1 },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+function parseOptions(argv) {
+  const o = { large: process.env.BENCH_LARGE === '1', runs: 5, edits: 20, checkRuns: 3, keystrokes: 50, saves: 5, statsReps: 20, regenerate: false, write: true, readme: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--large') o.large = true;
+    else if (a === '--large-only') o.large = o.largeOnly = true;
+    else if (a === '--check-runs') o.checkRuns = Number(argv[++i]), o.given = { ...o.given, checkRuns: true };
+    else if (a === '--keystrokes') o.keystrokes = Number(argv[++i]);
+    else if (a === '--saves') o.saves = Number(argv[++i]);
+    else if (a === '--stats-reps') o.statsReps = Number(argv[++i]);
+    else if (a === '--sections') o.sections = argv[++i].split(',');
+    else if (a === '--no-readme') o.readme = false;
+    else if (a === '--regenerate') o.regenerate = true;
+    else if (a === '--no-write') o.write = false;
+    else if (a === '--keep') o.keep = true;
+    else if (a === '--runs') o.runs = Number(argv[++i]);
+    else if (a === '--edits') o.edits = Number(argv[++i]);
+    else throw new Error(`unknown option ${a}`);
+  }
+  for (const k of ['runs', 'edits', 'checkRuns', 'keystrokes', 'saves', 'statsReps']) if (!(o[k] >= 1)) throw new Error(`--${k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} expects a positive number`);
+  return o;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measuring
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const percentile = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+const hasTime = existsSync(TIME);
+let cliHash = '?';
+/** The 1-minute load average now (other jobs share this machine). */
+function loadNow() {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+  } catch {
+    return '?';
+  }
+}
+/** FeatureGuard's commit when the bench started (others may commit during a long run). */
+const commitAtStart = (() => {
+  try {
+    return execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return '?';
+  }
+})();
+const loadAtStart = (() => {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').trim();
+  } catch {
+    return '(unavailable)';
+  }
+})();
+
+/**
+ * Runs a whole process once: wall time (ms, measured here), peak RSS (KB, from /usr/bin/time when
+ * present), exit code, stdout, stderr.
+ */
+function runProcess(cmd, args, { cwd, env } = {}) {
+  let rssFile;
+  let argv = [cmd, ...args];
+  if (hasTime) {
+    rssFile = join(mkdtempSync(join(tmpdir(), 'fg-bench-')), 'rss');
+    argv = [TIME, '-f', '%M', '-o', rssFile, cmd, ...args];
+  }
+  const t0 = performance.now();
+  const r = spawnSync(argv[0], argv.slice(1), { cwd, env: env ?? process.env, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const ms = performance.now() - t0;
+  let rssKB;
+  if (rssFile) {
+    const lines = readFileSync(rssFile, 'utf8').trim().split('\n');
+    rssKB = Number(lines[lines.length - 1]);
+    rmSync(dirname(rssFile), { recursive: true, force: true });
+  }
+  if (r.error) throw r.error;
+  return { ms, rssKB, status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The pids of a process's descendants (from /proc/PID/task/TID/children). */
+function descendants(pid) {
+  const out = [];
+  const stack = [pid];
+  while (stack.length) {
+    const p = stack.pop();
+    let tids = [];
+    try {
+      tids = readdirSync(`/proc/${p}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      try {
+        for (const c of readFileSync(`/proc/${p}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean)) out.push(Number(c)), stack.push(Number(c));
+      } catch {
+        // gone
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * `runProcess`, asynchronously, sampling the process tree every 50 ms: `treeKB`, the peak of the
+ * summed RSS of the command and every process it started (the CLI and its workers at once), and
+ * `mainKB`, the peak RSS (VmHWM) of the command's own process as last seen. Wall time and `rssKB`
+ * (/usr/bin/time) as in `runProcess`.
+ */
+async function runProcessSampled(cmd, args, { cwd } = {}) {
+  let rssFile;
+  let argv = [cmd, ...args];
+  if (hasTime) {
+    rssFile = join(mkdtempSync(join(tmpdir(), 'fg-bench-')), 'rss');
+    argv = [TIME, '-f', '%M', '-o', rssFile, cmd, ...args];
+  }
+  const t0 = performance.now();
+  const child = spawn(argv[0], argv.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = [], err = [];
+  child.stdout.on('data', (d) => out.push(d));
+  child.stderr.on('data', (d) => err.push(d));
+  let treeKB = 0, mainKB = 0;
+  const sample = () => {
+    const pids = descendants(child.pid);
+    const main = hasTime ? pids[0] : child.pid;
+    let sum = 0;
+    for (const pid of hasTime ? pids : [child.pid, ...pids]) {
+      const m = procMemory(pid);
+      if (m.rssKB) sum += m.rssKB;
+      if (pid === main && m.hwmKB) mainKB = Math.max(mainKB, m.hwmKB);
+    }
+    treeKB = Math.max(treeKB, sum);
+  };
+  const timer = setInterval(sample, 50);
+  const [status] = await new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve([code, signal]));
+  });
+  clearInterval(timer);
+  const ms = performance.now() - t0;
+  let rssKB;
+  if (rssFile) {
+    const lines = readFileSync(rssFile, 'utf8').trim().split('\n');
+    rssKB = Number(lines[lines.length - 1]);
+    rmSync(dirname(rssFile), { recursive: true, force: true });
+  }
+  return { ms, rssKB, treeKB, mainKB, status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+}
+
+/** `runs` whole-process runs, `before()` ahead of each (not timed). Fails on an unexpected exit code. */
+function measureProcess(label, cmd, args, { cwd, runs, before, okStatus = [0] }) {
+  const samples = [];
+  for (let i = 0; i < runs; i++) {
+    before?.();
+    const r = runProcess(cmd, args, { cwd });
+    if (!okStatus.includes(r.status)) throw new Error(`${label}: exit ${r.status}\n${r.stderr}${r.stdout.slice(0, 2000)}`);
+    samples.push(r);
+  }
+  return samples;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workspaces
+
+const wsDir = (p) => join(WORK, `ws-${p.modules}m-${p.features}f-${p.rows}r-s${p.seed}`);
+
+function gitOut(cwd, args) {
+  return execFileSync('git', args, { cwd, encoding: 'utf8', maxBuffer: 1 << 26 }).trim();
+}
+
+/** Generates the workspace, or reuses the one from an earlier run when nothing it depends on changed. */
+async function prepareWorkspace(params, opts) {
+  const dir = wsDir(params);
+  const metaFile = `${dir}.meta.json`;
+  if (!opts.regenerate && existsSync(metaFile) && existsSync(join(dir, '.git'))) {
+    try {
+      const meta = JSON.parse(readFileSync(metaFile, 'utf8'));
+      const same = meta.generator === generatorVersion() && JSON.stringify(meta.args) === JSON.stringify(params);
+      if (same && gitOut(dir, ['rev-parse', 'HEAD']) === meta.commit && gitOut(dir, ['status', '--porcelain']) === '') {
+        return { meta, generatedMs: undefined };
+      }
+    } catch {
+      // Unreadable meta or broken repository: generate again.
+    }
+  }
+  mkdirSync(WORK, { recursive: true });
+  const t0 = performance.now();
+  const meta = await generateWorkspace(dir, params, { onProgress: (m) => console.log(`   generating: ${m} (${((performance.now() - t0) / 1000).toFixed(0)} s)`) });
+  const generatedMs = performance.now() - t0;
+  writeFileSync(metaFile, JSON.stringify(meta));
+  return { meta, generatedMs };
+}
+
+/**
+ * A private clone of the generated workspace for one run (objects hard-linked, files checked out),
+ * so nobody else editing bench/work/ws-* at the same time can disturb the measurements or checks.
+ */
+function privateClone(dir, name) {
+  const clone = join(WORK, `run-${process.pid}-${name}`);
+  rmSync(clone, { recursive: true, force: true });
+  execFileSync('git', ['clone', '-q', '--local', dir, clone], { stdio: 'ignore' });
+  // Settle the index (racily-clean entries right after checkout) before anything is timed.
+  gitOut(clone, ['status', '--porcelain']);
+  return clone;
+}
+
+/** Replaces the value of `export const NAME = VALUE;` in the working tree; returns the undo. */
+function editConstant(ws, constant, factor = 1.25) {
+  const file = join(ws, constant.path);
+  const before = readFileSync(file, 'utf8');
+  const re = new RegExp(`^(export const ${constant.name} = )([0-9.]+);$`, 'm');
+  const m = re.exec(before);
+  if (!m) throw new Error(`${constant.path}: no "export const ${constant.name} = <number>;" line`);
+  const value = (Number(m[2]) * factor).toFixed(3);
+  writeFileSync(file, before.replace(re, `$1${value};`));
+  return () => writeFileSync(file, before);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks of the impact report against the generator's graph
+
+/** Compares a SPEC §6 report with the exact expected impact of editing `constant`. */
+function impactCheck(meta, report, constant) {
+  const problems = [];
+  const expected = expectedImpact(meta, constant.id);
+  const actual = report.features.map((f) => f.name).sort();
+  const missing = expected.filter((n) => !actual.includes(n));
+  const extra = actual.filter((n) => !expected.includes(n));
+  if (missing.length) problems.push(`missing ${missing.length}: ${missing.slice(0, 5).join(', ')}`);
+  if (extra.length) problems.push(`extra ${extra.length}: ${extra.slice(0, 5).join(', ')}`);
+  const changes = report.changes.map((c) => `${c.file}#${c.symbol}`);
+  if (changes.length !== 1 || changes[0] !== constant.id) problems.push(`changes ${JSON.stringify(changes)}, expected ["${constant.id}"]`);
+  const byName = new Map(meta.features.map((f) => [f.name, f]));
+  for (const f of report.features) {
+    const feat = byName.get(f.name);
+    if (feat && expected.includes(f.name) && !validVia(meta, feat, f.via, constant.id)) problems.push(`${f.name}: via ${JSON.stringify(f.via)} is not a reference chain from ${constant.id}`);
+    if (f.verdict !== 'not-checked') problems.push(`${f.name}: verdict ${f.verdict}, expected not-checked`);
+  }
+  if (report.summary.errors !== 0) problems.push(`${report.summary.errors} error findings`);
+  return { expected, actual, problems };
+}
+
+/** The layer-0 constant whose edit reaches the most features (the first such): the benchmark's edit. */
+function chooseEdit(meta) {
+  let best, bestCount = -1;
+  for (const c of meta.constants) {
+    if (c.layer !== 0) continue;
+    const n = expectedImpact(meta, c.id).length;
+    if (n > bestCount) [best, bestCount] = [c, n];
+  }
+  return best;
+}
+
+/** A small seeded generator for the warm edits (independent of the workspace generator). */
+function lcg(seed) {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sections
+
+const SECTIONS = [
+  {
+    id: 'tsc',
+    title: 'tsc --noEmit (TypeScript 7 native), whole process',
+    run(ctx) {
+      const samples = measureProcess('tsc', TSC, ['--noEmit', '-p', ctx.ws], { cwd: ctx.ws, runs: ctx.opts.runs });
+      ctx.record('tsc', 'tsc --noEmit (TS 7 native)', samples);
+    },
+  },
+  {
+    id: 'impact-cold',
+    title: 'featureguard impact, no cache (.git/featureguard deleted before each run)',
+    run(ctx) {
+      ctx.edit(ctx.editConstant);
+      const cacheDir = join(ctx.ws, '.git/featureguard');
+      const samples = measureProcess('featureguard impact (cold)', process.execPath, [CLI, 'impact', '--format', 'json'], {
+        cwd: ctx.ws, runs: ctx.opts.runs, before: () => rmSync(cacheDir, { recursive: true, force: true }),
+      });
+      ctx.record('impact-cold', 'featureguard impact, cold (no cache)', samples);
+      const report = JSON.parse(samples[0].stdout);
+      const { expected, problems } = impactCheck(ctx.meta, report, ctx.editConstant);
+      ctx.check('impact (CLI, cold)', problems.length === 0, `edit ${ctx.editConstant.id}: ${report.features.length} features reported, ${expected.length} expected${problems.length ? ' — ' + problems.join('; ') : ''}`);
+      const strip = (text) => text.replace(/"durationMs": \d+/, '');
+      if (samples.some((s) => strip(s.stdout) !== strip(samples[0].stdout))) ctx.check('impact (CLI, cold) deterministic', false, 'the reports of the runs differ');
+    },
+  },
+  {
+    id: 'impact-cached',
+    title: 'featureguard impact, on-disk summary cache present (same edit)',
+    run(ctx) {
+      ctx.edit(ctx.editConstant);
+      // Fill the cache with this exact tree first (the cold section may not have run).
+      const warmup = runProcess(process.execPath, [CLI, 'impact', '--format', 'json'], { cwd: ctx.ws });
+      if (warmup.status !== 0) throw new Error(`featureguard impact: exit ${warmup.status}\n${warmup.stderr}`);
+      const samples = measureProcess('featureguard impact (cached)', process.execPath, [CLI, 'impact', '--format', 'json'], { cwd: ctx.ws, runs: ctx.opts.runs });
+      ctx.record('impact-cached', 'featureguard impact, disk cache present', samples);
+      const report = JSON.parse(samples[samples.length - 1].stdout);
+      const { expected, problems } = impactCheck(ctx.meta, report, ctx.editConstant);
+      ctx.check('impact (CLI, cached)', problems.length === 0, `${report.features.length} features reported, ${expected.length} expected${problems.length ? ' — ' + problems.join('; ') : ''}`);
+    },
+  },
+  {
+    id: 'impact-touched-snapshot',
+    title: 'featureguard impact right after the snapshot file was touched (same bytes, new mtime), cache present',
+    run(ctx) {
+      // A restored CI cache, a re-downloaded identical snapshot or `touch` leaves git's index with
+      // stale stat data for a large tracked file; `git diff <rev> --` over the whole tree then
+      // re-reads it. One run: git refreshes the index as a side effect, so the next run is fast.
+      ctx.edit(ctx.editConstant);
+      const warmup = runProcess(process.execPath, [CLI, 'impact', '--format', 'json'], { cwd: ctx.ws });
+      if (warmup.status !== 0) throw new Error(`featureguard impact: exit ${warmup.status}\n${warmup.stderr}`);
+      const snapshot = join(ctx.ws, 'data/main.parquet');
+      const samples = measureProcess('featureguard impact (touched snapshot)', process.execPath, [CLI, 'impact', '--format', 'json'], {
+        cwd: ctx.ws, runs: 1, before: () => { const now = new Date(); utimesSync(snapshot, now, now); },
+      });
+      ctx.record('impact-touched', 'featureguard impact, snapshot file touched (1 run)', samples);
+      const { problems } = impactCheck(ctx.meta, JSON.parse(samples[0].stdout), ctx.editConstant);
+      ctx.check('impact (CLI, touched snapshot)', problems.length === 0, problems.length ? problems.join('; ') : 'same report');
+    },
+  },
+  {
+    id: 'impact-warm',
+    title: 'one-file edit re-analysis in one process (PROXY for the language server\'s warm path)',
+    async run(ctx) {
+      const { runImpact } = await loadEngine();
+      const once = async (constant) => {
+        const undo = ctx.edit(constant);
+        const t0 = performance.now();
+        const report = await runImpact({ cwd: ctx.ws, diskCache: true });
+        const ms = performance.now() - t0;
+        undo();
+        return { ms, report };
+      };
+      const { warmup, edits } = warmEdits(ctx.meta, ctx.opts.edits);
+      for (const c of warmup) await once(c); // untimed: load the compiler, fill the cache, warm the JIT
+      const samples = [];
+      const failures = [];
+      let reached = 0;
+      for (const constant of edits) {
+        const { ms, report } = await once(constant);
+        samples.push({ ms });
+        const { expected, problems } = impactCheck(ctx.meta, report, constant);
+        reached += expected.length;
+        if (problems.length) failures.push(`${constant.id}: ${problems.join('; ')}`);
+      }
+      ctx.record('impact-warm', 'one-file edit, in-process runImpact (proxy: files on disk, disk cache)', samples, { p95: true });
+      ctx.check('impact (in-process runImpact, random edits)', failures.length === 0,
+        `${edits.length} edits in all layers, ${(reached / edits.length).toFixed(1)} features reached on average${failures.length ? ' — ' + failures.slice(0, 3).join(' | ') : ''}`);
+    },
+  },
+  {
+    id: 'impact-session',
+    title: 'one-buffer edit re-analysis in a WorkspaceSession (the language server\'s warm path, without LSP transport)',
+    async run(ctx) {
+      const { WorkspaceSession, neverCancelled } = await loadEngine();
+      if (!WorkspaceSession) return console.log('   (no engine/session/workspaceSession.ts: skipped)');
+      const session = await WorkspaceSession.open({ cwd: ctx.ws });
+      let open;
+      const once = async (constant) => {
+        if (open && open !== constant.path) session.setBuffer(open, undefined);
+        session.setBuffer(constant.path, editedText(ctx.ws, constant));
+        open = constant.path;
+        const t0 = performance.now();
+        const { report } = await session.impact(neverCancelled);
+        return { ms: performance.now() - t0, report };
+      };
+      const { warmup, edits } = warmEdits(ctx.meta, ctx.opts.edits);
+      const first = await once(warmup[0]); // untimed: parses both sides, loads the compiler
+      await once(warmup[1]);
+      const samples = [];
+      const failures = [];
+      for (const constant of edits) {
+        const { ms, report } = await once(constant);
+        samples.push({ ms });
+        const { problems } = impactCheck(ctx.meta, report, constant);
+        if (problems.length) failures.push(`${constant.id}: ${problems.join('; ')}`);
+      }
+      ctx.record('impact-session', 'one-buffer edit, WorkspaceSession.impact (LSP warm path, no transport)', samples, { p95: true });
+      ctx.check('impact (WorkspaceSession, same edits)', failures.length === 0,
+        `${edits.length} buffer edits; first (cold) session run ${fmtMs(first.ms)}${failures.length ? ' — ' + failures.slice(0, 3).join(' | ') : ''}`);
+    },
+  },
+  // -------------------------------------------------------------------------------------------
+  // Data checks: `featureguard check`, whole process
+
+  checkSection({
+    id: 'check-one',
+    title: 'featureguard check, ONE feature affected (its function body ×1.25), summary cache present',
+    figure: 'featureguard check, 1 feature affected',
+    pick: (meta) => [meta.features[0]],
+    runs: (opts) => opts.runs,
+  }),
+  checkSection({
+    id: 'check-all',
+    title: 'featureguard check, ALL features affected (every feature function body ×1.25), summary cache present',
+    figure: (meta) => `featureguard check, all ${meta.features.length} features affected`,
+    pick: (meta) => meta.features,
+    runs: (opts) => opts.checkRuns,
+  }),
+
+  // -------------------------------------------------------------------------------------------
+  // The statistics kernel against scipy
+
+  {
+    id: 'stats',
+    title: 'statistics kernel: numericDrift (PSI + KS + Wasserstein-1) vs scipy ks_2samp + wasserstein_distance + numpy PSI',
+    async run(ctx) {
+      const n = ctx.params.rows;
+      const reps = ctx.opts.statsReps;
+      const { numericDrift } = await loadEngine();
+      // Seeded data: a lognormal-ish stored column and a shifted, rescaled target, both continuous.
+      const rand = lcg(4242 + n);
+      const normal = () => Math.sqrt(-2 * Math.log(Math.max(rand(), 1e-12))) * Math.cos(2 * Math.PI * rand());
+      const stored = new Float64Array(n);
+      const target = new Float64Array(n);
+      for (let i = 0; i < n; i++) stored[i] = Math.exp(3 + 0.8 * normal());
+      for (let i = 0; i < n; i++) target[i] = 1.1 * Math.exp(3 + 0.8 * normal()) + 2;
+      let js;
+      for (let i = 0; i < 3; i++) js = numericDrift(stored, target); // untimed: JIT
+      const samples = [];
+      for (let i = 0; i < reps; i++) {
+        const t0 = performance.now();
+        js = numericDrift(stored, target);
+        samples.push({ ms: performance.now() - t0 });
+      }
+      const label = `${fmtCount(n)} vs ${fmtCount(n)} values`;
+      const jsRow = ctx.record('stats-js', `statistics: numericDrift, ${label} (in process)`, samples, { p95: true, generic: 'statistics: numericDrift (n vs n values, n = rows)' });
+
+      const py = runScipy(stored, target, reps);
+      if (py.skipped) {
+        ctx.record('stats-scipy', `statistics: scipy ks_2samp + wasserstein_distance + numpy PSI, ${label} — ${py.skipped}`, [], { skipped: py.skipped });
+        return;
+      }
+      const pyRow = ctx.record('stats-scipy', `statistics: scipy ${py.scipy} ks_2samp + wasserstein_distance + numpy ${py.numpy} PSI, ${label} (python3 ${py.python})`, py.ms.map((ms) => ({ ms })), { p95: true, generic: 'statistics: scipy + numpy PSI (same data)' });
+      const speedup = pyRow.median / jsRow.median;
+      jsRow.ratio = `${(jsRow.median / pyRow.median).toFixed(2)}× scipy (${speedup.toFixed(1)}× faster)`;
+      pyRow.ratio = '1.00× scipy';
+      const rel = (a, b) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
+      const problems = [];
+      if (js.ks !== py.ks) problems.push(`KS ${js.ks} vs scipy ${py.ks}`);
+      if (rel(js.wasserstein, py.w1 / py.std) > 1e-9) problems.push(`W1/σ ${js.wasserstein} vs scipy ${py.w1 / py.std}`);
+      if (rel(js.psi, py.psi) > 1e-9) problems.push(`PSI ${js.psi} vs numpy ${py.psi}`);
+      ctx.check('statistics agree with scipy', problems.length === 0,
+        `${label}: KS ${js.ks.toFixed(5)}, W1/σ ${js.wasserstein.toFixed(5)}, PSI ${js.psi.toFixed(5)}${problems.length ? ' — ' + problems.join('; ') : ' (KS bit-identical, W1 and PSI within 1e-9)'}`);
+    },
+  },
+
+  // -------------------------------------------------------------------------------------------
+  // The language server over a real stdio LSP connection
+
+  {
+    id: 'lsp',
+    title: 'language server over stdio (featureguard lsp --stdio): keystroke → impact, save → data diagnostics, RSS',
+    async run(ctx) {
+      const server = await LspBenchServer.start(ctx.ws, { runDataChecks: 'onSave' });
+      ctx.defer(() => server.close());
+      try {
+        await lspSection(ctx, server);
+      } catch (err) {
+        const logs = server.logs.join('').split('\n').slice(-15).join('\n      ');
+        throw new Error(`${err.message}${logs ? `\n      server log (last lines):\n      ${logs}` : ''}`);
+      }
+    },
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+// Data-check sections: feature edits and report checks
+
+/** The phases of `summary.timings` in a check report (ms). */
+const PHASES = ['impact', 'read', 'bundle', 'execute', 'statistics'];
+
+/** `path/file.ts#exportName` of a generated feature, split. */
+function featureParts(feature) {
+  const at = feature.id.lastIndexOf('#');
+  return { file: feature.id.slice(0, at), exportName: feature.id.slice(at + 1) };
+}
+
+/**
+ * The generator's feature template (`renderFeatureFile`): `export function NAME(row: Row): number {`,
+ * `  const seed = …;`, `  return EXPR;`. Returns `text` with that feature's `return EXPR;` rewritten
+ * as `return FACTOR * (EXPR);`: every stored value of the feature is off by the factor (an affine change).
+ */
+function scaledFeatureText(text, exportName, factor) {
+  const re = new RegExp(`(export function ${exportName}\\(row: Row\\): number \\{\\n  const seed = [^\\n]*;\\n  return )([^\\n]*);`);
+  if (!re.test(text)) throw new Error(`no generated feature function "${exportName}" (export function …(row: Row) … return EXPR;)`);
+  return text.replace(re, (_, head, expr) => `${head}${factor} * (${expr});`);
+}
+
+/**
+ * What must hold for a `featureguard check` report after `feats` were each scaled ×1.25: exactly
+ * those features, each `changed` with an affine change of slope 1.25 and a value.mismatch error,
+ * on every sampled row.
+ */
+function checkReportProblems(report, feats, rows) {
+  const problems = [];
+  const expected = feats.map((f) => f.name).sort();
+  const actual = report.features.map((f) => f.name).sort();
+  const missing = expected.filter((n) => !actual.includes(n));
+  const extra = actual.filter((n) => !expected.includes(n));
+  if (missing.length) problems.push(`missing ${missing.length}: ${missing.slice(0, 5).join(', ')}`);
+  if (extra.length) problems.push(`extra ${extra.length}: ${extra.slice(0, 5).join(', ')}`);
+  const changes = report.changes.map((c) => `${c.file}#${c.symbol}`).sort();
+  const edited = feats.map((f) => f.id).sort();
+  if (JSON.stringify(changes) !== JSON.stringify(edited)) problems.push(`changes: ${changes.length} reported (${changes.slice(0, 3).join(', ')}…), ${edited.length} edited`);
+  for (const f of report.features) {
+    if (f.verdict !== 'changed') problems.push(`${f.name}: verdict ${f.verdict}, expected changed`);
+    else if (f.change?.kind !== 'affine' || !(Math.abs(f.change.slope - 1.25) < 1e-6)) problems.push(`${f.name}: change ${f.change?.kind} (slope ${f.change?.slope}), expected affine ×1.25`);
+    if (!f.findings.some((x) => x.check === 'value.mismatch' && x.severity === 'error')) problems.push(`${f.name}: no value.mismatch error`);
+    if (f.metrics?.rows !== rows || f.metrics?.mismatchRate !== 1) problems.push(`${f.name}: ${f.metrics?.rows} rows, mismatch rate ${f.metrics?.mismatchRate}; expected ${rows} rows, rate 1`);
+  }
+  const s = report.summary;
+  if (s.featuresAffected !== feats.length || s.featuresChecked !== feats.length) problems.push(`summary: ${s.featuresAffected} affected, ${s.featuresChecked} checked, expected ${feats.length}`);
+  if (s.rowsSampled !== rows) problems.push(`summary: ${s.rowsSampled} rows sampled, expected ${rows}`);
+  if (s.errors < feats.length) problems.push(`summary: ${s.errors} errors for ${feats.length} changed features`);
+  return problems;
+}
+
+/**
+ * `featureguard check --format json`, whole process, after editing the bodies of `pick(meta)`:
+ * wall time, peak RSS, the report's phase split, and the verdicts checked on every run.
+ */
+function checkSection({ id, title, figure, pick, runs }) {
+  return {
+    id,
+    title,
+    async run(ctx) {
+      const feats = pick(ctx.meta);
+      const byFile = new Map();
+      for (const f of feats) {
+        const { file, exportName } = featureParts(f);
+        if (!byFile.has(file)) byFile.set(file, []);
+        byFile.get(file).push(exportName);
+      }
+      for (const [file, names] of byFile) ctx.editFile(file, (text) => names.reduce((t, n) => scaledFeatureText(t, n, 1.25), text));
+      // A repeated run finds the summary cache filled for this tree: fill it with the (cheap) impact run.
+      const warm = runProcess(process.execPath, [CLI, 'impact', '--format', 'json'], { cwd: ctx.ws });
+      if (warm.status !== 0) throw new Error(`featureguard impact: exit ${warm.status}\n${warm.stderr}`);
+      // Exit 1: every edited feature has error findings (value.mismatch).
+      const samples = [];
+      for (let i = 0; i < runs(ctx.opts); i++) {
+        const r = await runProcessSampled(process.execPath, [CLI, 'check', '--format', 'json'], { cwd: ctx.ws });
+        if (r.status !== 1) {
+          // A crash (e.g. V8 out of memory: exit 134) is a wrong result: say how far it got, in a few lines.
+          const lines = r.stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+          const why = lines.filter((l) => /FATAL|Error|error|featureguard:/.test(l) && !/^\d+: 0x/.test(l)).slice(0, 3);
+          throw new Error(`featureguard check (${id}): exit ${r.status} (expected 1) after ${fmtMs(r.ms)}; CLI process peak ${fmtMB(r.mainKB)} (VmHWM), CLI + workers ${fmtMB(r.treeKB)}: ${(why.length ? why : lines.slice(-3)).join(' / ') || r.stdout.slice(0, 300)}`);
+        }
+        samples.push(r);
+      }
+      const reports = samples.map((s) => JSON.parse(s.stdout));
+      const phases = { durationMs: median(reports.map((r) => r.summary.durationMs)) };
+      for (const k of PHASES) phases[k] = median(reports.map((r) => r.summary.timings?.[k] ?? NaN));
+      const label = typeof figure === 'function' ? figure(ctx.meta) : figure;
+      const row = ctx.record(id, `${label}, ${fmtCount(ctx.params.rows)} rows`, samples, { phases, generic: id === 'check-all' ? 'featureguard check, all features affected' : label });
+      row.treeKB = Math.max(...samples.map((s) => s.treeKB));
+      row.mainKB = Math.max(...samples.map((s) => s.mainKB));
+      console.log(`   memory: CLI process ${fmtMB(row.mainKB)} (VmHWM), CLI + workers at once ${fmtMB(row.treeKB)} (summed RSS, sampled every 50 ms), largest single process ${fmtMB(row.rssKB)} (/usr/bin/time)`);
+      const problems = [];
+      reports.forEach((r, i) => {
+        for (const p of checkReportProblems(r, feats, ctx.params.rows)) problems.push(`run ${i + 1}: ${p}`);
+      });
+      ctx.check(`featureguard check (${feats.length === 1 ? 'one feature' : `all ${feats.length} features`})`, problems.length === 0,
+        `${feats.length} feature(s) edited ×1.25 in ${byFile.size} file(s); every run: ${reports[0].features.length} reported, verdicts ${[...new Set(reports.flatMap((r) => r.features.map((f) => `${f.verdict}/${f.change?.kind}`)))].join(', ')}, ${reports[0].summary.rowsSampled} rows sampled, ${reports[0].summary.errors} errors${problems.length ? ' — ' + problems.slice(0, 6).join('; ') : ''}`);
+      const negative = reports.map((r) => r.summary.timings ?? {}).filter((t) => PHASES.some((k) => t[k] < 0));
+      if (negative.length) ctx.note(`check phase timings (${id})`, `${negative.length} of ${reports.length} reports have a negative phase (e.g. ${JSON.stringify(negative[0])}): engine/runCheck.ts computes impact as durationMs minus the other phases, which overlap (bundle and execute of base and target are each the max of the two sides, and the sides run side by side)`);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// scipy on the same data
+
+const PYTHON = '/usr/bin/python3';
+const SCIPY_SCRIPT = String.raw`
+import json, sys, time, platform
+try:
+    import numpy as np
+    import scipy
+    from scipy.stats import ks_2samp, wasserstein_distance
+except ImportError:
+    print(json.dumps({"skipped": "skipped: python3-scipy not installed"}))
+    sys.exit(0)
+s = np.fromfile(sys.argv[1], dtype='<f8')
+t = np.fromfile(sys.argv[2], dtype='<f8')
+reps = int(sys.argv[3])
+DECILES = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
+def psi(s, t):
+    # PSI on the stored deciles (linear interpolation), right-closed bins, proportions floored at 1e-4.
+    ss = np.sort(s)
+    ts = np.sort(t)
+    edges = np.quantile(ss, DECILES)
+    cs = np.concatenate(([0], np.searchsorted(ss, edges, side='right'), [len(ss)]))
+    ct = np.concatenate(([0], np.searchsorted(ts, edges, side='right'), [len(ts)]))
+    ps = np.maximum(np.diff(cs) / len(ss), 1e-4)
+    pt = np.maximum(np.diff(ct) / len(ts), 1e-4)
+    return float(np.sum((pt - ps) * np.log(pt / ps)))
+def once():
+    ks = ks_2samp(s, t).statistic
+    w1 = wasserstein_distance(s, t)
+    std = np.std(s)
+    return float(ks), float(w1), float(std), psi(s, t)
+for _ in range(3):
+    once()
+ms = []
+for _ in range(reps):
+    t0 = time.perf_counter()
+    r = once()
+    ms.append((time.perf_counter() - t0) * 1000)
+print(json.dumps({"ms": ms, "ks": r[0], "w1": r[1], "std": r[2], "psi": r[3], "scipy": scipy.__version__, "numpy": np.__version__, "python": platform.python_version()}))
+`;
+
+/** scipy's ks_2samp + wasserstein_distance + a numpy PSI on the same arrays, `reps` timed runs in one process. */
+function runScipy(stored, target, reps) {
+  if (!existsSync(PYTHON)) return { skipped: `skipped: ${PYTHON} not found` };
+  const dir = mkdtempSync(join(tmpdir(), 'fg-bench-stats-'));
+  try {
+    writeFileSync(join(dir, 's.f64'), Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength));
+    writeFileSync(join(dir, 't.f64'), Buffer.from(target.buffer, target.byteOffset, target.byteLength));
+    // The environment as it is (OPENBLAS_* and the like are left alone).
+    const r = spawnSync(PYTHON, ['-c', SCIPY_SCRIPT, join(dir, 's.f64'), join(dir, 't.f64'), String(reps)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (r.status !== 0) throw new Error(`${PYTHON}: exit ${r.status}\n${r.stderr}`);
+    return JSON.parse(r.stdout.trim().split('\n').pop());
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The language server over stdio
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const messageOf = (d) => (typeof d.message === 'string' ? d.message : d.message?.value ?? '');
+
+/** Peak and current RSS of a process in KB, from /proc/PID/status. */
+function procMemory(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
+    return { hwmKB: kb('VmHWM'), rssKB: kb('VmRSS') };
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * A language client for measuring: spawns `featureguard lsp --stdio` (the copied dist/cli.js) and
+ * speaks JSON-RPC with vscode-jsonrpc, like an editor. Every pushed diagnostic and status is
+ * time-stamped on arrival; `next` waits for the first one after the call that satisfies a predicate.
+ */
+class LspBenchServer {
+  static async start(ws, settings) {
+    const server = new LspBenchServer(ws, settings);
+    try {
+      await server.initialize();
+    } catch (err) {
+      await server.close();
+      throw err;
+    }
+    return server;
+  }
+
+  constructor(ws, settings) {
+    const { createMessageConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-jsonrpc/node');
+    this.ws = ws;
+    this.settings = settings;
+    this.rootUri = pathToFileURL(ws).href;
+    this.logs = [];
+    this.waiters = new Set();
+    this.versions = new Map();
+    this.texts = new Map();
+    this.spawnedAt = performance.now();
+    // FG_BENCH_SERVER_NODE_ARGS: extra node flags for the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+    const nodeArgs = (process.env.FG_BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+    this.child = spawn(process.execPath, [...nodeArgs, CLI, 'lsp', '--stdio'], { cwd: ws, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stdin.on('error', () => undefined);
+    this.child.stderr.on('data', (d) => this.logs.push(String(d)));
+    this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => {
+      this.gone = `exited (code ${code}, signal ${signal})`;
+      this.emit({ type: 'exit' });
+      resolve();
+    }));
+    const c = (this.connection = createMessageConnection(new StreamMessageReader(this.child.stdout), new StreamMessageWriter(this.child.stdin)));
+    c.onNotification('textDocument/publishDiagnostics', (p) => this.emit({ type: 'diagnostics', uri: p.uri, diagnostics: p.diagnostics.filter((d) => d.source === 'featureguard') }));
+    c.onNotification('featureguard/status', (p) => this.emit({ type: 'status', ...p }));
+    c.onNotification('window/logMessage', (p) => this.logs.push(`${p.message}\n`));
+    c.onRequest('workspace/configuration', (p) => p.items.map(() => this.settings));
+    c.onRequest('window/workDoneProgress/create', () => null);
+    c.onRequest('client/registerCapability', () => null);
+    c.onRequest('workspace/codeLens/refresh', () => null);
+    c.onNotification('$/progress', () => undefined);
+    c.onError(() => undefined);
+    c.listen();
+  }
+
+  emit(event) {
+    event.t = performance.now();
+    for (const w of [...this.waiters]) w(event);
+  }
+
+  /** The first event from now on that satisfies `predicate` (with its arrival time `t`); fails after `ms`. */
+  next(what, predicate, ms = 60_000) {
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(waiter);
+      };
+      const waiter = (e) => {
+        if (e.type === 'exit') {
+          done();
+          reject(new Error(`the server ${this.gone} while waiting for ${what}`));
+        } else if (predicate(e)) {
+          done();
+          resolve(e);
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`timed out after ${ms} ms waiting for ${what}`));
+      }, ms);
+      this.waiters.add(waiter);
+    });
+  }
+
+  async initialize() {
+    // The folder's first run (at start-up, no edit) ends with an idle status.
+    const ready = this.next('the first idle status', (e) => e.type === 'status' && (e.state === 'idle' || e.state === 'error'), 300_000);
+    await this.connection.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: this.rootUri,
+      workspaceFolders: [{ uri: this.rootUri, name: 'bench' }],
+      capabilities: {
+        workspace: { configuration: true, workspaceFolders: true, didChangeConfiguration: { dynamicRegistration: true } },
+        window: { workDoneProgress: true },
+        textDocument: { publishDiagnostics: {}, synchronization: { didSave: true } },
+      },
+      initializationOptions: { trusted: true },
+    });
+    await this.connection.sendNotification('initialized', {});
+    const status = await ready;
+    if (status.state !== 'idle') throw new Error(`server start: status ${status.state}: ${status.message}`);
+    this.readyMs = status.t - this.spawnedAt;
+  }
+
+  uriOf(rel) {
+    return pathToFileURL(join(this.ws, rel)).href;
+  }
+
+  open(rel, text) {
+    this.versions.set(rel, 1);
+    this.texts.set(rel, text);
+    void this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: this.uriOf(rel), languageId: 'typescript', version: 1, text } });
+  }
+
+  /** Sends the change from the current buffer to `text` as one incremental edit (the differing span). */
+  change(rel, text) {
+    const old = this.texts.get(rel);
+    let start = 0;
+    while (start < old.length && start < text.length && old[start] === text[start]) start++;
+    let endOld = old.length, endNew = text.length;
+    while (endOld > start && endNew > start && old[endOld - 1] === text[endNew - 1]) endOld--, endNew--;
+    const pos = (o) => {
+      const before = old.slice(0, o);
+      const line = before.split('\n').length - 1;
+      return { line, character: o - (before.lastIndexOf('\n') + 1) };
+    };
+    const version = this.versions.get(rel) + 1;
+    this.versions.set(rel, version);
+    this.texts.set(rel, text);
+    void this.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri: this.uriOf(rel), version },
+      contentChanges: [{ range: { start: pos(start), end: pos(endOld) }, text: text.slice(start, endNew) }],
+    });
+  }
+
+  save(rel) {
+    void this.connection.sendNotification('textDocument/didSave', { textDocument: { uri: this.uriOf(rel) } });
+  }
+
+  memory() {
+    return procMemory(this.child.pid);
+  }
+
+  async close() {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      try {
+        await Promise.race([this.connection.sendRequest('shutdown'), sleep(5000)]);
+        void this.connection.sendNotification('exit');
+      } catch {
+        // already gone
+      }
+      await Promise.race([this.exited, sleep(5000)]);
+      if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill();
+    }
+    this.connection.dispose();
+  }
+}
+
+/**
+ * A module whose constants each reach at least one feature, two or more of them: the keystrokes
+ * edit them in turn, so every edit changes the impact diagnostic ("Edit to NAME reaches …").
+ * The module of the benchmark's main edit when it qualifies (a layer-0 leaf: the longest chains).
+ */
+function keystrokeModule(meta, mainEdit) {
+  const byPath = new Map();
+  for (const c of meta.constants) {
+    if (expectedImpact(meta, c.id).length === 0) continue;
+    if (!byPath.has(c.path)) byPath.set(c.path, []);
+    byPath.get(c.path).push(c);
+  }
+  const ok = [...byPath].filter(([, cs]) => cs.length >= 2);
+  if (ok.length === 0) throw new Error('no module with two constants that reach a feature');
+  const main = ok.find(([p]) => p === mainEdit.path);
+  const reach = (cs) => cs.reduce((n, c) => n + expectedImpact(meta, c.id).length, 0);
+  const [path, constants] = main ?? ok.sort((a, b) => reach(b[1]) - reach(a[1]))[0];
+  return { path, constants };
+}
+
+async function lspSection(ctx, server) {
+  const { meta, opts } = ctx;
+  const figureSuffix = `${meta.modules} modules`;
+  ctx.record('lsp-start', `language server: start → first idle status (initial run, no edit)`, [{ ms: server.readyMs }], { rssKB: server.memory().hwmKB });
+
+  // Keystrokes: one small edit at a time (a constant's literal; the previously edited one restored
+  // in the same change), each timed from didChange to the publishDiagnostics that names it.
+  const { path, constants } = keystrokeModule(meta, ctx.editConstant);
+  const uri = server.uriOf(path);
+  const original = readFileSync(join(ctx.ws, path), 'utf8');
+  server.open(path, original);
+  const warmups = 3;
+  const samples = [];
+  const failures = [];
+  for (let k = 0; k < warmups + opts.keystrokes; k++) {
+    const c = constants[k % constants.length];
+    const from = `export const ${c.name} = ${c.value};`;
+    if (!original.includes(from)) throw new Error(`${path}: no "${from}"`);
+    const text = original.replace(from, `export const ${c.name} = ${(Number(c.value) * (1 + 0.01 * (k + 1))).toFixed(3)};`);
+    const reached = expectedImpact(meta, c.id).length;
+    const expected = `Edit to ${c.name} reaches ${reached} feature${reached === 1 ? '' : 's'}:`;
+    const published = server.next(`impact diagnostics of keystroke ${k + 1} (${c.name})`, (e) => e.type === 'diagnostics' && e.uri === uri && e.diagnostics.some((d) => d.code === 'impact' && messageOf(d).startsWith(`Edit to ${c.name} `)), 30_000);
+    const t0 = performance.now();
+    server.change(path, text);
+    const e = await published;
+    const impacts = e.diagnostics.filter((d) => d.code === 'impact').map(messageOf);
+    if (impacts.length !== 1 || !impacts[0].startsWith(expected)) failures.push(`keystroke ${k + 1}: ${JSON.stringify(impacts).slice(0, 200)}, expected "${expected} …"`);
+    if (k >= warmups) samples.push({ ms: e.t - t0 });
+    await sleep(40 + (k % 5) * 10);
+  }
+  const afterKeys = server.memory();
+  const row = ctx.record('lsp-keystroke', `language server: keystroke (didChange) → impact diagnostics (runDataChecks onSave; includes the server's ${IMPACT_DEBOUNCE_MS} ms debounce)`, samples, { p95: true, rssKB: afterKeys.hwmKB });
+  row.ratio = `compute ≈ ${fmtMs(Math.max(0, row.median - IMPACT_DEBOUNCE_MS))} (p95 ${fmtMs(Math.max(0, row.p95 - IMPACT_DEBOUNCE_MS))})`;
+  ctx.check('language server keystrokes', failures.length === 0,
+    `${opts.keystrokes} edits (+${warmups} warm-up) of ${constants.length} constants in ${path}, each reaching ${[...new Set(constants.map((c) => expectedImpact(meta, c.id).length))].join('/')} features: every impact diagnostic named the edited constant and its feature count${failures.length ? ' — ' + failures.slice(0, 3).join(' | ') : ''}`);
+  const cleared = server.next('cleared diagnostics after undoing the keystrokes', (e) => e.type === 'diagnostics' && e.uri === uri && e.diagnostics.length === 0, 30_000);
+  server.change(path, original);
+  await cleared;
+
+  // Saves: edit one feature function (a new factor each time, so no cached result), wait for its
+  // impact diagnostics, write the file and time didSave → the publishDiagnostics with value.mismatch.
+  // Then undo, save again and wait for the idle status. The first save reads the snapshot.
+  const featFile = featureParts(meta.features[0]).file;
+  const inFile = meta.features.filter((f) => featureParts(f).file === featFile);
+  const featUri = server.uriOf(featFile);
+  const abs = join(ctx.ws, featFile);
+  const featOriginal = readFileSync(abs, 'utf8');
+  ctx.defer(() => writeFileSync(abs, featOriginal));
+  server.open(featFile, featOriginal);
+  const saveSamples = [];
+  const saveFailures = [];
+  const trail = [];
+  let first;
+  for (let i = 0; i <= opts.saves; i++) {
+    const f = inFile[i % inFile.length];
+    const { exportName } = featureParts(f);
+    const text = scaledFeatureText(featOriginal, exportName, (1.25 + 0.05 * i).toFixed(2));
+    const impact = server.next(`impact of the edit to ${exportName}`, (e) => e.type === 'diagnostics' && e.uri === featUri && e.diagnostics.some((d) => d.code === 'impact' && messageOf(d).startsWith(`Edit to ${exportName} reaches 1 feature`)), 30_000);
+    server.change(featFile, text);
+    await impact;
+    writeFileSync(abs, text);
+    const data = server.next(`value.mismatch after save ${i + 1} (${f.name})`, (e) => e.type === 'diagnostics' && e.uri === featUri && e.diagnostics.some((d) => d.code === 'value.mismatch'), 300_000);
+    const t0 = performance.now();
+    server.save(featFile);
+    const e = await data;
+    const mismatches = e.diagnostics.filter((d) => d.code === 'value.mismatch').map(messageOf);
+    if (mismatches.length !== 1 || !mismatches[0].includes(`(${ctx.params.rows} of ${ctx.params.rows}) differ from the stored "${f.name}" values`)) saveFailures.push(`save ${i + 1}: ${JSON.stringify(mismatches).slice(0, 300)}`);
+    if (i === 0) first = e.t - t0;
+    else saveSamples.push({ ms: e.t - t0 });
+    trail.push(server.memory());
+    // Undo: back to the committed text, saved; wait until the server has checked it and is idle.
+    const undone = server.next(`cleared diagnostics after undoing ${exportName}`, (e2) => e2.type === 'diagnostics' && e2.uri === featUri && e2.diagnostics.length === 0, 30_000);
+    server.change(featFile, featOriginal);
+    await undone;
+    writeFileSync(abs, featOriginal);
+    let sawChecking = false;
+    const idle = server.next('idle after the undo was saved', (e2) => e2.type === 'status' && ((sawChecking ||= e2.state === 'checking'), sawChecking && e2.state === 'idle'), 300_000);
+    server.save(featFile);
+    await idle;
+  }
+  const afterSaves = server.memory();
+  ctx.record('lsp-save-first', `language server: first save → value.mismatch diagnostics (reads the snapshot, ${fmtCount(ctx.params.rows)} rows)`, [{ ms: first }], { rssKB: afterSaves.hwmKB, generic: 'language server: first save → value.mismatch diagnostics' });
+  ctx.record('lsp-save', `language server: save (didSave) → value.mismatch diagnostics, 1 feature, ${fmtCount(ctx.params.rows)} rows`, saveSamples, { rssKB: afterSaves.hwmKB, generic: 'language server: save → value.mismatch diagnostics, 1 feature' });
+  ctx.check('language server saves', saveFailures.length === 0,
+    `${opts.saves} saves (+1 first) of ${featFile}, a different feature or factor each time: each gave one value.mismatch naming the edited feature on all ${ctx.params.rows} rows${saveFailures.length ? ' — ' + saveFailures.slice(0, 3).join(' | ') : ''}`);
+  ctx.serverMemory = afterSaves;
+  ctx.note('language server memory', `VmRSS after each save: ${trail.map((m) => fmtMB(m.rssKB)).join(' → ')}; VmHWM ${fmtMB(afterSaves.hwmKB)} (${figureSuffix}; the server process only: feature code runs in worker processes)`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The engine, bundled
+
+/**
+ * The engine's entry points, bundled from source (the CLI bundle exports nothing): `runImpact`
+ * and the language server's `WorkspaceSession`.
+ */
+let engine;
+async function loadEngine() {
+  if (engine) return engine;
+  const esbuild = require('esbuild');
+  const outfile = join(WORK, 'engine.cjs');
+  const entries = [
+    "export { runImpact } from './engine/runImpact';",
+    "export { neverCancelled } from './engine/errors';",
+    "export { numericDrift } from './engine/stats/numericDrift';",
+  ];
+  if (existsSync(join(ROOT, 'engine/session/workspaceSession.ts'))) entries.push("export { WorkspaceSession } from './engine/session/workspaceSession';");
+  await esbuild.build({
+    stdin: { contents: entries.join('\n'), resolveDir: ROOT, loader: 'ts', sourcefile: 'bench-engine.ts' },
+    bundle: true, platform: 'node', format: 'cjs', target: 'node20', packages: 'external',
+    define: { __FEATUREGUARD_WORKER_SOURCE__: '""', __FEATUREGUARD_VERSION__: '"bench"' },
+    outfile, logLevel: 'warning',
+  });
+  engine = require(outfile);
+  return engine;
+}
+
+/** The same seeded sequence of constants for every in-process section: every other one reaches a feature. */
+function warmEdits(meta, count) {
+  const rand = lcg(meta.args.seed * 7919 + 1);
+  const constants = meta.constants;
+  const reaching = constants.filter((c) => expectedImpact(meta, c.id).length > 0);
+  const pickFrom = (pool) => pool[Math.floor(rand() * pool.length)];
+  const warmup = [pickFrom(reaching), pickFrom(constants)];
+  const edits = [];
+  for (let i = 0; i < count; i++) edits.push(pickFrom(i % 2 && reaching.length ? reaching : constants));
+  return { warmup, edits };
+}
+
+/** The text of `constant`'s file with its value ×1.25 (the same edit `editConstant` writes to disk). */
+function editedText(ws, constant, factor = 1.25) {
+  const before = readFileSync(join(ws, constant.path), 'utf8');
+  const re = new RegExp(`^(export const ${constant.name} = )([0-9.]+);$`, 'm');
+  const m = re.exec(before);
+  if (!m) throw new Error(`${constant.path}: no "export const ${constant.name} = <number>;" line`);
+  return before.replace(re, `$1${(Number(m[2]) * factor).toFixed(3)};`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running a workspace through the sections
+
+async function benchWorkspace(name, params, opts) {
+  console.log(`\n# ${name}: ${params.modules} modules, ${params.features} features, ${params.rows} rows, seed ${params.seed}`);
+  const { meta, generatedMs } = await prepareWorkspace(params, opts);
+  const ws = privateClone(meta.dir, name);
+  console.log(`## Workspace ${name}: ${meta.modules} modules in ${meta.layers} layers, ${meta.features.length} features, ${meta.lines} lines of TypeScript (${meta.files} files), ${params.rows} rows`);
+  console.log(generatedMs === undefined ? `   reused ${meta.dir} (commit ${meta.commit.slice(0, 12)})` : `   generated into ${meta.dir} in ${(generatedMs / 1000).toFixed(1)} s (commit ${meta.commit.slice(0, 12)})`);
+  console.log(`   measuring in a private clone: ${ws}`);
+  const mainEdit = chooseEdit(meta);
+  const rows = [];
+  const checks = [];
+  const undos = [];
+  const notes = [];
+  const ctx = {
+    name, ws, meta, opts, params, editConstant: mainEdit,
+    /** Rewrites a workspace file (`transform(text)`); undone after the section. */
+    editFile(path, transform) {
+      const file = join(ws, path);
+      const before = readFileSync(file, 'utf8');
+      writeFileSync(file, transform(before));
+      undos.push({ key: `file:${path}:${undos.length}`, undo: () => writeFileSync(file, before) });
+    },
+    /** Runs `fn` (may be async) after the section, whatever happens; last deferred first. */
+    defer(fn) {
+      undos.push({ key: `defer:${undos.length}`, undo: fn });
+    },
+    /** A remark on what was measured that is not a wrong result (listed under the table). */
+    note(label, detail) {
+      notes.push({ label, detail });
+      console.log(`   note ${label}: ${detail}`);
+    },
+    /** Edits a constant (no-op if already edited by this section); undone after the section. */
+    edit(constant) {
+      const key = constant.id;
+      if (undos.some((u) => u.key === key)) return () => {};
+      const undo = editConstant(ws, constant);
+      const entry = { key, undo };
+      undos.push(entry);
+      return () => {
+        const i = undos.indexOf(entry);
+        if (i >= 0) undos.splice(i, 1), undo();
+      };
+    },
+    /**
+     * A row of the table: median, spread and (with `p95: true`) p95 of the samples' `ms`, the peak
+     * of their `rssKB` (or `extra.rssKB`), the 1-minute load average now. Returns the row.
+     */
+    record(id, figure, samples, extra = {}) {
+      const load = loadNow();
+      if (extra.skipped) {
+        const row = { id, figure, n: 0, skipped: extra.skipped, load };
+        rows.push(row);
+        console.log(`   ${figure}`);
+        return row;
+      }
+      const ms = samples.map((s) => s.ms);
+      const rss = samples.map((s) => s.rssKB).filter((x) => x !== undefined);
+      if (extra.rssKB !== undefined) rss.push(extra.rssKB);
+      const row = { id, figure, generic: extra.generic, n: ms.length, median: median(ms), min: Math.min(...ms), max: Math.max(...ms), p95: extra.p95 ? percentile(ms, 95) : undefined, rssKB: rss.length ? Math.max(...rss) : undefined, phases: extra.phases, load };
+      rows.push(row);
+      console.log(`   ${figure}: median ${fmtMs(row.median)} (${fmtMs(row.min)}–${fmtMs(row.max)})${row.p95 !== undefined ? `, p95 ${fmtMs(row.p95)}` : ''}${row.rssKB ? `, peak RSS ${fmtMB(row.rssKB)}` : ''}${row.phases ? `; phases ${PHASES.map((k) => `${k} ${Math.round(row.phases[k])}`).join(', ')} ms` : ''} (load ${load})`);
+      return row;
+    },
+    check(label, ok, detail) {
+      checks.push({ label, ok, detail });
+      console.log(`   check ${label}: ${ok ? 'ok' : 'WRONG'} — ${detail}`);
+    },
+  };
+  console.log(`   edit: ${mainEdit.id} (${mainEdit.value} → ×1.25), reaches ${expectedImpact(meta, mainEdit.id).length} of ${meta.features.length} features`);
+  try {
+    for (const section of SECTIONS) {
+      if (opts.sections && !opts.sections.includes(section.id)) continue;
+      console.log(`-- ${section.id}: ${section.title} (load ${loadNow()})`);
+      try {
+        await section.run(ctx);
+      } catch (err) {
+        // FeatureGuard crashing or exiting badly on the generated code is a wrong result, not a bench bug.
+        ctx.check(`${section.id} ran`, false, String(err?.stack ?? err).split('\n').slice(0, 12).join('\n      '));
+      } finally {
+        while (undos.length) {
+          try {
+            await undos.pop().undo();
+          } catch (err) {
+            console.log(`   warning: undo after ${section.id} failed: ${err?.message ?? err}`);
+          }
+        }
+      }
+    }
+  } finally {
+    if (gitOut(ws, ['status', '--porcelain']) !== '') console.log(`   warning: ${ws} is not clean after the run`);
+    if (!opts.keep) rmSync(ws, { recursive: true, force: true });
+  }
+  const correct = checks.every((c) => c.ok);
+  console.log(`results correct: ${correct ? 'yes' : 'no'}`);
+  return { name, params, meta, generatedMs, rows, checks, notes, correct, editConstant: mainEdit, loadEnd: loadNow() };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output
+
+const fmtMs = (ms) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : ms >= 10 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(1)} ms`);
+const fmtMB = (kb) => `${(kb / 1024).toFixed(0)} MB`;
+const fmtCount = (n) => (n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}M` : n >= 1e3 && n % 1e3 === 0 ? `${n / 1e3}k` : String(n));
+
+/** The ratio column: to tsc for the static figures, or what the row says (scipy, the debounce). */
+function ratioOf(r, rows) {
+  if (r.ratio) return r.ratio;
+  const tsc = rows.find((x) => x.id === 'tsc');
+  return tsc && /^(tsc|impact)/.test(r.id) ? `${(r.median / tsc.median).toFixed(2)}× tsc` : '—';
+}
+
+function markdownTable(result) {
+  const out = [
+    '| figure | median | spread (min–max) | p95 | ratio | peak RSS | runs | load |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of result.rows) {
+    if (r.skipped) out.push(`| ${r.figure} | — | — | — | — | — | 0 | ${r.load} |`);
+    else out.push(`| ${r.figure} | ${fmtMs(r.median)} | ${fmtMs(r.min)}–${fmtMs(r.max)} | ${r.p95 !== undefined ? fmtMs(r.p95) : '—'} | ${ratioOf(r, result.rows)} | ${r.rssKB ? fmtMB(r.rssKB) : '—'} | ${r.n} | ${r.load} |`);
+  }
+  return out.join('\n');
+}
+
+/** The phase split of the check figures (the report's `summary.timings`, medians of the runs). */
+function phaseTable(result) {
+  const rows = result.rows.filter((r) => r.phases);
+  if (!rows.length) return '';
+  const out = [
+    `| ${'figure'} | process wall | durationMs | ${PHASES.join(' | ')} | CLI process peak RSS | CLI + workers, summed peak |`,
+    `| --- | ---: | ---: | ${PHASES.map(() => '---:').join(' | ')} | ---: | ---: |`,
+  ];
+  const mb = (kb) => (kb ? fmtMB(kb) : '—');
+  for (const r of rows) out.push(`| ${r.figure} | ${fmtMs(r.median)} | ${fmtMs(r.phases.durationMs)} | ${PHASES.map((k) => (Number.isFinite(r.phases[k]) ? `${Math.round(r.phases[k])} ms` : '—')).join(' | ')} | ${mb(r.mainKB)} | ${mb(r.treeKB)} |`);
+  return out.join('\n');
+}
+
+/** How each figure grows from the default workspace to the large one. */
+function growthTable(small, large) {
+  const out = [
+    `| figure | ${small.params.modules} modules / ${fmtCount(small.params.rows)} rows | ${large.params.modules} modules / ${fmtCount(large.params.rows)} rows | growth | peak RSS, small → large | RSS growth |`,
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const a of small.rows) {
+    const b = large.rows.find((x) => x.id === a.id);
+    if (!b || a.skipped || b.skipped) continue;
+    const rss = a.rssKB && b.rssKB ? [`${fmtMB(a.rssKB)} → ${fmtMB(b.rssKB)}`, `${(b.rssKB / a.rssKB).toFixed(2)}×`] : ['—', '—'];
+    out.push(`| ${a.generic ?? a.figure} | ${fmtMs(a.median)} | ${fmtMs(b.median)} | ${(b.median / a.median).toFixed(2)}× | ${rss[0]} | ${rss[1]} |`);
+  }
+  return out.join('\n');
+}
+
+/** The goals of the issue, each with the measured figure (only those this run measured). */
+function goalsOf(result) {
+  const row = (id) => result.rows.find((x) => x.id === id && !x.skipped);
+  const goals = [];
+  const add = (goal, measured, met) => goals.push({ goal, measured, met });
+  const tsc = row('tsc'), cached = row('impact-cached');
+  if (tsc && cached) add('repeated `featureguard impact` ≤ 1.0× tsc', `${(cached.median / tsc.median).toFixed(2)}× (${fmtMs(cached.median)} vs ${fmtMs(tsc.median)})`, cached.median <= tsc.median);
+  const key = row('lsp-keystroke');
+  if (key) {
+    add('keystroke → impact diagnostics p50 ≤ 20 ms', `${fmtMs(key.median)} (of which ${IMPACT_DEBOUNCE_MS} ms debounce)`, key.median <= 20);
+    add('keystroke → impact diagnostics p95 ≤ 50 ms', `${fmtMs(key.p95)}`, key.p95 <= 50);
+  }
+  const one = row('check-one'), all = row('check-all');
+  if (one) add('`featureguard check` of one feature ≤ 1 s', fmtMs(one.median), one.median <= 1000);
+  if (all) add(`\`featureguard check\` of ${result.meta.features.length} features ≤ ${result.meta.features.length === 50 ? '5 s' : '5 s (goal set for 50)'}`, fmtMs(all.median), all.median <= 5000);
+  const js = row('stats-js'), py = row('stats-scipy');
+  if (js && py) add('statistics ≥ 3× faster than scipy', `${(py.median / js.median).toFixed(1)}× (${fmtMs(js.median)} vs ${fmtMs(py.median)})`, py.median / js.median >= 3);
+  else if (js) add('statistics ≥ 3× faster than scipy', result.rows.find((x) => x.id === 'stats-scipy')?.skipped ?? 'scipy not measured', undefined);
+  const server = result.rows.filter((r) => r.id.startsWith('lsp') && r.rssKB);
+  if (server.length) {
+    const kb = Math.max(...server.map((r) => r.rssKB));
+    add('language server RSS ≤ 400 MB', `${fmtMB(kb)} (VmHWM)`, kb <= 400 * 1024);
+  }
+  return goals;
+}
+
+function goalsTable(result) {
+  const goals = goalsOf(result);
+  if (!goals.length) return '';
+  return ['| goal | measured | |', '| --- | ---: | --- |', ...goals.map((g) => `| ${g.goal} | ${g.measured} | ${g.met === undefined ? '—' : g.met ? 'met' : '**missed**'} |`)].join('\n');
+}
+
+function machine() {
+  const sh = (cmd, args) => {
+    try {
+      return execFileSync(cmd, args, { encoding: 'utf8' }).trimEnd();
+    } catch {
+      return '(unavailable)';
+    }
+  };
+  return {
+    nproc: sh('nproc', []),
+    cpu: cpus()[0]?.model ?? '?',
+    free: sh('free', ['-g']),
+    node: process.version,
+    tsc: sh(TSC, ['--version']),
+    git: sh('git', ['--version']),
+    commit: sh('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']),
+    load: sh('cat', ['/proc/loadavg']),
+  };
+}
+
+const METHOD = [
+  'Whole-process figures are wall time of a fresh process, median of the runs, peak RSS from `/usr/bin/time -f %M`',
+  '(for `check`: the largest of the CLI process and the worker processes it waited for — GNU time reports the maximum, not the sum);',
+  'every run is in a private `git clone --local` of the generated workspace. The **load** column is the 1-minute load average',
+  'when the figure was recorded: this 2-core machine is shared with other jobs, so compare medians and look at the spread.',
+  '',
+  '- **impact**: one layer-0 constant edited (×1.25) in the working tree. **cold**: `.git/featureguard/` deleted before each run;',
+  '  **cache present**: the same edit again. **snapshot file touched**: `data/main.parquet` given a new mtime (same bytes) before one run.',
+  '- **in-process runImpact** is a *proxy* for a warm editor: `runImpact({ cwd, diskCache: true })` called repeatedly after editing',
+  '  one constant of a random module on disk. **WorkspaceSession.impact** is the language server\'s warm path without the LSP transport.',
+  '- **check**: `featureguard check --format json` after rewriting feature function bodies `return EXPR;` → `return 1.25 * (EXPR);`',
+  '  (one feature, or every feature), on every sampled row of the snapshot; the summary cache is filled first (an `impact` run), as a',
+  '  repeated run finds it. Exit code 1 is expected (error findings). Every run\'s report is checked: exactly the edited features, each',
+  '  `changed`, affine with slope 1.25, a value.mismatch error on all rows. The phase split is the report\'s own `summary.timings`',
+  '  (`impact` is durationMs minus the other phases, computed by FeatureGuard). Memory of `check` is also sampled every 50 ms from',
+  '  /proc: the CLI process\'s own VmHWM and the summed RSS of the CLI and its worker processes at the same moment.',
+  '- **statistics**: `numericDrift` (engine/stats/numericDrift.ts, bundled with esbuild) on two seeded arrays in one process (3 warm-up',
+  '  calls, then the timed ones), against Debian\'s `/usr/bin/python3` running scipy\'s `ks_2samp` (which also computes a p-value) +',
+  '  `wasserstein_distance` + `np.std` + a numpy PSI on the same bytes, timed in the Python process; the values must agree.',
+  '- **language server**: `featureguard lsp --stdio` spawned and spoken to with vscode-jsonrpc like an editor, settings',
+  '  `{ runDataChecks: \'onSave\' }` answered to `workspace/configuration`. A *keystroke* is a didChange of one constant\'s literal in an',
+  '  open buffer (the previous one restored), timed until the publishDiagnostics whose `impact` diagnostic names that constant; the',
+  '  server debounces static impact, and that debounce is inside the figure. A *save* is a feature edit (a new factor each time),',
+  '  written to disk, timed from didSave to the publishDiagnostics with a `value.mismatch` for it; then undone and saved again.',
+  '  Peak RSS of the server is VmHWM from /proc/PID/status (the server process; feature code runs in worker processes).',
+];
+
+function report(results, m, date) {
+  const L = [`# FeatureGuard benchmark — ${date}`, ''];
+  L.push(`Machine: ${m.nproc} CPUs (${m.cpu}), node ${m.node}, tsc ${m.tsc.replace(/^Version /, '')}, ${m.git}; FeatureGuard at ${commitAtStart} (built from the working tree when the run started; dist/cli.js sha1 ${cliHash}).`, '');
+  L.push('```', `$ nproc\n${m.nproc}\n$ free -g\n${m.free}\n$ cat /proc/loadavg   # at the start and at the end of the run: other jobs share this machine\n${loadAtStart}\n${m.load}`, '```', '');
+  L.push(...METHOD, '');
+  for (const r of results) {
+    const { meta } = r;
+    L.push(`## ${r.name}: ${meta.modules} modules, ${meta.features.length} features, ${r.params.rows} rows`, '');
+    L.push(`${meta.lines} lines of TypeScript in ${meta.files} files (${meta.layers} layers); seed ${r.params.seed}; commit ${meta.commit.slice(0, 12)}${r.generatedMs !== undefined ? `; generated in ${(r.generatedMs / 1000).toFixed(1)} s` : ''}.`);
+    L.push(`Edit for the impact runs: \`${r.editConstant.id}\` ×1.25 (reaches ${expectedImpact(meta, r.editConstant.id).length} features). Load average at the end: ${r.loadEnd}.`, '');
+    L.push(markdownTable(r), '');
+    const phases = phaseTable(r);
+    if (phases) L.push('Phases of `featureguard check` (the report\'s `summary.timings`, median of the runs):', '', phases, '');
+    const goals = goalsTable(r);
+    if (goals) L.push(r.name === 'default' ? 'Goals (issue 6):' : 'Goals (issue 6; set for the default workspace, shown here for reference):', '', goals, '');
+    for (const c of r.checks) L.push(`- check ${c.label}: ${c.ok ? 'ok' : '**WRONG**'} — ${c.detail}`);
+    for (const n of r.notes) L.push(`- note ${n.label}: ${n.detail}`);
+    L.push(`- results correct: ${r.correct ? 'yes' : '**no**'}`, '');
+  }
+  const small = results.find((r) => r.name === 'default');
+  const large = results.find((r) => r.name === 'large');
+  if (small && large) L.push('## Growth from the default to the large workspace', '', growthTable(small, large), '');
+  return L.join('\n');
+}
+
+/** The `## Benchmarks` section of README.md: the latest default-workspace table and the goals. */
+function readmeSection(result, m, date, resultsFile) {
+  const rows = result.rows.filter((r) => !r.skipped);
+  const table = ['| figure | median | p95 | ratio | peak RSS |', '| --- | ---: | ---: | ---: | ---: |'];
+  for (const r of rows) table.push(`| ${r.figure} | ${fmtMs(r.median)} | ${r.p95 !== undefined ? fmtMs(r.p95) : '—'} | ${ratioOf(r, result.rows)} | ${r.rssKB ? fmtMB(r.rssKB) : '—'} |`);
+  return [
+    '## Benchmarks',
+    '',
+    '`npm run bench` generates a seeded workspace — 500 TypeScript modules in 10 layers, 50 features, a 100,000-row Parquet',
+    'snapshot (`--large`: 2,000 modules, 200 features, 1,000,000 rows) — and measures static impact against `tsc --noEmit`,',
+    '`featureguard check`, the statistics against scipy, and the language server over stdio; it checks every reported feature and',
+    `verdict and exits 1 on a wrong one. Latest run, ${date}, ${m.nproc} shared cores (${m.cpu}), load average ${loadAtStart.split(' ')[0]} at the start`,
+    `(method and all figures: \`${relative(ROOT, resultsFile)}\`):`,
+    '',
+    ...table,
+    '',
+    goalsTable(result),
+    '',
+  ].join('\n');
+}
+
+/** Replaces README.md's `## Benchmarks` section (up to the next `## ` heading), or appends it at the end. */
+function writeReadmeSection(section) {
+  const file = join(ROOT, 'README.md');
+  const text = readFileSync(file, 'utf8');
+  const m = /^## Benchmarks[ \t]*\n/m.exec(text);
+  let out;
+  if (m) {
+    const rest = text.slice(m.index + m[0].length);
+    const next = /^## /m.exec(rest);
+    out = text.slice(0, m.index) + section + (next ? '\n' + rest.slice(next.index) : '');
+  } else {
+    out = text.replace(/\n*$/, '\n\n') + section;
+  }
+  writeFileSync(file, out);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  const opts = parseOptions(process.argv.slice(2));
+  if (!existsSync(BUILT_CLI)) throw new Error(`${BUILT_CLI} is missing: run \`npm run build\` first`);
+  rmSync(dirname(CLI), { recursive: true, force: true });
+  cpSync(dirname(BUILT_CLI), dirname(CLI), { recursive: true });
+  process.on('exit', () => rmSync(dirname(CLI), { recursive: true, force: true }));
+  cliHash = createHash('sha1').update(readFileSync(CLI)).digest('hex').slice(0, 12);
+  const probe = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
+  if (probe.status !== 0) throw new Error(`${CLI} (copy of ${BUILT_CLI}) does not run: ${probe.stderr.split('\n').slice(0, 6).join('\n')}`);
+  console.log(`featureguard: ${BUILT_CLI} (dist/ copied to ${dirname(CLI)}, cli.js sha1 ${cliHash}); load average ${loadAtStart}`);
+  if (!existsSync(TSC)) throw new Error(`${TSC} is missing: run \`npm ci\``);
+  if (!hasTime) console.log(`note: ${TIME} not found (apt-get install -y time): no peak RSS`);
+  const names = opts.largeOnly ? ['large'] : opts.large ? ['default', 'large'] : ['default'];
+  const results = [];
+  for (const name of names) {
+    const own = Object.fromEntries(Object.entries(WORKSPACE_OPTIONS[name] ?? {}).filter(([k]) => !opts.given?.[k]));
+    results.push(await benchWorkspace(name, WORKSPACES[name], { ...opts, ...own }));
+  }
+
+  const date = new Date().toISOString().slice(0, 10);
+  const m = machine();
+  const md = report(results, m, date);
+  console.log('\n' + md);
+  if (opts.write) {
+    mkdirSync(RESULTS, { recursive: true });
+    // A run of some sections only, or of the large workspace only, does not replace the full results.
+    const suffix = `${opts.largeOnly ? '-large-only' : opts.large ? '-large' : ''}${opts.sections ? '-partial' : ''}`;
+    const file = join(RESULTS, `bench-${date}${suffix}.md`);
+    writeFileSync(file, md);
+    console.log(`written to ${file}`);
+    const small = results.find((r) => r.name === 'default');
+    if (opts.readme && small && !opts.sections) {
+      writeReadmeSection(readmeSection(small, m, date, file));
+      console.log('README.md: ## Benchmarks section updated');
+    }
+  }
+  const correct = results.every((r) => r.correct);
+  console.log(`results correct: ${correct ? 'yes' : 'NO'}`);
+  process.exitCode = correct ? 0 : 1;
+}
+
+main().catch((err) => {
+  console.error(`bench: ${err.stack ?? err}`);
+  process.exitCode = 2;
+});
