@@ -10,6 +10,11 @@ describe('columnsUsed', () => {
     assert.deepEqual([...columnsUsed(code, columns)!].sort(), ['age', 'region', 'spend']);
   });
 
+  it('ignores column names in comments, but not in strings', () => {
+    const code = `/** Feature \`spend\`, materialized in the store. */\n// region is unused\nfunction f(row) { return row['age'] + '//plan'.length; }`;
+    assert.deepEqual([...columnsUsed(code, columns)!].sort(), ['age', 'plan']);
+  });
+
   it('does not match a column name inside a longer word', () => {
     assert.deepEqual([...columnsUsed('row.tenure_days_total + row.agency', columns)!], []);
   });
