@@ -72,9 +72,15 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
   const pending = jobs.filter((j) => !j.cached);
   throwIfCancelled(token);
   const ran = runSharedBatches(ws, pending, await sharedBundles(ws, impact, pending, times), caches);
-  for (const [i, job] of jobs.entries()) {
-    throwIfCancelled(token);
-    Object.assign(runnable[i].report, job.cached ?? (await dataCheck(ws, impact, job, caches, times, ran.get(job) ?? {})));
+  try {
+    for (const [i, job] of jobs.entries()) {
+      throwIfCancelled(token);
+      Object.assign(runnable[i].report, job.cached ?? (await dataCheck(ws, impact, job, caches, times, ran.get(job) ?? {})));
+      ran.get(job)?.consumed?.();
+    }
+  } finally {
+    // A cancelled or failed run still lets its workers run out and exit; none waits for ever.
+    for (const outcomes of ran.values()) outcomes.consumed?.();
   }
   const report = buildReport(ws, impact, features.map((f) => f.report), { rowsSampled: caches.snapshots.rowsSampled(), featuresChecked: jobs.length }, started);
   if (jobs.length) report.summary.timings = times.rounded();
@@ -159,6 +165,8 @@ async function sharedBundles(ws: Workspace, impact: ImpactResult, jobs: Job[], t
 interface BatchOutcomes {
   base?: Promise<SideOutcome>;
   target?: Promise<SideOutcome>;
+  /** Tells the workers this job's results were used, so they may go on (see `runBatch`). */
+  consumed?: () => void;
 }
 
 /**
@@ -170,6 +178,8 @@ interface BatchOutcomes {
 function runSharedBatches(ws: Workspace, jobs: Job[], shared: SharedBundles, caches: CheckCaches): Map<Job, BatchOutcomes> {
   const out = new Map<Job, BatchOutcomes>(jobs.map((j) => [j, {}]));
   const resolvers = new Map<Job, { base?: (o: SideOutcome) => void; target?: (o: SideOutcome) => void }>(jobs.map((j) => [j, {}]));
+  const consumed = new Map<Job, Promise<void>>();
+  for (const j of jobs) consumed.set(j, new Promise<void>((resolve) => (out.get(j)!.consumed = resolve)));
   for (const which of ['base', 'target'] as const) {
     const bundle = shared[which];
     if (!bundle) continue;
@@ -189,9 +199,10 @@ function runSharedBatches(ws: Workspace, jobs: Job[], shared: SharedBundles, cac
         const members = bundle ? group.filter((j) => bundle.keys.has(j)) : [];
         if (!bundle || members.length === 0) return;
         const jobsOf = members.map((j) => workerJob(j.affected.feature, bundle.keys.get(j)!, sample.rowCount));
-        await runBatch({ code: bundle.code, requireFrom: ws.repo.root, rowCount: sample.rowCount, columns: sample.columns, jobs: jobsOf }, group[0].limits, (i, outcome) =>
-          resolvers.get(members[i])![which]!(sideOutcome(outcome, { bundleMs: 0, executeMs: 0 })),
-        );
+        await runBatch({ code: bundle.code, requireFrom: ws.repo.root, rowCount: sample.rowCount, columns: sample.columns, jobs: jobsOf }, group[0].limits, (i, outcome) => {
+          resolvers.get(members[i])![which]!(sideOutcome(outcome, { bundleMs: 0, executeMs: 0 }));
+          return consumed.get(members[i]);
+        });
       };
       await Promise.all([side('base'), side('target')]);
     }

@@ -36,14 +36,14 @@ const STDERR_TAIL = 16 * 1024;
  * Runs every job of `batch`; the outcomes are in job order. `onOutcome` receives each as soon as it
  * is known, so a caller can use and drop a feature's values before the batch ends.
  */
-export async function runBatch(batch: WorkerBatch, limits: RunLimits, onOutcome?: (index: number, outcome: RunOutcome) => void): Promise<RunOutcome[]> {
+export async function runBatch(batch: WorkerBatch, limits: RunLimits, onOutcome?: (index: number, outcome: RunOutcome) => Promise<void> | void): Promise<RunOutcome[]> {
   const kept: RunOutcome[] = [];
   let done = 0;
   while (done < batch.jobs.length) {
     const offset = done;
     done += await runUntilFailure({ ...batch, jobs: batch.jobs.slice(offset) }, limits, (i, outcome) => {
-      if (onOutcome) onOutcome(offset + i, outcome);
-      else kept.push(outcome);
+      if (onOutcome) return onOutcome(offset + i, outcome);
+      kept.push(outcome);
     });
   }
   return kept;
@@ -54,7 +54,7 @@ export async function runBatch(batch: WorkerBatch, limits: RunLimits, onOutcome?
  * worker (timeout, memory, crash); that job's failure is the last outcome. Resolves with how many
  * jobs got an outcome.
  */
-function runUntilFailure(batch: WorkerBatch, limits: RunLimits, onOutcome: (index: number, outcome: RunOutcome) => void): Promise<number> {
+function runUntilFailure(batch: WorkerBatch, limits: RunLimits, onOutcome: (index: number, outcome: RunOutcome) => Promise<void> | void): Promise<number> {
   return new Promise((resolve) => {
     let count = 0;
     let settled = false;
@@ -79,6 +79,10 @@ function runUntilFailure(batch: WorkerBatch, limits: RunLimits, onOutcome: (inde
       resolve(count);
     };
     const record = (outcome: RunOutcome) => onOutcome(count++, outcome);
+    /** The worker may run one more job once a result has been consumed. */
+    const grant = () => {
+      if (!settled && child.connected) child.send({ credit: 1 }, () => undefined);
+    };
     /** The job in progress fails with `outcome`; the worker is done for. */
     const fail = (outcome: RunOutcome) => {
       if (settled) return;
@@ -89,11 +93,15 @@ function runUntilFailure(batch: WorkerBatch, limits: RunLimits, onOutcome: (inde
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-STDERR_TAIL);
     });
-    child.on('message', (msg: WorkerReply) => {
-      if (settled || msg.index !== count) return;
-      record(msg.result.ok ? { ...msg.result, values: decodeValues(msg.result.values as WireValues) } : { ...msg.result, reason: 'load' });
+    child.on('message', (msg: WorkerReply | { started: number }) => {
+      if (settled) return;
+      // The budget runs while a job runs, not while the worker waits for a credit.
+      if ('started' in msg) return arm();
+      if (msg.index !== count) return;
+      clearTimeout(timer);
+      const consumed = record(msg.result.ok ? { ...msg.result, values: decodeValues(msg.result.values as WireValues) } : { ...msg.result, reason: 'load' });
       if (count === batch.jobs.length) finish();
-      else arm();
+      else void Promise.resolve(consumed).then(grant);
     });
     child.on('error', (err) => fail({ ok: false, reason: 'crash', message: `could not start the worker: ${err.message}` }));
     child.on('exit', (code, signal) => {
@@ -103,6 +111,8 @@ function runUntilFailure(batch: WorkerBatch, limits: RunLimits, onOutcome: (inde
     child.send(batch, (err) => {
       if (err) fail({ ok: false, reason: 'crash', message: `could not send rows to the worker: ${err.message}` });
     });
+    // Two jobs ahead of the consumer: the worker computes the next feature while the last is checked.
+    child.send({ credit: 2 }, () => undefined);
   });
 }
 

@@ -24,6 +24,9 @@ async function runBatch(batch: WorkerBatch, reply: (r: WorkerReply) => Promise<v
   }
   const rows = buildRows(batch.columns, batch.rowCount);
   for (const [index, job] of batch.jobs.entries()) {
+    // The parent hands out credits as it consumes results: results must not pile up in it.
+    await acquireCredit();
+    await send({ started: index });
     const fn = exports[job.exportKey];
     const result: WorkerResult | WorkerFailure =
       typeof fn === 'function'
@@ -153,9 +156,21 @@ function sameValue(a: unknown, b: unknown): boolean {
 
 // Kept before feature code can replace it (see guardProcessExit).
 const exit = process.exit.bind(process);
-const send = (message: WorkerReply) => new Promise<void>((resolve) => process.send!(message, () => resolve()));
-process.once('message', (batch: WorkerBatch) => {
-  runBatch(batch, send).then(
+const send = (message: WorkerReply | { started: number }) => new Promise<void>((resolve) => process.send!(message, () => resolve()));
+let credits = 0;
+let creditWaiter: (() => void) | undefined;
+const acquireCredit = async () => {
+  while (credits === 0) await new Promise<void>((resolve) => (creditWaiter = resolve));
+  credits--;
+};
+process.on('message', (message: WorkerBatch | { credit: number }) => {
+  if ('credit' in message) {
+    credits += message.credit;
+    creditWaiter?.();
+    creditWaiter = undefined;
+    return;
+  }
+  runBatch(message, send).then(
     () => exit(0),
     () => exit(1),
   );
