@@ -13,7 +13,6 @@ import { columnsUsed } from './exec/columnsUsed';
 import { bundleFeatures } from './exec/bundleFeature';
 import { runFeatureSide, sideOutcome, workerJob, type SideOutcome } from './exec/featureRunner';
 import { DEFAULT_MEMORY_MB, runBatch } from './exec/runInWorker';
-import type { ColumnType } from './data/table';
 import type { FeatureReport, Report } from './report/reportTypes';
 import { buildReport, featureReport, impactOf } from './runImpact';
 import { checkFeature } from './verdict/checkFeature';
@@ -90,13 +89,14 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
 /** One feature's data check, ready to run: its rows, its result key, and a result when cached. */
 interface Job {
   affected: AffectedFeature;
-  loaded: LoadedSnapshot;
+  /** The feature's rows, built when the feature is checked (hundreds of tables must not coexist). */
+  load: () => Promise<LoadedSnapshot>;
+  /** Changes whenever the snapshot file or its sampling changes. */
+  identity: string;
   key: string;
   limits: { timeoutMs: number; memoryMb: number };
   /** The columns of its rows (undefined: all). */
   columns?: string[];
-  /** The stored column, read with the others but not part of the rows unless the code names it. */
-  stored?: { values: unknown[]; type: ColumnType };
   cached?: Partial<FeatureReport>;
 }
 
@@ -123,14 +123,15 @@ async function prepareJobs(ws: Workspace, impact: ImpactResult, affected: Affect
   const jobs: Job[] = [];
   for (const a of affected) {
     const feature = a.feature;
-    const loaded = await caches.snapshots.load(ws.config, feature.snapshot!, needed.get(a));
+    const identity = await caches.snapshots.identityOf(ws.config, feature.snapshot!);
+    const load = () => caches.snapshots.load(ws.config, feature.snapshot!, needed.get(a));
     const snapshot = ws.config.snapshots.get(feature.snapshot!)!;
     const acknowledged = ws.config.acknowledged.get(feature.name);
-    const key = resultKey([feature, a.baseFingerprint, a.targetFingerprint, loaded.identity, limits, snapshot.sliceBy, ws.config.thresholds, acknowledged]);
+    const key = resultKey([feature, a.baseFingerprint, a.targetFingerprint, identity, limits, snapshot.sliceBy, ws.config.thresholds, acknowledged]);
     const hit = caches.results.get(key);
     // Lines move when code above the feature is edited; the result does not.
     const cached = hit && { ...hit, findings: hit.findings?.map((f) => ({ ...f, location: a.location })) };
-    jobs.push({ affected: a, loaded, key, limits, columns: needed.get(a), stored: loaded.column(feature.column), ...(cached ? { cached } : {}) });
+    jobs.push({ affected: a, load, identity, key, limits, columns: needed.get(a), ...(cached ? { cached } : {}) });
   }
   times.ms.read += performance.now() - readStarted;
   return jobs;
@@ -219,7 +220,8 @@ function runSharedBatches(ws: Workspace, jobs: Job[], shared: SharedBundles, cac
 }
 
 async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: CheckCaches, times: PhaseTimes, batched: BatchOutcomes): Promise<Partial<FeatureReport>> {
-  const { affected, loaded, limits } = job;
+  const { affected, limits } = job;
+  const loaded = await job.load();
   const feature = affected.feature;
   const run = async (tree: Workspace['sides']['base'], graph: ImpactResult['baseGraph'], batched: Promise<SideOutcome> | undefined) => {
     // A feature outside the shared batch, or one whose shared bundle failed to load (another
@@ -240,7 +242,7 @@ async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: 
   const readStarted = performance.now();
   // The stored column is read for this feature alone and dropped with its values afterwards: a
   // run over hundreds of features must not hold every stored column at once.
-  const stored = job.stored ?? (await caches.snapshots.readColumn(ws.config, feature.snapshot!, feature.column));
+  const stored = loaded.column(feature.column) ?? (await caches.snapshots.readColumn(ws.config, feature.snapshot!, feature.column));
   times.ms.read += performance.now() - readStarted;
   const statsStarted = performance.now();
   const snapshot = ws.config.snapshots.get(feature.snapshot!)!;

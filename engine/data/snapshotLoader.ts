@@ -43,6 +43,11 @@ export class SnapshotLoader {
   /** Tables already built, by snapshot identity and column list: features with the same inputs share rows. */
   private readonly built = new Map<string, LoadedSnapshot>();
 
+  /** The snapshot's identity: it changes whenever the file or its sampling settings change. */
+  async identityOf(config: Config, name: string): Promise<string> {
+    return (await this.store(config, name, [])).identity;
+  }
+
   /** Every column name of the snapshot (reads the schema and the sample's row indices only). */
   async fileColumns(config: Config, name: string): Promise<string[]> {
     return (await this.store(config, name, [])).fileColumns;
