@@ -35,7 +35,7 @@ interface ColumnStore {
   values: Map<string, CellValue[]>;
 }
 
-const MAX_BUILT_TABLES = 8;
+const MAX_BUILT_TABLES = 2;
 
 export class SnapshotLoader {
   private readonly stores = new Map<string, Promise<ColumnStore>>();
@@ -75,7 +75,8 @@ export class SnapshotLoader {
     const table: SnapshotTable = { path: store.path, totalRows: store.totalRows, columns: infos, fileColumns: store.fileColumns, rows, rowIndices: store.rowIndices };
     const column = (c: string) => (store.values.has(c) ? { values: store.values.get(c)!, type: store.types.get(c)! } : undefined);
     const loaded = { table, sample: { rowCount: rows.length, columns: wireColumns(table) }, identity: store.identity, column };
-    // A few tables per snapshot are enough; a long-lived server must not keep every column set.
+    // Features are checked one after another: two tables are enough to share rows between
+    // neighbours, and at a million rows each table is hundreds of megabytes.
     if (this.built.size >= MAX_BUILT_TABLES) this.built.delete(this.built.keys().next().value!);
     this.built.set(key, loaded);
     return loaded;
