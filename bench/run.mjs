@@ -146,17 +146,19 @@ const loadAtStart = (() => {
   }
 })();
 
+/** The command line that runs `cmd` under /usr/bin/time (when present) writing its peak RSS to a file. */
+function timedArgv(cmd, args) {
+  if (!hasTime) return { argv: [cmd, ...args], rssFile: undefined };
+  const rssFile = join(mkdtempSync(join(tmpdir(), 'fg-bench-')), 'rss');
+  return { argv: [TIME, '-f', '%M', '-o', rssFile, cmd, ...args], rssFile };
+}
+
 /**
  * Runs a whole process once: wall time (ms, measured here), peak RSS (KB, from /usr/bin/time when
  * present), exit code, stdout, stderr.
  */
 function runProcess(cmd, args, { cwd, env } = {}) {
-  let rssFile;
-  let argv = [cmd, ...args];
-  if (hasTime) {
-    rssFile = join(mkdtempSync(join(tmpdir(), 'fg-bench-')), 'rss');
-    argv = [TIME, '-f', '%M', '-o', rssFile, cmd, ...args];
-  }
+  const { argv, rssFile } = timedArgv(cmd, args);
   const t0 = performance.now();
   const r = spawnSync(argv[0], argv.slice(1), { cwd, env: env ?? process.env, encoding: 'utf8', maxBuffer: 1 << 28 });
   const ms = performance.now() - t0;
@@ -200,12 +202,7 @@ function descendants(pid) {
  * (/usr/bin/time) as in `runProcess`.
  */
 async function runProcessSampled(cmd, args, { cwd } = {}) {
-  let rssFile;
-  let argv = [cmd, ...args];
-  if (hasTime) {
-    rssFile = join(mkdtempSync(join(tmpdir(), 'fg-bench-')), 'rss');
-    argv = [TIME, '-f', '%M', '-o', rssFile, cmd, ...args];
-  }
+  const { argv, rssFile } = timedArgv(cmd, args);
   const t0 = performance.now();
   const child = spawn(argv[0], argv.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const out = [], err = [];
