@@ -104,7 +104,9 @@ function runUntilFailure(batch: WorkerBatch, limits: RunLimits, onOutcome: (inde
       else void Promise.resolve(consumed).then(grant);
     });
     child.on('error', (err) => fail({ ok: false, reason: 'crash', message: `could not start the worker: ${err.message}` }));
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': 'exit' can arrive before the last IPC messages have been read, which
+    // made a worker that replied and exited look like one that died before reporting.
+    child.on('close', (code, signal) => {
       if (/heap out of memory|Reached heap limit/.test(stderr)) fail({ ok: false, reason: 'memory', message: `the feature code ran out of memory (limit ${limits.memoryMb} MB)` });
       else fail({ ok: false, reason: 'crash', message: `the worker exited (${signal ?? `code ${code}`}) before reporting${lastLine(stderr)}` });
     });

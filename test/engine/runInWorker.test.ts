@@ -1,0 +1,49 @@
+import { strict as assert } from 'node:assert';
+import { tmpdir } from 'node:os';
+import { runBatch } from '../../engine/exec/runInWorker';
+import type { WorkerBatch } from '../../engine/exec/workerProtocol';
+
+/**
+ * The worker runner against real worker processes. A worker that replied and exited must never be
+ * taken for one that died: the parent can see the exit before it has read the last replies.
+ */
+describe('runBatch (worker processes)', function () {
+  this.timeout(120000);
+
+  const batch = (jobs: number): WorkerBatch => ({
+    code: 'exports.double = (row) => row.x * 2; exports.boom = () => { throw "bad"; };',
+    requireFrom: tmpdir(),
+    rowCount: 3,
+    columns: [{ name: 'x', numbers: new Float64Array([1, 2, 3]), nulls: new Uint8Array([0, 1, 0]) }],
+    jobs: Array.from({ length: jobs }, (_, i) => ({ exportKey: i % 2 ? 'boom' : 'double', kind: 'row' as const, extraRows: [], repeatRows: 0 })),
+  });
+
+  it('gets every reply of 120 short-lived workers, four at a time, while the event loop is busy', async () => {
+    const failures: string[] = [];
+    for (let round = 0; round < 30; round++) {
+      const outcomes = await Promise.all(
+        [1, 2, 3, 4].map((n) =>
+          runBatch(batch(n), { timeoutMs: 20000, memoryMb: 256 }, (index, outcome) => {
+            if (!outcome.ok) failures.push(`job ${index} of ${n}: ${outcome.message}`);
+            else if (index % 2 === 0 && outcome.errorCount !== 0) failures.push(`job ${index} of ${n}: ${outcome.errorCount} row errors`);
+            // A consumer that blocks the parent's event loop, so exit and message events queue up together.
+            const until = Date.now() + 5;
+            while (Date.now() < until);
+          }).then(() => n),
+        ),
+      );
+      assert.deepEqual(outcomes, [1, 2, 3, 4]);
+    }
+    assert.equal(failures.join('\n'), '');
+    // Outcomes arrive through the callback; collect them in a second pass to check their content.
+    for (let round = 0; round < 10; round++) {
+      const results = await runBatch(batch(2), { timeoutMs: 20000, memoryMb: 256 });
+      for (const r of results) if (!r.ok) failures.push(`${r.message}`);
+      assert.equal(results.length, 2);
+      assert.ok(results[0].ok, `first job failed: ${JSON.stringify(results[0])}`);
+      if (results[0].ok) assert.deepEqual(Array.from(results[0].values as ArrayLike<unknown>), [2, 0, 6]);
+      assert.ok(results[1].ok && results[1].errorCount === 3 && /non-Error value: "bad"/.test(results[1].errors[0].message), JSON.stringify(results[1]));
+    }
+    assert.equal(failures.join('\n'), '');
+  });
+});
