@@ -25,6 +25,9 @@ export class SymbolGraph {
   readonly nodes = new Map<SymbolId, SymbolNode>();
   private reverse?: Map<SymbolId, SymbolId[]>;
   private readonly exportCache = new Map<string, SymbolId[]>();
+  /** A graph does not change once built: closures and resolutions are computed once (a check asks per feature and side). */
+  private readonly closureCache = new Map<string, string[]>();
+  private readonly resolveCache = new Map<string, string | undefined>();
 
   /**
    * Links `modules`. With `previous` (an earlier graph of the same workspace), every module whose
@@ -129,6 +132,8 @@ export class SymbolGraph {
    * loads, which is more than the symbol closure (a module is loaded whole).
    */
   moduleClosure(path: string): string[] {
+    const cached = this.closureCache.get(path);
+    if (cached) return cached;
     const seen = new Set<string>();
     const stack = [path];
     while (stack.length) {
@@ -141,7 +146,9 @@ export class SymbolGraph {
         if (target && !seen.has(target)) stack.push(target);
       }
     }
-    return [...seen];
+    const closure = [...seen];
+    this.closureCache.set(path, closure);
+    return closure;
   }
 
   /** The shortest dependency path from `from` to any of `targets`, both ends included, or undefined. */
@@ -218,7 +225,11 @@ export class SymbolGraph {
   }
 
   private resolveModule(from: string, specifier: string): string | undefined {
-    return this.frontEnd.resolveImport(from, specifier, (p) => this.modules.has(p));
+    const key = `${from}\0${specifier}`;
+    if (this.resolveCache.has(key)) return this.resolveCache.get(key);
+    const target = this.frontEnd.resolveImport(from, specifier, (p) => this.modules.has(p));
+    this.resolveCache.set(key, target);
+    return target;
   }
 }
 
