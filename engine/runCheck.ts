@@ -76,6 +76,8 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
       throwIfCancelled(token);
       Object.assign(runnable[i].report, job.cached ?? (await dataCheck(ws, impact, job, caches, times, ran.get(job) ?? {})));
       ran.get(job)?.consumed?.();
+      // Its outcomes hold the feature's values (and the statistics derived from them): let them go.
+      ran.delete(job);
     }
   } finally {
     // A cancelled or failed run still lets its workers run out and exit; none waits for ever.
@@ -249,7 +251,7 @@ async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: 
   const result = checkFeature({
     feature,
     location: affected.location,
-    table: loaded.table,
+    rows: loaded.rows,
     stored,
     sliceBy: snapshot.sliceBy,
     base,

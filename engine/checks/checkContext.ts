@@ -4,7 +4,8 @@
  * context returning findings, so each is tested on inline data.
  */
 import type { FeatureConfig } from '../config/configTypes';
-import type { ColumnType, Row } from '../data/table';
+import type { SampleRows } from '../data/sampleRows';
+import type { ColumnType } from '../data/table';
 import type { Finding, Location } from '../findings';
 import type { WorkerResult } from '../exec/workerProtocol';
 import type { Thresholds } from './thresholds';
@@ -16,7 +17,7 @@ export interface CheckContext {
   feature: FeatureConfig;
   /** Where findings about the feature point: its function in the target. */
   location: Location;
-  rows: Row[];
+  rows: SampleRows;
   /** The stored column's values on the sampled rows, when the snapshot has the column. */
   stored?: unknown[];
   storedType?: ColumnType;
@@ -34,7 +35,7 @@ export type Check = (ctx: CheckContext) => Finding[];
 /** Up to `n` example rows from `indices`, with the values on each side. */
 export function examplesAt(ctx: CheckContext, indices: number[], n = 5): Finding['examples'] {
   return indices.slice(0, n).map((i) => ({
-    row: ctx.rows[i] as Record<string, unknown>,
+    row: ctx.rows.at(i) as Record<string, unknown>,
     ...(ctx.base ? { base: ctx.base.values[i] ?? null } : {}),
     target: ctx.target.values[i] ?? null,
     ...(ctx.stored ? { stored: ctx.stored[i] ?? null } : {}),

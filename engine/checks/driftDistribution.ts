@@ -7,10 +7,10 @@
  */
 import type { Finding } from '../findings';
 import { categoricalDrift } from '../stats/categoricalDrift';
-import { numericDrift } from '../stats/numericDrift';
+import { numericDriftSorted } from '../stats/numericDrift';
 import type { CheckContext } from './checkContext';
 import { grade } from './thresholds';
-import { categories, finiteNumbers, isNumericType, num, valuesType } from './values';
+import { categories, isNumericType, num, ranValues, sortedFiniteNumbers, valuesType } from './values';
 
 export interface DriftMetrics {
   psi: number;
@@ -21,11 +21,11 @@ export interface DriftMetrics {
 }
 
 /** Drift of `target` against `reference` values, numeric or categorical by their type. */
-export function driftMetrics(reference: unknown[], target: unknown[]): DriftMetrics | undefined {
+export function driftMetrics(reference: readonly unknown[], target: readonly unknown[]): DriftMetrics | undefined {
   const tRef = valuesType(reference);
   const tTarget = valuesType(target);
   if (isNumericType(tRef) && isNumericType(tTarget)) {
-    const d = numericDrift(finiteNumbers(reference), finiteNumbers(target));
+    const d = numericDriftSorted(sortedFiniteNumbers(reference), sortedFiniteNumbers(target));
     return { psi: d.psi, ks: d.ks, wasserstein: d.wasserstein };
   }
   if (tRef === 'unknown' || tTarget === 'unknown') return undefined;
@@ -38,7 +38,7 @@ const storedDrifts = new WeakMap<CheckContext, DriftMetrics | undefined>();
 /** Drift of the target against the stored column, computed once per context (the check and the metrics share it). */
 export function storedDrift(ctx: CheckContext): DriftMetrics | undefined {
   if (!ctx.stored) return undefined;
-  if (!storedDrifts.has(ctx)) storedDrifts.set(ctx, driftMetrics(ctx.stored, ctx.target.values.filter((v) => v !== undefined)));
+  if (!storedDrifts.has(ctx)) storedDrifts.set(ctx, driftMetrics(ctx.stored, ranValues(ctx.target.values)));
   return storedDrifts.get(ctx);
 }
 

@@ -6,12 +6,12 @@
 import type { Finding } from '../findings';
 import type { CheckContext } from './checkContext';
 import { grade } from './thresholds';
-import { nullRate, pct } from './values';
+import { nullRate, pct, ranValues } from './values';
 
 export function nullsRate(ctx: CheckContext): Finding[] {
   if (!ctx.stored) return [];
   const before = nullRate(ctx.stored);
-  const after = nullRate(ctx.target.values.filter((v) => v !== undefined));
+  const after = nullRate(ranValues(ctx.target.values));
   const change = Math.abs(after - before);
   const severity = grade(change, ctx.thresholds('nulls.rate'));
   if (!severity) return [];

@@ -21,6 +21,6 @@ export function runtimeError(ctx: CheckContext): Finding[] {
     message: `throws on ${pct(rate)} of sampled rows (${errorCount} of ${ctx.rows.length})${baseNote}: ${errors[0]?.message ?? 'unknown error'}`,
     location: ctx.location,
     metrics: { rate, count: errorCount },
-    examples: errors.slice(0, 3).map((e) => ({ row: ctx.rows[e.index] as Record<string, unknown>, error: e.message })),
+    examples: errors.slice(0, 3).map((e) => ({ row: ctx.rows.at(e.index) as Record<string, unknown>, error: e.message })),
   }];
 }

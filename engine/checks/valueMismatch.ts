@@ -9,9 +9,18 @@ import { examplesAt, type CheckContext } from './checkContext';
 import { grade } from './thresholds';
 import { pct, sameValue } from './values';
 
+const mismatches = new WeakMap<CheckContext, number[]>();
+
+/** Rows where the target ran and differs from the stored column, computed once per context (the check and the metrics share it). */
+export function storedMismatches(ctx: CheckContext): number[] {
+  let rows = mismatches.get(ctx);
+  if (!rows) mismatches.set(ctx, (rows = mismatchedRows(ctx.target.values, ctx.stored ?? [], ctx)));
+  return rows;
+}
+
 export function valueMismatch(ctx: CheckContext): Finding[] {
   if (!ctx.stored) return [];
-  const differing = mismatchedRows(ctx.target.values, ctx.stored, ctx);
+  const differing = storedMismatches(ctx);
   const compared = countRan(ctx.target.values);
   if (compared === 0) return [];
   const rate = differing.length / compared;
@@ -62,14 +71,16 @@ function sliceSummary(ctx: CheckContext, differing: number[]): string {
   for (const i of differing) isDiff[i] = 1;
   let best: { column: string; value: string; rate: number; restRate: number } | undefined;
   for (const column of ctx.sliceBy) {
+    const values = ctx.rows.column(column);
+    if (!values) continue;
     const counts = new Map<string, [number, number]>();
-    ctx.rows.forEach((row, i) => {
-      const key = String(row[column] ?? 'null');
-      const c = counts.get(key) ?? [0, 0];
+    for (let i = 0; i < values.length; i++) {
+      const key = String(values[i] ?? 'null');
+      let c = counts.get(key);
+      if (!c) counts.set(key, (c = [0, 0]));
       c[0]++;
       c[1] += isDiff[i];
-      counts.set(key, c);
-    });
+    }
     if (counts.size < 2) continue;
     for (const [value, [n, d]] of counts) {
       const rate = d / n;

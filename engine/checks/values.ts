@@ -1,8 +1,26 @@
 /**
  * Value helpers shared by the checks: equality within tolerance, logical types of outputs, and
  * formatting of rates in messages.
+ *
+ * The derived views of a values array (its type, its finite numbers sorted, its null rate, the
+ * values of rows that ran) are computed once per array and remembered: several checks, the
+ * metrics, the change classification and the histograms all ask for them, and over 100k rows each
+ * pass costs milliseconds. This relies on what holds throughout the engine: an array of values,
+ * once produced by a worker or read from a snapshot, is never modified.
  */
 import type { ColumnType } from '../data/table';
+import { sortedCopy } from '../stats/sortNumbers';
+
+/** `compute(values)`, once per array. */
+function memo<T>(compute: (values: readonly unknown[]) => T): (values: readonly unknown[]) => T {
+  const cache = new WeakMap<readonly unknown[], T>();
+  return (values) => {
+    if (cache.has(values)) return cache.get(values)!;
+    const result = compute(values);
+    cache.set(values, result);
+    return result;
+  };
+}
 
 export interface Tolerance {
   abs: number;
@@ -22,7 +40,7 @@ export function sameValue(a: unknown, b: unknown, tol: Tolerance): boolean {
 }
 
 /** The logical type of a set of values, in the stored-column vocabulary (nulls ignored). */
-export function valuesType(values: readonly unknown[]): ColumnType {
+export const valuesType = memo((values): ColumnType => {
   let type: ColumnType | undefined;
   for (const v of values) {
     if (v === null || v === undefined) continue;
@@ -34,7 +52,7 @@ export function valuesType(values: readonly unknown[]): ColumnType {
     }
   }
   return type ?? 'unknown';
-}
+});
 
 export function valueType(v: unknown): ColumnType {
   if (typeof v === 'number') return Number.isInteger(v) || !Number.isFinite(v) ? 'integer' : 'number';
@@ -48,13 +66,22 @@ export function isNumericType(t: ColumnType): boolean {
   return t === 'integer' || t === 'number';
 }
 
-/** Finite numbers among values, for the statistics kernel. */
-export function finiteNumbers(values: readonly unknown[]): Float64Array {
+/** Finite numbers among values, in row order, for the statistics kernel. Do not modify the result. */
+export const finiteNumbers = memo((values): Float64Array => {
   const out = new Float64Array(values.length);
   let n = 0;
-  for (const v of values) if (typeof v === 'number' && Number.isFinite(v)) out[n++] = v;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v === 'number' && Number.isFinite(v)) out[n++] = v;
+  }
   return out.subarray(0, n);
-}
+});
+
+/** Finite numbers among values, ascending. Do not modify the result. */
+export const sortedFiniteNumbers = memo((values): Float64Array => sortedCopy(finiteNumbers(values)));
+
+/** The values of the rows that ran (`undefined` marks a row that threw); the same array when all ran. */
+export const ranValues = memo((values): readonly unknown[] => (values.includes(undefined) ? values.filter((v) => v !== undefined) : values));
 
 /** Values as category labels (nulls excluded), for categorical statistics. */
 export function categories(values: readonly unknown[]): string[] {
@@ -63,12 +90,16 @@ export function categories(values: readonly unknown[]): string[] {
   return out;
 }
 
-export function nullRate(values: readonly unknown[]): number {
+/** The share of nulls (and NaN) among values. */
+export const nullRate = memo((values): number => {
   if (values.length === 0) return 0;
   let n = 0;
-  for (const v of values) if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) n++;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) n++;
+  }
   return n / values.length;
-}
+});
 
 /** A rate as a person reads it: 58%, 3.1%, 0.02%. */
 export function pct(x: number): string {

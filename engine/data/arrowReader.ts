@@ -22,10 +22,10 @@ import {
   type Vector,
 } from 'apache-arrow';
 import { ensureArrowCodecs } from './arrowCodecs';
-import { emptyRows, toCellValue } from './cellValue';
+import { columnarTable, finishColumn, newColumn, toCellValue } from './cellValue';
 import { snapshotHasNoColumns, unreadableSnapshot, wrapReadError } from './readErrors';
 import { sampleIndices } from './sample';
-import type { CellValue, ColumnInfo, ColumnType, ReadOptions, Row, SnapshotTable } from './table';
+import type { CellValue, ColumnInfo, ColumnType, ReadOptions, SnapshotTable } from './table';
 
 /** Reads one cell of a batch column by its index within the batch. */
 type CellReader = (i: number) => CellValue;
@@ -58,9 +58,9 @@ export async function readArrow(absPath: string, options: ReadOptions, displayPa
 
     const totalRows = table.numRows;
     const rowIndices = sampleIndices(totalRows, options.sampleRows, options.seed);
-    const rows = emptyRows(rowIndices.length, columns);
-    fillRows(table, selected, rowIndices, rows);
-    return { path: displayPath, totalRows, columns, fileColumns: fields.map((f) => f.name), rows, rowIndices };
+    const values = columns.map(() => newColumn(rowIndices.length));
+    fillColumns(table, selected, rowIndices, values);
+    return columnarTable({ path: displayPath, totalRows, columns, fileColumns: fields.map((f) => f.name), values: values.map(finishColumn), rowIndices });
   } catch (err) {
     throw wrapReadError(displayPath, 'Arrow IPC', err);
   }
@@ -70,7 +70,7 @@ export async function readArrow(absPath: string, options: ReadOptions, displayPa
  * Walks the record batches in order alongside the ascending sample and reads, for each batch, the
  * sampled cells of each selected column.
  */
-function fillRows(table: Table, selected: SelectedColumn[], rowIndices: number[], rows: Row[]): void {
+function fillColumns(table: Table, selected: SelectedColumn[], rowIndices: number[], values: CellValue[][]): void {
   let batchStart = 0;
   let next = 0;
   for (const batch of table.batches) {
@@ -78,12 +78,12 @@ function fillRows(table: Table, selected: SelectedColumn[], rowIndices: number[]
     const first = next;
     while (next < rowIndices.length && rowIndices[next] < batchEnd) next++;
     if (next > first) {
-      for (const column of selected) {
+      for (const [c, column] of selected.entries()) {
         const vector = batch.getChildAt(column.index);
         if (!vector) continue;
         const read = cellReader(vector, column.arrowType);
-        const name = column.name;
-        for (let s = first; s < next; s++) rows[s][name] = read(rowIndices[s] - batchStart);
+        const out = values[c];
+        for (let s = first; s < next; s++) out[s] = read(rowIndices[s] - batchStart);
       }
     }
     batchStart = batchEnd;

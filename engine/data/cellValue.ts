@@ -4,7 +4,40 @@
  * the Parquet and Arrow readers so that both formats give feature code the same JavaScript values
  * for the same data.
  */
-import type { CellValue, ColumnInfo, Row } from './table';
+import type { CellValue, ColumnInfo, Row, SnapshotTable } from './table';
+
+/** A table over the columns a reader produced; its row objects are built only if someone asks. */
+export function columnarTable(t: Omit<SnapshotTable, 'rows'>): SnapshotTable {
+  let rows: Row[] | undefined;
+  return {
+    ...t,
+    get rows() {
+      if (!rows) {
+        rows = emptyRows(t.rowIndices.length, t.columns);
+        t.columns.forEach((c, k) => {
+          const values = t.values[k];
+          for (let i = 0; i < values.length; i++) rows![i][c.name] = values[i];
+        });
+      }
+      return rows;
+    },
+  };
+}
+
+/**
+ * A column of `count` sampled rows before the reader fills it. It starts empty rather than filled
+ * with nulls: an array that has held a null stores every number as a separate heap object, while a
+ * column of numbers only is kept as raw doubles (eight bytes a value, nothing to collect).
+ */
+export function newColumn(count: number): CellValue[] {
+  return new Array<CellValue>(count);
+}
+
+/** Turns the rows a reader left unset into nulls; returns the column. */
+export function finishColumn(values: CellValue[]): CellValue[] {
+  for (let i = 0; i < values.length; i++) if (values[i] === undefined) values[i] = null;
+  return values;
+}
 
 /**
  * Creates one row object per sampled row with every column set to null, in column order, so a

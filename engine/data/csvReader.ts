@@ -12,9 +12,10 @@
  * date-time, and otherwise `string`, with the values kept as text. An empty field is `null`.
  */
 import { readFile } from 'node:fs/promises';
+import { columnarTable, newColumn } from './cellValue';
 import { snapshotHasNoColumns, unreadableSnapshot, wrapReadError } from './readErrors';
 import { sampleIndices } from './sample';
-import type { CellValue, ColumnInfo, ColumnType, ReadOptions, Row, SnapshotTable } from './table';
+import type { CellValue, ColumnInfo, ColumnType, ReadOptions, SnapshotTable } from './table';
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
@@ -70,17 +71,17 @@ export async function readCsv(absPath: string, options: ReadOptions, displayPath
     }
 
     const columns: ColumnInfo[] = selected.map((index, c) => ({ name: names[index], type: inferType(raw[c]) }));
-    const rows = new Array<Row>(rowIndices.length);
-    for (let s = 0; s < rows.length; s++) rows[s] = {};
-    columns.forEach((column, c) => {
+    const values = columns.map((column, c) => {
       const convert = converterFor(column.type);
-      const values = raw[c];
-      for (let s = 0; s < rows.length; s++) {
-        const text = values[s];
-        rows[s][column.name] = text === null ? null : convert(text);
+      const texts = raw[c];
+      const out = newColumn(rowIndices.length);
+      for (let s = 0; s < out.length; s++) {
+        const text = texts[s];
+        out[s] = text === null ? null : convert(text);
       }
+      return out;
     });
-    return { path: displayPath, totalRows, columns, fileColumns: names, rows, rowIndices };
+    return columnarTable({ path: displayPath, totalRows, columns, fileColumns: names, values, rowIndices });
   } catch (err) {
     throw wrapReadError(displayPath, 'CSV', err);
   }

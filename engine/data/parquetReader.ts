@@ -15,10 +15,10 @@ import {
   type SchemaTree,
 } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
-import { emptyRows, toCellValue } from './cellValue';
+import { columnarTable, finishColumn, newColumn, toCellValue } from './cellValue';
 import { snapshotHasNoColumns, unreadableSnapshot, wrapReadError } from './readErrors';
 import { sampleIndices } from './sample';
-import type { CellValue, ColumnInfo, ColumnType, ReadOptions, Row, SnapshotTable } from './table';
+import type { CellValue, ColumnInfo, ColumnType, ReadOptions, SnapshotTable } from './table';
 
 const MAGIC = 'PAR1';
 const ENCRYPTED_MAGIC = 'PARE';
@@ -62,7 +62,7 @@ export async function readParquet(absPath: string, options: ReadOptions, display
 
     const totalRows = Number(metadata.num_rows);
     const rowIndices = sampleIndices(totalRows, options.sampleRows, options.seed);
-    const rows = emptyRows(rowIndices.length, columns);
+    const values = columns.map(() => newColumn(rowIndices.length));
     if (columns.length > 0 && rowIndices.length > 0) {
       const scan = await parquetScan({
         file,
@@ -71,9 +71,9 @@ export async function readParquet(absPath: string, options: ReadOptions, display
         compressors,
         parsers: RAW_TIME_PARSERS,
       });
-      await fillRows(scan, selected, rowIndices, rows);
+      await fillColumns(scan, selected, rowIndices, values);
     }
-    return { path: displayPath, totalRows, columns, fileColumns: fields.map((f) => f.element.name), rows, rowIndices };
+    return columnarTable({ path: displayPath, totalRows, columns, fileColumns: fields.map((f) => f.element.name), values: values.map(finishColumn), rowIndices });
   } catch (err) {
     throw wrapReadError(displayPath, 'Parquet', err);
   } finally {
@@ -89,7 +89,7 @@ type Scan = Awaited<ReturnType<typeof parquetScan>>;
  * The scan keeps the last span it decoded for each column, so decoded data never outgrows one row
  * group.
  */
-async function fillRows(scan: Scan, columns: ParquetColumn[], rowIndices: number[], rows: Row[]): Promise<void> {
+async function fillColumns(scan: Scan, columns: ParquetColumn[], rowIndices: number[], values: CellValue[][]): Promise<void> {
   let next = 0;
   for (const range of scan.ranges) {
     while (next < rowIndices.length && rowIndices[next] < range.rowStart) next++;
@@ -99,13 +99,14 @@ async function fillRows(scan: Scan, columns: ParquetColumn[], rowIndices: number
     if (end === first) continue;
     const spanStart = rowIndices[first];
     const spanEnd = rowIndices[end - 1] + 1;
-    for (const column of columns) {
+    for (const [c, column] of columns.entries()) {
       const data = await scan.readColumn({ column: column.name, rowStart: spanStart, rowEnd: spanEnd });
       if (data.length < spanEnd - spanStart) {
         throw new Error(`column ${column.name} has ${data.length} values where ${spanEnd - spanStart} were expected`);
       }
-      const { name, convert } = column;
-      for (let s = first; s < end; s++) rows[s][name] = convert(data[rowIndices[s] - spanStart]);
+      const { convert } = column;
+      const out = values[c];
+      for (let s = first; s < end; s++) out[s] = convert(data[rowIndices[s] - spanStart]);
     }
     next = end;
   }

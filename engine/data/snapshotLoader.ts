@@ -4,22 +4,27 @@
  * modification time changes. A feature check asks for the columns its code can read plus its
  * stored column; a wide feature store (inputs beside dozens of stored features) is then never read
  * whole. The same seed samples the same rows, so columns read at different times line up.
+ *
+ * What a load returns is a view over the column store: no row objects are built in this process
+ * (the checks read columns, see `SampleRows`), and the columnar form workers receive is built
+ * when a worker needs it, once per column set.
  */
 import { statSync } from 'node:fs';
 import type { Config } from '../config/configTypes';
 import { UserError } from '../errors';
 import type { SampleInput } from '../exec/featureRunner';
-import { emptyRows } from './cellValue';
 import { readSnapshot } from './readSnapshot';
+import { rowsFromColumns, type SampleRows } from './sampleRows';
 import type { CellValue, ColumnInfo, SnapshotTable } from './table';
 import { wireColumns } from './wireColumns';
 
 export interface LoadedSnapshot {
   /** The requested columns of the sampled rows. */
-  table: SnapshotTable;
-  /** Any column already read (by this or another request), without building rows of it. */
+  rows: SampleRows;
+  /** Any column already read (by this or another request). */
   column(name: string): { values: CellValue[]; type: ColumnInfo['type'] } | undefined;
-  sample: SampleInput;
+  /** The requested columns as a worker receives them (built on first use). */
+  readonly sample: SampleInput;
   /** Changes whenever the file or its sampling settings change: part of result cache keys. */
   identity: string;
 }
@@ -35,13 +40,14 @@ interface ColumnStore {
   values: Map<string, CellValue[]>;
 }
 
-const MAX_BUILT_TABLES = 2;
+/** Worker inputs kept built: features are checked one after another and neighbours share inputs. */
+const MAX_BUILT_SAMPLES = 2;
 
 export class SnapshotLoader {
   private readonly stores = new Map<string, Promise<ColumnStore>>();
   private readonly used = new Map<string, number>();
-  /** Tables already built, by snapshot identity and column list: features with the same inputs share rows. */
-  private readonly built = new Map<string, LoadedSnapshot>();
+  /** Worker inputs already built, by snapshot identity and column list: features with the same inputs share them. */
+  private readonly built = new Map<string, SampleInput>();
 
   /** The snapshot's identity: it changes whenever the file or its sampling settings change. */
   async identityOf(config: Config, name: string): Promise<string> {
@@ -64,22 +70,26 @@ export class SnapshotLoader {
     const wanted = store.fileColumns.filter((c) => asked.has(c) && store.values.has(c));
     const key = `${store.identity}\0${wanted.join('\0')}`;
     this.used.set(store.identity, store.rowIndices.length);
-    const ready = this.built.get(key);
-    if (ready) return ready;
     const infos: ColumnInfo[] = wanted.map((c) => ({ name: c, type: store.types.get(c)! }));
-    const rows = emptyRows(store.rowIndices.length, infos);
-    for (const c of wanted) {
-      const values = store.values.get(c)!;
-      for (let i = 0; i < rows.length; i++) rows[i][c] = values[i];
-    }
-    const table: SnapshotTable = { path: store.path, totalRows: store.totalRows, columns: infos, fileColumns: store.fileColumns, rows, rowIndices: store.rowIndices };
+    const length = store.rowIndices.length;
+    const rows = rowsFromColumns(length, infos, (c) => store.values.get(c));
     const column = (c: string) => (store.values.has(c) ? { values: store.values.get(c)!, type: store.types.get(c)! } : undefined);
-    const loaded = { table, sample: { rowCount: rows.length, columns: wireColumns(table) }, identity: store.identity, column };
-    // Features are checked one after another: two tables are enough to share rows between
-    // neighbours, and at a million rows each table is hundreds of megabytes.
-    if (this.built.size >= MAX_BUILT_TABLES) this.built.delete(this.built.keys().next().value!);
-    this.built.set(key, loaded);
-    return loaded;
+    const built = this.built;
+    return {
+      rows,
+      column,
+      identity: store.identity,
+      get sample() {
+        let sample = built.get(key);
+        if (!sample) {
+          sample = { rowCount: length, columns: wireColumns(infos, (c) => store.values.get(c)!) };
+          // At a million rows each is tens of megabytes per column.
+          if (built.size >= MAX_BUILT_SAMPLES) built.delete(built.keys().next().value!);
+          built.set(key, sample);
+        }
+        return sample;
+      },
+    };
   }
 
   /**
@@ -93,7 +103,7 @@ export class SnapshotLoader {
     const s = config.snapshots.get(name)!;
     const t = await readSnapshot(s.absPath, { sampleRows: s.sampleRows, seed: s.seed, columns: [column] }, store.path);
     const info = t.columns[0];
-    return info && { values: t.rows.map((r) => r[column] ?? null), type: info.type };
+    return info && { values: t.values[0], type: info.type };
   }
 
   /** Forgets which snapshots were used, at the start of a run. */
@@ -139,9 +149,9 @@ export class SnapshotLoader {
 }
 
 function addColumns(store: ColumnStore, t: SnapshotTable): ColumnStore {
-  for (const c of t.columns) {
+  t.columns.forEach((c, k) => {
     store.types.set(c.name, c.type);
-    store.values.set(c.name, t.rows.map((r) => r[c.name] ?? null));
-  }
+    store.values.set(c.name, t.values[k]);
+  });
   return store;
 }

@@ -30,7 +30,10 @@ export interface SnapshotTable {
   columns: ColumnInfo[];
   /** Every column name in the file, read or not, in file order. */
   fileColumns: string[];
-  rows: Row[];
+  /** The sampled values of each of `columns`, in the same order: what the engine reads. */
+  values: CellValue[][];
+  /** The same values as row objects, built on first access (for callers that want rows). */
+  readonly rows: Row[];
   /** The original 0-based index of each sampled row, ascending. */
   rowIndices: number[];
 }

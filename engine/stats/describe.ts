@@ -71,11 +71,16 @@ export function histogram(values: Float64Array, edges: readonly number[]): numbe
   const counts = new Array<number>(bins).fill(0);
   const first = edges[0];
   const last = edges[bins];
+  // Equal-width edges (sharedEdges) put v in bin floor((v - first) / width); the guess is then
+  // corrected against the actual edges, so uneven edges and rounding still give the exact bin.
+  const scale = last > first ? bins / (last - first) : 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (!(v >= first && v <= last)) continue;
     // The bin is the last edge that is <= v, clamped so that v === last lands in the last bin.
-    const k = Math.min(upperBound(edges, v) - 1, bins - 1);
+    let k = Math.min(Math.floor((v - first) * scale), bins - 1);
+    while (k > 0 && edges[k] > v) k--;
+    while (k < bins - 1 && edges[k + 1] <= v) k++;
     counts[k]++;
   }
   return counts;

@@ -15,6 +15,7 @@
  */
 
 import { lowerBound, quantilesSorted, upperBound } from './describe';
+import { sortedCopy } from './sortNumbers';
 
 /** Drift metrics of a numeric feature; see `numericDrift`. */
 export interface NumericDrift {
@@ -62,9 +63,12 @@ const DECILES: readonly number[] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
  * (and `storedStd` is 0 when `stored` is empty).
  */
 export function numericDrift(stored: Float64Array, target: Float64Array): NumericDrift {
-  const s = Float64Array.from(stored).sort();
+  return numericDriftSorted(sortedCopy(stored), sortedCopy(target));
+}
+
+/** `numericDrift` of arrays already sorted ascending (the callers that hold sorted values skip the copies and sorts). */
+export function numericDriftSorted(s: Float64Array, t: Float64Array): NumericDrift {
   const storedStd = populationStd(s);
-  const t = Float64Array.from(target).sort();
   if (s.length === 0 || t.length === 0) return { psi: 0, ks: 0, wasserstein: 0, storedStd };
   const { ks, w1 } = ksAndWasserstein(s, t);
   return {

@@ -7,8 +7,10 @@ import { STORED_CHECKS, TARGET_CHECKS } from '../checks/allChecks';
 import type { CheckContext, SideValues } from '../checks/checkContext';
 import { driftMetrics, storedDrift } from '../checks/driftDistribution';
 import type { Thresholds } from '../checks/thresholds';
-import { nullRate, sameValue } from '../checks/values';
-import type { ColumnType, SnapshotTable } from '../data/table';
+import { storedMismatches } from '../checks/valueMismatch';
+import { nullRate, ranValues, sameValue } from '../checks/values';
+import type { SampleRows } from '../data/sampleRows';
+import type { ColumnType } from '../data/table';
 import type { SideOutcome } from '../exec/featureRunner';
 import type { WorkerResult } from '../exec/workerProtocol';
 import type { Finding, Location } from '../findings';
@@ -20,12 +22,9 @@ import { featureHistogram } from './histograms';
 export interface FeatureCheckInput {
   feature: FeatureConfig;
   location: Location;
-  table: SnapshotTable;
-  /**
-   * The stored column, when the snapshot has it. Default: the table's column of that name (the
-   * table then carries it as a row property too).
-   */
-  stored?: { values: unknown[]; type: ColumnType };
+  rows: SampleRows;
+  /** The stored column, when the snapshot has it. Default: the rows' column of that name. */
+  stored?: { values: readonly unknown[]; type: ColumnType };
   sliceBy: string[];
   /** Undefined when the base has no such feature. */
   base?: SideOutcome;
@@ -36,11 +35,10 @@ export interface FeatureCheckInput {
 
 /** The verdict, change, metrics and findings of a feature whose code could be run. */
 export function checkFeature(input: FeatureCheckInput): Pick<FeatureReport, 'verdict' | 'change' | 'metrics' | 'findings' | 'histogram'> {
-  const { feature, table, location } = input;
-  const rows = table.rows;
-  const inTable = table.columns.find((c) => c.name === feature.column);
-  const storedColumn = input.stored ?? (inTable && { values: rows.map((r) => r[feature.column] ?? null), type: inTable.type });
-  const stored = storedColumn?.values;
+  const { feature, rows, location } = input;
+  const inRows = rows.columns.find((c) => c.name === feature.column);
+  const storedColumn = input.stored ?? (inRows && { values: rows.column(feature.column)!, type: inRows.type });
+  const stored = storedColumn?.values as unknown[] | undefined;
 
   if (!input.target.ok) {
     const check = input.target.reason === 'timeout' ? 'runtime.timeout' : 'runtime.error';
@@ -78,24 +76,30 @@ function sideValues(r: WorkerResult): SideValues {
 /** The feature's headline numbers: against the stored column when there is one, else against the base. */
 function metricsOf(ctx: CheckContext): Record<string, number | null> {
   const reference = ctx.stored ?? ctx.base?.values;
-  const ran = ctx.target.values.filter((v) => v !== undefined);
+  const ran = ranValues(ctx.target.values);
   const m: Record<string, number | null> = { rows: ctx.rows.length };
   if (!reference) return { ...m, nullRateAfter: nullRate(ran) };
   let compared = 0, differing = 0;
-  for (let i = 0; i < ctx.target.values.length; i++) {
-    if (ctx.target.values[i] === undefined || reference[i] === undefined) continue;
-    compared++;
-    if (!sameValue(ctx.target.values[i], reference[i], ctx.feature.tolerance)) differing++;
+  if (ctx.stored) {
+    // The same rows value.mismatch counted (a stored value is never undefined).
+    compared = ran.length;
+    differing = storedMismatches(ctx).length;
+  } else {
+    for (let i = 0; i < ctx.target.values.length; i++) {
+      if (ctx.target.values[i] === undefined || reference[i] === undefined) continue;
+      compared++;
+      if (!sameValue(ctx.target.values[i], reference[i], ctx.feature.tolerance)) differing++;
+    }
   }
   m.mismatchRate = compared ? differing / compared : 0;
-  const drift = ctx.stored ? storedDrift(ctx) : driftMetrics(reference.filter((v) => v !== undefined), ran);
+  const drift = ctx.stored ? storedDrift(ctx) : driftMetrics(ranValues(reference), ran);
   if (drift) {
     m.psi = drift.psi;
     if (drift.ks !== undefined) m.ks = drift.ks;
     if (drift.wasserstein !== undefined) m.wasserstein = drift.wasserstein;
     if (drift.jensenShannon !== undefined) m.jensenShannon = drift.jensenShannon;
   }
-  m.nullRateBefore = nullRate(reference.filter((v) => v !== undefined));
+  m.nullRateBefore = nullRate(ranValues(reference));
   m.nullRateAfter = nullRate(ran);
   if (ctx.target.errorCount) m.errorRate = ctx.target.errorCount / ctx.rows.length;
   return m;

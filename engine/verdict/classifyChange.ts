@@ -3,7 +3,7 @@
  * in one line what to do. The difference between "rescaled: backfill or version it" and "3% of
  * rows changed" is what makes a report actionable.
  */
-import type { Row } from '../data/table';
+import type { SampleRows } from '../data/sampleRows';
 import type { ChangeClassification } from '../report/reportTypes';
 import { findCategoryRemap, fitAffine, isMonotonicMap } from '../stats/changeShape';
 import { isNumericType, pct, sameValue, valuesType, type Tolerance } from '../checks/values';
@@ -13,7 +13,7 @@ const AFFINE_R2 = 0.999999;
 
 export interface ChangeInput {
   featureName: string;
-  rows: Row[];
+  rows: SampleRows;
   base: unknown[];
   target: unknown[];
   tolerance: Tolerance;
@@ -41,14 +41,14 @@ export function classifyChange(input: ChangeInput): ChangeClassification | undef
   }
 
   const notInputs = new Set(input.notInputs ?? []);
-  if (changed.every((i) => base[i] === null || target[i] === null || hasNullInput(rows[i], notInputs))) {
+  const inputs = rows.columns.filter((c) => !notInputs.has(c.name)).map((c) => rows.column(c.name)!);
+  if (changed.every((i) => base[i] === null || target[i] === null || inputs.some((column) => column[i] === null))) {
     return { kind: 'null-handling', rate, recommendation: `only rows with nulls changed (${pct(rate)}): confirm consumers expect the new null policy, then backfill those rows` };
   }
 
   const pairs = bothPresent(base, target);
   if (pairs.numeric) {
-    const x = pairs.base as number[];
-    const y = pairs.target as number[];
+    const { x, y } = pairs.numeric;
     // A constant target fits any line with slope 0 and r² 1 and is trivially "monotonic": it is
     // neither a rescale nor an order-keeping transform, so it falls through to subset/other.
     if (rate > 0.5 && distinctCount(x) > 2 && distinctCount(y) > 1) {
@@ -64,7 +64,7 @@ export function classifyChange(input: ChangeInput): ChangeClassification | undef
       }
     }
   } else if (pairs.categorical) {
-    const remap = findCategoryRemap(pairs.base.map(String), pairs.target.map(String));
+    const remap = findCategoryRemap(pairs.categorical.base, pairs.categorical.target);
     if (remap) {
       const mapping: Record<string, string> = {};
       for (const [a, b] of remap) if (a !== b) mapping[a] = b;
@@ -80,29 +80,45 @@ export function classifyChange(input: ChangeInput): ChangeClassification | undef
   return { kind: 'other', rate, recommendation: `every row changed without a simple pattern: review the edit, then backfill ${name} or publish it as ${name}_v2` };
 }
 
-function hasNullInput(row: Row, notInputs: Set<string>): boolean {
-  for (const k in row) if (row[k] === null && !notInputs.has(k)) return true;
-  return false;
-}
-
-function bothPresent(base: unknown[], target: unknown[]): { base: unknown[]; target: unknown[]; numeric: boolean; categorical: boolean } {
-  const b: unknown[] = [];
-  const t: unknown[] = [];
+/**
+ * The rows where both sides produced a value, paired: as numbers when every such pair is finite
+ * numbers, as category labels when every pair is strings or booleans, neither otherwise.
+ */
+function bothPresent(base: unknown[], target: unknown[]): { numeric?: { x: Float64Array; y: Float64Array }; categorical?: { base: string[]; target: string[] } } {
+  let count = 0;
   let numeric = true;
   let categorical = true;
   for (let i = 0; i < target.length; i++) {
     const x = base[i];
     const y = target[i];
     if (x === null || x === undefined || y === null || y === undefined) continue;
-    b.push(x);
-    t.push(y);
+    count++;
     if (typeof x !== 'number' || typeof y !== 'number' || !Number.isFinite(x) || !Number.isFinite(y)) numeric = false;
     if ((typeof x !== 'string' && typeof x !== 'boolean') || (typeof y !== 'string' && typeof y !== 'boolean')) categorical = false;
+    if (!numeric && !categorical) return {};
   }
-  return { base: b, target: t, numeric: numeric && b.length > 0, categorical: categorical && b.length > 0 };
+  if (count === 0) return {};
+  if (numeric) {
+    const x = new Float64Array(count);
+    const y = new Float64Array(count);
+    for (let i = 0, k = 0; i < target.length; i++) {
+      if (base[i] === null || base[i] === undefined || target[i] === null || target[i] === undefined) continue;
+      x[k] = base[i] as number;
+      y[k++] = target[i] as number;
+    }
+    return { numeric: { x, y } };
+  }
+  const b: string[] = [];
+  const t: string[] = [];
+  for (let i = 0; i < target.length; i++) {
+    if (base[i] === null || base[i] === undefined || target[i] === null || target[i] === undefined) continue;
+    b.push(String(base[i]));
+    t.push(String(target[i]));
+  }
+  return { categorical: { base: b, target: t } };
 }
 
-function distinctCount(xs: number[]): number {
+function distinctCount(xs: Float64Array): number {
   const s = new Set<number>();
   for (const x of xs) {
     s.add(x);

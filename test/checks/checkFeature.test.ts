@@ -13,7 +13,7 @@ function input(target: SideOutcome, base: SideSpec | undefined, extra: Partial<F
   return {
     feature: feature(),
     location: LOCATION,
-    table: table(rows),
+    rows: table(rows),
     sliceBy: [],
     ...(base ? { base: ran(base) } : {}),
     target,
@@ -26,7 +26,7 @@ describe('verdict/checkFeature', () => {
   it('identical refactor: "identical" with no findings, even when the store already differs from the base', () => {
     // The store holds 2x (computed by some older code); base and target agree on x.
     const stale = table(xs.map((x) => ({ x, f: 2 * x })));
-    const r = checkFeature(input(ran([...xs]), [...xs], { table: stale }));
+    const r = checkFeature(input(ran([...xs]), [...xs], { rows: stale }));
     assert.equal(r.verdict, 'identical');
     assert.deepEqual(r.findings, []);
     assert.equal(r.change, undefined);
@@ -79,7 +79,7 @@ describe('verdict/checkFeature', () => {
 
   it('no stored column: "new", with the change still classified', () => {
     const noStore = table(xs.map((x) => ({ x })));
-    const r = checkFeature(input(ran(xs.map((x) => 3 * x - 1)), xs, { table: noStore }));
+    const r = checkFeature(input(ran(xs.map((x) => 3 * x - 1)), xs, { rows: noStore }));
     assert.equal(r.verdict, 'new');
     assert.equal(r.change?.kind, 'affine');
     assert.deepEqual(r.findings, []);
@@ -100,7 +100,7 @@ describe('verdict/checkFeature', () => {
   it('runtime errors below 1%: a warning, not "broken"', () => {
     const many = range(1000, (i) => i);
     const big = table(many.map((x) => ({ x, f: x })));
-    const r = checkFeature(input(ran({ values: many.map((x) => (x === 7 ? undefined : x)), errors: [{ index: 7, message: 'boom' }] }), many, { table: big }));
+    const r = checkFeature(input(ran({ values: many.map((x) => (x === 7 ? undefined : x)), errors: [{ index: 7, message: 'boom' }] }), many, { rows: big }));
     assert.equal(r.verdict, 'changed');
     expectFindings(r.findings, [{ check: 'runtime.error', severity: 'warning', metrics: { rate: 0.001, count: 1 } }]);
   });
@@ -110,7 +110,7 @@ describe('verdict/checkFeature', () => {
     const big = table(many.map((x) => ({ x, f: x })));
     const base = { values: many.map((x) => (x === 3 ? undefined : x)), errors: [{ index: 3, message: 'old' }] };
     const target = { values: many.map((x) => (x === 5 ? undefined : x)), errors: [{ index: 5, message: 'new' }] };
-    const r = checkFeature(input(ran(target), base, { table: big }));
+    const r = checkFeature(input(ran(target), base, { rows: big }));
     assert.equal(r.verdict, 'changed');
     expectFindings(r.findings, [{ check: 'runtime.error', severity: 'warning', messageMatch: /\(the base code threw on 1\): new$/ }]);
   });

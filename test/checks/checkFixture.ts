@@ -8,7 +8,8 @@ import { strict as assert } from 'node:assert';
 import type { FeatureConfig, ThresholdOverrides } from '../../engine/config/configTypes';
 import type { CheckContext, SideValues } from '../../engine/checks/checkContext';
 import { thresholdsFrom } from '../../engine/checks/thresholds';
-import type { ColumnInfo, ColumnType, Row, SnapshotTable } from '../../engine/data/table';
+import { rowsFromObjects, type SampleRows } from '../../engine/data/sampleRows';
+import type { ColumnInfo, ColumnType, Row } from '../../engine/data/table';
 import type { SideOutcome } from '../../engine/exec/featureRunner';
 import type { CheckId, Finding, Location, Severity } from '../../engine/findings';
 
@@ -73,7 +74,7 @@ export function ctx(spec: CtxSpec): CheckContext {
   return {
     feature: feature(spec.feature),
     location: LOCATION,
-    rows,
+    rows: table(rows),
     ...(spec.stored ? { stored: spec.stored, storedType: spec.storedType ?? inferType(spec.stored) } : {}),
     ...(spec.base ? { base: sideValues(spec.base) } : {}),
     target,
@@ -87,11 +88,11 @@ export function ran(spec: SideSpec): SideOutcome {
   return { ok: true, result: { ok: true, ...sideValues(spec) } };
 }
 
-/** A snapshot sample from inline rows; column types from `types` or inferred from the values. */
-export function table(rows: Row[], types: Record<string, ColumnType> = {}): SnapshotTable {
+/** Sampled rows from inline row objects; column types from `types` or inferred from the values. */
+export function table(rows: Row[], types: Record<string, ColumnType> = {}): SampleRows {
   const names = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const columns: ColumnInfo[] = names.map((name) => ({ name, type: types[name] ?? inferType(rows.map((r) => r[name])) }));
-  return { path: 'data/snap.csv', totalRows: rows.length, columns, fileColumns: names, rows, rowIndices: rows.map((_, i) => i) };
+  return rowsFromObjects(rows, columns);
 }
 
 export interface ExpectedFinding {

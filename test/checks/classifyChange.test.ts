@@ -1,12 +1,12 @@
 import { strict as assert } from 'node:assert';
 import type { Row } from '../../engine/data/table';
 import { classifyChange } from '../../engine/verdict/classifyChange';
-import { range } from './checkFixture';
+import { range, table } from './checkFixture';
 
 const tolerance = { abs: 1e-9, rel: 1e-9 };
 
 function classify(base: unknown[], target: unknown[], rows: Row[] = base.map((_, i) => ({ id: i }))) {
-  return classifyChange({ featureName: 'age_norm', rows, base, target, tolerance });
+  return classifyChange({ featureName: 'age_norm', rows: table(rows), base, target, tolerance });
 }
 
 function close(actual: number | undefined, expected: number, tol = 1e-9): void {

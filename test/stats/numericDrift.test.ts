@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { histogram, quantiles, sharedEdges } from '../../engine/stats/describe';
 import { numericDrift, PSI_EPSILON } from '../../engine/stats/numericDrift';
+import { sortedCopy } from '../../engine/stats/sortNumbers';
 import { normals, prng as mulberry32 } from '../helpers';
 
 function range(from: number, count: number): Float64Array {
@@ -119,6 +120,22 @@ describe('stats/numericDrift', () => {
 });
 
 // The helpers numericDrift builds on; numpy.histogram parity is checked in scipyReference.test.ts.
+describe('stats/sortNumbers', () => {
+  it('sorts exactly as Float64Array.prototype.sort: signs, -0 and +0, ties, subnormals, infinities, above and below the radix threshold', () => {
+    const rand = mulberry32(11);
+    const special = [0, -0, 5e-324, -5e-324, Number.MAX_VALUE, -Number.MAX_VALUE, Infinity, -Infinity, 1, -1, 2 ** 53, 0.1];
+    for (const n of [0, 1, 7, 4095, 4096, 20000]) {
+      const values = Float64Array.from({ length: n }, (_, i) => (i < special.length && rand() < 0.5 ? special[i] : rand() < 0.2 ? Math.round(rand() * 10) - 5 : (rand() - 0.5) * 10 ** Math.floor(rand() * 12 - 6)));
+      const copy = Float64Array.from(values);
+      const sorted = sortedCopy(values);
+      assert.deepEqual(copy, values, 'the input is not modified');
+      const expected = Float64Array.from(values).sort();
+      assert.equal(sorted.length, n);
+      for (let i = 0; i < n; i++) assert.ok(Object.is(sorted[i], expected[i]), `n=${n}, index ${i}: ${sorted[i]} vs ${expected[i]}`);
+    }
+  });
+});
+
 describe('stats/describe', () => {
   it('interpolates quantiles linearly, as numpy does by default', () => {
     assert.deepEqual(quantiles(Float64Array.of(4, 1, 3, 2), [0, 0.5, 1, 1 / 3]), [1, 2.5, 4, 2]);
@@ -128,6 +145,27 @@ describe('stats/describe', () => {
   it('puts the maximum in the last bin and ignores values outside the edges', () => {
     assert.deepEqual(histogram(Float64Array.of(-1, 0, 0.5, 1, 1.5, 2, 3), [0, 1, 2]), [2, 3]);
     assert.deepEqual(histogram(Float64Array.of(1), [0]), []);
+  });
+
+  it('bins every value exactly as a binary search over the edges would, for even and uneven edges', () => {
+    const rand = mulberry32(7);
+    for (let round = 0; round < 200; round++) {
+      const n = 1 + Math.floor(rand() * 300);
+      // Values on and near the edges are where a computed bin index can be off by one.
+      const values = Float64Array.from({ length: n }, () => (rand() < 0.3 ? Math.round(rand() * 20) / 4 : rand() * 6 - 0.5));
+      const even = sharedEdges([values], 1 + Math.floor(rand() * 25));
+      const uneven = [...new Set(Array.from({ length: 2 + Math.floor(rand() * 8) }, () => Math.round(rand() * 40) / 8))].sort((a, b) => a - b);
+      for (const edges of [even, uneven]) {
+        const expected = new Array<number>(Math.max(0, edges.length - 1)).fill(0);
+        for (const v of values) {
+          if (edges.length < 2 || !(v >= edges[0] && v <= edges[edges.length - 1])) continue;
+          let k = 0;
+          while (k + 1 < edges.length - 1 && edges[k + 1] <= v) k++;
+          expected[k]++;
+        }
+        assert.deepEqual(histogram(values, edges), expected, `edges ${JSON.stringify(edges)}`);
+      }
+    }
   });
 
   it('spans every array with shared edges', () => {

@@ -1,0 +1,66 @@
+/**
+ * An ascending sorted copy of a Float64Array. The drift statistics sort every numeric feature's
+ * stored and target values (100k–1M numbers per feature); a least-significant-digit radix sort
+ * on the doubles' bit patterns does that in about half the time of `Float64Array.prototype.sort`.
+ * Small arrays use the built-in sort, which wins below a few thousand values.
+ *
+ * The order is the built-in sort's for all non-NaN values, -0 before +0 included. Callers pass no
+ * NaN (they filter them out: a NaN has no place in an ordering).
+ */
+
+const RADIX_FROM = 4096;
+
+export function sortedCopy(values: Float64Array): Float64Array {
+  if (values.length < RADIX_FROM) return Float64Array.from(values).sort();
+  return radixSorted(values);
+}
+
+/**
+ * Four passes of 16 bits over keys that order like the numbers: a positive double's bits with the
+ * sign bit set, a negative double's bits inverted. Little-endian: word 0 of a value is its low half.
+ */
+function radixSorted(values: Float64Array): Float64Array {
+  const n = values.length;
+  let from = new Uint32Array(Float64Array.from(values).buffer);
+  let to = new Uint32Array(n * 2);
+  for (let i = 0; i < n; i++) {
+    const hi = from[2 * i + 1];
+    if (hi & 0x80000000) {
+      from[2 * i + 1] = ~hi;
+      from[2 * i] = ~from[2 * i];
+    } else {
+      from[2 * i + 1] = hi | 0x80000000;
+    }
+  }
+  const offsets = new Uint32Array(65536);
+  for (let pass = 0; pass < 4; pass++) {
+    const word = pass >> 1;
+    const shift = (pass & 1) * 16;
+    offsets.fill(0);
+    for (let i = 0; i < n; i++) offsets[(from[2 * i + word] >>> shift) & 0xffff]++;
+    let sum = 0;
+    for (let d = 0; d < 65536; d++) {
+      const c = offsets[d];
+      offsets[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const k = offsets[(from[2 * i + word] >>> shift) & 0xffff]++;
+      to[2 * k] = from[2 * i];
+      to[2 * k + 1] = from[2 * i + 1];
+    }
+    const t = from;
+    from = to;
+    to = t;
+  }
+  for (let i = 0; i < n; i++) {
+    const hi = from[2 * i + 1];
+    if (hi & 0x80000000) {
+      from[2 * i + 1] = hi & 0x7fffffff;
+    } else {
+      from[2 * i + 1] = ~hi;
+      from[2 * i] = ~from[2 * i];
+    }
+  }
+  return new Float64Array(from.buffer);
+}
