@@ -1,15 +1,17 @@
 /**
  * One workspace folder with a FeatureGuard config: its engine session, its settings, the latest
- * result, and the scheduling of runs. A keystroke cancels the data check in flight and schedules
- * static impact (debounced) and, with `onType`, a data check after a pause; a save refreshes git
- * state and checks. Results are published only while they are the newest.
+ * result, and the scheduling of runs. A keystroke cancels the data check in flight, starts static
+ * impact at once (coalesced: while one impact run is in flight, edits only mark it stale, and one
+ * more run follows it) and, with `onType`, schedules a data check after a pause; a save refreshes
+ * git state and checks. Results are published only while they are the newest.
+ *
+ * Impact is not debounced: an incremental impact run costs ~15 ms on a 500-module workspace, less
+ * than any debounce worth having, and a user sees the squiggle move as they type.
  */
 import type { CancellationToken } from '../engine/errors';
 import { CancelledError } from '../engine/errors';
 import type { SessionResult, WorkspaceSession } from '../engine/session/workspaceSession';
 import type { FeatureGuardSettings } from '../shared/settings';
-
-export const IMPACT_DEBOUNCE_MS = 60;
 
 export interface FolderHooks {
   /** Publishes a result (impact-only when `pending` is true). */
@@ -29,7 +31,10 @@ export class FolderState {
   /** True when the latest result includes data checks for the current edit generation. */
   checked = false;
   private generation = 0;
-  private impactTimer?: NodeJS.Timeout;
+  /** An impact run is in flight (or about to start); `impactStale` asks for one more after it. */
+  private impactBusy = false;
+  private impactStale = false;
+  private disposed = false;
   private checkTimer?: NodeJS.Timeout;
   private running?: Cancellation;
 
@@ -41,12 +46,11 @@ export class FolderState {
     private readonly hooks: FolderHooks,
   ) {}
 
-  /** A buffer changed: impact now (debounced), data later per `runDataChecks`. */
+  /** A buffer changed: impact now, data later per `runDataChecks`. */
   edited(): void {
     this.generation++;
     this.cancelRunning();
-    clearTimeout(this.impactTimer);
-    this.impactTimer = setTimeout(() => void this.runImpact(), IMPACT_DEBOUNCE_MS);
+    this.impactSoon();
     clearTimeout(this.checkTimer);
     if (this.settings.runDataChecks === 'onType') this.checkTimer = setTimeout(() => void this.runCheck(), this.settings.dataCheckDelayMs);
   }
@@ -64,9 +68,30 @@ export class FolderState {
   }
 
   dispose(): void {
-    clearTimeout(this.impactTimer);
+    this.disposed = true;
     clearTimeout(this.checkTimer);
     this.cancelRunning();
+  }
+
+  /**
+   * Runs impact for the newest edits. The run starts after the current turn of the event loop, so
+   * the change notifications that arrived together (a paste, a multi-cursor edit) make one run; a
+   * run that finds newer edits when it ends is followed by one more, never by one per keystroke.
+   */
+  private impactSoon(): void {
+    this.impactStale = true;
+    if (this.impactBusy) return;
+    this.impactBusy = true;
+    setImmediate(async () => {
+      try {
+        while (this.impactStale && !this.disposed) {
+          this.impactStale = false;
+          await this.runImpact();
+        }
+      } finally {
+        this.impactBusy = false;
+      }
+    });
   }
 
   /** Starts a new generation on fresh git state; false (and reported) when it cannot be read. */
