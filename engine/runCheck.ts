@@ -153,7 +153,7 @@ async function sharedBundles(ws: Workspace, impact: ImpactResult, jobs: Job[], t
     if (members.length === 0) return undefined;
     const keys = new Map(members.map((j, i) => [j, `__f${i}`]));
     const files = [...new Set(members.flatMap((j) => graph.moduleClosure(j.affected.feature.file)))];
-    const bundle = await bundleFeatures(tree, ws.frontEnd, members.map((j) => ({ file: j.affected.feature.file, exportName: j.affected.feature.exportName, key: keys.get(j)! })), files);
+    const bundle = await bundleFeatures(tree, ws.frontEnd, members.map((j) => ({ file: j.affected.feature.file, exportName: j.affected.feature.exportName, key: keys.get(j)! })), files, ws.bundles);
     return bundle.ok ? { code: bundle.code, keys } : undefined;
   };
   const [base, target] = await Promise.all([
@@ -233,7 +233,7 @@ async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: 
     const pre = await batched;
     if (pre) pre.timings = { bundleMs: 0, executeMs: performance.now() - waitStarted };
     if (pre && (pre.ok || pre.reason !== 'load')) return pre;
-    return runFeatureSide(tree, ws.frontEnd, feature, feature.file, loaded.sample, ws.repo.root, limits, graph.moduleClosure(feature.file));
+    return runFeatureSide(tree, ws.frontEnd, feature, feature.file, loaded.sample, ws.repo.root, limits, graph.moduleClosure(feature.file), ws.bundles);
   };
   const [base, target] = await Promise.all([
     affected.baseSymbol ? run(ws.sides.base, impact.baseGraph, batched.base) : Promise.resolve(undefined),

@@ -1,8 +1,9 @@
 /**
  * Opens what every run needs: the git repository, the config, the two sides of the comparison
- * and the summary cache. Shared by `impact` and `check` (and later the language server).
+ * and the summary and bundle caches. Shared by `impact` and `check` (and later the language server).
  */
 import { join, resolve } from 'node:path';
+import { BundleCache } from './cache/bundleCache';
 import { SummaryCache } from './cache/summaryCache';
 import { CONFIG_FILE_NAME, loadConfig } from './config/loadConfig';
 import type { Config } from './config/configTypes';
@@ -20,8 +21,10 @@ export interface RunOptions {
   base?: string;
   /** `--staged`: the index is the target. */
   staged?: boolean;
-  /** Keep the on-disk summary cache (default true). */
+  /** Keep the on-disk summary and bundle caches (default true). */
   diskCache?: boolean;
+  /** A bundle cache that outlives the workspace (the language server's); default: a new one. */
+  bundles?: BundleCache;
 }
 
 export interface Workspace {
@@ -30,6 +33,7 @@ export interface Workspace {
   sides: Sides;
   frontEnd: LanguageFrontEnd;
   cache: SummaryCache;
+  bundles: BundleCache;
   baseLabel: string;
   targetLabel: string;
 }
@@ -43,5 +47,6 @@ export async function openWorkspace(options: RunOptions): Promise<Workspace> {
   const targetKind: TargetKind = options.staged ? 'staged' : 'worktree';
   const sides = await gitSides(repo, rev, targetKind, (p) => frontEnd.handles(p), frontEnd.pathspecs);
   const cache = new SummaryCache(options.diskCache === false ? undefined : join(repo.commonDir, 'featureguard', 'summaries.json'));
-  return { repo, config, sides, frontEnd, cache, baseLabel: rev, targetLabel: targetKind };
+  const bundles = options.bundles ?? new BundleCache(options.diskCache === false ? undefined : join(repo.commonDir, 'featureguard', 'bundles'));
+  return { repo, config, sides, frontEnd, cache, bundles, baseLabel: rev, targetLabel: targetKind };
 }

@@ -4,6 +4,7 @@
  * files. Package imports stay external and are required from the repository at run time.
  */
 import * as esbuild from 'esbuild';
+import { BundleCache } from '../cache/bundleCache';
 import type { LanguageFrontEnd } from '../lang/frontEnd';
 import type { SourceTree } from '../sources/sourceTree';
 
@@ -18,8 +19,8 @@ export const FEATURE_EXPORT = '__feature';
  * A CommonJS bundle whose `module.exports.__feature` is `file#exportName` on the given side.
  * `prefetch` names the files the bundle is expected to need (the feature's dependency closure).
  */
-export function bundleFeature(tree: SourceTree, frontEnd: LanguageFrontEnd, file: string, exportName: string, prefetch: string[] = []): Promise<BundleResult> {
-  return bundleFeatures(tree, frontEnd, [{ file, exportName, key: FEATURE_EXPORT }], prefetch);
+export function bundleFeature(tree: SourceTree, frontEnd: LanguageFrontEnd, file: string, exportName: string, prefetch: string[] = [], cache?: BundleCache): Promise<BundleResult> {
+  return bundleFeatures(tree, frontEnd, [{ file, exportName, key: FEATURE_EXPORT }], prefetch, cache);
 }
 
 /**
@@ -27,13 +28,17 @@ export function bundleFeature(tree: SourceTree, frontEnd: LanguageFrontEnd, file
  * features of a workspace share most of their modules, and one build of them all is far cheaper
  * than one per feature.
  */
-export async function bundleFeatures(tree: SourceTree, frontEnd: LanguageFrontEnd, features: { file: string; exportName: string; key: string }[], prefetch: string[] = []): Promise<BundleResult> {
-  // esbuild asks for files one at a time; reading the known closure first costs one git process
-  // instead of one per file.
-  if (prefetch.length) await tree.readMany(prefetch);
+export async function bundleFeatures(tree: SourceTree, frontEnd: LanguageFrontEnd, features: { file: string; exportName: string; key: string }[], prefetch: string[] = [], cache?: BundleCache): Promise<BundleResult> {
   // An export name that is not an identifier (ES2022 allows any string) is written as a string.
   const quote = (name: string) => (/^[\w$]+$/.test(name) ? name : JSON.stringify(name));
   const entry = features.map((f) => `export { ${quote(f.exportName)} as ${f.key} } from ${JSON.stringify('./' + f.file)};\n`).join('');
+  // The closure decides the bundle: the same files with the same contents give the same code.
+  const key = cache && prefetch.length ? BundleCache.key([esbuild.version, entry, [...prefetch].sort().map((p) => [p, tree.hash(p) ?? null])]) : undefined;
+  const cached = key && cache!.get(key);
+  if (cached) return { ok: true, code: cached };
+  // esbuild asks for files one at a time; reading the known closure first costs one git process
+  // instead of one per file.
+  if (prefetch.length) await tree.readMany(prefetch);
   try {
     const result = await esbuild.build({
       stdin: { contents: entry, sourcefile: ENTRY, resolveDir: '/', loader: 'ts' },
@@ -46,7 +51,9 @@ export async function bundleFeatures(tree: SourceTree, frontEnd: LanguageFrontEn
       sourcemap: false,
       plugins: [sourceTreePlugin(tree, frontEnd)],
     });
-    return { ok: true, code: result.outputFiles[0].text };
+    const code = result.outputFiles[0].text;
+    if (key) cache!.set(key, code);
+    return { ok: true, code };
   } catch (err) {
     const failure = err as esbuild.BuildFailure;
     const first = failure.errors?.[0];

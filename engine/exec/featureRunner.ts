@@ -2,6 +2,7 @@
  * Runs versions (base or target) of features over a snapshot sample in isolated workers. Every way
  * this can fail comes back as a value.
  */
+import type { BundleCache } from '../cache/bundleCache';
 import type { FeatureConfig } from '../config/configTypes';
 import type { LanguageFrontEnd } from '../lang/frontEnd';
 import type { SourceTree } from '../sources/sourceTree';
@@ -45,9 +46,10 @@ export async function runFeatureSide(
   requireFrom: string,
   limits: RunLimits,
   closureFiles: string[] = [],
+  cache?: BundleCache,
 ): Promise<SideOutcome> {
   const started = performance.now();
-  const bundle = await bundleFeature(tree, frontEnd, file, feature.exportName, closureFiles);
+  const bundle = await bundleFeature(tree, frontEnd, file, feature.exportName, closureFiles, cache);
   const bundled = performance.now();
   if (!bundle.ok) return { ok: false, reason: 'bundle', message: `could not bundle the feature code: ${bundle.message}`, timings: { bundleMs: bundled - started, executeMs: 0 } };
   const [outcome] = await runBatch({ code: bundle.code, requireFrom, rowCount: sample.rowCount, columns: sample.columns, jobs: [workerJob(feature, FEATURE_EXPORT, sample.rowCount)] }, limits);

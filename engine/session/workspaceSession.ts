@@ -6,6 +6,7 @@
  */
 import { relative, sep } from 'node:path';
 import { analyzeImpact, type ImpactResult } from '../analysis/impact';
+import { BundleCache } from '../cache/bundleCache';
 import { SummaryCache } from '../cache/summaryCache';
 import type { CancellationToken } from '../errors';
 import type { Report } from '../report/reportTypes';
@@ -34,7 +35,9 @@ export class WorkspaceSession {
 
   /** Opens the workspace containing `options.cwd`; fails with a `UserError` like the CLI. */
   static async open(options: RunOptions): Promise<WorkspaceSession> {
-    return new WorkspaceSession(options, await openWorkspace({ ...options, diskCache: false }));
+    // Bundles, like summaries, stay in memory across runs and refreshes.
+    const withBundles = { ...options, diskCache: false, bundles: new BundleCache() };
+    return new WorkspaceSession(withBundles, await openWorkspace(withBundles));
   }
 
   get root(): string {
@@ -47,7 +50,7 @@ export class WorkspaceSession {
 
   /** Re-reads git state and the config (after a save, a checkout, or a config edit). */
   async refresh(): Promise<void> {
-    this.ws = await openWorkspace({ ...this.options, diskCache: false });
+    this.ws = await openWorkspace(this.options);
   }
 
   /** The repository-relative path of an absolute file path, or undefined when outside. */

@@ -4,6 +4,8 @@
  * and the verdict, change and findings a user should see.
  */
 import { strict as assert } from 'node:assert';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { git, removeTempDirs, runCli, runJson, treeFingerprint, writeFiles } from '../helpers';
 import { edit, repo } from './featureRepo';
 
@@ -262,5 +264,33 @@ describe('featureguard check (end to end)', function () {
     assert.match(r.stdout, /error value\.mismatch: 100% of sampled rows \(800 of 800\) differ from the stored "spend_f" values/);
     assert.match(r.stdout, /1 feature affected, 1 checked on 800 sampled rows, 2 errors, 0 warnings/);
     assert.doesNotMatch(r.stdout, /\x1b\[/, 'no colour when stdout is not a TTY');
+  });
+
+  it('reuses bundles while the closure is unchanged, and rebuilds when a helper changes', () => {
+    const root = repo();
+    const bundles = join(root, '.git/featureguard/bundles');
+    const maxTarget = (r: ReturnType<typeof check>) => Math.max(...r.byName.recency.histogram.edges);
+    edit(root, 'CAP = 50', 'CAP = 60', 'src/features/util.ts');
+    const first = check(root);
+    assert.equal(first.byName.recency.verdict, 'changed');
+    assert.equal(maxTarget(first), 60, 'clipped at the new cap');
+    const files = readdirSync(bundles).filter((f) => f.endsWith('.js'));
+    assert.equal(files.length, 2, `one bundle per side: ${files}`);
+
+    // A second run reads the bundles back: the proof is that it runs what the cache holds.
+    const again = check(root);
+    assert.deepEqual(again.byName.recency.metrics, first.byName.recency.metrics);
+    assert.deepEqual(readdirSync(bundles).filter((f) => f.endsWith('.js')).sort(), [...files].sort(), 'no new bundle');
+    for (const f of files) writeFileSync(join(bundles, f), 'exports.__feature = () => 7;');
+    const tampered = check(root).byName.recency;
+    assert.equal(tampered.verdict, 'identical', 'both sides ran the cached code (7 on every row)');
+    assert.deepEqual(tampered.histogram.target, tampered.histogram.base);
+
+    // The helper changes: the closure's hash changes, so the stale bundles are not used.
+    edit(root, 'CAP = 60', 'CAP = 70', 'src/features/util.ts');
+    const edited = check(root);
+    assert.equal(edited.byName.recency.verdict, 'changed');
+    assert.equal(maxTarget(edited), 70);
+    assert.equal(readdirSync(bundles).filter((f) => f.endsWith('.js')).length, 3, 'the base bundle is reused, the target rebuilt');
   });
 });
