@@ -119,7 +119,12 @@ async function prepareJobs(ws: Workspace, impact: ImpactResult, affected: Affect
   for (const [name, group] of bySnapshot) {
     const lists = group.map((a) => needed.get(a));
     const union = lists.some((l) => l === undefined) ? undefined : [...new Set(lists.flat() as string[])];
-    await caches.snapshots.load(ws.config, name, union);
+    // The stored columns come along in the same pass while they are small together; beyond that
+    // each is read when its feature is checked and dropped after (see dataCheck).
+    const stored = group.map((a) => a.feature.column);
+    const rows = ws.config.snapshots.get(name)!.sampleRows || Infinity;
+    const withStored = union && rows * stored.length <= STORED_IN_ONE_PASS ? [...new Set([...union, ...stored])] : union;
+    await caches.snapshots.load(ws.config, name, withStored);
   }
   const limits = { timeoutMs: ws.config.timeoutMs, memoryMb: options.memoryMb ?? DEFAULT_MEMORY_MB };
   const jobs: Job[] = [];
@@ -294,6 +299,9 @@ async function columnsToRead(ws: Workspace, impact: ImpactResult, affected: Affe
   const snapshot = ws.config.snapshots.get(feature.snapshot!)!;
   return [...new Set([...used, ...snapshot.sliceBy])];
 }
+
+/** Stored values (rows × features) read in one pass with the inputs: about 80 MB of numbers. */
+const STORED_IN_ONE_PASS = 10_000_000;
 
 /** Enough for every feature of a large workspace, a few versions each. */
 const MAX_CACHED_RESULTS = 1000;

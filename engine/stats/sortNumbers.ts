@@ -32,12 +32,22 @@ function radixSorted(values: Float64Array): Float64Array {
       from[2 * i + 1] = hi | 0x80000000;
     }
   }
-  const offsets = new Uint32Array(65536);
+  // The four digits' counts in one read; a pass whose digit is the same for every value (the sign
+  // and exponent of values in one range often are) moves nothing and is skipped.
+  const counts = new Uint32Array(4 * 65536);
+  for (let i = 0; i < n; i++) {
+    const lo = from[2 * i];
+    const hi = from[2 * i + 1];
+    counts[lo & 0xffff]++;
+    counts[65536 + (lo >>> 16)]++;
+    counts[131072 + (hi & 0xffff)]++;
+    counts[196608 + (hi >>> 16)]++;
+  }
   for (let pass = 0; pass < 4; pass++) {
     const word = pass >> 1;
     const shift = (pass & 1) * 16;
-    offsets.fill(0);
-    for (let i = 0; i < n; i++) offsets[(from[2 * i + word] >>> shift) & 0xffff]++;
+    const offsets = counts.subarray(pass * 65536, (pass + 1) * 65536);
+    if (offsets[(from[word] >>> shift) & 0xffff] === n) continue;
     let sum = 0;
     for (let d = 0; d < 65536; d++) {
       const c = offsets[d];
