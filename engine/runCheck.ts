@@ -12,7 +12,7 @@ import { SnapshotLoader, type LoadedSnapshot } from './data/snapshotLoader';
 import { columnsUsed } from './exec/columnsUsed';
 import { bundleFeatures } from './exec/bundleFeature';
 import { runFeatureSide, sideOutcome, workerJob, type SideOutcome } from './exec/featureRunner';
-import { DEFAULT_MEMORY_MB, runBatch } from './exec/runInWorker';
+import { DEFAULT_MEMORY_MB, prestartWorkers, runBatch } from './exec/runInWorker';
 import type { FeatureReport, Report } from './report/reportTypes';
 import { buildReport, featureReport, impactOf } from './runImpact';
 import { checkFeature } from './verdict/checkFeature';
@@ -67,14 +67,30 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
   const times = new PhaseTimes();
   const features = impact.features.map((affected) => ({ affected, report: featureReport(affected, impact, 'not-checked') }));
   const runnable = features.filter(({ affected, report }) => report.verdict !== 'broken' && affected.feature.snapshot && !options.noData && options.execute !== false);
-  const jobs = await prepareJobs(ws, impact, runnable.map((r) => r.affected), options, caches, times);
-  const pending = jobs.filter((j) => !j.cached);
-  throwIfCancelled(token);
-  const ran = runSharedBatches(ws, pending, await sharedBundles(ws, impact, pending, times), caches);
+  const limits = { timeoutMs: ws.config.timeoutMs, memoryMb: options.memoryMb ?? DEFAULT_MEMORY_MB };
+  // A worker per side boots while the snapshots are read and the code is bundled.
+  const stopIdle = runnable.length ? prestartWorkers(limits, ws.repo.root, 2) : () => undefined;
+  try {
+    const jobs = await prepareJobs(ws, impact, runnable.map((r) => r.affected), limits, caches, times);
+    const pending = jobs.filter((j) => !j.cached);
+    if (pending.length === 0) stopIdle();
+    throwIfCancelled(token);
+    const ran = runSharedBatches(ws, pending, await sharedBundles(ws, impact, pending, times), caches);
+    await checkEach(ws, impact, jobs, runnable.map((r) => r.report), ran, caches, times, token);
+    const report = buildReport(ws, impact, features.map((f) => f.report), { rowsSampled: caches.snapshots.rowsSampled(), featuresChecked: jobs.length }, started);
+    if (jobs.length) report.summary.timings = times.rounded();
+    return report;
+  } finally {
+    stopIdle();
+  }
+}
+
+/** Checks each job as its outcomes arrive, in job order, filling its feature's report. */
+async function checkEach(ws: Workspace, impact: ImpactResult, jobs: Job[], reports: FeatureReport[], ran: Map<Job, BatchOutcomes>, caches: CheckCaches, times: PhaseTimes, token: CancellationToken): Promise<void> {
   try {
     for (const [i, job] of jobs.entries()) {
       throwIfCancelled(token);
-      Object.assign(runnable[i].report, job.cached ?? (await dataCheck(ws, impact, job, caches, times, ran.get(job) ?? {})));
+      Object.assign(reports[i], job.cached ?? (await dataCheck(ws, impact, job, caches, times, ran.get(job) ?? {})));
       ran.get(job)?.consumed?.();
       // Its outcomes hold the feature's values (and the statistics derived from them): let them go.
       ran.delete(job);
@@ -83,9 +99,6 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
     // A cancelled or failed run still lets its workers run out and exit; none waits for ever.
     for (const outcomes of ran.values()) outcomes.consumed?.();
   }
-  const report = buildReport(ws, impact, features.map((f) => f.report), { rowsSampled: caches.snapshots.rowsSampled(), featuresChecked: jobs.length }, started);
-  if (jobs.length) report.summary.timings = times.rounded();
-  return report;
 }
 
 /** One feature's data check, ready to run: its rows, its result key, and a result when cached. */
@@ -106,7 +119,7 @@ interface Job {
  * Reads, for each snapshot, the union of the columns its features need in one pass, then gives
  * each feature its own columns and looks its result up in the cache.
  */
-async function prepareJobs(ws: Workspace, impact: ImpactResult, affected: AffectedFeature[], options: DataOptions, caches: CheckCaches, times: PhaseTimes): Promise<Job[]> {
+async function prepareJobs(ws: Workspace, impact: ImpactResult, affected: AffectedFeature[], limits: Job['limits'], caches: CheckCaches, times: PhaseTimes): Promise<Job[]> {
   const readStarted = performance.now();
   const needed = new Map<AffectedFeature, string[] | undefined>();
   const scans = new Map<string, Set<string> | undefined>();
@@ -126,7 +139,6 @@ async function prepareJobs(ws: Workspace, impact: ImpactResult, affected: Affect
     const withStored = union && rows * stored.length <= STORED_IN_ONE_PASS ? [...new Set([...union, ...stored])] : union;
     await caches.snapshots.load(ws.config, name, withStored);
   }
-  const limits = { timeoutMs: ws.config.timeoutMs, memoryMb: options.memoryMb ?? DEFAULT_MEMORY_MB };
   const jobs: Job[] = [];
   for (const a of affected) {
     const feature = a.feature;

@@ -9,7 +9,7 @@
  * each. When a feature exceeds its budget or kills its worker, that feature gets the failure and a
  * fresh worker takes the rest of the batch.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { decodeValues, type WireValues, type WorkerBatch, type WorkerFailure, type WorkerReply, type WorkerResult } from './workerProtocol';
 
 declare const __FEATUREGUARD_WORKER_SOURCE__: string;
@@ -31,6 +31,62 @@ export const DEFAULT_MEMORY_MB = 1024;
 
 /** Keeps the end of the worker's stderr: enough to recognize V8's out-of-memory report. */
 const STDERR_TAIL = 16 * 1024;
+
+/** Workers started ahead of need, by memory limit and folder (see `prestartWorkers`). */
+const idle = new Map<string, ChildProcess[]>();
+
+function startWorker(memoryMb: number, cwd: string): ChildProcess {
+  return spawn(process.execPath, [`--max-old-space-size=${memoryMb}`, '-e', __FEATUREGUARD_WORKER_SOURCE__], {
+    cwd,
+    // Feature code's console output must not reach the CLI's stdout (the JSON report).
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    serialization: 'advanced',
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
+}
+
+/**
+ * Starts `count` workers now, so that their start-up (Node itself and the worker source, ~100 ms)
+ * overlaps the snapshot reads and the bundling instead of following them. Idle workers do not
+ * keep the process alive. Returns a function that ends those of them no batch took.
+ */
+export function prestartWorkers(limits: RunLimits, cwd: string, count: number): () => void {
+  const key = `${limits.memoryMb}\0${cwd}`;
+  const list = idle.get(key) ?? [];
+  idle.set(key, list);
+  const started: ChildProcess[] = [];
+  for (let i = 0; i < count; i++) {
+    const child = startWorker(limits.memoryMb, cwd);
+    child.on('error', () => undefined);
+    child.unref();
+    (child.channel as { unref?: () => void } | undefined)?.unref?.();
+    (child.stderr as { unref?: () => void } | null)?.unref?.();
+    list.push(child);
+    started.push(child);
+  }
+  return () => {
+    for (const child of started) {
+      const at = list.indexOf(child);
+      if (at < 0) continue; // taken by a batch, which ends it
+      list.splice(at, 1);
+      child.kill('SIGKILL');
+    }
+  };
+}
+
+/** A prestarted worker that is still alive, made to count again; undefined when none. */
+function takeIdle(memoryMb: number, cwd: string): ChildProcess | undefined {
+  const list = idle.get(`${memoryMb}\0${cwd}`);
+  while (list?.length) {
+    const child = list.shift()!;
+    if (child.exitCode !== null || child.signalCode !== null || !child.connected) continue;
+    child.ref();
+    (child.channel as { ref?: () => void } | undefined)?.ref?.();
+    (child.stderr as { ref?: () => void } | null)?.ref?.();
+    return child;
+  }
+  return undefined;
+}
 
 /**
  * Runs every job of `batch`; the outcomes are in job order. `onOutcome` receives each as soon as it
@@ -59,13 +115,7 @@ function runUntilFailure(batch: WorkerBatch, limits: RunLimits, onOutcome: (inde
     let count = 0;
     let settled = false;
     let stderr = '';
-    const child = spawn(process.execPath, [`--max-old-space-size=${limits.memoryMb}`, '-e', __FEATUREGUARD_WORKER_SOURCE__], {
-      cwd: batch.requireFrom,
-      // Feature code's console output must not reach the CLI's stdout (the JSON report).
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      serialization: 'advanced',
-      env: { ...process.env, NODE_OPTIONS: '' },
-    });
+    const child = takeIdle(limits.memoryMb, batch.requireFrom) ?? startWorker(limits.memoryMb, batch.requireFrom);
     let timer: NodeJS.Timeout | undefined;
     const arm = () => {
       clearTimeout(timer);
