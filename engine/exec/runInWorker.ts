@@ -29,6 +29,9 @@ export type RunOutcome =
 
 export const DEFAULT_MEMORY_MB = 1024;
 
+/** The longest delay a Node timer keeps: a longer one fires after 1 ms (TimeoutOverflowWarning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Keeps the end of the worker's stderr: enough to recognize V8's out-of-memory report. */
 const STDERR_TAIL = 16 * 1024;
 
@@ -69,7 +72,7 @@ function runUntilFailure(batch: WorkerBatch, limits: RunLimits, onOutcome: (inde
     let timer: NodeJS.Timeout | undefined;
     const arm = () => {
       clearTimeout(timer);
-      timer = setTimeout(() => fail({ ok: false, reason: 'timeout', message: `execution exceeded timeoutMs (${limits.timeoutMs} ms)` }), limits.timeoutMs);
+      timer = setTimeout(() => fail({ ok: false, reason: 'timeout', message: `execution exceeded timeoutMs (${limits.timeoutMs} ms)` }), Math.min(limits.timeoutMs, MAX_TIMER_MS));
     };
     const finish = () => {
       if (settled) return;
