@@ -77,7 +77,12 @@ describe('corpus: user code whose promises reject, or that throws nothing at all
     feature = checkEdits([
       [RECENCY, 'return Promise.reject(new TypeError(`no ${row.days}`)) as unknown as number; }'],
       [TICKETS, 'if (row.tickets === 4) throw undefined; return row.tickets ?? 0;'],
+      [SPEND, "if (row.spend > 150) throw new Error('line one\\n' + 'x'.repeat(2_000_000)); return row.spend;"],
     ]);
+  });
+
+  it('an error message of two million characters over two lines is reported on one line, cut at 500 characters', () => {
+    assert.equal(finding(feature('spend'), 'runtime.error'), `runtime.error:error: throws on 24% of sampled rows (193 of 800): line one ${'x'.repeat(490)}…`);
   });
 
   it('a rejected promise is the error of its row', () => {
@@ -122,5 +127,19 @@ describe('corpus: user code that never ends, kills its worker or misbehaves afte
 
   it('a function returned instead of a value is an error of every row', () => {
     assert.equal(finding(feature('recency'), 'runtime.error'), 'runtime.error:error: throws on 100% of sampled rows (800 of 800): the function returned a function, not a feature value');
+  });
+});
+
+describe('corpus: a time budget larger than a timer holds', function () {
+  this.timeout(60000);
+  after(removeTempDirs);
+
+  it('timeoutMs of 3e9 ms (35 days) runs the features instead of timing them all out after 1 ms', () => {
+    const root = repo('parquet', { timeoutMs: 3e9 });
+    edit(root, SPEND, 'return (row.spend - 100) / 50;');
+    const r = runJson(root, ['check']);
+    assert.deepEqual(r.report.features.map((f: any) => `${f.name}:${f.verdict}`), ['spend:changed']);
+    assert.deepEqual(r.report.features[0].findings.map((f: any) => `${f.check}:${f.severity}`), ['value.mismatch:error', 'drift.distribution:error']);
+    assert.doesNotMatch(r.stderr, /TimeoutOverflowWarning/);
   });
 });
