@@ -1,6 +1,6 @@
 /**
- * A bounded soak of the real server over stdio: thousands of random edits, saves and
- * configuration changes, paced so that debounced data checks start and are cancelled mid-run. It
+ * A bounded soak of the real server over stdio: thousands of random edits, saves, settings
+ * changes and featureguard.json rewrites (some broken), paced so that debounced data checks start and are cancelled mid-run. It
  * must keep answering, its memory must stay bounded after warm-up (the growth is reported), and
  * no worker process may outlive the checks.
  *
@@ -72,6 +72,22 @@ describe('language server soak', function () {
       return result;
     };
 
+    const configUri = pathToFileURL(join(root, 'featureguard.json')).href;
+    const goodConfig = readFileSync(join(root, 'featureguard.json'), 'utf8');
+    const configVariants = [
+      goodConfig,
+      goodConfig.replace('"snapshots"', '"snapshotz": {},\n  "snapshots"'), // an unknown key: a warning
+      goodConfig.replace('"snapshot": "c"', '"snapshot": "nope"'), // an unknown snapshot: an error
+      goodConfig.slice(0, goodConfig.length >> 1), // half-written JSON
+    ];
+    assert.equal(new Set(configVariants).size, configVariants.length, 'each config variant differs');
+    /** Rewrites featureguard.json, as an editor saving it would, and tells the server. */
+    const writeConfig = (content: string) => {
+      writeFiles(root, { 'featureguard.json': content });
+      void c.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: configUri, type: 2 }] });
+    };
+    let configWrites = 0;
+
     const rand = prng(7);
     const variants = ['return row.spend;', 'return row.spend * 2;', 'return (row.spend - 100) / 50;', 'return row.spend +;', 'while (true) {}', 'return null;', 'return String(row.spend);'];
     let text = customer;
@@ -93,9 +109,12 @@ describe('language server soak', function () {
       } else if (r < 0.97) {
         writeFiles(root, { 'src/features/customer.ts': text });
         c.save(uri);
-      } else {
+      } else if (r < 0.99) {
         c.settings = { runDataChecks: rand() < 0.5 ? 'onType' : 'onSave', dataCheckDelayMs: Math.floor(rand() * 60) };
         void c.connection.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+      } else {
+        writeConfig(configVariants[Math.floor(rand() * configVariants.length)]);
+        configWrites++;
       }
       // Pauses longer than the debounce let data checks start, and the next edit cancel them.
       if (i % 20 === 0) await sleep(Math.floor(rand() * 80));
@@ -108,7 +127,13 @@ describe('language server soak', function () {
         workersPeak = Math.max(workersPeak, workers(c.pid).length);
       }
     }
-    // Settle on the story's edit and let the checks finish.
+    // A broken config is reported with its one-line message, and fixing it brings the checks back.
+    const seen = c.statuses.length;
+    writeConfig(configVariants[2]);
+    const broken = await c.waitFor('the config error', () => c.statuses.slice(seen).find((st) => st.state === 'error'));
+    assert.equal(broken.message, 'featureguard.json: features.recency.snapshot unknown snapshot "nope" (known: c)');
+    // Settle on a valid config and the story's edit, and let the checks finish.
+    writeConfig(goodConfig);
     text = c.edit(uri, text, current, 'return (row.spend - 100) / 50;');
     const result = await settle();
     assert.equal(result.errors, 2, 'the server still computes the right answer');
@@ -117,7 +142,7 @@ describe('language server soak', function () {
     const left = workers(c.pid);
     const growth = rssEnd - rssWarm;
     console.log(
-      `      soak: ${EDITS} edits, ${requests} code lens requests answered; server RSS start ${rssStart.toFixed(0)} MB, ` +
+      `      soak: ${EDITS} edits (${configWrites} featureguard.json rewrites), ${requests} code lens requests answered; server RSS start ${rssStart.toFixed(0)} MB, ` +
         `after ${WARMUP} warm-up edits ${rssWarm.toFixed(0)} MB, peak ${rssPeak.toFixed(0)} MB, end ${rssEnd.toFixed(0)} MB ` +
         `(growth after warm-up ${growth >= 0 ? '+' : ''}${growth.toFixed(0)} MB); workers: at most ${workersPeak} at once, ${left.length} left` +
         (left.length ? `: ${left.join('; ')}` : ''),
