@@ -165,13 +165,23 @@ describe('corpus: git states', function () {
     assert.equal(affected(root, '--staged').length, 5);
   });
 
-  it('leaves the repository byte-identical in every state above', () => {
+  it('every read-only command leaves the working tree, the index and the snapshot byte-identical', () => {
     const root = repo();
     story(root);
     git(root, 'add', '-A');
     writeFiles(root, { 'src/features/extra.ts': 'export const x = 1;\n' });
-    const before = treeFingerprint(root, (rel) => rel.startsWith('.git/featureguard'));
-    for (const args of [['check'], ['check', '--staged'], ['impact'], ['check', '--format', 'sarif'], ['check', '--no-data']]) runCli(root, args);
-    assert.deepEqual(treeFingerprint(root, (rel) => rel.startsWith('.git/featureguard')), before);
+    const past = new Date('2001-02-03T04:05:06Z');
+    utimesSync(join(root, 'src/features/util.ts'), past, past); // touched, unchanged: stale index timestamps
+    const skip = (rel: string) => rel.startsWith('.git/featureguard');
+    const before = treeFingerprint(root, skip);
+    const commands = [
+      ['check'], ['check', '--staged'], ['check', '--base', 'HEAD'], ['check', '--no-data'],
+      ...['json', 'sarif', 'junit', 'html'].map((format) => ['check', '--format', format]),
+      ['impact'], ['impact', '--staged'], ['impact', '--format', 'json'], ['impact', '--base', 'main'],
+    ];
+    for (const args of commands) assert.notEqual(runCli(root, args).code, 2, args.join(' '));
+    const after = treeFingerprint(root, skip);
+    assert.deepEqual([...after.keys()].filter((k) => before.get(k) !== after.get(k)), [], 'files changed');
+    assert.deepEqual(after, before);
   });
 });
