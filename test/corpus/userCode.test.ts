@@ -78,7 +78,12 @@ describe('corpus: user code whose promises reject, or that throws nothing at all
       [RECENCY, 'return Promise.reject(new TypeError(`no ${row.days}`)) as unknown as number; }'],
       [TICKETS, 'if (row.tickets === 4) throw undefined; return row.tickets ?? 0;'],
       [SPEND, "if (row.spend > 150) throw new Error('line one\\n' + 'x'.repeat(2_000_000)); return row.spend;"],
+      [TIER, "void Promise.reject(new Error(`forgotten ${row.plan}`)); return row.plan === 'pro' ? 'high' : 'low'; }"],
     ]);
+  });
+
+  it('a promise rejected and never awaited is charged to its feature', () => {
+    assert.deepEqual(feature('tier').findings.map((f: any) => `${f.check}:${f.severity}: ${f.message}`), ['runtime.error:error: the feature code threw after returning (in a timer, callback or unhandled promise): forgotten basic']);
   });
 
   it('an error message of two million characters over two lines is reported on one line, cut at 500 characters', () => {
