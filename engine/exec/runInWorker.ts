@@ -102,7 +102,7 @@ function runUntilFailure(batch: WorkerBatch, limits: RunLimits, onOutcome: (inde
       if ('started' in msg) return arm();
       if (msg.index !== count) return;
       clearTimeout(timer);
-      const consumed = record(msg.result.ok ? { ...msg.result, values: decodeValues(msg.result.values as WireValues) } : { ...msg.result, reason: 'load' });
+      const consumed = record(replyOutcome(msg.result));
       if (count === batch.jobs.length) finish();
       else void Promise.resolve(consumed).then(grant);
     });
@@ -119,6 +119,17 @@ function runUntilFailure(batch: WorkerBatch, limits: RunLimits, onOutcome: (inde
     // Two jobs ahead of the consumer: the worker computes the next feature while the last is checked.
     child.send({ credit: 2 }, () => undefined);
   });
+}
+
+/**
+ * A reply as an outcome. Feature code that rewrites built-ins (`Object.prototype.then = …` makes
+ * every object a thenable) can garble the worker's own reply; that is the feature's failure.
+ */
+function replyOutcome(result: WorkerReply['result'] | undefined): RunOutcome {
+  const r = result as { ok?: unknown; values?: unknown; extraValues?: unknown; message?: unknown } | null | undefined;
+  if (r && typeof r === 'object' && r.ok === true && r.values && Array.isArray(r.extraValues)) return { ...(r as WorkerResult), values: decodeValues(r.values as WireValues) };
+  if (r && typeof r === 'object' && r.ok === false && typeof r.message === 'string') return { ...(r as WorkerFailure), reason: 'load' };
+  return { ok: false, reason: 'crash', message: 'the worker sent a garbled reply: did the feature code change a built-in object (such as Object.prototype)?' };
 }
 
 function lastLine(text: string): string {

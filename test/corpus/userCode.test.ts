@@ -79,7 +79,12 @@ describe('corpus: user code whose promises reject, or that throws nothing at all
       [TICKETS, 'if (row.tickets === 4) throw undefined; return row.tickets ?? 0;'],
       [SPEND, "if (row.spend > 150) throw new Error('line one\\n' + 'x'.repeat(2_000_000)); return row.spend;"],
       [TIER, "void Promise.reject(new Error(`forgotten ${row.plan}`)); return row.plan === 'pro' ? 'high' : 'low'; }"],
+      [AGE, '(Object.prototype as any).then = (resolve: (v: unknown) => void) => resolve(1); return row.age; }'],
     ]);
+  });
+
+  it('code that makes every object a thenable (Object.prototype.then) garbles only its own reply', () => {
+    assert.deepEqual(feature('age_years').findings.map((f: any) => `${f.check}:${f.severity}: ${f.message}`), ['runtime.error:error: the worker sent a garbled reply: did the feature code change a built-in object (such as Object.prototype)?']);
   });
 
   it('a promise rejected and never awaited is charged to its feature', () => {
