@@ -43,16 +43,26 @@ export function loadConfig(configPath: string, repoRoot: string, optional = fals
 /** Validates config text; `configPath` locates relative paths and names the file in messages. */
 export function parseConfig(text: string, configPath: string, repoRoot: string): Config {
   const display = displayPath(configPath, repoRoot);
+  // Editors on Windows save a byte order mark; it is not JSON, but it is no mistake either.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') throw new UserError(`${display}: the file is empty (expected a JSON object with "features")`);
   const errors: ParseError[] = [];
-  const raw = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
+  let raw: unknown;
+  let duplicate: ReturnType<typeof firstDuplicateKey>;
+  try {
+    raw = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
+    if (errors.length === 0) duplicate = firstDuplicateKey(text);
+  } catch (err) {
+    // jsonc-parser and the duplicate-key walk recurse once per nesting level.
+    if (err instanceof RangeError) throw new UserError(`${display}: invalid JSON (nested too deeply)`);
+    throw err;
+  }
   if (errors.length > 0) {
     const e = errors[0];
     const { line, column } = lineColumn(text, e.offset);
     throw new UserError(`${display}:${line}:${column}: invalid JSON (${printParseErrorCode(e.error)})`);
   }
-  const duplicate = firstDuplicateKey(text);
-  if (duplicate) throw new UserError(`${display}:${duplicate.line}:${duplicate.column}: ${duplicate.path} is defined twice (the second would silently win)`);
+  if (duplicate) throw new UserError(oneLine(`${display}:${duplicate.line}:${duplicate.column}: ${duplicate.path} is defined twice (the second would silently win)`));
   const v = new Validator(display);
   const root = v.object(raw, '');
   const configDir = dirname(configPath);
@@ -157,6 +167,8 @@ function readFeature(v: Validator, name: string, value: unknown, config: Config,
     const list = v.array(o.examples, `${key}.examples`);
     feature.examples = list.map((ex, i) => {
       const eo = v.object(ex, `${key}.examples[${i}]`);
+      v.unknownKeys(eo, `${key}.examples[${i}]`, ['input', 'output'], config.warnings);
+      if (eo.input === undefined) v.fail(`${key}.examples[${i}].input`, 'is required (the row the example passes to the function)');
       if (!('output' in eo)) v.fail(`${key}.examples[${i}].output`, 'is required');
       return { input: v.object(eo.input, `${key}.examples[${i}].input`), output: eo.output };
     });
@@ -184,7 +196,7 @@ class Validator {
   constructor(private readonly display: string) {}
 
   fail(key: string, problem: string): never {
-    throw new UserError(`${this.display}: ${key ? key + ' ' : ''}${problem}`);
+    throw new UserError(oneLine(`${this.display}: ${key ? key + ' ' : ''}${problem}`));
   }
 
   object(v: unknown, key: string): Record<string, unknown> {
@@ -253,12 +265,21 @@ class Validator {
 
   unknownKeys(o: Record<string, unknown>, key: string, allowed: string[], warnings: string[]): void {
     for (const k of Object.keys(o)) {
-      if (!allowed.includes(k)) warnings.push(`${this.display}: ${key ? key + '.' : ''}${k} is not a known key (ignored)`);
+      if (!allowed.includes(k)) warnings.push(oneLine(`${this.display}: ${key ? key + '.' : ''}${k} is not a known key (ignored)`));
     }
   }
 }
 
+/** Messages are one line: a key with a line break in it is shown escaped, as `a\nb`. */
+function oneLine(message: string): string {
+  return message.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => {
+    const escaped = JSON.stringify(c);
+    return escaped.length > 3 ? escaped.slice(1, -1) : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+}
+
 function describe(v: unknown): string {
+  if (v === undefined) return 'nothing';
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
@@ -304,7 +325,8 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
 
 function isInside(abs: string, root: string): boolean {
   const rel = relative(root, abs);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  // `..data.csv` is a file inside; `..` and `../x` are not.
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
 
 function toPosix(p: string): string {

@@ -62,8 +62,17 @@ export async function readArrow(absPath: string, options: ReadOptions, displayPa
     fillColumns(table, selected, rowIndices, values);
     return columnarTable({ path: displayPath, totalRows, columns, fileColumns: fields.map((f) => f.name), values: values.map(finishColumn), rowIndices });
   } catch (err) {
-    throw wrapReadError(displayPath, 'Arrow IPC', err);
+    throw wrapReadError(displayPath, 'Arrow IPC', truncatedStream(err) ?? err);
   }
+}
+
+/**
+ * apache-arrow's message for a stream cut short ("Expected to read 55856 bytes for message body,
+ * but only read 33019.") restated like the other truncation messages.
+ */
+function truncatedStream(err: unknown): string | undefined {
+  const m = /^Expected to read (\d+) (?:bytes for message body|metadata bytes), but only read (\d+)/.exec((err as Error | undefined)?.message ?? '');
+  return m ? `it ends in the middle of a message (${m[2]} of ${m[1]} bytes; the file is truncated or was not fully written)` : undefined;
 }
 
 /**

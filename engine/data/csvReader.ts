@@ -11,6 +11,7 @@
  * Infinity literals included), `boolean` for true/false, `date` when every one is an ISO date or
  * date-time, and otherwise `string`, with the values kept as text. An empty field is `null`.
  */
+import { isUtf8 } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { columnarTable, newColumn } from './cellValue';
 import { snapshotHasNoColumns, unreadableSnapshot, wrapReadError } from './readErrors';
@@ -36,6 +37,9 @@ export async function readCsv(absPath: string, options: ReadOptions, displayPath
     if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
       throw fail('it is encoded as UTF-16; save it as UTF-8');
     }
+    const binary = binaryContent(bytes);
+    if (binary) throw fail(binary);
+    if (!isUtf8(bytes)) throw fail(notUtf8(bytes));
     const bodyStart = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
     const records = findRecordStarts(bytes, bodyStart);
     if (records.unclosedQuoteLine !== undefined) {
@@ -85,6 +89,47 @@ export async function readCsv(absPath: string, options: ReadOptions, displayPath
   } catch (err) {
     throw wrapReadError(displayPath, 'CSV', err);
   }
+}
+
+/**
+ * Why a `.csv` file is not text at all, or undefined: another snapshot format under a .csv name,
+ * a compressed file, or binary data (a NUL byte near the start, as git decides). Parsed as CSV,
+ * such a file gives a misleading "row 3 has 5 fields" or a table of garbage.
+ */
+function binaryContent(bytes: Buffer): string | undefined {
+  const head = bytes.toString('latin1', 0, Math.min(bytes.length, 6));
+  if (head.startsWith('PAR1')) return 'it is a Parquet file; give it the .parquet extension';
+  if (head === 'ARROW1' || (bytes.length >= 4 && bytes.readUInt32LE(0) === 0xffffffff)) return 'it is an Arrow IPC file; give it the .arrow extension';
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) return 'it is gzip-compressed; decompress it first';
+  const nul = bytes.subarray(0, 8000).indexOf(0);
+  if (nul >= 0) return `it is a binary file, not CSV text (a NUL byte at offset ${nul})`;
+  return undefined;
+}
+
+/**
+ * The reason for a file that is not valid UTF-8, naming the line and the first bad byte. Decoding
+ * it anyway would turn bytes such as Latin-1's "é" into U+FFFD, silently merging categories.
+ */
+function notUtf8(bytes: Buffer): string {
+  const at = firstInvalidUtf8(bytes);
+  if (at < 0) return 'it is not valid UTF-8; save it as UTF-8';
+  let line = 1;
+  for (let i = bytes.indexOf(LF); i >= 0 && i < at; i = bytes.indexOf(LF, i + 1)) line++;
+  return `it is not valid UTF-8: line ${line} has the byte 0x${bytes[at].toString(16).toUpperCase().padStart(2, '0')} (Latin-1 or Windows-1252 text?); save it as UTF-8`;
+}
+
+/** The offset of the first byte that does not belong to a well-formed UTF-8 sequence, or -1. */
+function firstInvalidUtf8(b: Uint8Array): number {
+  for (let i = 0; i < b.length; ) {
+    const c = b[i];
+    const extra = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    if (extra < 0) return i;
+    for (let k = 1; k <= extra; k++) if (i + k >= b.length || (b[i + k] & 0xc0) !== 0x80) return i;
+    const next = b[i + 1];
+    if ((c === 0xe0 && next < 0xa0) || (c === 0xed && next > 0x9f) || (c === 0xf0 && next < 0x90) || (c === 0xf4 && next > 0x8f)) return i;
+    i += extra + 1;
+  }
+  return -1;
 }
 
 /** Where each non-blank record starts, and the line of a quote never closed, if any. */

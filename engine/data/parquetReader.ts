@@ -195,7 +195,8 @@ async function checkMagic(handle: FileHandle, size: number, displayPath: string)
   const head = await readExactly(handle, 0, 4);
   const tail = await readExactly(handle, size - 4, 4);
   if (head.toString('latin1') !== MAGIC) {
-    throw unreadableSnapshot(displayPath, 'Parquet', 'it does not start with the Parquet magic bytes PAR1');
+    const arrow = (await readExactly(handle, 0, 6)).toString('latin1') === 'ARROW1';
+    throw unreadableSnapshot(displayPath, 'Parquet', arrow ? 'it is an Arrow IPC file; give it the .arrow extension' : 'it does not start with the Parquet magic bytes PAR1');
   }
   const tailText = tail.toString('latin1');
   if (tailText === ENCRYPTED_MAGIC) {

@@ -29,6 +29,9 @@ export type RunOutcome =
 
 export const DEFAULT_MEMORY_MB = 1024;
 
+/** The longest delay a Node timer keeps: a longer one fires after 1 ms (TimeoutOverflowWarning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Keeps the end of the worker's stderr: enough to recognize V8's out-of-memory report. */
 const STDERR_TAIL = 16 * 1024;
 
@@ -119,7 +122,7 @@ function runUntilFailure(batch: WorkerBatch, limits: RunLimits, onOutcome: (inde
     let timer: NodeJS.Timeout | undefined;
     const arm = () => {
       clearTimeout(timer);
-      timer = setTimeout(() => fail({ ok: false, reason: 'timeout', message: `execution exceeded timeoutMs (${limits.timeoutMs} ms)` }), limits.timeoutMs);
+      timer = setTimeout(() => fail({ ok: false, reason: 'timeout', message: `execution exceeded timeoutMs (${limits.timeoutMs} ms)` }), Math.min(limits.timeoutMs, MAX_TIMER_MS));
     };
     const finish = () => {
       if (settled) return;
@@ -149,7 +152,7 @@ function runUntilFailure(batch: WorkerBatch, limits: RunLimits, onOutcome: (inde
       if ('started' in msg) return arm();
       if (msg.index !== count) return;
       clearTimeout(timer);
-      const consumed = record(msg.result.ok ? { ...msg.result, values: decodeValues(msg.result.values as WireValues) } : { ...msg.result, reason: 'load' });
+      const consumed = record(replyOutcome(msg.result));
       if (count === batch.jobs.length) finish();
       else void Promise.resolve(consumed).then(grant);
     });
@@ -166,6 +169,17 @@ function runUntilFailure(batch: WorkerBatch, limits: RunLimits, onOutcome: (inde
     // Two jobs ahead of the consumer: the worker computes the next feature while the last is checked.
     child.send({ credit: 2 }, () => undefined);
   });
+}
+
+/**
+ * A reply as an outcome. Feature code that rewrites built-ins (`Object.prototype.then = …` makes
+ * every object a thenable) can garble the worker's own reply; that is the feature's failure.
+ */
+function replyOutcome(result: WorkerReply['result'] | undefined): RunOutcome {
+  const r = result as { ok?: unknown; values?: unknown; extraValues?: unknown; message?: unknown } | null | undefined;
+  if (r && typeof r === 'object' && r.ok === true && r.values && Array.isArray(r.extraValues)) return { ...(r as WorkerResult), values: decodeValues(r.values as WireValues) };
+  if (r && typeof r === 'object' && r.ok === false && typeof r.message === 'string') return { ...(r as WorkerFailure), reason: 'load' };
+  return { ok: false, reason: 'crash', message: 'the worker sent a garbled reply: did the feature code change a built-in object (such as Object.prototype)?' };
 }
 
 function lastLine(text: string): string {

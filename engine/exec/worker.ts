@@ -3,7 +3,9 @@
  * bundled on its own and inlined as a string into the engine (see esbuild.mjs), started with
  * `node -e`, and receives its input as one IPC message. Everything user code can do wrong is
  * caught here and reported as data: a throw on a row, a thrown non-Error, `process.exit`, a
- * rejected promise. Time and memory limits are enforced by the parent, which kills the process.
+ * rejected promise, a value that is no feature value (a function, a symbol), an exception thrown
+ * after the function returned (in a timer or an unhandled promise). Time and memory limits are
+ * enforced by the parent, which kills the process.
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -14,6 +16,7 @@ const MAX_REPORTED_ERRORS = 5;
 /** Loads the bundle and builds the rows once, then runs the jobs in order, replying after each. */
 async function runBatch(batch: WorkerBatch, reply: (r: WorkerReply) => Promise<void>): Promise<void> {
   guardProcessExit();
+  catchAsyncErrors();
   let exports: Record<string, unknown>;
   try {
     exports = loadBundle(batch);
@@ -28,10 +31,19 @@ async function runBatch(batch: WorkerBatch, reply: (r: WorkerReply) => Promise<v
     await acquireCredit();
     await send({ started: index });
     const fn = exports[job.exportKey];
-    const result: WorkerResult | WorkerFailure =
+    let result: WorkerResult | WorkerFailure =
       typeof fn === 'function'
         ? await run(fn as (arg: unknown) => unknown, job, rows).catch((err) => ({ ok: false as const, message: describeError(err) }))
         : { ok: false, message: `the feature module failed to load: the export is ${fn === undefined ? 'missing' : `a ${typeof fn}, not a function`}` };
+    // Let timers and promise rejections the feature left behind fire now, so that they are
+    // blamed on this feature and not on the next one. A timer turn costs a millisecond, so it is
+    // waited for only when the feature left a timer; rejections surface within an immediate.
+    const timers = process.getActiveResourcesInfo().includes('Timeout');
+    await new Promise<void>((resolve) => (timers ? realSetTimeout(resolve, 0) : realSetImmediate(resolve)));
+    if (asyncError !== undefined) {
+      result = { ok: false, message: `the feature code threw after returning (in a timer, callback or unhandled promise): ${asyncError}` };
+      asyncError = undefined;
+    }
     await reply({ index, result: result.ok ? { ...result, values: encodeValues(result.values) as unknown[] } : result });
   }
 }
@@ -91,6 +103,7 @@ function pick(v: unknown, output: string | undefined): unknown {
   }
   if (v === undefined) return null;
   if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'function' || typeof v === 'symbol') throw new Error(`the function returned a ${typeof v}, not a feature value`);
   if (v !== null && typeof v === 'object' && !(v instanceof Date)) throw new Error('the function returned an object; set "output" to the property that holds the feature value');
   return v;
 }
@@ -136,13 +149,43 @@ function guardProcessExit(): void {
   }) as typeof process.exit;
 }
 
+/** The first exception thrown outside a call (a timer, an unhandled rejection) since the last job. */
+let asyncError: string | undefined;
+
+/**
+ * An exception thrown after the feature function returned would kill the worker, and the parent
+ * would blame whichever feature runs next. It is recorded instead and charged to the current job.
+ */
+function catchAsyncErrors(): void {
+  const record = (err: unknown) => {
+    asyncError ??= describeError(err);
+  };
+  process.on('uncaughtException', record);
+  process.on('unhandledRejection', record);
+}
+
+/** Longest error text reported: a library may put a whole buffer in its message. */
+const MAX_MESSAGE = 500;
+
+/** One line describing a thrown value; never throws, whatever the value's getters do. */
 function describeError(err: unknown): string {
-  if (err instanceof Error) return `${err.name === 'Error' ? '' : err.name + ': '}${err.message}`;
+  let text: string;
   try {
-    return `threw a non-Error value: ${typeof err === 'string' ? JSON.stringify(err) : String(JSON.stringify(err) ?? err)}`;
+    if (err instanceof Error) text = `${err.name === 'Error' ? '' : err.name + ': '}${err.message}`;
+    else {
+      let shown: string;
+      try {
+        shown = typeof err === 'string' ? JSON.stringify(err) : String(JSON.stringify(err) ?? err);
+      } catch {
+        shown = String(err);
+      }
+      text = `threw a non-Error value: ${shown}`;
+    }
   } catch {
-    return `threw a non-Error value: ${String(err)}`;
+    text = `threw a value that cannot be printed (${Object.prototype.toString.call(err)})`;
   }
+  text = text.replace(/\s+/g, ' ').trim();
+  return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 1)}…` : text;
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
@@ -154,8 +197,10 @@ function sameValue(a: unknown, b: unknown): boolean {
   return a === b || (Number.isNaN(a) && Number.isNaN(b));
 }
 
-// Kept before feature code can replace it (see guardProcessExit).
+// Kept before feature code can replace them (see guardProcessExit).
 const exit = process.exit.bind(process);
+const realSetTimeout = setTimeout;
+const realSetImmediate = setImmediate;
 const send = (message: WorkerReply | { started: number }) => new Promise<void>((resolve) => process.send!(message, () => resolve()));
 let credits = 0;
 let creditWaiter: (() => void) | undefined;

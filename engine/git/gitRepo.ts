@@ -87,15 +87,20 @@ export interface WorktreeChange {
 }
 
 /**
- * Paths of the working tree that differ from `commit` (or from nothing when it is null): tracked
- * changes from `git diff`, plus untracked files that are not ignored. `pathspecs` limits git to
- * the files that matter: without it, a large tracked data file with a stale index timestamp makes
- * git re-read gigabytes (72 s for a 1.6 GB snapshot after a `touch`).
+ * Paths of the working tree that may differ from `commit` (or from nothing when it is null):
+ * tracked changes from `git diff-index`, plus untracked files that are not ignored. `pathspecs`
+ * limits git to the files that matter.
+ *
+ * The plumbing `diff-index`, not `git diff`: when a tracked file's timestamp changed but its
+ * content did not (a `touch`, a checkout, a build tool), `git diff` re-reads it to compare and then
+ * rewrites `.git/index` with the new timestamps — a write FeatureGuard must never make, and on a
+ * large data file gigabytes of reading (72 s for a 1.6 GB snapshot). `diff-index` lists such a
+ * file as modified without reading it; callers compare content hashes, so it drops out there.
  */
 export async function worktreeChanges(repo: GitRepo, commit: string | null, pathspecs: readonly string[] = []): Promise<WorktreeChange[]> {
   const changes: WorktreeChange[] = [];
   if (commit) {
-    const out = await repo.git.raw(['diff', '--no-renames', '--no-ext-diff', '--name-status', '-z', commit, '--', ...pathspecs]);
+    const out = await repo.git.raw(['diff-index', '--no-renames', '--name-status', '-z', commit, '--', ...pathspecs]);
     const parts = out.split('\0');
     for (let i = 0; i + 1 < parts.length; i += 2) {
       const status = parts[i];

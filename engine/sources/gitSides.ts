@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listIndex, listTree, readBlobs, resolveCommit, worktreeChanges, type GitRepo } from '../git/gitRepo';
-import { BlobTree, blobHash, emptyTree, OverlayTree, type OverlayEntry, type SourceTree } from './sourceTree';
+import { BlobTree, blobHash, decodeSource, emptyTree, OverlayTree, type OverlayEntry, type SourceTree } from './sourceTree';
 
 /** Which target to compare with the base. */
 export type TargetKind = 'worktree' | 'staged';
@@ -48,7 +48,7 @@ export async function gitSides(
       if (c.status === 'deleted') return void overrides.set(c.path, null);
       try {
         const buf = await readFile(join(repo.root, c.path));
-        overrides.set(c.path, { text: buf.toString('utf8'), hash: blobHash(buf) });
+        overrides.set(c.path, { text: decodeSource(buf), hash: blobHash(buf) });
       } catch {
         overrides.set(c.path, null); // deleted from disk but still in the index
       }

@@ -24,6 +24,20 @@ export function blobHash(content: Buffer | string): string {
   return createHash('sha1').update(`blob ${buf.length}\0`).update(buf).digest('hex');
 }
 
+/**
+ * A source file's text from its bytes: UTF-8, or UTF-16 when a byte order mark says so (Windows
+ * tools such as PowerShell's `>` write UTF-16; TypeScript reads it). Decoding UTF-16 as UTF-8
+ * would make every other byte a NUL and the file "binary".
+ */
+export function decodeSource(bytes: Buffer): string {
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.toString('utf16le', 2);
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) {
+    const swapped = Buffer.from(bytes.subarray(2, 2 + ((bytes.length - 2) & ~1)));
+    return swapped.swap16().toString('utf16le');
+  }
+  return bytes.toString('utf8');
+}
+
 /** A tree whose contents are known by blob id and read through a bulk blob reader. */
 export class BlobTree implements SourceTree {
   private readonly texts = new Map<string, string>();
@@ -59,7 +73,7 @@ export class BlobTree implements SourceTree {
       for (const p of missing) {
         const blob = blobs.get(this.files.get(p)!);
         if (!blob) continue;
-        const text = blob.toString('utf8');
+        const text = decodeSource(blob);
         this.texts.set(p, text);
         out.set(p, text);
       }

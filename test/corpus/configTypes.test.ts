@@ -48,6 +48,19 @@ const cases: [string, unknown, string][] = [
   ['acknowledged.f', 1, 'acknowledged.f must be a non-empty string, not number 1'],
   ['timeoutMs', 0, 'timeoutMs must be > 0, not 0'],
   ['defaultSnapshot', 'nope', 'defaultSnapshot unknown snapshot "nope" (known: s)'],
+  ['snapshots.s.sampleRows', '5', 'snapshots.s.sampleRows must be a number, not the string "5"'],
+  ['features.f', 'x', 'features.f must be an object, not the string "x"'],
+  ['features.f.tolerance.rel', '0', 'features.f.tolerance.rel must be a number, not the string "0"'],
+  ['features.f.consumers', [2], 'features.f.consumers[0] must be a non-empty string, not number 2'],
+  ['features.f.expect', [], 'features.f.expect must be an object, not an array'],
+  ['features.f.expect.max', true, 'features.f.expect.max must be a number, not boolean true'],
+  ['features.f.expect.values', 'a', 'features.f.expect.values must be an array, not the string "a"'],
+  ['features.f.examples[0]', 5, 'features.f.examples[0] must be an object, not number 5'],
+  ['thresholds', [], 'thresholds must be an object, not an array'],
+  ['thresholds.value.mismatch.warning', null, 'thresholds.value.mismatch.warning must be a number, not null'],
+  ['acknowledged', 'x', 'acknowledged must be an object, not the string "x"'],
+  ['timeoutMs', '10', 'timeoutMs must be a number, not the string "10"'],
+  ['defaultSnapshot', 5, 'defaultSnapshot must be a non-empty string, not number 5'],
 ];
 
 /** Sets a dotted key path (with [i] indices and check ids containing dots) in a config object. */
@@ -80,4 +93,97 @@ describe('corpus: every config key with a wrong type', () => {
       });
     });
   }
+});
+
+describe('corpus: config mistakes other than types', () => {
+  after(removeTempDirs);
+
+  /** A repository folder holding d.csv and src/f.ts; `text` is parsed as its featureguard.json. */
+  function load(text: string) {
+    const root = tempDir();
+    writeFiles(root, { 'd.csv': 'a\n1\n', '..d.csv': 'a\n1\n', 'src/f.ts': '' });
+    return parseConfig(text, join(root, 'featureguard.json'), root);
+  }
+  function refused(text: string, message: string): void {
+    assert.throws(() => load(text), (err: unknown) => {
+      assert.ok(err instanceof UserError, String(err));
+      assert.equal(err.message, message);
+      return true;
+    });
+  }
+  const feature = { source: 'src/f.ts#f', snapshot: 's' };
+  const snapshots = { s: { path: 'd.csv' } };
+
+  it('unknown keys at every level are warnings naming the key path, and the config loads', () => {
+    const config = load(JSON.stringify({
+      featurez: {},
+      snapshots: { s: { path: 'd.csv', rows: 10 } },
+      features: { f: { ...feature, tolerence: 1, tolerance: { abs: 0, relative: 1 }, expect: { minimum: 0 }, examples: [{ input: {}, output: 1, note: 'x' }] } },
+    }));
+    assert.deepEqual(config.warnings, [
+      'featureguard.json: featurez is not a known key (ignored)',
+      'featureguard.json: snapshots.s.rows is not a known key (ignored)',
+      'featureguard.json: features.f.tolerence is not a known key (ignored)',
+      'featureguard.json: features.f.tolerance.relative is not a known key (ignored)',
+      'featureguard.json: features.f.expect.minimum is not a known key (ignored)',
+      'featureguard.json: features.f.examples[0].note is not a known key (ignored)',
+    ]);
+    assert.equal(config.features.get('f')!.examples!.length, 1);
+  });
+
+  it('an unknown key with a line break in it is warned about on one line', () => {
+    assert.deepEqual(load('{"a\\nb": 1}').warnings, ['featureguard.json: a\\nb is not a known key (ignored)']);
+  });
+
+  it('a feature defined twice', () => {
+    refused('{\n  "features": {\n    "a": { "source": "src/f.ts#f" },\n    "a": { "source": "src/f.ts#g" }\n  }\n}', 'featureguard.json:4:5: features.a is defined twice (the second would silently win)');
+  });
+
+  it('a key defined twice inside a declared example', () => {
+    refused('{"features": {"a": {"source": "src/f.ts#f", "examples": [{"input": {}, "output": 1, "output": 2}]}}}', 'featureguard.json:1:85: features.a.examples[0].output is defined twice (the second would silently win)');
+  });
+
+  it('an empty file', () => {
+    refused('', 'featureguard.json: the file is empty (expected a JSON object with "features")');
+  });
+
+  it('a file of whitespace only', () => {
+    refused(' \n\t\n', 'featureguard.json: the file is empty (expected a JSON object with "features")');
+  });
+
+  it('a file that is not an object', () => {
+    refused('[]', 'featureguard.json: must be an object, not an array');
+  });
+
+  it('JSON nested 100,000 levels deep', () => {
+    refused('['.repeat(100000) + ']'.repeat(100000), 'featureguard.json: invalid JSON (nested too deeply)');
+  });
+
+  it('a UTF-8 byte order mark (as Windows editors save) is not an error', () => {
+    assert.equal(load('\ufeff' + JSON.stringify({ snapshots, features: { f: feature } })).features.size, 1);
+  });
+
+  it('an example without input', () => {
+    refused(JSON.stringify({ snapshots, features: { f: { ...feature, examples: [{ output: 1 }] } } }), 'featureguard.json: features.f.examples[0].input is required (the row the example passes to the function)');
+  });
+
+  it('a snapshot path that leaves the repository through ..', () => {
+    refused(JSON.stringify({ snapshots: { s: { path: '../d.csv' } } }), 'featureguard.json: snapshots.s.path "../d.csv" is outside the repository');
+  });
+
+  it('an absolute snapshot path outside the repository', () => {
+    refused(JSON.stringify({ snapshots: { s: { path: '/etc/d.csv' } } }), 'featureguard.json: snapshots.s.path "/etc/d.csv" is outside the repository');
+  });
+
+  it('a source path that leaves the repository through ..', () => {
+    refused(JSON.stringify({ features: { f: { source: '../b.ts#f' } } }), 'featureguard.json: features.f.source "../b.ts#f" is outside the repository');
+  });
+
+  it('an absolute source path outside the repository', () => {
+    refused(JSON.stringify({ features: { f: { source: '/etc/b.ts#f' } } }), 'featureguard.json: features.f.source "/etc/b.ts#f" is outside the repository');
+  });
+
+  it('a file whose name starts with two dots is inside the repository', () => {
+    assert.equal(load(JSON.stringify({ snapshots: { s: { path: '..d.csv' } } })).snapshots.get('s')!.path, '..d.csv');
+  });
 });

@@ -134,10 +134,11 @@ describe('featureguard check (end to end)', function () {
     // V8 aborts a whole process on this allocation path: a worker thread would take FeatureGuard down.
     const root = repo('parquet', { timeoutMs: 60000 });
     edit(root, 'return row.spend;', 'const hoard: number[][] = []; for (;;) hoard.push(new Array(1e7).fill(row.spend));');
-    const { code, byName } = check(root);
+    const { code, byName, checks } = check(root);
     assert.equal(code, 1);
     assert.equal(byName.spend.verdict, 'broken');
-    assert.match(byName.spend.findings[0].message, /ran out of memory \(limit \d+ MB\)/);
+    assert.deepEqual(checks('spend'), ['runtime.error:error']);
+    assert.equal(byName.spend.findings[0].message, 'the feature code ran out of memory (limit 1024 MB)');
   });
 
   it('deep recursion, thrown non-Errors and promises are handled per row', () => {

@@ -4,10 +4,10 @@
  * commands, and restricted mode.
  */
 import { strict as assert } from 'node:assert';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { removeTempDirs, writeFiles } from '../helpers';
+import { removeTempDirs, treeFingerprint, writeFiles } from '../helpers';
 import { customer, repo } from '../e2e/featureRepo';
 import { LspTestClient } from './lspClient';
 
@@ -167,6 +167,33 @@ describe('language server over stdio', function () {
     assert.ok(client.alive);
   });
 
+  it('writes nothing: buffers, checks, code lens, hover, quick fixes and reports leave the working tree, the index and the snapshot byte-identical', async () => {
+    const { root, client, uri } = await start();
+    // A tracked file touched but unchanged: a `git diff` would rewrite the index's timestamps.
+    const past = new Date('2001-02-03T04:05:06Z');
+    utimesSync(join(root, 'src/features/util.ts'), past, past);
+    const skip = (rel: string) => rel.startsWith('.git/featureguard');
+    const before = treeFingerprint(root, skip);
+    client.edit(uri, customer, 'return row.spend;', 'return (row.spend - 100) / 50;');
+    const diags = await client.waitFor('data diagnostics', () => {
+      const d = client.fg(uri);
+      return d.some((x) => x.code === 'value.mismatch') && d;
+    });
+    await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } });
+    await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 3, character: 18 } });
+    const feature = diags.filter((d) => (d.data as any)?.feature === 'spend');
+    const actions: any[] = await client.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: feature[0].range, context: { diagnostics: feature } });
+    assert.equal(actions.length, 3);
+    await client.connection.sendRequest('featureguard/reports');
+    const result: any = await client.connection.sendRequest('workspace/executeCommand', { command: 'featureguard.runChecks', arguments: [] });
+    assert.equal(result.errors, 2);
+    client.save(uri); // the buffer differs from the file: saving is the editor's write, not ours
+    await client.connection.sendRequest('workspace/executeCommand', { command: 'featureguard.runChecks', arguments: [] });
+    const after = treeFingerprint(root, skip);
+    assert.deepEqual([...after.keys()].filter((k) => before.get(k) !== after.get(k)), []);
+    assert.deepEqual(after, before);
+  });
+
   it('in an untrusted workspace, reports static impact only and runs no workspace code', async () => {
     const root = repo();
     const marker = join(root, 'executed.marker');
@@ -177,7 +204,7 @@ describe('language server over stdio', function () {
     client.open(uri, customer);
     client.edit(uri, customer, 'return row.spend;', `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'ran'); return row.spend * 2;`);
     const untrusted = await client.waitFor('the untrusted notice', () => client.fg(uri).find((d) => d.code === 'workspace.untrusted'));
-    assert.match(untrusted.message, /spend: not checked: this workspace is untrusted/);
+    assert.equal(untrusted.message, 'spend: not checked: this workspace is untrusted, so FeatureGuard runs no workspace code (static impact only)');
     const result: any = await client.connection.sendRequest('workspace/executeCommand', { command: 'featureguard.runChecks', arguments: [] });
     assert.equal(result.featuresChecked, 0);
     assert.ok(client.statuses.some((s) => s.state === 'untrusted'));

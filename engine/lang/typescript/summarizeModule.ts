@@ -13,10 +13,17 @@ import { normalizedHash } from './normalizedHash';
 export function summarizeModule(path: string, text: string): ModuleSummary {
   const ts = loadCompiler();
   const scriptKind = scriptKindOf(ts, path);
-  const sf = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, false, scriptKind);
-  const ctx = new Summarizer(ts, sf, text);
-  for (const stmt of sf.statements) ctx.statement(stmt);
-  return ctx.finish();
+  try {
+    const sf = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, false, scriptKind);
+    const ctx = new Summarizer(ts, sf, text);
+    for (const stmt of sf.statements) ctx.statement(stmt);
+    return ctx.finish();
+  } catch (err) {
+    // The TypeScript parser recurses once per nesting level: thousands of nested parentheses or
+    // callbacks (generated code) exhaust the stack. That is a file we cannot read, not a crash.
+    if (!(err instanceof RangeError)) throw err;
+    return { decls: [], imports: [], exports: [], syntaxErrors: [{ line: 1, column: 1, message: 'the code is nested too deeply to parse (the parser ran out of stack)' }] };
+  }
 }
 
 function scriptKindOf(ts: Ts, path: string): TS.ScriptKind {
@@ -197,7 +204,25 @@ function bindingNames(ts: Ts, name: TS.BindingName): TS.Identifier[] {
  */
 function collectRefs(ts: Ts, node: TS.Node, refs: string[], memberRefs: [string, string][]): void {
   const K = ts.SyntaxKind;
+  // An explicit stack, not recursion: a generated `1 + 1 + … + 1` of 100,000 terms is a tree as
+  // deep as it is long. Children are pushed in reverse so they are visited in source order.
+  const stack: TS.Node[] = [node];
+  const pending: TS.Node[] = [];
   const visit = (n: TS.Node): void => {
+    pending.push(n);
+  };
+  const visitChildren = (n: TS.Node, skip?: (c: TS.Node) => boolean): void => {
+    ts.forEachChild(n, (c) => {
+      if (!skip?.(c)) pending.push(c);
+    });
+  };
+  while (stack.length > 0) {
+    step(stack.pop()!);
+    for (let i = pending.length - 1; i >= 0; i--) stack.push(pending[i]);
+    pending.length = 0;
+  }
+
+  function step(n: TS.Node): void {
     switch (n.kind) {
       case K.Identifier:
         refs.push((n as TS.Identifier).text);
@@ -246,10 +271,7 @@ function collectRefs(ts: Ts, node: TS.Node, refs: string[], memberRefs: [string,
       case K.PropertySignature: {
         // Visit everything except the declared name (but a computed name is an expression).
         const named = n as TS.Node & { name?: TS.Node };
-        ts.forEachChild(n, (c) => {
-          if (c === named.name && !ts.isComputedPropertyName(c) && !ts.isObjectBindingPattern(c) && !ts.isArrayBindingPattern(c)) return;
-          visit(c);
-        });
+        visitChildren(n, (c) => c === named.name && !ts.isComputedPropertyName(c) && !ts.isObjectBindingPattern(c) && !ts.isArrayBindingPattern(c));
         return;
       }
       case K.LabeledStatement:
@@ -267,9 +289,8 @@ function collectRefs(ts: Ts, node: TS.Node, refs: string[], memberRefs: [string,
       visit((n as TS.ExpressionWithTypeArguments).expression);
       return;
     }
-    ts.forEachChild(n, visit);
-  };
-  visit(node);
+    visitChildren(n);
+  }
 }
 
 /** `@feature NAME` and `@snapshot NAME` from the doc comments between `pos` and `start`. */
