@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { thresholdsFrom } from './checks/thresholds';
 import type { AffectedFeature, ImpactResult } from './analysis/impact';
-import { neverCancelled, throwIfCancelled, type CancellationToken } from './errors';
+import { CancelledError, neverCancelled, throwIfCancelled, type CancellationToken } from './errors';
 import { SnapshotLoader, type LoadedSnapshot } from './data/snapshotLoader';
 import { columnsUsed } from './exec/columnsUsed';
 import { bundleFeatures } from './exec/bundleFeature';
@@ -70,27 +70,32 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
   const limits = { timeoutMs: ws.config.timeoutMs, memoryMb: options.memoryMb ?? DEFAULT_MEMORY_MB };
   // A worker per side boots while the snapshots are read and the code is bundled.
   const stopIdle = runnable.length ? prestartWorkers(limits, ws.repo.root, 2) : () => undefined;
+  // Ends the workers when the run ends early: cancelled by a newer edit, or failed.
+  const workers = new AbortController();
+  const watch = setInterval(() => token.isCancellationRequested && workers.abort(), CANCEL_POLL_MS);
   try {
     const jobs = await prepareJobs(ws, impact, runnable.map((r) => r.affected), limits, caches, times);
     const pending = jobs.filter((j) => !j.cached);
     if (pending.length === 0) stopIdle();
     throwIfCancelled(token);
-    const ran = runSharedBatches(ws, pending, await sharedBundles(ws, impact, pending, times), caches);
-    await checkEach(ws, impact, jobs, runnable.map((r) => r.report), ran, caches, times, token);
+    const ran = runSharedBatches(ws, pending, await sharedBundles(ws, impact, pending, times), caches, workers.signal);
+    await checkEach(ws, impact, jobs, runnable.map((r) => r.report), ran, caches, times, token, workers.signal);
     const report = buildReport(ws, impact, features.map((f) => f.report), { rowsSampled: caches.snapshots.rowsSampled(), featuresChecked: jobs.length }, started);
     if (jobs.length) report.summary.timings = times.rounded();
     return report;
   } finally {
+    clearInterval(watch);
+    workers.abort();
     stopIdle();
   }
 }
 
 /** Checks each job as its outcomes arrive, in job order, filling its feature's report. */
-async function checkEach(ws: Workspace, impact: ImpactResult, jobs: Job[], reports: FeatureReport[], ran: Map<Job, BatchOutcomes>, caches: CheckCaches, times: PhaseTimes, token: CancellationToken): Promise<void> {
+async function checkEach(ws: Workspace, impact: ImpactResult, jobs: Job[], reports: FeatureReport[], ran: Map<Job, BatchOutcomes>, caches: CheckCaches, times: PhaseTimes, token: CancellationToken, signal: AbortSignal): Promise<void> {
   try {
     for (const [i, job] of jobs.entries()) {
       throwIfCancelled(token);
-      Object.assign(reports[i], job.cached ?? (await dataCheck(ws, impact, job, caches, times, ran.get(job) ?? {})));
+      Object.assign(reports[i], job.cached ?? (await dataCheck(ws, impact, job, caches, times, ran.get(job) ?? {}, signal)));
       ran.get(job)?.consumed?.();
       // Its outcomes hold the feature's values (and the statistics derived from them): let them go.
       ran.delete(job);
@@ -195,7 +200,7 @@ interface BatchOutcomes {
  * job's outcomes arrive as promises, so a feature is checked — and its values dropped — while the
  * workers go on with the next ones.
  */
-function runSharedBatches(ws: Workspace, jobs: Job[], shared: SharedBundles, caches: CheckCaches): Map<Job, BatchOutcomes> {
+function runSharedBatches(ws: Workspace, jobs: Job[], shared: SharedBundles, caches: CheckCaches, signal: AbortSignal): Map<Job, BatchOutcomes> {
   const out = new Map<Job, BatchOutcomes>(jobs.map((j) => [j, {}]));
   const resolvers = new Map<Job, { base?: (o: SideOutcome) => void; target?: (o: SideOutcome) => void }>(jobs.map((j) => [j, {}]));
   const consumed = new Map<Job, Promise<void>>();
@@ -222,7 +227,9 @@ function runSharedBatches(ws: Workspace, jobs: Job[], shared: SharedBundles, cac
         await runBatch({ code: bundle.code, requireFrom: ws.repo.root, rowCount: sample.rowCount, columns: sample.columns, jobs: jobsOf }, group[0].limits, (i, outcome) => {
           resolvers.get(members[i])![which]!(sideOutcome(outcome, { bundleMs: 0, executeMs: 0 }));
           return consumed.get(members[i]);
-        });
+        }, signal);
+        // A cancelled batch leaves the rest without outcomes: nobody may wait for them for ever.
+        for (const j of members) resolvers.get(j)![which]!(CANCELLED);
       };
       await Promise.all([side('base'), side('target')]);
     }
@@ -238,10 +245,12 @@ function runSharedBatches(ws: Workspace, jobs: Job[], shared: SharedBundles, cac
   return out;
 }
 
-async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: CheckCaches, times: PhaseTimes, batched: BatchOutcomes): Promise<Partial<FeatureReport>> {
+async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: CheckCaches, times: PhaseTimes, batched: BatchOutcomes, signal: AbortSignal): Promise<Partial<FeatureReport>> {
   const { affected, limits } = job;
   const loaded = await job.load();
   const feature = affected.feature;
+  // An empty sample says nothing about the edit: not "identical", not checked.
+  if (loaded.rows.length === 0) return { verdict: 'not-checked', metrics: { rows: 0 } };
   const run = async (tree: Workspace['sides']['base'], graph: ImpactResult['baseGraph'], batched: Promise<SideOutcome> | undefined) => {
     // A feature outside the shared batch, or one whose shared bundle failed to load (another
     // feature's module may throw at load time), runs on its own.
@@ -250,12 +259,14 @@ async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: 
     const pre = await batched;
     if (pre) pre.timings = { bundleMs: 0, executeMs: performance.now() - waitStarted };
     if (pre && (pre.ok || pre.reason !== 'load')) return pre;
-    return runFeatureSide(tree, ws.frontEnd, feature, feature.file, loaded.sample, ws.repo.root, limits, graph.moduleClosure(feature.file), ws.bundles);
+    return runFeatureSide(tree, ws.frontEnd, feature, feature.file, loaded.sample, ws.repo.root, limits, graph.moduleClosure(feature.file), ws.bundles, signal);
   };
   const [base, target] = await Promise.all([
     affected.baseSymbol ? run(ws.sides.base, impact.baseGraph, batched.base) : Promise.resolve(undefined),
     run(ws.sides.target, impact.targetGraph, batched.target),
   ]);
+  // Never a result (nor a cached one) from a run that was stopped half-way.
+  if ((base && !base.ok && base.reason === 'cancelled') || (!target.ok && target.reason === 'cancelled')) throw new CancelledError();
   times.ms.bundle += Math.max(base?.timings?.bundleMs ?? 0, target.timings?.bundleMs ?? 0);
   times.ms.execute += Math.max(base?.timings?.executeMs ?? 0, target.timings?.executeMs ?? 0);
   const readStarted = performance.now();
@@ -311,6 +322,11 @@ async function columnsToRead(ws: Workspace, impact: ImpactResult, affected: Affe
   const snapshot = ws.config.snapshots.get(feature.snapshot!)!;
   return [...new Set([...used, ...snapshot.sliceBy])];
 }
+
+/** How often a run looks at its cancellation token while workers run. */
+const CANCEL_POLL_MS = 50;
+
+const CANCELLED: SideOutcome = { ok: false, reason: 'cancelled', message: 'the check was cancelled' };
 
 /** Stored values (rows × features) read in one pass with the inputs: about 80 MB of numbers. */
 const STORED_IN_ONE_PASS = 10_000_000;

@@ -12,7 +12,7 @@ import type { WireColumn, WorkerJob, WorkerResult } from './workerProtocol';
 
 export type SideOutcome = (
   | { ok: true; result: WorkerResult }
-  | { ok: false; reason: 'bundle' | 'load' | 'crash' | 'timeout' | 'memory'; message: string }
+  | { ok: false; reason: 'bundle' | 'load' | 'crash' | 'timeout' | 'memory' | 'cancelled'; message: string }
 ) & { timings?: { bundleMs: number; executeMs: number } };
 
 export interface SampleInput {
@@ -47,11 +47,13 @@ export async function runFeatureSide(
   limits: RunLimits,
   closureFiles: string[] = [],
   cache?: BundleCache,
+  signal?: AbortSignal,
 ): Promise<SideOutcome> {
   const started = performance.now();
   const bundle = await bundleFeature(tree, frontEnd, file, feature.exportName, closureFiles, cache);
   const bundled = performance.now();
   if (!bundle.ok) return { ok: false, reason: 'bundle', message: `could not bundle the feature code: ${bundle.message}`, timings: { bundleMs: bundled - started, executeMs: 0 } };
-  const [outcome] = await runBatch({ code: bundle.code, requireFrom, rowCount: sample.rowCount, columns: sample.columns, jobs: [workerJob(feature, FEATURE_EXPORT, sample.rowCount)] }, limits);
+  const [outcome] = await runBatch({ code: bundle.code, requireFrom, rowCount: sample.rowCount, columns: sample.columns, jobs: [workerJob(feature, FEATURE_EXPORT, sample.rowCount)] }, limits, undefined, signal);
+  if (!outcome) return { ok: false, reason: 'cancelled', message: 'the check was cancelled', timings: { bundleMs: bundled - started, executeMs: performance.now() - bundled } };
   return sideOutcome(outcome, { bundleMs: bundled - started, executeMs: performance.now() - bundled });
 }

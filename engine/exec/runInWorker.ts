@@ -25,7 +25,8 @@ export type RunOutcome =
   | WorkerResult
   | (WorkerFailure & { reason: 'load' | 'crash' })
   | { ok: false; reason: 'timeout'; message: string }
-  | { ok: false; reason: 'memory'; message: string };
+  | { ok: false; reason: 'memory'; message: string }
+  | { ok: false; reason: 'cancelled'; message: string };
 
 export const DEFAULT_MEMORY_MB = 1024;
 
@@ -93,17 +94,19 @@ function takeIdle(memoryMb: number, cwd: string): ChildProcess | undefined {
 
 /**
  * Runs every job of `batch`; the outcomes are in job order. `onOutcome` receives each as soon as it
- * is known, so a caller can use and drop a feature's values before the batch ends.
+ * is known, so a caller can use and drop a feature's values before the batch ends. Aborting
+ * `signal` kills the worker at once: the job in progress gets a `cancelled` failure and the jobs
+ * after it get no outcome.
  */
-export async function runBatch(batch: WorkerBatch, limits: RunLimits, onOutcome?: (index: number, outcome: RunOutcome) => Promise<void> | void): Promise<RunOutcome[]> {
+export async function runBatch(batch: WorkerBatch, limits: RunLimits, onOutcome?: (index: number, outcome: RunOutcome) => Promise<void> | void, signal?: AbortSignal): Promise<RunOutcome[]> {
   const kept: RunOutcome[] = [];
   let done = 0;
-  while (done < batch.jobs.length) {
+  while (done < batch.jobs.length && !signal?.aborted) {
     const offset = done;
     done += await runUntilFailure({ ...batch, jobs: batch.jobs.slice(offset) }, limits, (i, outcome) => {
       if (onOutcome) return onOutcome(offset + i, outcome);
       kept.push(outcome);
-    });
+    }, signal);
   }
   return kept;
 }
@@ -113,7 +116,7 @@ export async function runBatch(batch: WorkerBatch, limits: RunLimits, onOutcome?
  * worker (timeout, memory, crash); that job's failure is the last outcome. Resolves with how many
  * jobs got an outcome.
  */
-function runUntilFailure(batch: WorkerBatch, limits: RunLimits, onOutcome: (index: number, outcome: RunOutcome) => Promise<void> | void): Promise<number> {
+function runUntilFailure(batch: WorkerBatch, limits: RunLimits, onOutcome: (index: number, outcome: RunOutcome) => Promise<void> | void, signal?: AbortSignal): Promise<number> {
   return new Promise((resolve) => {
     let count = 0;
     let settled = false;
@@ -124,10 +127,12 @@ function runUntilFailure(batch: WorkerBatch, limits: RunLimits, onOutcome: (inde
       clearTimeout(timer);
       timer = setTimeout(() => fail({ ok: false, reason: 'timeout', message: `execution exceeded timeoutMs (${limits.timeoutMs} ms)` }), Math.min(limits.timeoutMs, MAX_TIMER_MS));
     };
+    const cancel = () => fail({ ok: false, reason: 'cancelled', message: 'the check was cancelled' });
     const finish = () => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      signal?.removeEventListener('abort', cancel);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       resolve(count);
     };
@@ -143,6 +148,7 @@ function runUntilFailure(batch: WorkerBatch, limits: RunLimits, onOutcome: (inde
       finish();
     };
     arm();
+    signal?.addEventListener('abort', cancel, { once: true });
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-STDERR_TAIL);
     });

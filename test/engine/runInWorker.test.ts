@@ -1,7 +1,25 @@
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
+import { CancelledError } from '../../engine/errors';
 import { runBatch } from '../../engine/exec/runInWorker';
 import type { WorkerBatch } from '../../engine/exec/workerProtocol';
+import { runCheck } from '../../engine/runCheck';
+import { edit, repo } from '../e2e/featureRepo';
+import { removeTempDirs } from '../helpers';
+
+/** This process's worker processes (feature code runs in `node -e` children). */
+function workerProcesses(): string[] {
+  try {
+    return execFileSync('pgrep', ['-a', '-P', String(process.pid)], { encoding: 'utf8' }).trim().split('\n').filter((l) => / -e /.test(l));
+  } catch {
+    return []; // pgrep exits 1 when there is no child
+  }
+}
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 50 && workerProcesses().length; i++) await new Promise((r) => setTimeout(r, 100));
+}
 
 /**
  * The worker runner against real worker processes. A worker that replied and exited must never be
@@ -46,4 +64,29 @@ describe('runBatch (worker processes)', function () {
     }
     assert.equal(failures.join('\n'), '');
   });
+
+  it('aborting a batch kills its worker at once: the job in progress is cancelled, later jobs get no outcome', async () => {
+    const stop = new AbortController();
+    const loop = { ...batch(1), code: 'exports.spin = () => { for (;;); }; exports.double = (row) => row.x * 2;' };
+    loop.jobs = [{ exportKey: 'spin', kind: 'row', extraRows: [], repeatRows: 0 }, { exportKey: 'double', kind: 'row', extraRows: [], repeatRows: 0 }];
+    setTimeout(() => stop.abort(), 300);
+    // The budget is ten minutes: only the abort can end this within mocha's timeout.
+    const outcomes = await runBatch(loop, { timeoutMs: 600_000, memoryMb: 256 }, undefined, stop.signal);
+    assert.deepEqual(outcomes, [{ ok: false, reason: 'cancelled', message: 'the check was cancelled' }]);
+    await settle();
+    assert.deepEqual(workerProcesses(), []);
+  });
+
+  it('a cancelled check stops its workers and reports nothing, even while a feature loops', async () => {
+    const root = repo('parquet', { timeoutMs: 600_000 });
+    edit(root, 'return row.spend;', 'for (;;); return row.spend;');
+    edit(root, 'return row.age;', 'return row.age + 1;');
+    const token = { isCancellationRequested: false };
+    setTimeout(() => (token.isCancellationRequested = true), 1500);
+    await assert.rejects(runCheck({ cwd: root, diskCache: false }, token), CancelledError);
+    await settle();
+    assert.deepEqual(workerProcesses(), []);
+  });
+
+  after(removeTempDirs);
 });
