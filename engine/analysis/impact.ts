@@ -109,6 +109,10 @@ function featureImpact(feature: FeatureConfig, baseGraph: SymbolGraph, targetGra
 
   if (!targetSymbol) {
     const location: Location = { file: feature.file, line: 1, column: 1 };
+    // A file that does not parse may have lost the export to the parser's recovery, not to the
+    // edit: the feature is broken by the syntax error (reported once, as code.syntax), not missing.
+    const unparsed = inTarget && targetGraph.modules.get(feature.file)!.syntaxErrors.length > 0;
+    if (unparsed && baseSymbol) return { feature, status: 'missing', via: [], baseSymbol, location, findings: [] };
     const message = inTarget
       ? `feature "${feature.name}": ${feature.file} no longer exports "${feature.exportName}"`
       : `feature "${feature.name}": ${feature.file} no longer exists`;

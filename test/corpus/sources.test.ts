@@ -106,4 +106,17 @@ describe('corpus: sources', function () {
     assert.deepEqual(findingLines(r.report.findings), ['code.syntax:error src/features/customer.ts:4:1 src/features/customer.ts does not parse: Merge conflict marker encountered. (and 2 more)']);
     assert.deepEqual(verdicts(r.report), ['spend:broken']);
   });
+
+  it('a syntax error that hides the exports after it makes those features broken, never source.missing', () => {
+    const root = repo();
+    // An unclosed block swallows the declarations after it: the parser no longer sees them as exports.
+    edit(root, 'export function spend(row: Row) { return row.spend; }', 'export function spend(row: Row) { if (row.spend) { return row.spend; }');
+    const r = runJson(root, ['check']);
+    assert.equal(r.code, 1);
+    assert.equal(r.report.findings.length, 1);
+    assert.equal(r.report.findings[0].check, 'code.syntax');
+    const all = r.report.features.flatMap((f: { findings: { check: string }[] }) => f.findings.map((x) => x.check));
+    assert.deepEqual(all.filter((c: string) => c === 'source.missing'), [], JSON.stringify(r.report.features.map((f: { name: string; findings: unknown[] }) => [f.name, f.findings])));
+    assert.ok(verdicts(r.report).length > 1 && verdicts(r.report).every((v: string) => v.endsWith(':broken')), verdicts(r.report).join(', '));
+  });
 });
