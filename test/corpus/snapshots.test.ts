@@ -31,12 +31,14 @@ describe('corpus: snapshots and config paths', function () {
   this.timeout(60000);
   after(removeTempDirs);
 
-  it('a snapshot with zero rows: features are checked on nothing and reported, not crashed', () => {
+  it('a snapshot with zero rows: the feature is not checked (nothing to compare), never called identical', () => {
     const root = repo('csv');
     writeFiles(root, { 'data/c.csv': 'days,spend,plan,tickets,age,recency,spend_f,tier,tickets_f,age_years\n' });
     story(root);
     const r = runJson(root, ['check']);
     assert.equal(r.code, 0);
+    assert.deepEqual(r.report.features.map((f: { name: string; verdict: string }) => `${f.name}:${f.verdict}`), ['spend:not-checked']);
+    assert.deepEqual(r.report.features[0].findings, []);
     assert.equal(r.report.features[0].metrics.rows, 0);
     assert.equal(r.report.summary.rowsSampled, 0);
   });
