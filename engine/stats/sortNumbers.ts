@@ -21,8 +21,9 @@ export function sortedCopy(values: Float64Array): Float64Array {
  */
 function radixSorted(values: Float64Array): Float64Array {
   const n = values.length;
-  let from = new Uint32Array(Float64Array.from(values).buffer);
-  let to = new Uint32Array(n * 2);
+  const result = Float64Array.from(values);
+  let from: Uint32Array = new Uint32Array(result.buffer);
+  let to: Uint32Array = scratchWords(n * 2);
   for (let i = 0; i < n; i++) {
     const hi = from[2 * i + 1];
     if (hi & 0x80000000) {
@@ -34,7 +35,7 @@ function radixSorted(values: Float64Array): Float64Array {
   }
   // The four digits' counts in one read; a pass whose digit is the same for every value (the sign
   // and exponent of values in one range often are) moves nothing and is skipped.
-  const counts = new Uint32Array(4 * 65536);
+  counts.fill(0);
   for (let i = 0; i < n; i++) {
     const lo = from[2 * i];
     const hi = from[2 * i + 1];
@@ -72,5 +73,20 @@ function radixSorted(values: Float64Array): Float64Array {
       from[2 * i] = ~from[2 * i];
     }
   }
-  return new Float64Array(from.buffer);
+  // An odd number of passes ran: the sorted words are in the scratch buffer.
+  if (from.buffer !== result.buffer) new Uint32Array(result.buffer).set(from.subarray(0, n * 2));
+  return result;
+}
+
+/**
+ * The digit counts and the second buffer of the sort, kept between calls: the drift statistics
+ * sort two arrays per feature, and fresh megabytes each time are what the garbage collector then
+ * spends its time on.
+ */
+const counts = new Uint32Array(4 * 65536);
+let scratch = new Uint32Array(0);
+
+function scratchWords(length: number): Uint32Array {
+  if (scratch.length < length) scratch = new Uint32Array(length);
+  return scratch.subarray(0, length);
 }

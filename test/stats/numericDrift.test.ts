@@ -134,6 +134,17 @@ describe('stats/sortNumbers', () => {
       for (let i = 0; i < n; i++) assert.ok(Object.is(sorted[i], expected[i]), `n=${n}, index ${i}: ${sorted[i]} vs ${expected[i]}`);
     }
   });
+
+  it('sorts values that share their top digits (skipped radix passes, odd and even), twice in a row with the same scratch space', () => {
+    const rand = mulberry32(12);
+    const narrow = Float64Array.from({ length: 10000 }, () => 1 + rand() * 1e-6); // top 16 bits equal: one pass skipped
+    const integers = Float64Array.from({ length: 10000 }, () => Math.floor(rand() * 1000)); // low 32 bits equal: two skipped
+    const constant = new Float64Array(10000).fill(3.5); // every pass skipped
+    for (const values of [narrow, integers, constant, narrow]) {
+      const expected = Float64Array.from(values).sort();
+      assert.deepEqual(sortedCopy(values), expected);
+    }
+  });
 });
 
 describe('stats/describe', () => {
