@@ -101,7 +101,7 @@ async function checkEach(ws: Workspace, impact: ImpactResult, jobs: Job[], repor
       ran.delete(job);
     }
   } finally {
-    // A cancelled or failed run still lets its workers run out and exit; none waits for ever.
+    // Unblocks the workers of features not checked (a cancelled or failed run also kills them).
     for (const outcomes of ran.values()) outcomes.consumed?.();
   }
 }
@@ -229,7 +229,7 @@ function runSharedBatches(ws: Workspace, jobs: Job[], shared: SharedBundles, cac
           return consumed.get(members[i]);
         }, signal);
         // A cancelled batch leaves the rest without outcomes: nobody may wait for them for ever.
-        for (const j of members) resolvers.get(j)![which]!(CANCELLED);
+        for (const j of members) resolvers.get(j)![which]!(cancelled());
       };
       await Promise.all([side('base'), side('target')]);
     }
@@ -326,7 +326,7 @@ async function columnsToRead(ws: Workspace, impact: ImpactResult, affected: Affe
 /** How often a run looks at its cancellation token while workers run. */
 const CANCEL_POLL_MS = 50;
 
-const CANCELLED: SideOutcome = { ok: false, reason: 'cancelled', message: 'the check was cancelled' };
+const cancelled = (): SideOutcome => ({ ok: false, reason: 'cancelled', message: 'the check was cancelled' });
 
 /** Stored values (rows × features) read in one pass with the inputs: about 80 MB of numbers. */
 const STORED_IN_ONE_PASS = 10_000_000;
