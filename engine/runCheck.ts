@@ -203,6 +203,17 @@ interface BatchOutcomes {
 function runSharedBatches(ws: Workspace, jobs: Job[], shared: SharedBundles, caches: CheckCaches, signal: AbortSignal): Map<Job, BatchOutcomes> {
   const out = new Map<Job, BatchOutcomes>(jobs.map((j) => [j, {}]));
   const resolvers = new Map<Job, { base?: (o: SideOutcome) => void; target?: (o: SideOutcome) => void }>(jobs.map((j) => [j, {}]));
+  /**
+   * Settles a job's side once and forgets the resolver: a resolver keeps its promise, and so the
+   * feature's values, reachable — held for every feature until the run ends, that was gigabytes
+   * at a million rows.
+   */
+  const settle = (j: Job, which: 'base' | 'target', outcome: SideOutcome) => {
+    const r = resolvers.get(j)!;
+    const resolve = r[which];
+    delete r[which];
+    resolve?.(outcome);
+  };
   const consumed = new Map<Job, Promise<void>>();
   for (const j of jobs) consumed.set(j, new Promise<void>((resolve) => (out.get(j)!.consumed = resolve)));
   for (const which of ['base', 'target'] as const) {
@@ -225,11 +236,11 @@ function runSharedBatches(ws: Workspace, jobs: Job[], shared: SharedBundles, cac
         if (!bundle || members.length === 0) return;
         const jobsOf = members.map((j) => workerJob(j.affected.feature, bundle.keys.get(j)!, sample.rowCount));
         await runBatch({ code: bundle.code, requireFrom: ws.repo.root, rowCount: sample.rowCount, columns: sample.columns, jobs: jobsOf }, group[0].limits, (i, outcome) => {
-          resolvers.get(members[i])![which]!(sideOutcome(outcome, { bundleMs: 0, executeMs: 0 }));
+          settle(members[i], which, sideOutcome(outcome, { bundleMs: 0, executeMs: 0 }));
           return consumed.get(members[i]);
         }, signal);
         // A cancelled batch leaves the rest without outcomes: nobody may wait for them for ever.
-        for (const j of members) resolvers.get(j)![which]!(cancelled());
+        for (const j of members) settle(j, which, cancelled());
       };
       await Promise.all([side('base'), side('target')]);
     }
@@ -237,9 +248,9 @@ function runSharedBatches(ws: Workspace, jobs: Job[], shared: SharedBundles, cac
   // A failure to start is every pending job's failure, never an unhandled rejection.
   runAll().catch((err) => {
     const failed: SideOutcome = { ok: false, reason: 'crash', message: `the workers failed: ${(err as Error)?.message ?? err}` };
-    for (const r of resolvers.values()) {
-      r.base?.(failed);
-      r.target?.(failed);
+    for (const j of resolvers.keys()) {
+      settle(j, 'base', failed);
+      settle(j, 'target', failed);
     }
   });
   return out;
