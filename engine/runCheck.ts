@@ -285,6 +285,7 @@ async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: 
   // run over hundreds of features must not hold every stored column at once.
   const stored = loaded.column(feature.column) ?? (await caches.snapshots.readColumn(ws.config, feature.snapshot!, feature.column));
   times.ms.read += performance.now() - readStarted;
+  const fileColumns = await caches.snapshots.fileColumns(ws.config, feature.snapshot!);
   const statsStarted = performance.now();
   const snapshot = ws.config.snapshots.get(feature.snapshot!)!;
   const result = checkFeature({
@@ -293,6 +294,7 @@ async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: 
     rows: loaded.rows,
     stored,
     sliceBy: snapshot.sliceBy,
+    fileColumns,
     base,
     target,
     thresholds: thresholdsFrom(ws.config.thresholds),

@@ -65,7 +65,29 @@ async function run(fn: (arg: unknown) => unknown, input: WorkerJob, rows: Record
   const extraValues = await evaluate(fn, { ...input, kind: 'row' }, input.extraRows, () => undefined);
   let nondeterministic = 0;
   for (let i = 0; i < first.length; i++) if (!sameValue(values[i], first[i])) nondeterministic++;
-  return { ok: true, values, extraValues, errorCount, errors, nondeterministic, runMs };
+  const missingColumns = await missingReads(fn, input, rows.slice(0, MISSING_READ_ROWS));
+  return { ok: true, values, extraValues, errorCount, errors, nondeterministic, runMs, ...(missingColumns.length ? { missingColumns } : {}) };
+}
+
+/** Rows watched for reads of absent columns: a read that depends on the row is seen within a few. */
+const MISSING_READ_ROWS = 20;
+
+/**
+ * The properties the function reads from rows that the rows do not have: a column the snapshot
+ * lacks (renamed in the store, or a typo) reads as `undefined` and silently becomes NaN or a
+ * default. Runs after the timed pass, on a few rows wrapped in proxies, so that the proxies cannot
+ * slow the compiled code the timing measures. Inherited names (`toString`, …) are not columns.
+ */
+async function missingReads(fn: (arg: unknown) => unknown, input: WorkerJob, rows: Record<string, unknown>[]): Promise<string[]> {
+  const missing = new Set<string>();
+  const handler: ProxyHandler<Record<string, unknown>> = {
+    get(target, key, receiver) {
+      if (typeof key === 'string' && !(key in target)) missing.add(key);
+      return Reflect.get(target, key, receiver);
+    },
+  };
+  await evaluate(fn, input, rows.map((r) => new Proxy(r, handler)), () => undefined);
+  return [...missing].sort().slice(0, 10);
 }
 
 /** Runs the function over rows; a row that throws leaves `undefined` and is reported. */

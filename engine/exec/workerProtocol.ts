@@ -63,6 +63,8 @@ export interface WorkerResult {
   nondeterministic: number;
   /** Wall time of the main pass, in milliseconds. */
   runMs: number;
+  /** Properties the code read from a row that the row does not have (a column missing from the sample). */
+  missingColumns?: string[];
 }
 
 /** The code could not be loaded at all (it threw at import, or exports no function). */

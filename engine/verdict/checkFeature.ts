@@ -26,6 +26,8 @@ export interface FeatureCheckInput {
   /** The stored column, when the snapshot has it. Default: the rows' column of that name. */
   stored?: { values: readonly unknown[]; type: ColumnType };
   sliceBy: string[];
+  /** Every column of the snapshot file (default: the columns of `rows`). */
+  fileColumns?: readonly string[];
   /** Undefined when the base has no such feature. */
   base?: SideOutcome;
   target: SideOutcome;
@@ -56,11 +58,26 @@ export function checkFeature(input: FeatureCheckInput): Pick<FeatureReport, 'ver
   // An identical target inherits whatever the base did against the store: not this edit's doing.
   if (!identical) for (const check of STORED_CHECKS) findings.push(...check(ctx));
   for (const check of TARGET_CHECKS) findings.push(...check(ctx));
+  const absent = absentColumns(input);
+  if (absent) for (const f of findings) f.message += absent;
 
   const runtimeBroken = findings.some((f) => f.check === 'runtime.error' && f.severity === 'error');
   const verdict = runtimeBroken ? 'broken' : !base || !stored ? 'new' : identical ? 'identical' : 'changed';
   const histogram = featureHistogram({ stored, base: base?.values, target: target.values });
   return { verdict, ...(change ? { change } : {}), metrics: metricsOf(ctx), findings: acknowledge(findings, input.acknowledged), ...(histogram ? { histogram } : {}) };
+}
+
+/**
+ * What explains findings when the target reads columns the snapshot does not have (renamed in the
+ * store, or a typo): those rows read `undefined`, and the findings show only the consequence.
+ */
+function absentColumns(input: FeatureCheckInput): string | undefined {
+  if (!input.target.ok) return undefined;
+  const known = new Set(input.fileColumns ?? input.rows.columns.map((c) => c.name));
+  const absent = (input.target.result.missingColumns ?? []).filter((c) => !known.has(c));
+  if (absent.length === 0) return undefined;
+  const names = absent.map((c) => JSON.stringify(c)).join(', ');
+  return absent.length === 1 ? `; the code reads ${names}, which is not a column of the snapshot` : `; the code reads ${names}, which are not columns of the snapshot`;
 }
 
 function sameRowsThrew(a: SideValues, b: SideValues): boolean {

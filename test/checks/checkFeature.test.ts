@@ -77,6 +77,18 @@ describe('verdict/checkFeature', () => {
     ]);
   });
 
+  it('names the columns the code read that the snapshot does not have, in every finding', () => {
+    const nan = xs.map(() => NaN);
+    const r = checkFeature(input(ran({ values: nan, missingColumns: ['tenure_days'] }), xs, { fileColumns: ['x', 'f'] }));
+    assert.ok(r.findings.length > 0);
+    for (const f of r.findings) assert.match(f.message, /; the code reads "tenure_days", which is not a column of the snapshot$/, f.message);
+    const two = checkFeature(input(ran({ values: nan, missingColumns: ['a', 'b'] }), xs, { fileColumns: ['x', 'f'] }));
+    assert.match(two.findings[0].message, /; the code reads "a", "b", which are not columns of the snapshot$/);
+    // A column the file has (read or not) is no explanation: nothing is added.
+    const present = checkFeature(input(ran({ values: nan, missingColumns: ['x'] }), xs, { fileColumns: ['x', 'f'] }));
+    for (const f of present.findings) assert.doesNotMatch(f.message, /not a column/);
+  });
+
   it('no stored column: "new", with the change still classified', () => {
     const noStore = table(xs.map((x) => ({ x })));
     const r = checkFeature(input(ran(xs.map((x) => 3 * x - 1)), xs, { rows: noStore }));

@@ -54,6 +54,7 @@ export function sideValues(spec: SideSpec): SideValues {
     errors,
     nondeterministic: s.nondeterministic ?? 0,
     runMs: s.runMs ?? 1,
+    ...(s.missingColumns ? { missingColumns: s.missingColumns } : {}),
   };
 }
 

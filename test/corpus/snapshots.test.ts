@@ -43,6 +43,17 @@ describe('corpus: snapshots and config paths', function () {
     assert.equal(r.report.summary.rowsSampled, 0);
   });
 
+  it('code that reads a column the snapshot does not have: the findings name the column', () => {
+    const root = repo();
+    edit(root, 'return row.spend;', 'return (row as any).spend_usd ?? 0;');
+    const r = runJson(root, ['check']);
+    assert.equal(r.code, 1);
+    const spend = r.report.features.find((f: any) => f.name === 'spend');
+    assert.ok(spend.findings.length > 0);
+    for (const f of spend.findings) assert.match(f.message, /; the code reads "spend_usd", which is not a column of the snapshot$/, f.message);
+    assert.deepEqual(spend.findings.map((f: any) => f.check).sort(), ['drift.distribution', 'value.mismatch']);
+  });
+
   it('a stored column missing from the snapshot makes the feature new (no history to break)', () => {
     const root = repo();
     const rows = sampleRows().map(({ spend_f: _dropped, ...rest }) => rest);
