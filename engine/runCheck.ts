@@ -68,15 +68,15 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
   const features = impact.features.map((affected) => ({ affected, report: featureReport(affected, impact, 'not-checked') }));
   const runnable = features.filter(({ affected, report }) => report.verdict !== 'broken' && affected.feature.snapshot && !options.noData && options.execute !== false);
   const limits = { timeoutMs: ws.config.timeoutMs, memoryMb: options.memoryMb ?? DEFAULT_MEMORY_MB };
-  // A worker per side boots while the snapshots are read and the code is bundled.
-  const stopIdle = runnable.length ? prestartWorkers(limits, ws.repo.root, 2) : () => undefined;
+  // A worker per side boots while the snapshots are read and the code is bundled, when some
+  // feature has no cached result (a run that reuses every result starts no process).
+  let stopIdle = () => undefined as void;
   // Ends the workers when the run ends early: cancelled by a newer edit, or failed.
   const workers = new AbortController();
   const watch = setInterval(() => token.isCancellationRequested && workers.abort(), CANCEL_POLL_MS);
   try {
-    const jobs = await prepareJobs(ws, impact, runnable.map((r) => r.affected), limits, caches, times);
+    const jobs = await prepareJobs(ws, impact, runnable.map((r) => r.affected), limits, caches, times, () => (stopIdle = prestartWorkers(limits, ws.repo.root, 2)));
     const pending = jobs.filter((j) => !j.cached);
-    if (pending.length === 0) stopIdle();
     throwIfCancelled(token);
     const ran = runSharedBatches(ws, pending, await sharedBundles(ws, impact, pending, times), caches, workers.signal);
     await checkEach(ws, impact, jobs, runnable.map((r) => r.report), ran, caches, times, token, workers.signal);
@@ -121,29 +121,13 @@ interface Job {
 }
 
 /**
- * Reads, for each snapshot, the union of the columns its features need in one pass, then gives
- * each feature its own columns and looks its result up in the cache.
+ * Looks each feature's result up in the cache, then reads, for each snapshot, the union of the
+ * columns the other features need in one pass. `onPending` is called, before the reads, when some
+ * feature has no cached result: only then do workers have anything to do.
  */
-async function prepareJobs(ws: Workspace, impact: ImpactResult, affected: AffectedFeature[], limits: Job['limits'], caches: CheckCaches, times: PhaseTimes): Promise<Job[]> {
+async function prepareJobs(ws: Workspace, impact: ImpactResult, affected: AffectedFeature[], limits: Job['limits'], caches: CheckCaches, times: PhaseTimes, onPending: () => void): Promise<Job[]> {
   const readStarted = performance.now();
   const needed = new Map<AffectedFeature, string[] | undefined>();
-  const scans = new Map<string, Set<string> | undefined>();
-  const bySnapshot = new Map<string, AffectedFeature[]>();
-  for (const a of affected) {
-    const name = a.feature.snapshot!;
-    needed.set(a, await columnsToRead(ws, impact, a, await caches.snapshots.fileColumns(ws.config, name), scans));
-    bySnapshot.set(name, [...(bySnapshot.get(name) ?? []), a]);
-  }
-  for (const [name, group] of bySnapshot) {
-    const lists = group.map((a) => needed.get(a));
-    const union = lists.some((l) => l === undefined) ? undefined : [...new Set(lists.flat() as string[])];
-    // The stored columns come along in the same pass while they are small together; beyond that
-    // each is read when its feature is checked and dropped after (see dataCheck).
-    const stored = group.map((a) => a.feature.column);
-    const rows = ws.config.snapshots.get(name)!.sampleRows || Infinity;
-    const withStored = union && rows * stored.length <= STORED_IN_ONE_PASS ? [...new Set([...union, ...stored])] : union;
-    await caches.snapshots.load(ws.config, name, withStored);
-  }
   const jobs: Job[] = [];
   for (const a of affected) {
     const feature = a.feature;
@@ -155,7 +139,27 @@ async function prepareJobs(ws: Workspace, impact: ImpactResult, affected: Affect
     const hit = caches.results.get(key);
     // Lines move when code above the feature is edited; the result does not.
     const cached = hit && { ...hit, findings: hit.findings?.map((f) => ({ ...f, location: a.location })) };
-    jobs.push({ affected: a, load, identity, key, limits, columns: needed.get(a), ...(cached ? { cached } : {}) });
+    jobs.push({ affected: a, load, identity, key, limits, ...(cached ? { cached } : {}) });
+  }
+  const pending = jobs.filter((j) => !j.cached);
+  if (pending.length) onPending();
+  const scans = new Map<string, Set<string> | undefined>();
+  const bySnapshot = new Map<string, AffectedFeature[]>();
+  for (const { affected: a } of pending) {
+    const name = a.feature.snapshot!;
+    needed.set(a, await columnsToRead(ws, impact, a, await caches.snapshots.fileColumns(ws.config, name), scans));
+    bySnapshot.set(name, [...(bySnapshot.get(name) ?? []), a]);
+  }
+  for (const j of pending) j.columns = needed.get(j.affected);
+  for (const [name, group] of bySnapshot) {
+    const lists = group.map((a) => needed.get(a));
+    const union = lists.some((l) => l === undefined) ? undefined : [...new Set(lists.flat() as string[])];
+    // The stored columns come along in the same pass while they are small together; beyond that
+    // each is read when its feature is checked and dropped after (see dataCheck).
+    const stored = group.map((a) => a.feature.column);
+    const rows = ws.config.snapshots.get(name)!.sampleRows || Infinity;
+    const withStored = union && rows * stored.length <= STORED_IN_ONE_PASS ? [...new Set([...union, ...stored])] : union;
+    await caches.snapshots.load(ws.config, name, withStored);
   }
   times.ms.read += performance.now() - readStarted;
   return jobs;
