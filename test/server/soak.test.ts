@@ -9,7 +9,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { removeTempDirs, writeFiles } from '../helpers';
@@ -81,9 +81,14 @@ describe('language server soak', function () {
       goodConfig.slice(0, goodConfig.length >> 1), // half-written JSON
     ];
     assert.equal(new Set(configVariants).size, configVariants.length, 'each config variant differs');
-    /** Rewrites featureguard.json, as an editor saving it would, and tells the server. */
+    /**
+     * Rewrites featureguard.json, as an editor saving it would (to a temporary file, then renamed:
+     * a server re-reading the file for an earlier change must not catch it half-written), and tells
+     * the server.
+     */
     const writeConfig = (content: string) => {
-      writeFiles(root, { 'featureguard.json': content });
+      writeFileSync(join(root, 'featureguard.json.tmp'), content);
+      renameSync(join(root, 'featureguard.json.tmp'), join(root, 'featureguard.json'));
       void c.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: configUri, type: 2 }] });
     };
     let configWrites = 0;
@@ -130,8 +135,10 @@ describe('language server soak', function () {
     // A broken config is reported with its one-line message, and fixing it brings the checks back.
     const seen = c.statuses.length;
     writeConfig(configVariants[2]);
-    const broken = await c.waitFor('the config error', () => c.statuses.slice(seen).find((st) => st.state === 'error'));
-    assert.equal(broken.message, 'featureguard.json: features.recency.snapshot unknown snapshot "nope" (known: c)');
+    // Notifications of the last random rewrites may still be in flight: wait for this one's status.
+    const expected = 'featureguard.json: features.recency.snapshot unknown snapshot "nope" (known: c)';
+    const broken = await c.waitFor(`the config error "${expected}"`, () => c.statuses.slice(seen).find((st) => st.state === 'error' && st.message === expected));
+    assert.equal(broken.message, expected);
     // Settle on a valid config and the story's edit, and let the checks finish.
     writeConfig(goodConfig);
     text = c.edit(uri, text, current, 'return (row.spend - 100) / 50;');
