@@ -78,7 +78,10 @@ export function histogram(values: Float64Array, edges: readonly number[]): numbe
     const v = values[i];
     if (!(v >= first && v <= last)) continue;
     // The bin is the last edge that is <= v, clamped so that v === last lands in the last bin.
-    let k = Math.min(Math.floor((v - first) * scale), bins - 1);
+    // A range too narrow for its width to be a number (subnormal) makes the guess NaN or infinite.
+    let k = Math.floor((v - first) * scale);
+    if (!(k >= 0)) k = 0;
+    else if (k > bins - 1) k = bins - 1;
     while (k > 0 && edges[k] > v) k--;
     while (k < bins - 1 && edges[k + 1] <= v) k++;
     counts[k]++;

@@ -179,6 +179,10 @@ describe('stats/describe', () => {
     }
   });
 
+  it('bins values over a range too narrow for its width to be a number (subnormal edges)', () => {
+    assert.deepEqual(histogram(Float64Array.of(0, 1e-323, 2e-323), [0, 1e-323, 2e-323]), [1, 2]);
+  });
+
   it('spans every array with shared edges', () => {
     const edges = sharedEdges([Float64Array.of(1, 2), Float64Array.of(-3), new Float64Array(0)], 4);
     assert.deepEqual(edges, [-3, -1.75, -0.5, 0.75, 2]);
