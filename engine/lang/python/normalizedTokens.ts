@@ -13,8 +13,15 @@ const CLOSERS = new Set([')', ']', '}']);
 /** `(a, b)` and `a, b` are the same tuple (and the same target): only the parentheses differ. */
 const SAME_AS: Record<string, string> = { tuple: 'expression_list', tuple_pattern: 'pattern_list' };
 
-/** Feeds the normalized tokens of `node` into `hash`. */
+/** Feeds the normalized tokens of `node` into `hash`, in one update (a call per token costs more than the tokens). */
 export function hashTokens(hash: Hash, node: PyNode, text: string): void {
+  const out: string[] = [];
+  collectTokens(out, node, text);
+  hash.update(out.join(''));
+}
+
+function collectTokens(out: string[], node: PyNode, text: string): void {
+  const hash = { update: (t: string) => void out.push(t) };
   // An explicit stack: generated code nests deeper than the JS stack allows.
   const stack: (PyNode | string)[] = [node];
   while (stack.length) {
