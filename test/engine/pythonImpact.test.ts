@@ -300,6 +300,18 @@ def plain(row):
     await checkImpact({ base: files, config: cfg, worktree: { 'feats.py': file.replace('maxsize=None', 'maxsize=128') } }, { features: { plain: [] }, changes: ['feats.py#plain:modified'] });
   });
 
+  it('follows imports made inside a function body', async () => {
+    const files = {
+      'helpers.py': 'def scale(x):\n    return x * 2\n\nOTHER = 1\n',
+      'pkg/__init__.py': '',
+      'pkg/consts.py': 'K = 3\n',
+      'feats.py': 'def f(row):\n    from helpers import scale\n    return scale(row["x"])\n\n\ndef g(row):\n    import pkg.consts\n    return pkg.consts.K\n\n\ndef h(row):\n    return row["x"]\n',
+    };
+    const cfg = { features: { f: { source: 'feats.py#f' }, g: { source: 'feats.py#g' }, h: { source: 'feats.py#h' } } };
+    await checkImpact({ base: files, config: cfg, worktree: { 'helpers.py': files['helpers.py'].replace('x * 2', 'x * 3') } }, { features: { f: ['scale'] } });
+    await checkImpact({ base: files, config: cfg, worktree: { 'pkg/consts.py': 'K = 4\n' } }, { features: { g: ['K'] } });
+  });
+
   it('attaches module-level mutations to the name they mutate (REGISTRY[k] = …, CONFIG.update(…))', async () => {
     const files = { 'feats.py': 'CONFIG = {"scale": 2}\nCONFIG.update(scale=3)\n\ndef f(row):\n    return row["x"] * CONFIG["scale"]\n' };
     const cfg = { features: { f: { source: 'feats.py#f' } } };

@@ -31,7 +31,7 @@ export function pythonScopeReport(text: string): PythonScopeReport {
     for (const inner of [s, ...inlineScopes(s)]) for (const use of globalUses(inner)) names.add(use.name);
     functions.push({ name: s.name, line: s.row + 1, globals: [...names].sort() });
   }
-  const imports = new Set(summary.imports.filter((i) => i.local !== '*' && !i.local.includes('.')).map((i) => i.local));
+  const imports = new Set(summary.imports.filter((i) => i.local !== '*' && !i.local.includes('.') && !i.local.startsWith('import:')).map((i) => i.local));
   return {
     decls: summary.decls.map((d) => d.name).sort(),
     imports: [...imports].sort(),
