@@ -106,6 +106,15 @@ Affected features
     assert.deepEqual(verdicts, { tenure_months: 'broken', tenure_years: 'broken' });
   });
 
+  it('an unclosed parenthesis that swallows the rest of the module is code.syntax (exit 1), never a config error about kinds', () => {
+    const root = pyRepo();
+    writeFiles(root, { 'src/churn/features.py': features.replace('return months(row["tenure_days"])', 'return months(row["tenure_days"]') });
+    const { code, report } = runJson(root, ['check', '--no-data']);
+    assert.equal(code, 1);
+    assert.deepEqual(report.findings.map((f: any) => [f.check, f.location.file, f.location.line]), [['code.syntax', 'src/churn/features.py', 7]]);
+    assert.deepEqual(report.features.map((f: any) => [f.name, f.verdict]), [['tenure_months', 'broken'], ['tenure_years', 'broken']]);
+  });
+
   it('a function whose form the code does not tell is exit 2 with one line naming the key', () => {
     const root = makeRepo({
       'feats.py': 'def combine(a, b):\n    return a + b\n',
