@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { REPO_ROOT } from '../helpers';
 import { ensureVsix, makeRunDirs, startCodeServer, unpackVsix, writeUserSettings } from './runCodeServer';
 
@@ -19,13 +19,14 @@ export type SuiteMode = 'trusted' | 'restricted';
 export const SUITE_MODE_ENV = 'FEATUREGUARD_VSCODE_SUITE';
 
 /**
- * `examples/churn` as `npm run demo` sets it up: a git repository with the code as deployed and its
- * snapshot in one commit (the story's patch left out), at `<parent>/churn`.
+ * An example (`examples/churn` by default) as `npm run demo` sets it up: a git repository with the
+ * code as deployed and its snapshot in one commit (the story's patch left out), at
+ * `<parent>/<the example's folder name>`.
  */
-export function makeStoryWorkspace(parent: string): string {
-  const ws = join(parent, 'churn');
+export function makeStoryWorkspace(parent: string, example: string = EXAMPLE): string {
+  const ws = join(parent, basename(example));
   mkdirSync(ws, { recursive: true });
-  cpSync(EXAMPLE, ws, { recursive: true, filter: (src) => !src.endsWith('story.patch') });
+  cpSync(example, ws, { recursive: true, filter: (src) => !src.endsWith('story.patch') });
   const git = (...args: string[]) => execFileSync('git', args, { cwd: ws, stdio: ['ignore', 'pipe', 'pipe'] });
   git('init', '-q', '-b', 'main');
   git('add', '-A');
