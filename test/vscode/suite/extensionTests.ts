@@ -365,9 +365,9 @@ const PY_STORY_DOCSTRING = '"""What the customer pays per month, normalized to a
 const PY_STORY_RETURN = 'return (clip(row["monthly_spend"], 0.0, 10_000.0) - SPEND_MEAN) / SPEND_STD';
 const PY_NOT_RUN = 'affected by this edit (Python features are traced statically; running them on snapshot rows comes in a later version)';
 /**
- * The last line of customer.py, whose closing parenthesis the syntax-error step drops. (One dropped
- * inside an earlier function gets no code.syntax today: tree-sitter wraps the whole module in one
- * ERROR node and the run stops at a config error about tenure_months' kind instead.)
+ * The last line of customer.py, whose closing parenthesis the syntax-error step drops (a parenthesis
+ * dropped earlier in the module, which tree-sitter's recovery turns into one ERROR node over the rest
+ * of it, is tested through the CLI in test/cli/pythonCli.test.ts).
  */
 const PY_LAST_RETURN = 'return safe_div(tickets, max(1, tenure_months(row)))';
 
