@@ -106,13 +106,17 @@ class ModuleSummarizer {
       case T.ifStatement: {
         const cond = field(stmt, 'condition');
         const conds = cond ? [cond] : [];
+        if (cond) this.contributeHeader([cond], headers);
         // `if TYPE_CHECKING:` holds imports for annotations only: no run-time dependency.
         const typeChecking = cond !== undefined && /^(\w+\.)?TYPE_CHECKING$/.test(this.text.slice(cond.start, cond.end));
         body(field(stmt, 'consequence'), conds, typeOnly || typeChecking);
         for (const alt of stmt.children) {
           if (alt.type === T.elifClause) {
             const c = field(alt, 'condition');
-            if (c) conds.push(c);
+            if (c) {
+              this.contributeHeader([c], [...headers, ...conds]);
+              conds.push(c);
+            }
             body(field(alt, 'consequence'), conds);
           } else if (alt.type === T.elseClause) body(field(alt, 'body'), conds);
         }
@@ -122,7 +126,7 @@ class ModuleSummarizer {
         const left = field(stmt, 'left');
         const right = field(stmt, 'right');
         const head = [left, right].filter((n): n is PyNode => n !== undefined);
-        if (left) this.contributeTarget(left, head, headers);
+        this.contributeHeader(head, headers, left ? [left] : []);
         body(field(stmt, 'body'), head);
         for (const alt of stmt.children) if (alt.type === T.elseClause) body(field(alt, 'body'), head);
         return;
@@ -130,6 +134,7 @@ class ModuleSummarizer {
       case T.whileStatement: {
         const cond = field(stmt, 'condition');
         const head = cond ? [cond] : [];
+        this.contributeHeader(head, headers);
         body(field(stmt, 'body'), head);
         for (const alt of stmt.children) if (alt.type === T.elseClause) body(field(alt, 'body'), head);
         return;
@@ -140,6 +145,7 @@ class ModuleSummarizer {
           else if (c.type === T.exceptClause || c.type === T.exceptGroupClause) {
             const clauseBody = c.children.find((x) => x.type === T.block);
             const head = c.children.filter((x) => x.named && x !== clauseBody && x.type !== T.comment);
+            this.contributeHeader(head, headers);
             body(clauseBody, head);
           } else if (c.type === T.elseClause) body(field(c, 'body'), []);
           else if (c.type === T.finallyClause) body(c.children.find((x) => x.type === T.block), []);
@@ -148,17 +154,19 @@ class ModuleSummarizer {
       case T.withStatement: {
         const clause = stmt.children.find((c) => c.type === T.withClause);
         const head = clause ? [clause] : [];
-        if (clause) this.contributeTarget(clause, head, headers);
+        this.contributeHeader(head, headers);
         body(field(stmt, 'body'), head);
         return;
       }
       case T.matchStatement: {
         const subject = field(stmt, 'subject');
         const head = subject ? [subject] : [];
+        this.contributeHeader(head, headers);
         const cases = field(stmt, 'body');
         for (const c of cases?.children ?? []) {
           if (c.type !== T.caseClause) continue;
           const pattern = c.children.filter((x) => x.named && x.field !== 'consequence' && x.type !== T.comment);
+          this.contributeHeader(pattern, [...headers, ...head]);
           body(field(c, 'consequence'), [...head, ...pattern]);
         }
         return;
@@ -179,12 +187,20 @@ class ModuleSummarizer {
     this.contributions.push({ nodes: [...headers, stmt], stmt, binds, uses, mutates: binds.size ? undefined : this.mutationRoot(stmt), def: def ? (def.type === T.classDefinition ? 'class' : 'function') : undefined });
   }
 
-  /** The names a module-level `for` or `with` header binds. */
-  private contributeTarget(target: PyNode, head: PyNode[], headers: PyNode[]): void {
-    const scope = newScope('module', '<module>', target.row);
-    for (const n of head) this.walker.visit(n, scope);
+  /**
+   * The module names a block header binds: `for` targets, `with … as x`, `except E as e`, match
+   * captures, and `:=` in any condition. `targets` are the header's assignment targets (a `for`
+   * loop's); they must be bound, not visited, since visiting an identifier reads it.
+   */
+  private contributeHeader(head: PyNode[], headers: PyNode[], targets: PyNode[] = []): void {
+    if (head.length === 0) return;
+    const scope = newScope('module', '<module>', head[0].row);
+    for (const n of head) {
+      if (targets.includes(n)) this.walker.bindTarget(n, scope);
+      else this.walker.visit(n, scope);
+    }
     if (scope.bindings.size === 0) return;
-    this.contributions.push({ nodes: [...headers, ...head], stmt: target, binds: scope.bindings, uses: this.uses(scope, headers) });
+    this.contributions.push({ nodes: [...headers, ...head], stmt: head[0], binds: scope.bindings, uses: this.uses(scope, headers) });
   }
 
   /** Module-level names the statement's scope tree uses, and those of the headers around it. */
