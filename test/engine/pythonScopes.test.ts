@@ -98,4 +98,12 @@ describe('Python scope report', () => {
       assert.deepEqual(g, { 'method:3': ['attr', 'counter', 'super'] });
     });
   });
+
+  describe('large modules', () => {
+    it('summarizes a statement that reads hundreds of thousands of names', () => {
+      const text = `def f():\n    return [${'a,'.repeat(200_000)}]\n`;
+      const r = pythonScopeReport(text);
+      assert.deepEqual(r, { decls: ['f'], imports: [], functions: [{ name: 'f', line: 1, globals: ['a'] }], syntaxErrors: 0 });
+    });
+  });
 });

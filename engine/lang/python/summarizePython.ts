@@ -203,14 +203,19 @@ class ModuleSummarizer {
     this.contributions.push({ nodes: [...headers, ...head], stmt: head[0], binds: scope.bindings, uses: this.uses(scope, headers) });
   }
 
-  /** Module-level names the statement's scope tree uses, and those of the headers around it. */
+  /**
+   * Module-level names the statement's scope tree uses, and those of the headers around it.
+   * Appended one by one: a large statement reads 100,000s of names, and spreading that many
+   * arguments into `push` overflows the stack (in this module, never `push(...many)` or
+   * `Math.max(...many)`).
+   */
   private uses(scope: ReturnType<typeof newScope>, headers: PyNode[]): NameRead[] {
     const out: NameRead[] = [];
-    for (const s of allScopes(scope)) out.push(...globalUses(s));
+    for (const s of allScopes(scope)) for (const u of globalUses(s)) out.push(u);
     if (headers.length) {
       const h = newScope('module', '<module>', 0);
       for (const n of headers) this.walker.visit(n, h);
-      out.push(...h.reads);
+      for (const r of h.reads) out.push(r);
     }
     return out;
   }
@@ -288,8 +293,8 @@ class ModuleSummarizer {
       kind: defContribution?.def ?? 'variable',
       line: at.row + 1,
       column: at.col + 1,
-      endLine: Math.max(...list.map((c) => c.stmt.endRow + 1)),
-      startLine: Math.min(...list.map((c) => c.stmt.row + 1)),
+      endLine: list.reduce((max, c) => Math.max(max, c.stmt.endRow + 1), 0),
+      startLine: list.reduce((min, c) => Math.min(min, c.stmt.row + 1), Infinity),
       hash: normalizedHash(list.flatMap((c) => c.nodes), this.text),
       refs: [],
       memberRefs: [...memberRefs.values()],
@@ -347,7 +352,7 @@ class ModuleSummarizer {
           if (m) names.add(m[2]);
           continue;
         }
-        stack.push(...n.children);
+        for (const child of n.children) stack.push(child);
       }
     }
     return [...names];
