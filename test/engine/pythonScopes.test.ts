@@ -97,6 +97,17 @@ describe('Python scope report', () => {
       `);
       assert.deepEqual(g, { 'method:3': ['attr', 'counter', 'super'] });
     });
+
+    it('resolves `__class__` inside a class body to the class cell, elsewhere to the global scope', () => {
+      const g = globalsOf(py`
+        class K:
+            def m(self):
+                return __class__, [__class__ for _ in ()], (lambda: __class__)
+        def g():
+            return __class__
+      `);
+      assert.deepEqual(g, { 'm:2': [], 'g:4': ['__class__'] });
+    });
   });
 
   describe('large modules', () => {

@@ -44,7 +44,12 @@ export function resolveName(scope: Scope, name: string): 'local' | 'free' | 'glo
   if (scope.nonlocals.has(name)) return 'free';
   if (scope.bound.has(name)) return 'local';
   for (let p = scope.parent; p; p = p.parent) {
-    if (p.kind === 'class') continue;
+    if (p.kind === 'class') {
+      // Every scope inside a class body sees the class's implicit `__class__` cell (the one
+      // zero-argument `super()` uses): it is free there, never a global.
+      if (name === '__class__') return 'free';
+      continue;
+    }
     if (p.kind === 'module') return 'global';
     if (p.globals.has(name)) return 'global';
     if (p.bound.has(name) || p.nonlocals.has(name)) return 'free';
