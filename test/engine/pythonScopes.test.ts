@@ -108,6 +108,15 @@ describe('Python scope report', () => {
       `);
       assert.deepEqual(g, { 'm:2': [], 'g:4': ['__class__'] });
     });
+
+    it('reads the builtin `type` in `type(x).attr = v`, which the grammar takes for a type alias', () => {
+      const g = globalsOf(py`
+        def g(mock, k):
+            type(mock).attr = k
+            type(mock)[k] = 1
+      `);
+      assert.deepEqual(g, { 'g:1': ['type'] });
+    });
   });
 
   describe('large modules', () => {

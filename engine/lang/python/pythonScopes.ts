@@ -193,7 +193,14 @@ export class ScopeWalker {
         return this.pattern(node, scope);
       case T.typeAliasStatement: {
         const left = field(node, 'left');
-        if (left) this.bindTarget(left, scope);
+        // `type` is a soft keyword, and the grammar takes `type(x).attr = v` and `type(x)[k] = v`
+        // for type aliases. A real alias names an identifier (or `Name[T]`); anything else is an
+        // assignment through a call of the builtin `type`, which binds nothing.
+        const aliased = left && namedChildren(left)[0];
+        if (aliased && aliased.type !== T.identifier && aliased.type !== 'generic_type') {
+          scope.reads.push({ name: 'type' });
+          this.visit(left!, scope);
+        } else if (left) this.bindTarget(left, scope);
         const right = field(node, 'right');
         if (right) this.visit(right, scope);
         return;
