@@ -117,6 +117,16 @@ describe('Python scope report', () => {
       `);
       assert.deepEqual(g, { 'g:1': ['type'] });
     });
+
+    it('binds nothing with a parenthesized annotation-only target', () => {
+      const g = globalsOf(py`
+        def f():
+            (x): int
+            (y): int = 0
+            return x, y
+      `);
+      assert.deepEqual(g, { 'f:1': ['int', 'x'] });
+    });
   });
 
   describe('large modules', () => {

@@ -114,8 +114,13 @@ export class ScopeWalker {
         const right = field(node, 'right');
         if (type) this.visit(type, scope);
         if (right) this.visit(right, scope);
-        // `x: int` alone makes `x` local to a function (but binds nothing at run time).
-        if (left) this.bindTarget(left, scope);
+        // `x: int` alone makes `x` local to a function (but binds nothing at run time). With the
+        // target in parentheses (which the grammar reads as a tuple), `(x): int` does not even
+        // do that: it neither binds nor reads `x`; `(a.b): int` reads `a`.
+        if (type && !right && left && (left.type === 'tuple_pattern' || left.type === T.parenthesizedExpression)) {
+          const inner = namedChildren(left)[0];
+          if (inner && inner.type !== T.identifier) this.visit(inner, scope);
+        } else if (left) this.bindTarget(left, scope);
         return;
       }
       case T.augmentedAssignment: {
