@@ -127,6 +127,18 @@ describe('Python scope report', () => {
       `);
       assert.deepEqual(g, { 'f:1': ['int', 'x'] });
     });
+
+    it('normalizes non-ASCII identifiers to NFKC, as Python does', () => {
+      const text = py`
+        ｘ = 1
+        from os import ｐath
+        def f():
+            ｗｉｄｔｈ = 1
+            return width, ｘ
+      `;
+      const r = pythonScopeReport(text);
+      assert.deepEqual([r.decls, r.imports, r.functions], [['f', 'x'], ['path'], [{ name: 'f', line: 3, globals: ['x'] }]]);
+    });
   });
 
   describe('large modules', () => {

@@ -5,7 +5,7 @@
  * (CPython's `symtable`): class bodies are skipped when resolving names of nested functions, the
  * first iterable of a comprehension is evaluated outside it, `:=` binds in the enclosing function.
  */
-import { COMPREHENSIONS, T, UNPACKING, field, fields, namedChildren, type PyNode } from './pythonSyntax';
+import { COMPREHENSIONS, T, UNPACKING, field, fields, identifierText, namedChildren, type PyNode } from './pythonSyntax';
 
 export type ScopeKind = 'module' | 'function' | 'class' | 'lambda' | 'comprehension';
 
@@ -88,7 +88,7 @@ export class ScopeWalker {
   constructor(private readonly text: string) {}
 
   name(node: PyNode): string {
-    return this.text.slice(node.start, node.end);
+    return identifierText(this.text, node);
   }
 
   visit(node: PyNode, scope: Scope): void {
@@ -371,7 +371,7 @@ function walrusScope(scope: Scope): Scope {
 /** The local names an import statement binds: `import a.b` binds `a`, `import a.b as c` binds `c`. */
 export function importedLocals(node: PyNode, text: string): { name: string; node: PyNode }[] {
   const out: { name: string; node: PyNode }[] = [];
-  const nameOf = (n: PyNode) => text.slice(n.start, n.end);
+  const nameOf = (n: PyNode) => identifierText(text, n);
   for (const c of node.children) {
     if (c.field !== 'name') continue;
     if (c.type === T.aliasedImport) {

@@ -12,7 +12,7 @@ import { decoratorName, detectForm, parametersOf } from './detectForm';
 import { normalizedHash } from './normalizedTokens';
 import { PYTHON_BUILTINS } from './pythonBuiltins';
 import { ScopeWalker, allScopes, globalUses, newScope, type NameRead } from './pythonScopes';
-import { COMPOUND, T, field, isDocstring, namedChildren, parseModule, statementsOf, type PyNode } from './pythonSyntax';
+import { COMPOUND, T, field, identifierText, isDocstring, namedChildren, parseModule, statementsOf, type PyNode } from './pythonSyntax';
 
 /** One statement's share in the declarations it binds or mutates. */
 interface Contribution {
@@ -232,7 +232,7 @@ class ModuleSummarizer {
     while (target && (target.type === T.attribute || target.type === T.subscript || target.type === T.call)) {
       target = field(target, target.type === T.attribute ? 'object' : target.type === T.subscript ? 'value' : 'function');
     }
-    return target?.type === T.identifier ? this.text.slice(target.start, target.end) : undefined;
+    return target?.type === T.identifier ? identifierText(this.text, target) : undefined;
   }
 
   private importStatement(stmt: PyNode): void {
@@ -242,10 +242,10 @@ class ModuleSummarizer {
         if (c.type === T.aliasedImport) {
           const name = field(c, 'name');
           const alias = field(c, 'alias');
-          if (name && alias) this.imports.push({ local: this.slice(alias), specifier: this.slice(name), imported: '*' });
+          if (name && alias) this.imports.push({ local: this.name(alias), specifier: this.name(name), imported: '*' });
         } else if (c.type === T.dottedName) {
           // `import a.b.c` binds `a`; `a.b` and `a.b.c` are reachable through it as attributes.
-          const parts = namedChildren(c).map((p) => this.slice(p));
+          const parts = namedChildren(c).map((p) => this.name(p));
           for (let i = 1; i <= parts.length; i++) {
             const dotted = parts.slice(0, i).join('.');
             this.imports.push({ local: dotted, specifier: dotted, imported: '*' });
@@ -256,16 +256,16 @@ class ModuleSummarizer {
     }
     const moduleNode = field(stmt, 'module_name');
     if (!moduleNode) return;
-    const specifier = this.slice(moduleNode).replace(/\s+/g, '');
+    const specifier = this.name(moduleNode).replace(/\s+/g, '');
     for (const c of stmt.children) {
       if (c.type === T.wildcardImport) this.imports.push({ local: '*', specifier, imported: '*' });
       if (c.field !== 'name') continue;
       if (c.type === T.aliasedImport) {
         const name = field(c, 'name');
         const alias = field(c, 'alias');
-        if (name && alias) this.imports.push({ local: this.slice(alias), specifier, imported: this.slice(name) });
+        if (name && alias) this.imports.push({ local: this.name(alias), specifier, imported: this.name(name) });
       } else if (c.type === T.dottedName) {
-        const name = this.slice(c);
+        const name = this.name(c);
         this.imports.push({ local: name, specifier, imported: name });
       }
     }
@@ -360,6 +360,11 @@ class ModuleSummarizer {
 
   private slice(n: PyNode): string {
     return this.text.slice(n.start, n.end);
+  }
+
+  /** An identifier or dotted name, NFKC-normalized as Python does. */
+  private name(n: PyNode): string {
+    return identifierText(this.text, n);
   }
 }
 
