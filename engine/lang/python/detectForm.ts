@@ -3,7 +3,7 @@
  * decorators, annotations and parameter names. Undefined when the syntax does not say; the
  * config must then give `kind`.
  */
-import { T, field, namedChildren, type PyNode } from './pythonSyntax';
+import { T, field, identifierText, namedChildren, type PyNode } from './pythonSyntax';
 import { parameterNames } from './pythonScopes';
 
 export type PythonForm = 'row' | 'batch' | 'series' | 'frame' | 'feast' | 'hamilton';
@@ -28,7 +28,7 @@ export function parametersOf(def: PyNode, text: string): ParameterInfo[] {
     const type = field(p, 'type');
     const variadic = p.type === T.listSplatPattern || p.type === T.dictionarySplatPattern || (p.type === T.typedParameter && p.children.some((c) => c.type === T.listSplatPattern || c.type === T.dictionarySplatPattern));
     out.push({
-      name: text.slice(names[0].start, names[0].end),
+      name: identifierText(text, names[0]),
       annotation: type ? compact(text.slice(type.start, type.end)) : undefined,
       hasDefault: p.type === T.defaultParameter || p.type === T.typedDefaultParameter,
       variadic,

@@ -5,7 +5,7 @@
  * (CPython's `symtable`): class bodies are skipped when resolving names of nested functions, the
  * first iterable of a comprehension is evaluated outside it, `:=` binds in the enclosing function.
  */
-import { COMPREHENSIONS, T, UNPACKING, field, fields, namedChildren, type PyNode } from './pythonSyntax';
+import { COMPREHENSIONS, T, UNPACKING, field, fields, identifierText, namedChildren, type PyNode } from './pythonSyntax';
 
 export type ScopeKind = 'module' | 'function' | 'class' | 'lambda' | 'comprehension';
 
@@ -46,7 +46,12 @@ export function resolveName(scope: Scope, name: string): 'local' | 'free' | 'glo
   if (scope.nonlocals.has(name)) return 'free';
   if (scope.bound.has(name)) return 'local';
   for (let p = scope.parent; p; p = p.parent) {
-    if (p.kind === 'class') continue;
+    if (p.kind === 'class') {
+      // Every scope inside a class body sees the class's implicit `__class__` cell (the one
+      // zero-argument `super()` uses): it is free there, never a global.
+      if (name === '__class__') return 'free';
+      continue;
+    }
     if (p.kind === 'module') return 'global';
     if (p.globals.has(name)) return 'global';
     if (p.bound.has(name) || p.nonlocals.has(name)) return 'free';
@@ -85,7 +90,7 @@ export class ScopeWalker {
   constructor(private readonly text: string) {}
 
   name(node: PyNode): string {
-    return this.text.slice(node.start, node.end);
+    return identifierText(this.text, node);
   }
 
   visit(node: PyNode, scope: Scope): void {
@@ -111,8 +116,13 @@ export class ScopeWalker {
         const right = field(node, 'right');
         if (type) this.visit(type, scope);
         if (right) this.visit(right, scope);
-        // `x: int` alone makes `x` local to a function (but binds nothing at run time).
-        if (left) this.bindTarget(left, scope);
+        // `x: int` alone makes `x` local to a function (but binds nothing at run time). With the
+        // target in parentheses (which the grammar reads as a tuple), `(x): int` does not even
+        // do that: it neither binds nor reads `x`; `(a.b): int` reads `a`.
+        if (type && !right && left && (left.type === 'tuple_pattern' || left.type === T.parenthesizedExpression)) {
+          const inner = namedChildren(left)[0];
+          if (inner && inner.type !== T.identifier) this.visit(inner, scope);
+        } else if (left) this.bindTarget(left, scope);
         return;
       }
       case T.augmentedAssignment: {
@@ -191,7 +201,14 @@ export class ScopeWalker {
         return this.pattern(node, scope);
       case T.typeAliasStatement: {
         const left = field(node, 'left');
-        if (left) this.bindTarget(left, scope);
+        // `type` is a soft keyword, and the grammar takes `type(x).attr = v` and `type(x)[k] = v`
+        // for type aliases. A real alias names an identifier (or `Name[T]`); anything else is an
+        // assignment through a call of the builtin `type`, which binds nothing.
+        const aliased = left && namedChildren(left)[0];
+        if (aliased && aliased.type !== T.identifier && aliased.type !== 'generic_type') {
+          scope.reads.push({ name: 'type' });
+          this.visit(left!, scope);
+        } else if (left) this.bindTarget(left, scope);
         const right = field(node, 'right');
         if (right) this.visit(right, scope);
         return;
@@ -357,7 +374,7 @@ function walrusScope(scope: Scope): Scope {
 /** The local names an import statement binds: `import a.b` binds `a`, `import a.b as c` binds `c`. */
 export function importedLocals(node: PyNode, text: string): { name: string; node: PyNode }[] {
   const out: { name: string; node: PyNode }[] = [];
-  const nameOf = (n: PyNode) => text.slice(n.start, n.end);
+  const nameOf = (n: PyNode) => identifierText(text, n);
   for (const c of node.children) {
     if (c.field !== 'name') continue;
     if (c.type === T.aliasedImport) {

@@ -247,6 +247,15 @@ export function textOf(text: string, node: PyNode): string {
   return text.slice(node.start, node.end);
 }
 
+/**
+ * An identifier (or dotted name) as Python knows it: the compiler normalizes non-ASCII
+ * identifiers to NFKC (PEP 3131), so `ｗｉｄｔｈ` and `width` are one name.
+ */
+export function identifierText(text: string, node: PyNode): string {
+  const s = text.slice(node.start, node.end);
+  return /[^\x00-\x7f]/.test(s) ? s.normalize('NFKC') : s;
+}
+
 /** A statement that is a plain string literal: a docstring when it comes first in a body. */
 export function isDocstring(stmt: PyNode, text: string): boolean {
   if (stmt.type !== T.expressionStatement) return false;

@@ -12,7 +12,7 @@ import { decoratorName, detectForm, parametersOf } from './detectForm';
 import { normalizedHash } from './normalizedTokens';
 import { PYTHON_BUILTINS } from './pythonBuiltins';
 import { ScopeWalker, allScopes, globalUses, newScope, type NameRead } from './pythonScopes';
-import { COMPOUND, T, field, isDocstring, namedChildren, parseModule, statementsOf, type PyNode } from './pythonSyntax';
+import { COMPOUND, T, field, identifierText, isDocstring, namedChildren, parseModule, statementsOf, type PyNode } from './pythonSyntax';
 
 /** One statement's share in the declarations it binds or mutates. */
 interface Contribution {
@@ -107,13 +107,17 @@ class ModuleSummarizer {
       case T.ifStatement: {
         const cond = field(stmt, 'condition');
         const conds = cond ? [cond] : [];
+        if (cond) this.contributeHeader([cond], headers);
         // `if TYPE_CHECKING:` holds imports for annotations only: no run-time dependency.
         const typeChecking = cond !== undefined && /^(\w+\.)?TYPE_CHECKING$/.test(this.text.slice(cond.start, cond.end));
         body(field(stmt, 'consequence'), conds, typeOnly || typeChecking);
         for (const alt of stmt.children) {
           if (alt.type === T.elifClause) {
             const c = field(alt, 'condition');
-            if (c) conds.push(c);
+            if (c) {
+              this.contributeHeader([c], [...headers, ...conds]);
+              conds.push(c);
+            }
             body(field(alt, 'consequence'), conds);
           } else if (alt.type === T.elseClause) body(field(alt, 'body'), conds);
         }
@@ -123,7 +127,7 @@ class ModuleSummarizer {
         const left = field(stmt, 'left');
         const right = field(stmt, 'right');
         const head = [left, right].filter((n): n is PyNode => n !== undefined);
-        if (left) this.contributeTarget(left, head, headers);
+        this.contributeHeader(head, headers, left ? [left] : []);
         body(field(stmt, 'body'), head);
         for (const alt of stmt.children) if (alt.type === T.elseClause) body(field(alt, 'body'), head);
         return;
@@ -131,6 +135,7 @@ class ModuleSummarizer {
       case T.whileStatement: {
         const cond = field(stmt, 'condition');
         const head = cond ? [cond] : [];
+        this.contributeHeader(head, headers);
         body(field(stmt, 'body'), head);
         for (const alt of stmt.children) if (alt.type === T.elseClause) body(field(alt, 'body'), head);
         return;
@@ -141,6 +146,7 @@ class ModuleSummarizer {
           else if (c.type === T.exceptClause || c.type === T.exceptGroupClause) {
             const clauseBody = c.children.find((x) => x.type === T.block);
             const head = c.children.filter((x) => x.named && x !== clauseBody && x.type !== T.comment);
+            this.contributeHeader(head, headers);
             body(clauseBody, head);
           } else if (c.type === T.elseClause) body(field(c, 'body'), []);
           else if (c.type === T.finallyClause) body(c.children.find((x) => x.type === T.block), []);
@@ -149,17 +155,19 @@ class ModuleSummarizer {
       case T.withStatement: {
         const clause = stmt.children.find((c) => c.type === T.withClause);
         const head = clause ? [clause] : [];
-        if (clause) this.contributeTarget(clause, head, headers);
+        this.contributeHeader(head, headers);
         body(field(stmt, 'body'), head);
         return;
       }
       case T.matchStatement: {
         const subject = field(stmt, 'subject');
         const head = subject ? [subject] : [];
+        this.contributeHeader(head, headers);
         const cases = field(stmt, 'body');
         for (const c of cases?.children ?? []) {
           if (c.type !== T.caseClause) continue;
           const pattern = c.children.filter((x) => x.named && x.field !== 'consequence' && x.type !== T.comment);
+          this.contributeHeader(pattern, [...headers, ...head]);
           body(field(c, 'consequence'), [...head, ...pattern]);
         }
         return;
@@ -180,24 +188,35 @@ class ModuleSummarizer {
     this.contributions.push({ nodes: [...headers, stmt], stmt, binds, uses, mutates: binds.size ? undefined : this.mutationRoot(stmt), def: def ? (def.type === T.classDefinition ? 'class' : 'function') : undefined });
   }
 
-  /** The names a module-level `for` or `with` header binds. */
-  private contributeTarget(target: PyNode, head: PyNode[], headers: PyNode[]): void {
-    const scope = newScope('module', '<module>', target.row);
-    for (const n of head) this.walker.visit(n, scope);
+  /**
+   * The module names a block header binds: `for` targets, `with … as x`, `except E as e`, match
+   * captures, and `:=` in any condition. `targets` are the header's assignment targets (a `for`
+   * loop's); they must be bound, not visited, since visiting an identifier reads it.
+   */
+  private contributeHeader(head: PyNode[], headers: PyNode[], targets: PyNode[] = []): void {
+    if (head.length === 0) return;
+    const scope = newScope('module', '<module>', head[0].row);
+    for (const n of head) {
+      if (targets.includes(n)) this.walker.bindTarget(n, scope);
+      else this.walker.visit(n, scope);
+    }
     if (scope.bindings.size === 0) return;
-    this.contributions.push({ nodes: [...headers, ...head], stmt: target, binds: scope.bindings, uses: this.uses(scope, headers) });
+    this.contributions.push({ nodes: [...headers, ...head], stmt: head[0], binds: scope.bindings, uses: this.uses(scope, headers) });
   }
 
   /**
-   * Module-level names the statement's scope tree uses, and those of the headers around it. An
-   * import inside a function (`def f(): from .util import clip`) binds a local name, yet the
-   * function depends on what it imports: it gets an import binding of its own, under a local name
-   * no Python code can write (`import:3`), which only this declaration references.
+   * Module-level names the statement's scope tree uses, and those of the headers around it.
+   * Appended one by one: a large statement reads 100,000s of names, and spreading that many
+   * arguments into `push` overflows the stack (in this module, never `push(...many)` or
+   * `Math.max(...many)`). An import inside a function (`def f(): from .util import clip`) binds a
+   * local name, yet the function depends on what it imports: it gets an import binding of its
+   * own, under a local name no Python code can write (`import:3`), which only this declaration
+   * references.
    */
   private uses(scope: ReturnType<typeof newScope>, headers: PyNode[]): NameRead[] {
     const out: NameRead[] = [];
     for (const s of allScopes(scope)) {
-      out.push(...globalUses(s));
+      for (const u of globalUses(s)) out.push(u);
       for (const stmt of s.localImports) {
         const before = this.imports.length;
         this.importStatement(stmt);
@@ -211,7 +230,7 @@ class ModuleSummarizer {
     if (headers.length) {
       const h = newScope('module', '<module>', 0);
       for (const n of headers) this.walker.visit(n, h);
-      out.push(...h.reads);
+      for (const r of h.reads) out.push(r);
     }
     return out;
   }
@@ -228,7 +247,7 @@ class ModuleSummarizer {
     while (target && (target.type === T.attribute || target.type === T.subscript || target.type === T.call)) {
       target = field(target, target.type === T.attribute ? 'object' : target.type === T.subscript ? 'value' : 'function');
     }
-    return target?.type === T.identifier ? this.text.slice(target.start, target.end) : undefined;
+    return target?.type === T.identifier ? identifierText(this.text, target) : undefined;
   }
 
   private importStatement(stmt: PyNode): void {
@@ -238,10 +257,10 @@ class ModuleSummarizer {
         if (c.type === T.aliasedImport) {
           const name = field(c, 'name');
           const alias = field(c, 'alias');
-          if (name && alias) this.imports.push({ local: this.slice(alias), specifier: this.slice(name), imported: '*' });
+          if (name && alias) this.imports.push({ local: this.name(alias), specifier: this.name(name), imported: '*' });
         } else if (c.type === T.dottedName) {
           // `import a.b.c` binds `a`; `a.b` and `a.b.c` are reachable through it as attributes.
-          const parts = namedChildren(c).map((p) => this.slice(p));
+          const parts = namedChildren(c).map((p) => this.name(p));
           for (let i = 1; i <= parts.length; i++) {
             const dotted = parts.slice(0, i).join('.');
             this.imports.push({ local: dotted, specifier: dotted, imported: '*' });
@@ -252,16 +271,16 @@ class ModuleSummarizer {
     }
     const moduleNode = field(stmt, 'module_name');
     if (!moduleNode) return;
-    const specifier = this.slice(moduleNode).replace(/\s+/g, '');
+    const specifier = this.name(moduleNode).replace(/\s+/g, '');
     for (const c of stmt.children) {
       if (c.type === T.wildcardImport) this.imports.push({ local: '*', specifier, imported: '*' });
       if (c.field !== 'name') continue;
       if (c.type === T.aliasedImport) {
         const name = field(c, 'name');
         const alias = field(c, 'alias');
-        if (name && alias) this.imports.push({ local: this.slice(alias), specifier, imported: this.slice(name) });
+        if (name && alias) this.imports.push({ local: this.name(alias), specifier, imported: this.name(name) });
       } else if (c.type === T.dottedName) {
-        const name = this.slice(c);
+        const name = this.name(c);
         this.imports.push({ local: name, specifier, imported: name });
       }
     }
@@ -289,8 +308,8 @@ class ModuleSummarizer {
       kind: defContribution?.def ?? 'variable',
       line: at.row + 1,
       column: at.col + 1,
-      endLine: Math.max(...list.map((c) => c.stmt.endRow + 1)),
-      startLine: Math.min(...list.map((c) => c.stmt.row + 1)),
+      endLine: list.reduce((max, c) => Math.max(max, c.stmt.endRow + 1), 0),
+      startLine: list.reduce((min, c) => Math.min(min, c.stmt.row + 1), Infinity),
       hash: normalizedHash(list.flatMap((c) => c.nodes), this.text),
       refs: [],
       memberRefs: [...memberRefs.values()],
@@ -348,7 +367,7 @@ class ModuleSummarizer {
           if (m) names.add(m[2]);
           continue;
         }
-        stack.push(...n.children);
+        for (const child of n.children) stack.push(child);
       }
     }
     return [...names];
@@ -356,6 +375,11 @@ class ModuleSummarizer {
 
   private slice(n: PyNode): string {
     return this.text.slice(n.start, n.end);
+  }
+
+  /** An identifier or dotted name, NFKC-normalized as Python does. */
+  private name(n: PyNode): string {
+    return identifierText(this.text, n);
   }
 }
 
