@@ -60,6 +60,10 @@ async function main() {
   // copied beside the bundles and loaded lazily — see engine/lang/typescript/compiler.ts).
   mkdirSync('dist', { recursive: true });
   copyFileSync('node_modules/@ts-morph/common/dist/typescript.js', 'dist/typescript.js');
+  // The Python front end's parser: tree-sitter's runtime and the grammar, both WebAssembly, loaded
+  // from beside the bundles (engine/lang/python/treeSitter.ts).
+  copyFileSync('node_modules/web-tree-sitter/web-tree-sitter.wasm', 'dist/web-tree-sitter.wasm');
+  copyFileSync('node_modules/tree-sitter-python/tree-sitter-python.wasm', 'dist/tree-sitter-python.wasm');
   const builds = [
     {
       ...common, define,

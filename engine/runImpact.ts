@@ -43,6 +43,7 @@ export function featureReport(a: AffectedFeature, impact: ImpactResult, verdict:
     name: a.feature.name,
     source: a.feature.source,
     ...(a.feature.snapshot ? { snapshot: a.feature.snapshot } : {}),
+    ...(a.feature.kind ? { kind: a.feature.kind } : {}),
     via: a.via,
     verdict: broken ? 'broken' : a.status === 'new' ? 'new' : verdict,
     findings: a.findings,

@@ -9,7 +9,7 @@ import { CONFIG_FILE_NAME, loadConfig } from './config/loadConfig';
 import type { Config } from './config/configTypes';
 import { openRepo, type GitRepo } from './git/gitRepo';
 import type { LanguageFrontEnd } from './lang/frontEnd';
-import { typescriptFrontEnd } from './lang/typescript/typescriptFrontEnd';
+import { workspaceFrontEnd } from './lang/frontEnds';
 import { gitSides, type Sides, type TargetKind } from './sources/gitSides';
 
 /** How a CLI run chooses its sides (SPEC §2). */
@@ -42,7 +42,7 @@ export async function openWorkspace(options: RunOptions): Promise<Workspace> {
   const repo = await openRepo(options.cwd);
   const configPath = options.configPath ? resolve(options.cwd, options.configPath) : join(repo.root, CONFIG_FILE_NAME);
   const config = loadConfig(configPath, repo.root, !options.configPath);
-  const frontEnd = typescriptFrontEnd;
+  const frontEnd = workspaceFrontEnd(config.python.paths);
   const rev = options.base ?? 'HEAD';
   const targetKind: TargetKind = options.staged ? 'staged' : 'worktree';
   const sides = await gitSides(repo, rev, targetKind, (p) => frontEnd.handles(p), frontEnd.pathspecs);

@@ -13,6 +13,7 @@ import type { LanguageFrontEnd, ModuleSummary } from '../lang/frontEnd';
 import type { SummaryCache } from '../cache/summaryCache';
 import type { SourceTree } from '../sources/sourceTree';
 import { SymbolGraph, type SymbolId } from '../graph/symbolGraph';
+import { resolveFeatureKinds } from './featureKinds';
 import { summarizeTree } from './summarizeTree';
 
 /** An edited top-level declaration. */
@@ -85,7 +86,7 @@ export async function analyzeImpact(input: ImpactInput): Promise<ImpactResult> {
   const linkedLikeBase = sameSurfaceAsBase(targetGraph, baseGraph);
   const changedNodes = changedSymbols(baseGraph, targetGraph, linkedLikeBase ? new Set(changedFiles) : undefined);
 
-  const allFeatures = mergeFeatures(config, baseModules, targetModules);
+  const allFeatures = resolveFeatureKinds(mergeFeatures(config, baseModules, targetModules), config, targetGraph, baseGraph);
   const features: AffectedFeature[] = [];
   for (const feature of allFeatures) {
     throwIfCancelled(token);
@@ -258,7 +259,8 @@ export function mergeFeatures(config: Config, ...sides: Map<string, ModuleSummar
             exportName: exported,
             snapshot: snapshot && config.snapshots.has(snapshot) ? snapshot : undefined,
             column: tag.name,
-            kind: 'row',
+            // TypeScript's default; a Python function's form is read off its code.
+            kind: /\.pyi?$/.test(path) ? undefined : 'row',
             tolerance: { abs: 1e-9, rel: 1e-9 },
             consumers: [],
             origin: 'jsdoc',

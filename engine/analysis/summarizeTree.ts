@@ -16,6 +16,7 @@ export async function summarizeTree(tree: SourceTree, frontEnd: LanguageFrontEnd
     else toParse.push(path);
   }
   if (toParse.length > 0) {
+    await frontEnd.prepare?.(toParse);
     const texts = await tree.readMany(toParse);
     for (const path of toParse) {
       const text = texts.get(path);

@@ -24,6 +24,11 @@ export interface FeatureExample {
   output: unknown;
 }
 
+/** How a feature function is called: TypeScript has `row` and `batch`; Python adds the rest (SPEC §9). */
+export type FeatureKind = 'row' | 'batch' | 'series' | 'frame' | 'feast' | 'hamilton';
+
+export const FEATURE_KINDS: readonly FeatureKind[] = ['row', 'batch', 'series', 'frame', 'feast', 'hamilton'];
+
 /** A feature: a function whose values are materialized in a snapshot column. */
 export interface FeatureConfig {
   name: string;
@@ -33,7 +38,13 @@ export interface FeatureConfig {
   exportName: string;
   snapshot?: string;
   column: string;
-  kind: 'row' | 'batch';
+  /**
+   * As configured, or detected from the function's syntax (Python). Undefined only for a Python
+   * feature before its summary has been read (`resolveFeatureKinds`).
+   */
+  kind?: FeatureKind;
+  /** Whether `kind` was written in the config (rather than defaulted or detected). */
+  kindGiven?: boolean;
   output?: string;
   tolerance: { abs: number; rel: number };
   consumers: string[];
@@ -41,6 +52,13 @@ export interface FeatureConfig {
   examples?: FeatureExample[];
   /** Where the feature was declared: the config, or an `@feature` tag in code. */
   origin: 'config' | 'jsdoc';
+}
+
+export interface PythonConfig {
+  /** `python.interpreter` as written (relative paths are relative to the config), if given. */
+  interpreter?: string;
+  /** Import roots (sys.path entries) relative to the repository root, '' for the root itself; default the config's folder. */
+  paths: string[];
 }
 
 export type ThresholdOverrides = Partial<Record<CheckId, { warning?: number; error?: number }>>;
@@ -58,6 +76,8 @@ export interface Config {
   thresholds: ThresholdOverrides;
   acknowledged: Map<string, string>;
   timeoutMs: number;
+  /** The `python` block (SPEC §9). */
+  python: PythonConfig;
   /** Problems that do not stop a run, such as unknown keys; one line each, with the key path. */
   warnings: string[];
 }

@@ -10,7 +10,7 @@ import { parse, parseTree, printParseErrorCode, type Node, type ParseError } fro
 import { snapshotFormatOf } from '../data/readSnapshot';
 import { UserError } from '../errors';
 import type { CheckId } from '../findings';
-import type { Config, FeatureConfig, SnapshotConfig, ThresholdOverrides } from './configTypes';
+import { FEATURE_KINDS, type Config, type FeatureConfig, type FeatureKind, type PythonConfig, type SnapshotConfig, type ThresholdOverrides } from './configTypes';
 
 export const CONFIG_FILE_NAME = 'featureguard.json';
 
@@ -21,7 +21,8 @@ export const CHECK_IDS: readonly CheckId[] = [
 ];
 
 /** The keys the loader knows at each level; anything else is warned about. */
-export const ROOT_KEYS = ['$schema', 'snapshots', 'features', 'thresholds', 'acknowledged', 'timeoutMs', 'defaultSnapshot'];
+export const ROOT_KEYS = ['$schema', 'snapshots', 'features', 'thresholds', 'acknowledged', 'timeoutMs', 'defaultSnapshot', 'python'];
+export const PYTHON_KEYS = ['interpreter', 'paths'];
 export const SNAPSHOT_KEYS = ['path', 'sampleRows', 'seed', 'sliceBy'];
 export const FEATURE_KEYS = ['source', 'snapshot', 'column', 'kind', 'output', 'tolerance', 'consumers', 'expect', 'examples'];
 
@@ -77,6 +78,7 @@ export function parseConfig(text: string, configPath: string, repoRoot: string):
     config.defaultSnapshot = v.string(root.defaultSnapshot, 'defaultSnapshot');
     if (!config.snapshots.has(config.defaultSnapshot)) v.fail('defaultSnapshot', `unknown snapshot "${config.defaultSnapshot}"${known(config.snapshots)}`);
   }
+  if (root.python !== undefined) config.python = readPython(v, root.python, configDir, repoRoot, config.warnings);
   for (const [name, value] of Object.entries(v.optionalObject(root.features, 'features'))) {
     const f = readFeature(v, name, value, config, repoRoot);
     config.features.set(name, f);
@@ -98,8 +100,27 @@ function emptyConfig(configDir: string, repoRoot: string): Config {
     thresholds: {},
     acknowledged: new Map(),
     timeoutMs: 10000,
+    python: { paths: [toPosix(relative(repoRoot, configDir))] },
     warnings: [],
   };
+}
+
+function readPython(v: Validator, value: unknown, configDir: string, repoRoot: string, warnings: string[]): PythonConfig {
+  const o = v.object(value, 'python');
+  v.unknownKeys(o, 'python', PYTHON_KEYS, warnings);
+  const out: PythonConfig = { paths: [toPosix(relative(repoRoot, configDir))] };
+  if (o.interpreter !== undefined) out.interpreter = v.string(o.interpreter, 'python.interpreter');
+  if (o.paths !== undefined) {
+    const list = v.array(o.paths, 'python.paths');
+    out.paths = list.map((p, i) => {
+      const key = `python.paths[${i}]`;
+      if (typeof p !== 'string') v.fail(key, `must be a string, not ${describe(p)}`);
+      const abs = resolve(configDir, p);
+      if (!isInside(abs, repoRoot)) v.fail(key, `"${p}" is outside the repository`);
+      return toPosix(relative(repoRoot, abs));
+    });
+  }
+  return out;
 }
 
 function readSnapshot(v: Validator, name: string, value: unknown, configDir: string, repoRoot: string, warnings: string[]): SnapshotConfig {
@@ -126,16 +147,24 @@ function readFeature(v: Validator, name: string, value: unknown, config: Config,
   const key = `features.${name}`;
   const o = v.object(value, key);
   v.unknownKeys(o, key, FEATURE_KEYS, config.warnings);
-  if (o.source === undefined) v.fail(`${key}.source`, 'is required ("path/to/file.ts#exportedFunction")');
+  if (o.source === undefined) v.fail(`${key}.source`, 'is required ("path/to/file.ts#exportedFunction" or "path/to/module.py#function")');
   const source = v.string(o.source, `${key}.source`);
   const hash = source.lastIndexOf('#');
-  if (hash <= 0 || hash === source.length - 1) v.fail(`${key}.source`, `"${source}" must be "path/to/file.ts#exportedFunction"`);
+  if (hash <= 0 || hash === source.length - 1) v.fail(`${key}.source`, `"${source}" must be "path/to/file.ts#exportedFunction" or "path/to/module.py#function"`);
   const abs = resolve(config.configDir, source.slice(0, hash));
   if (!isInside(abs, repoRoot)) v.fail(`${key}.source`, `"${source}" is outside the repository`);
   const snapshot = o.snapshot === undefined ? config.defaultSnapshot : v.string(o.snapshot, `${key}.snapshot`);
   if (snapshot !== undefined && !config.snapshots.has(snapshot)) v.fail(`${key}.snapshot`, `unknown snapshot "${snapshot}"${known(config.snapshots)}`);
-  const kind = o.kind === undefined ? 'row' : v.string(o.kind, `${key}.kind`);
-  if (kind !== 'row' && kind !== 'batch') v.fail(`${key}.kind`, `must be "row" or "batch", not "${kind}"`);
+  const python = /\.pyi?$/.test(source.slice(0, hash));
+  const kind = o.kind === undefined ? undefined : v.string(o.kind, `${key}.kind`);
+  if (kind !== undefined) {
+    const allowed: readonly string[] = python ? FEATURE_KINDS : ['row', 'batch'];
+    if (!allowed.includes(kind)) {
+      if (python) v.fail(`${key}.kind`, `must be one of ${FEATURE_KINDS.map((k) => `"${k}"`).join(', ')}, not "${kind}"`);
+      const pythonOnly = (FEATURE_KINDS as readonly string[]).includes(kind) ? ' (a Python form; this source is TypeScript)' : '';
+      v.fail(`${key}.kind`, `must be "row" or "batch", not "${kind}"${pythonOnly}`);
+    }
+  }
   const tol = o.tolerance === undefined ? {} : v.object(o.tolerance, `${key}.tolerance`);
   if (o.tolerance !== undefined) v.unknownKeys(tol, `${key}.tolerance`, ['abs', 'rel'], config.warnings);
   const feature: FeatureConfig = {
@@ -145,7 +174,9 @@ function readFeature(v: Validator, name: string, value: unknown, config: Config,
     exportName: source.slice(hash + 1),
     snapshot,
     column: o.column === undefined ? name : v.string(o.column, `${key}.column`),
-    kind: kind as 'row' | 'batch',
+    // TypeScript features default to `row`; a Python feature's form is detected from its code.
+    kind: (kind ?? (python ? undefined : 'row')) as FeatureKind | undefined,
+    kindGiven: kind !== undefined,
     tolerance: {
       abs: tol.abs === undefined ? 1e-9 : v.nonNegativeNumber(tol.abs, `${key}.tolerance.abs`),
       rel: tol.rel === undefined ? 1e-9 : v.nonNegativeNumber(tol.rel, `${key}.tolerance.rel`),

@@ -24,7 +24,8 @@ export interface SampleInput {
 export function workerJob(feature: FeatureConfig, exportKey: string, rowCount: number): WorkerJob {
   return {
     exportKey,
-    kind: feature.kind,
+    // The Node worker runs TypeScript features, whose kind is `row` or `batch` (the config allows no other).
+    kind: feature.kind === 'batch' ? 'batch' : 'row',
     output: feature.output,
     extraRows: (feature.examples ?? []).map((e) => e.input),
     repeatRows: Math.min(200, rowCount),

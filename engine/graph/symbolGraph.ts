@@ -4,7 +4,7 @@
  * it references, with imports, aliases, namespace members, re-exports, barrel files and default
  * exports resolved to the declaring module. Packages are outside the graph.
  */
-import type { DeclSummary, LanguageFrontEnd, ModuleSummary } from '../lang/frontEnd';
+import type { DeclSummary, ImportBinding, LanguageFrontEnd, ModuleSummary } from '../lang/frontEnd';
 
 /** `path#name`: how symbols are named in reports (`via`, `changes`). */
 export type SymbolId = string;
@@ -79,18 +79,13 @@ export class SymbolGraph {
       for (const e of mod.exports) {
         if (e.exported !== exported) continue;
         if (e.local !== undefined) out.push(...this.resolveLocal(path, mod, e.local, seen));
-        else if (e.specifier) {
-          const target = this.resolveModule(path, e.specifier);
-          if (!target) continue;
-          if (e.imported === '*') out.push(...this.allExports(target, seen));
-          else out.push(...this.resolveExport(target, e.imported!, seen));
-        }
+        else if (e.specifier) out.push(...this.resolveImportBinding(path, { local: e.exported, specifier: e.specifier, imported: e.imported ?? '*' }, seen));
       }
       if (out.length === 0 && exported !== 'default') {
         for (const e of mod.exports) {
           if (e.exported !== '*' || !e.specifier) continue;
           const target = this.resolveModule(path, e.specifier);
-          if (target) out.push(...this.resolveExport(target, exported, seen));
+          if (target && starVisible(this.modules.get(target)!, exported)) out.push(...this.resolveExport(target, exported, seen));
           if (out.length) break;
         }
       }
@@ -145,6 +140,12 @@ export class SymbolGraph {
         const target = this.resolveModule(p, spec);
         if (target && !seen.has(target)) stack.push(target);
       }
+      // Python's `from pkg import mod` loads the submodule too.
+      for (const imp of mod.imports) {
+        if (imp.imported === '*') continue;
+        const sub = this.submoduleOf(p, imp);
+        if (sub && !seen.has(sub)) stack.push(sub);
+      }
     }
     const closure = [...seen];
     this.closureCache.set(path, closure);
@@ -173,19 +174,19 @@ export class SymbolGraph {
   }
 
   private link(path: string, mod: ModuleSummary): void {
-    const imports = new Map(mod.imports.map((i) => [i.local, i]));
+    const imports = importsByLocal(mod);
     for (const decl of mod.decls) {
       const node = this.nodes.get(symbolId(path, decl.name))!;
       const deps = new Set<SymbolId>();
       const viaMember = new Set<string>();
       for (const [ns, member] of decl.memberRefs) {
-        const imp = imports.get(ns);
-        if (!imp || imp.imported !== '*') continue;
-        const target = this.resolveModule(path, imp.specifier);
-        if (!target) continue;
-        const resolved = this.resolveExport(target, member);
-        for (const r of resolved) deps.add(r);
-        if (resolved.length) viaMember.add(ns);
+        for (const imp of imports.get(ns) ?? []) {
+          const target = this.namespaceOf(path, imp);
+          if (!target) continue;
+          const resolved = this.resolveExport(target, member);
+          for (const r of resolved) deps.add(r);
+          if (resolved.length) viaMember.add(ns);
+        }
       }
       for (const ref of decl.refs) {
         if (viaMember.has(ref)) continue; // `ns.member` only: the namespace's other members are not used
@@ -196,15 +197,44 @@ export class SymbolGraph {
     }
   }
 
-  /** What a module-level name stands for: its own declaration, or the import it binds. */
-  private resolveLocal(path: string, mod: ModuleSummary, name: string, seen: Set<string>, imports?: Map<string, { specifier: string; imported: string }>): SymbolId[] {
+  /**
+   * What a module-level name stands for: its own declaration and the imports that bind it (a
+   * Python name may be both: `try: import x` / `except ImportError: x = None`), else what a
+   * star import (`from m import *`) lets through under that name.
+   */
+  private resolveLocal(path: string, mod: ModuleSummary, name: string, seen: Set<string>, imports?: Map<string, ImportBinding[]>): SymbolId[] {
+    const out: SymbolId[] = [];
     const own = symbolId(path, name);
-    if (this.nodes.has(own)) return [own];
-    const imp = imports ? imports.get(name) : mod.imports.find((i) => i.local === name);
-    if (!imp) return [];
+    if (this.nodes.has(own)) out.push(own);
+    const byLocal = imports ?? importsByLocal(mod);
+    for (const imp of byLocal.get(name) ?? []) out.push(...this.resolveImportBinding(path, imp, seen));
+    if (out.length > 0) return out;
+    for (const star of byLocal.get('*') ?? []) {
+      const target = this.resolveModule(path, star.specifier);
+      if (target && starVisible(this.modules.get(target)!, name)) out.push(...this.resolveExport(target, name, seen));
+    }
+    return out;
+  }
+
+  /** The declarations an import binding stands for: a module's exports, one export, or a submodule. */
+  private resolveImportBinding(path: string, imp: ImportBinding, seen: Set<string>): SymbolId[] {
     const target = this.resolveModule(path, imp.specifier);
-    if (!target) return [];
-    return imp.imported === '*' ? this.allExports(target, seen) : this.resolveExport(target, imp.imported, seen);
+    if (imp.imported === '*') return target ? this.allExports(target, seen) : [];
+    const found = target ? this.resolveExport(target, imp.imported, seen) : [];
+    if (found.length > 0) return found;
+    const sub = this.submoduleOf(path, imp);
+    return sub ? this.allExports(sub, seen) : [];
+  }
+
+  /** The module an import binding names as a whole (`import m`, `import * as m`, Python's `from pkg import mod`). */
+  private namespaceOf(path: string, imp: ImportBinding): string | undefined {
+    if (imp.imported === '*') return imp.local === '*' ? undefined : this.resolveModule(path, imp.specifier);
+    return this.submoduleOf(path, imp);
+  }
+
+  private submoduleOf(path: string, imp: ImportBinding): string | undefined {
+    const spec = this.frontEnd.submoduleSpecifier?.(path, imp.specifier, imp.imported);
+    return spec === undefined ? undefined : this.resolveModule(path, spec);
   }
 
   private allExports(path: string, seen: Set<string>): SymbolId[] {
@@ -218,7 +248,9 @@ export class SymbolGraph {
       const target = this.resolveModule(path, e.specifier);
       if (target && !seen.has(`*${target}`)) {
         seen.add(`*${target}`);
-        out.push(...this.allExports(target, seen));
+        const through = this.allExports(target, seen);
+        const targetMod = this.modules.get(target)!;
+        out.push(...through.filter((id) => starVisible(targetMod, id.slice(id.lastIndexOf('#') + 1))));
       }
     }
     return out;
@@ -231,6 +263,24 @@ export class SymbolGraph {
     this.resolveCache.set(key, target);
     return target;
   }
+}
+
+/** The module's import bindings by local name; a name may be bound by several (Python's `try`/`except ImportError`). */
+function importsByLocal(mod: ModuleSummary): Map<string, ImportBinding[]> {
+  const out = new Map<string, ImportBinding[]>();
+  for (const i of mod.imports) {
+    let list = out.get(i.local);
+    if (!list) out.set(i.local, (list = []));
+    list.push(i);
+  }
+  return out;
+}
+
+/** Whether `import *` of the module binds `name` (Python's `__all__`, and no private names without it). */
+function starVisible(mod: ModuleSummary | undefined, name: string): boolean {
+  if (!mod) return false;
+  if (mod.starAll) return mod.starAll.includes(name);
+  return !(mod.starHidesPrivate && name.startsWith('_'));
 }
 
 /**

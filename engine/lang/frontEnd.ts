@@ -25,9 +25,18 @@ export interface DeclSummary {
   memberRefs: [string, string][];
   /** `@feature NAME` tags in the declaration's doc comment, with an optional `@snapshot`. */
   featureTags?: { name: string; snapshot?: string }[];
+  /** For functions whose syntax tells how they are called (Python: `row`, `series`, `feast`, …). */
+  form?: string;
+  /** A function's parameter names, in order (Python; `*args` and `**kwargs` left out). */
+  params?: string[];
+  /** A function's decorators as written, without arguments (`on_demand_feature_view`). */
+  decorators?: string[];
 }
 
-/** `import { imported as local } from specifier`; `imported` is `default` or `*` for those forms. */
+/**
+ * `import { imported as local } from specifier`; `imported` is `default` or `*` for those forms.
+ * A `local` of `*` imports every name the module lets through `import *` (Python's `from m import *`).
+ */
 export interface ImportBinding {
   local: string;
   specifier: string;
@@ -57,6 +66,10 @@ export interface ModuleSummary {
   imports: ImportBinding[];
   exports: ExportEntry[];
   syntaxErrors: SyntaxProblem[];
+  /** The only names `import *` of this module binds (Python's `__all__`), when known. */
+  starAll?: string[];
+  /** Without `starAll`, whether `import *` skips names starting with `_` (Python). */
+  starHidesPrivate?: boolean;
 }
 
 export interface LanguageFrontEnd {
@@ -66,6 +79,8 @@ export interface LanguageFrontEnd {
   readonly pathspecs: readonly string[];
   /** Whether this front end analyzes the file. */
   handles(path: string): boolean;
+  /** Loads what `summarize` needs (a parser) before `paths` are summarized; called once per batch. */
+  prepare?(paths: string[]): Promise<void>;
   /** Summarizes one module. Never throws on bad input: syntax problems go into `syntaxErrors`. */
   summarize(path: string, text: string): ModuleSummary;
   /**
@@ -73,4 +88,9 @@ export interface LanguageFrontEnd {
    * undefined for packages and unknown files. `exists` tells whether a path is a file on this side.
    */
   resolveImport(fromPath: string, specifier: string, exists: (path: string) => boolean): string | undefined;
+  /**
+   * Where a name imported from a module may live when the module does not define it: Python's
+   * `from pkg import mod` imports the submodule `pkg.mod`. Undefined when the language has no such rule.
+   */
+  submoduleSpecifier?(fromPath: string, specifier: string, name: string): string | undefined;
 }

@@ -44,6 +44,8 @@ function featureLines(f: FeatureReport, c: Palette, mode: 'impact' | 'check'): s
   const via = f.via.map(shortSymbol);
   out.push(`    via: ${via.length ? [...via, shortSymbol(f.source)].join(' → ') : 'the feature function itself'}`);
   if (f.consumers.length) out.push(`    consumers: ${f.consumers.join(', ')}`);
+  // TypeScript features are `row` unless configured; a Python feature's form is worth saying.
+  if (f.kind && /\.pyi?#/.test(f.source)) out.push(`    kind: ${f.kind}`);
   if (f.change) out.push(`    change: ${f.change.kind} — ${f.change.recommendation}`);
   if (f.metrics && mode === 'check') {
     const m = f.metrics;

@@ -27,6 +27,8 @@ export interface FeatureReport {
   name: string;
   source: string;
   snapshot?: string;
+  /** How the function is called (`row`, `batch`, and Python's `series`, `frame`, `feast`, `hamilton`). */
+  kind?: string;
   via: string[];
   verdict: Verdict;
   change?: ChangeClassification;
