@@ -30,9 +30,9 @@
  *   more options: --check-runs N (runs of the all-features check, default 3), --keystrokes N
  *   (default 50), --saves N (default 5), --stats-reps N (default 20), --large-only, --no-readme;
  *   FG_BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR' profiles the language server.
- *   The Python workspace's sections (py-pyright, py-compileall, py-impact-cold, py-impact-cached,
+ *   The Python workspace's sections (py-pyright, py-impact-cold, py-impact-cached with compileall,
  *   py-parse, py-impact-session, py-lsp) are described in bench/python.mjs; --py-runs N (runs of
- *   pyright, compileall, cold impact and the parse process, default 3).
+ *   pyright, cold impact and the parse process, default 3).
  *
  * Output: bench/results/bench-<date>[-large|-python].md (machine, load average, tables, goals of
  * issues 6 and 10, correctness checks, growth from default to large) and, for a full run, the
@@ -378,7 +378,7 @@ const SECTIONS = [
 ];
 
 /** The TypeScript workspaces (default, large); bench/python.mjs describes the Python one the same way. */
-const TYPESCRIPT_WORKSPACE = { language: 'TypeScript', prefix: 'ws', generate: generateWorkspace, generatorVersion, sections: SECTIONS };
+const TYPESCRIPT_WORKSPACE = { language: 'TypeScript', prefix: 'ws', generate: generateWorkspace, generatorVersion, sections: SECTIONS, get method() { return METHOD; } };
 const languageOf = (name) => (name === 'python' ? PYTHON_WORKSPACE : TYPESCRIPT_WORKSPACE);
 
 // ---------------------------------------------------------------------------------------------
@@ -811,12 +811,14 @@ function machine() {
   };
 }
 
-const METHOD = [
+const METHOD_COMMON = [
   'Whole-process figures are wall time of a fresh process, median of the runs, peak RSS from `/usr/bin/time -f %M`',
   '(for `check`: the largest of the CLI process and the worker processes it waited for — GNU time reports the maximum, not the sum);',
   'every run is in a private `git clone --local` of the generated workspace. The **load** column is the 1-minute load average',
   'when the figure was recorded: this 2-core machine is shared with other jobs, so compare medians and look at the spread.',
-  '',
+];
+/** How the TypeScript workspaces are measured (the Python one: PYTHON_WORKSPACE.method). */
+const METHOD = [
   '- **impact**: one layer-0 constant edited (×1.25) in the working tree. **cold**: `.git/featureguard/` deleted before each run;',
   '  **cache present**: the same edit again. **snapshot file touched**: `data/main.parquet` given a new mtime (same bytes) before one run.',
   '- **in-process runImpact** is a *proxy* for a warm editor: `runImpact({ cwd, diskCache: true })` called repeatedly after editing',
@@ -842,8 +844,8 @@ function report(results, m, date) {
   const L = [`# FeatureGuard benchmark — ${date}`, ''];
   L.push(`Machine: ${m.nproc} CPUs (${m.cpu}), node ${m.node}, tsc ${m.tsc.replace(/^Version /, '')}, ${m.git}; FeatureGuard at ${commitAtStart} (built from the working tree when the run started; dist/cli.js sha1 ${cliHash}).`, '');
   L.push('```', `$ nproc\n${m.nproc}\n$ free -g\n${m.free}\n$ cat /proc/loadavg   # at the start and at the end of the run: other jobs share this machine\n${loadAtStart}\n${m.load}`, '```', '');
-  L.push(...METHOD, '');
-  for (const lang of new Set(results.map((r) => r.lang))) if (lang.method) L.push(...lang.method, '');
+  L.push(...METHOD_COMMON, '');
+  for (const lang of new Set(results.map((r) => r.lang))) L.push(...lang.method, '');
   for (const r of results) {
     const { meta } = r;
     L.push(`## ${r.name}: ${meta.modules} modules, ${meta.features.length} features, ${r.params.rows} rows`, '');
@@ -972,7 +974,7 @@ async function main() {
     }
     const py = results.find((r) => r.name === 'python');
     if (opts.readme && py && !opts.sections) {
-      writeReadmeSubsection(py.lang.readmeHeading, py.lang.readmeSubsection(py, m, date, relative(ROOT, file), { readmeTable, goalsTable }));
+      writeReadmeSubsection(py.lang.readmeHeading, py.lang.readmeSubsection(py, m, date, relative(ROOT, file), { readmeTable, goalsTable, loadAtStart }));
       console.log(`README.md: ${py.lang.readmeHeading} subsection updated`);
     }
   }
