@@ -33,7 +33,9 @@ export function publishNewVersion(input: PublishInput): PublishResult {
   let n = 2;
   while (input.takenNames.has(`${feature.name}_v${n}`)) n++;
   const newFeature = `${feature.name}_v${n}`;
-  const newExport = `${feature.exportName}V${n}`;
+  // Each language's naming: `monthlySpendV2` in TypeScript, `monthly_spend_v2` in Python.
+  const python = /\.pyi?$/.test(feature.file);
+  const newExport = python ? `${feature.exportName}_v${n}` : `${feature.exportName}V${n}`;
 
   const lines = input.targetText.split('\n');
   const declLines = lines.slice(targetDecl.startLine - 1, targetDecl.endLine);
@@ -41,7 +43,8 @@ export function publishNewVersion(input: PublishInput): PublishResult {
   const col = targetDecl.column - 1;
   const original = declLines[nameLine];
   declLines[nameLine] = original.slice(0, col) + original.slice(col).replace(feature.exportName, newExport);
-  const replacement = `${input.baseDeclText.replace(/\n+$/, '')}\n\n${declLines.join('\n')}`;
+  // PEP 8 puts two blank lines between top-level functions.
+  const replacement = `${input.baseDeclText.replace(/\n+$/, '')}\n\n${python ? '\n' : ''}${declLines.join('\n')}`;
   const lastLine = lines[targetDecl.endLine - 1] ?? '';
 
   const sourceFile = feature.source.slice(0, feature.source.lastIndexOf('#'));
@@ -49,7 +52,8 @@ export function publishNewVersion(input: PublishInput): PublishResult {
     source: `${sourceFile}#${newExport}`,
     ...(feature.snapshot ? { snapshot: feature.snapshot } : {}),
     column: newFeature,
-    ...(feature.kind !== 'row' ? { kind: feature.kind } : {}),
+    // A detected Python form is detected again on the copy; a configured kind is carried over.
+    ...(feature.kindGiven || (!python && feature.kind !== 'row') ? { kind: feature.kind } : {}),
     ...(feature.output ? { output: feature.output } : {}),
   };
   return {

@@ -10,6 +10,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, REPO_ROOT, removeTempDirs, tempDir } from '../helpers';
 import { repo } from '../e2e/featureRepo';
+import { pythonRepo } from '../server/pythonRepo';
 
 const LUA_SOURCE = join(REPO_ROOT, 'test', 'clients', 'neovim', 'diagnostics.lua');
 const INSTALL = '.ci/install-neovim.sh';
@@ -54,7 +55,7 @@ function nvimVersion(): string {
 }
 
 /** Runs diagnostics.lua in a fresh headless Neovim on the file `file` of `root`. */
-function runNeovim(root: string, file: string, from: string, to: string): { result: NvimResult; elapsedMs: number; logs: string } {
+function runNeovim(root: string, file: string, from: string, to: string, options: { filetype?: string; waitCode?: string } = {}): { result: NvimResult; elapsedMs: number; logs: string } {
   const dir = tempDir('fg-nvim-');
   const xdg = (name: string) => {
     const d = join(dir, name);
@@ -74,6 +75,8 @@ function runNeovim(root: string, file: string, from: string, to: string): { resu
     FG_NODE: process.execPath,
     FG_FROM: from,
     FG_TO: to,
+    FG_FILETYPE: options.filetype ?? 'typescript',
+    FG_WAIT_CODE: options.waitCode ?? 'value.mismatch',
   };
   const script = join(dir, 'test.lua');
   copyFileSync(LUA_SOURCE, script);
@@ -136,5 +139,22 @@ describe('Neovim (built-in LSP client) with featureguard lsp --stdio', function 
       `      ${version}: server ready ${Math.round(result.ready_ms)} ms after start; edit → impact ${Math.round(result.impact_ms ?? NaN)} ms, ` +
         `→ value.mismatch ${Math.round(result.mismatch_ms ?? NaN)} ms (dataCheckDelayMs 100, Neovim debounce 150); whole run ${elapsedMs} ms`,
     );
+  });
+
+  it('shows impact diagnostics for an edit typed into an unsaved Python buffer (filetype python)', function () {
+    nvimVersion();
+    const root = pythonRepo();
+    const { result, logs } = runNeovim(root, 'src/churn/util.py', 'CAP = 50', 'CAP = 5', { filetype: 'python', waitCode: 'impact' });
+    const context = `\n${JSON.stringify(result, null, 1).slice(0, 4000)}\n${logs}`;
+    assert.deepEqual(result.diagnostics_before_edit, [], `no diagnostics on the unedited file${context}`);
+    assert.equal(result.edited_line, 1);
+    assert.equal(result.modified, true);
+    assert.equal(readFileSync(join(root, 'src/churn/util.py'), 'utf8').includes('CAP = 50'), true, 'the file on disk is untouched');
+    const impact = result.diagnostics.find((d) => d.code === 'impact');
+    assert.ok(impact, `no impact diagnostic in vim.diagnostic.get()${context}`);
+    assert.equal(impact.severity, 3);
+    assert.equal(impact.lnum, 1, 'on CAP');
+    assert.equal(impact.source, 'featureguard');
+    assert.match(impact.message, /^Edit to CAP reaches 1 feature: recency \(read by churn_model_v3\)$/);
   });
 });

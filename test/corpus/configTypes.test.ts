@@ -16,6 +16,7 @@ const base = () => ({
   acknowledged: { f: 'why' },
   timeoutMs: 1000,
   defaultSnapshot: 's',
+  python: { interpreter: '.venv/bin/python', paths: ['src'] },
 });
 
 /** [key path, wrong value, expected message after "featureguard.json: "]. */
@@ -61,6 +62,13 @@ const cases: [string, unknown, string][] = [
   ['acknowledged', 'x', 'acknowledged must be an object, not the string "x"'],
   ['timeoutMs', '10', 'timeoutMs must be a number, not the string "10"'],
   ['defaultSnapshot', 5, 'defaultSnapshot must be a non-empty string, not number 5'],
+  ['python', 'src', 'python must be an object, not the string "src"'],
+  ['python.interpreter', 3, 'python.interpreter must be a non-empty string, not number 3'],
+  ['python.paths', 'src', 'python.paths must be an array, not the string "src"'],
+  ['python.paths[0]', false, 'python.paths[0] must be a string, not boolean false'],
+  ['python.paths[0]', '../elsewhere', 'python.paths[0] "../elsewhere" is outside the repository'],
+  ['features.f.kind', 'series', 'features.f.kind must be "row" or "batch", not "series" (a Python form; this source is TypeScript)'],
+  ['features.f.source', 'src/f.py', 'features.f.source "src/f.py" must be "path/to/file.ts#exportedFunction" or "path/to/module.py#function"'],
 ];
 
 /** Sets a dotted key path (with [i] indices and check ids containing dots) in a config object. */
@@ -181,6 +189,18 @@ describe('corpus: config mistakes other than types', () => {
 
   it('an absolute source path outside the repository', () => {
     refused(JSON.stringify({ features: { f: { source: '/etc/b.ts#f' } } }), 'featureguard.json: features.f.source "/etc/b.ts#f" is outside the repository');
+  });
+
+  it('a Python feature with a kind that is no form, and unknown keys in the python block', () => {
+    refused(JSON.stringify({ features: { f: { source: 'src/f.py#f', kind: 'column' } } }), 'featureguard.json: features.f.kind must be one of "row", "batch", "series", "frame", "feast", "hamilton", not "column"');
+    assert.deepEqual(load(JSON.stringify({ python: { interpreter: 'python3', path: ['src'] } })).warnings, ['featureguard.json: python.path is not a known key (ignored)']);
+  });
+
+  it('python.paths are import roots relative to the config, the config folder by default', () => {
+    assert.deepEqual(load(JSON.stringify({ python: { paths: ['src', '.', 'lib/py/'] } })).python.paths, ['src', '', 'lib/py']);
+    assert.deepEqual(load('{}').python.paths, ['']);
+    const config = load(JSON.stringify({ features: { a: { source: 'src/f.py#a' }, b: { source: 'src/f.py#b', kind: 'series' }, c: { source: 'src/f.ts#c' } } }));
+    assert.deepEqual([...config.features.values()].map((f) => [f.name, f.kind, f.kindGiven]), [['a', undefined, false], ['b', 'series', true], ['c', 'row', false]]);
   });
 
   it('a file whose name starts with two dots is inside the repository', () => {

@@ -55,9 +55,9 @@ export class LspTestClient {
     await this.connection.sendNotification('initialized', {});
   }
 
-  open(uri: string, text: string): void {
+  open(uri: string, text: string, languageId = 'typescript'): void {
     this.versions.set(uri, 1);
-    void this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'typescript', version: 1, text } });
+    void this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text } });
   }
 
   /** Replaces `from` with `to` in the document, as an incremental change. */

@@ -5,32 +5,57 @@
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { REPO_ROOT } from '../helpers';
 import { ensureVsix, makeRunDirs, startCodeServer, unpackVsix, writeUserSettings } from './runCodeServer';
 
 export const EXAMPLE = join(REPO_ROOT, 'examples', 'churn');
+/** The same story with its features written in Python (a package under src/churn_features/). */
+export const EXAMPLE_PY = join(REPO_ROOT, 'examples', 'churn-py');
 export const SUITE_SOURCE = join(REPO_ROOT, 'test', 'vscode', 'suite', 'extensionTests.ts');
 export const SCREENSHOT = join(REPO_ROOT, 'test-output', 'vscode-story.png');
 export const README_SCREENSHOT = join(REPO_ROOT, 'media', 'screenshot-vscode.png');
 
-/** Which suite runs: `trusted` (the full story) or `restricted` (workspace trust on, not granted). */
-export type SuiteMode = 'trusted' | 'restricted';
+/**
+ * Which suite runs: `trusted` (the full story), `restricted` (workspace trust on, not granted), or
+ * `python` (the story on examples/churn-py: static impact and syntax errors for a `.py` buffer).
+ */
+export type SuiteMode = 'trusted' | 'restricted' | 'python';
 export const SUITE_MODE_ENV = 'FEATUREGUARD_VSCODE_SUITE';
+/** For the python suite: a file holding customer.py with story.patch applied, to compare the edited buffer with. */
+export const STORY_TARGET_ENV = 'FEATUREGUARD_VSCODE_STORY_TARGET';
+
+/** The example a suite mode runs on. */
+export function exampleFor(mode: SuiteMode): string {
+  return mode === 'python' ? EXAMPLE_PY : EXAMPLE;
+}
 
 /**
- * `examples/churn` as `npm run demo` sets it up: a git repository with the code as deployed and its
- * snapshot in one commit (the story's patch left out), at `<parent>/churn`.
+ * An example (`examples/churn` by default) as `npm run demo` sets it up: a git repository with the
+ * code as deployed and its snapshot in one commit (the story's patch left out), at
+ * `<parent>/<the example's folder name>`.
  */
-export function makeStoryWorkspace(parent: string): string {
-  const ws = join(parent, 'churn');
+export function makeStoryWorkspace(parent: string, example: string = EXAMPLE): string {
+  const ws = join(parent, basename(example));
   mkdirSync(ws, { recursive: true });
-  cpSync(EXAMPLE, ws, { recursive: true, filter: (src) => !src.endsWith('story.patch') });
+  cpSync(example, ws, { recursive: true, filter: (src) => !src.endsWith('story.patch') });
   const git = (...args: string[]) => execFileSync('git', args, { cwd: ws, stdio: ['ignore', 'pipe', 'pipe'] });
   git('init', '-q', '-b', 'main');
   git('add', '-A');
   git('-c', 'user.name=FeatureGuard Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', 'commit', '-q', '--no-verify', '-m', 'Churn features as deployed');
   return ws;
+}
+
+/**
+ * The example's files with its `story.patch` applied by `git apply`, at `<parent>/<name>-story`
+ * (outside the workspace, no repository): what the story's edit makes of the code.
+ */
+export function applyStoryPatch(parent: string, example: string): string {
+  const dir = join(parent, `${basename(example)}-story`);
+  mkdirSync(dir, { recursive: true });
+  cpSync(example, dir, { recursive: true, filter: (src) => !src.endsWith('story.patch') && !src.endsWith('.parquet') });
+  execFileSync('git', ['apply', join(example, 'story.patch')], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  return dir;
 }
 
 /** Bundles the extension-host suite (mocha and jsonc-parser inside, `vscode` external) to `outFile`. */
@@ -76,14 +101,16 @@ export async function runExtensionSuite(mode: SuiteMode, options: { timeoutMs?: 
   const vsix = ensureVsix();
   const dirs = makeRunDirs(`fg-vscode-${mode}-`);
   try {
-    const ws = makeStoryWorkspace(dirs.root);
+    const ws = makeStoryWorkspace(dirs.root, exampleFor(mode));
+    const env: Record<string, string> = { [SUITE_MODE_ENV]: mode };
+    if (mode === 'python') env[STORY_TARGET_ENV] = join(applyStoryPatch(dirs.root, EXAMPLE_PY), 'src', 'churn_features', 'customer.py');
     const extension = unpackVsix(dirs, vsix);
     const suite = await buildSuite(join(dirs.root, 'suite', 'extensionTests.js'));
     writeUserSettings(dirs);
     const echo = options.echo ?? true;
     const run = await startCodeServer(dirs, {
       workspaceTrust: mode === 'restricted',
-      env: { [SUITE_MODE_ENV]: mode },
+      env,
       echoConsole: (t) => echo && /FG-|✔|✓|passing|failing|pending|^\s*\d+\)|Error|AssertionError|extension tests/i.test(plain(t)) && !/vsda|open-vsx|telemetry/i.test(t),
     });
     try {

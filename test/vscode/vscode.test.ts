@@ -1,6 +1,7 @@
 /**
  * FeatureGuard in a real VS Code: code-server 4.100.3 (VS Code 1.100.3) with headless Chromium.
- * (a) the extension API suite inside the real extension host, trusted and restricted;
+ * (a) the extension API suite inside the real extension host: trusted, restricted, and Python
+ *     (examples/churn-py);
  * (b) the story as a person does it: type the edit, see the squiggle and the Problems entry.
  * Needs `bash .ci/install-vscode-test.sh`; without it these tests fail (they never skip).
  * One code-server window at a time (~0.5 GB each).
@@ -34,6 +35,14 @@ describe('VS Code (code-server): extension API tests in the real extension host'
     const run = await runExtensionSuite('restricted');
     assert.equal(run.exitCode, 0, `the extension-host suite failed (exit ${run.exitCode}):\n${report(run)}`);
     assert.ok('restricted-edit-to-untrusted-diagnostic' in run.timings, `the suite ran to the untrusted step:\n${report(run)}`);
+    process.stdout.write(`      timings (ms): ${JSON.stringify(run.timings)}; whole run ${run.wallMs} ms\n`);
+  });
+
+  it('Python (examples/churn-py): customer.py is a python document; the story’s edit, unsaved, gets impact on monthly_spend and both features; undo clears it; a syntax error gets code.syntax', async function () {
+    const run = await runExtensionSuite('python');
+    assert.equal(run.exitCode, 0, `the extension-host suite failed (exit ${run.exitCode}):\n${report(run)}`);
+    assert.ok('python-edit-to-impact' in run.timings, `the suite ran to the impact step:\n${report(run)}`);
+    assert.ok('python-edit-to-syntax-error' in run.timings, `the suite ran to the syntax-error step:\n${report(run)}`);
     process.stdout.write(`      timings (ms): ${JSON.stringify(run.timings)}; whole run ${run.wallMs} ms\n`);
   });
 });

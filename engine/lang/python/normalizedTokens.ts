@@ -10,8 +10,18 @@ import { T, isDocstring, statementsOf, type PyNode } from './pythonSyntax';
 
 const CLOSERS = new Set([')', ']', '}']);
 
-/** Feeds the normalized tokens of `node` into `hash`. */
+/** `(a, b)` and `a, b` are the same tuple (and the same target): only the parentheses differ. */
+const SAME_AS: Record<string, string> = { tuple: 'expression_list', tuple_pattern: 'pattern_list' };
+
+/** Feeds the normalized tokens of `node` into `hash`, in one update (a call per token costs more than the tokens). */
 export function hashTokens(hash: Hash, node: PyNode, text: string): void {
+  const out: string[] = [];
+  collectTokens(out, node, text);
+  hash.update(out.join(''));
+}
+
+function collectTokens(out: string[], node: PyNode, text: string): void {
+  const hash = { update: (t: string) => void out.push(t) };
   // An explicit stack: generated code nests deeper than the JS stack allows.
   const stack: (PyNode | string)[] = [node];
   while (stack.length) {
@@ -31,11 +41,13 @@ export function hashTokens(hash: Hash, node: PyNode, text: string): void {
       continue;
     }
     const transparent = n.type === T.parenthesizedExpression;
+    const parensOptional = transparent || n.type in SAME_AS;
     if (!transparent && n.named) {
-      hash.update(`\u0002${n.type}`);
+      hash.update(`\u0002${SAME_AS[n.type] ?? n.type}`);
       stack.push('\u0003');
     }
-    const children = childrenForHash(n, text);
+    const children = n.children;
+    const docstring = docstringOf(n, text);
     // Push in reverse so they pop in order; text between children that no child covers is hashed
     // too (it should only ever be whitespace, but a missed change is worse than a false one).
     const parts: (PyNode | string)[] = [];
@@ -45,7 +57,8 @@ export function hashTokens(hash: Hash, node: PyNode, text: string): void {
       const gap = text.slice(pos, c.start);
       if (gap.trim() && gap.replace(/\\\r?\n/g, '').trim()) parts.push(`\u0001${gap.trim()}`);
       pos = c.end;
-      if (transparent && !c.named && (c.type === '(' || c.type === ')')) continue;
+      if (c === docstring) continue;
+      if (parensOptional && !c.named && (c.type === '(' || c.type === ')')) continue;
       if (c.type === ',' && !c.named && CLOSERS.has(nextToken(children, i))) continue;
       parts.push(c);
     }
@@ -65,12 +78,11 @@ export function normalizedHash(nodes: PyNode[], text: string): string {
   return h.digest('hex');
 }
 
-/** A function's or class's body without its docstring. */
-function childrenForHash(n: PyNode, text: string): PyNode[] {
-  if (n.type !== T.block) return n.children;
+/** The docstring of a function's or class's body, which is no part of its content. */
+function docstringOf(n: PyNode, text: string): PyNode | undefined {
+  if (n.type !== T.block) return undefined;
   const first = statementsOf(n)[0];
-  if (!first || !isDocstring(first, text)) return n.children;
-  return n.children.filter((c) => c !== first);
+  return first && isDocstring(first, text) ? first : undefined;
 }
 
 function nextToken(children: PyNode[], i: number): string {

@@ -29,10 +29,12 @@ export interface Scope {
   children: Scope[];
   /** Where each name bound here was first bound (the identifier node). */
   bindings: Map<string, PyNode>;
+  /** Import statements inside a function or class: dependencies although the names they bind are local. */
+  localImports: PyNode[];
 }
 
 export function newScope(kind: ScopeKind, name: string, row: number, parent?: Scope): Scope {
-  const s: Scope = { kind, name, row, parent, bound: new Set(), globals: new Set(), nonlocals: new Set(), reads: [], children: [], bindings: new Map() };
+  const s: Scope = { kind, name, row, parent, bound: new Set(), globals: new Set(), nonlocals: new Set(), reads: [], children: [], bindings: new Map(), localImports: [] };
   parent?.children.push(s);
   return s;
 }
@@ -159,6 +161,7 @@ export class ScopeWalker {
       case T.importFromStatement:
       case T.futureImportStatement:
         for (const local of importedLocals(node, this.text)) this.bindName(local.name, local.node, scope);
+        if (scope.kind !== 'module' && node.type !== T.futureImportStatement) scope.localImports.push(node);
         return;
       case T.globalStatement:
         for (const c of namedChildren(node)) if (c.type === T.identifier) scope.globals.add(this.name(c));

@@ -4,7 +4,7 @@
  * and the grammar's node names in one place. The tree-sitter tree is deleted as soon as it has
  * been read: wasm memory is not garbage-collected.
  */
-import type { Node as TsNode, TreeCursor } from 'web-tree-sitter';
+import type { Language, Node as TsNode, TreeCursor } from 'web-tree-sitter';
 import type { SyntaxProblem } from '../frontEnd';
 import { pythonParser } from './treeSitter';
 
@@ -119,12 +119,13 @@ export function parseModule(text: string): ParsedModule {
   try {
     const statements: PyNode[] = [];
     const syntaxErrors: SyntaxProblem[] = [];
+    const copier = new Copier(text, tree.language, tree.rootNode.hasError ? syntaxErrors : undefined);
     const cursor = tree.walk();
     try {
       if (cursor.gotoFirstChild()) {
         do {
-          if (cursor.nodeType === T.comment) continue;
-          statements.push(copySubtree(cursor, text, syntaxErrors));
+          const stmt = copier.subtree(cursor);
+          if (stmt.type !== T.comment) statements.push(stmt);
         } while (cursor.gotoNextSibling());
       }
     } finally {
@@ -137,36 +138,78 @@ export function parseModule(text: string): ParsedModule {
   }
 }
 
-/** Copies the node under `cursor` and everything below it, iteratively (nesting may be deep). */
-function copySubtree(cursor: TreeCursor, text: string, problems: SyntaxProblem[]): PyNode {
-  const root = copyNode(cursor, text, problems);
-  const stack: PyNode[] = [root];
-  if (!cursor.gotoFirstChild()) return root;
-  for (;;) {
-    const node = copyNode(cursor, text, problems);
-    stack[stack.length - 1].children.push(node);
-    if (cursor.gotoFirstChild()) {
-      stack.push(node);
-      continue;
-    }
-    while (!cursor.gotoNextSibling()) {
-      cursor.gotoParent();
-      stack.pop();
-      if (stack.length === 0) return root;
-    }
-  }
-}
+/**
+ * Copies nodes under a cursor. Every cursor property is a call into wasm that marshals the cursor,
+ * so only four are read per node (type id, field id, start, end); names come from the language's
+ * tables, and lines and columns from the text (UTF-16 columns, as LSP counts them).
+ */
+class Copier {
+  private readonly lineStarts: number[] = [0];
+  /** Nodes are met in document order, so the line of each start is found by moving forward. */
+  private line = 0;
+  private readonly types: string[];
+  private readonly fields: (string | null)[];
+  private readonly named: boolean[] = [];
 
-function copyNode(cursor: TreeCursor, text: string, problems: SyntaxProblem[]): PyNode {
-  const start = cursor.startIndex;
-  const end = cursor.endIndex;
-  const pos = cursor.startPosition;
-  const type = cursor.nodeType;
-  if (problems.length < MAX_PROBLEMS) {
-    if (cursor.nodeIsMissing) problems.push({ line: pos.row + 1, column: pos.column + 1, message: `missing "${type}"` });
-    else if (type === T.error) problems.push({ line: pos.row + 1, column: pos.column + 1, message: `invalid syntax near ${quoteSnippet(text.slice(start, end))}` });
+  constructor(
+    private readonly text: string,
+    private readonly language: Language,
+    /** Where syntax problems go; undefined when the tree has none (the per-node checks are skipped). */
+    private readonly problems: SyntaxProblem[] | undefined,
+  ) {
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
+    this.types = language.types as string[];
+    this.fields = language.fields as (string | null)[];
   }
-  return { type, field: cursor.currentFieldName, named: cursor.nodeIsNamed, start, end, row: pos.row, col: pos.column, endRow: cursor.endPosition.row, children: [] };
+
+  /** The node under `cursor` and everything below it, iteratively (nesting may be deep). */
+  subtree(cursor: TreeCursor): PyNode {
+    const root = this.node(cursor);
+    const stack: PyNode[] = [root];
+    if (!cursor.gotoFirstChild()) return root;
+    for (;;) {
+      const node = this.node(cursor);
+      stack[stack.length - 1].children.push(node);
+      if (cursor.gotoFirstChild()) {
+        stack.push(node);
+        continue;
+      }
+      while (!cursor.gotoNextSibling()) {
+        cursor.gotoParent();
+        stack.pop();
+        if (stack.length === 0) return root;
+      }
+    }
+  }
+
+  private node(cursor: TreeCursor): PyNode {
+    const typeId = cursor.nodeTypeId;
+    const fieldId = cursor.currentFieldId;
+    const start = cursor.startIndex;
+    const end = cursor.endIndex;
+    const type = this.types[typeId] || T.error;
+    let named = this.named[typeId];
+    if (named === undefined) named = this.named[typeId] = type === T.error || this.language.nodeTypeIsNamed(typeId);
+    while (this.line + 1 < this.lineStarts.length && this.lineStarts[this.line + 1] <= start) this.line++;
+    const row = this.line;
+    const col = start - this.lineStarts[row];
+    if (this.problems && this.problems.length < MAX_PROBLEMS) {
+      if (cursor.nodeIsMissing) this.problems.push({ line: row + 1, column: col + 1, message: `missing "${type}"` });
+      else if (type === T.error) this.problems.push({ line: row + 1, column: col + 1, message: `invalid syntax near ${quoteSnippet(this.text.slice(start, end))}` });
+    }
+    return { type, field: fieldId ? (this.fields[fieldId] ?? null) : null, named, start, end, row, col, endRow: this.rowOf(end), children: [] };
+  }
+
+  private rowOf(offset: number): number {
+    let lo = this.line;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
 }
 
 /** When the tree reports an error the cursor walk did not meet (it always should), say where. */

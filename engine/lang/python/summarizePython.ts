@@ -42,6 +42,7 @@ class ModuleSummarizer {
   private readonly walker: ScopeWalker;
   private readonly contributions: Contribution[] = [];
   private readonly imports: ImportBinding[] = [];
+  private localImportCount = 0;
   private lineStarts?: number[];
 
   constructor(private readonly text: string) {
@@ -73,7 +74,7 @@ class ModuleSummarizer {
     const declared = new Set(byName.keys());
     for (const i of this.imports) {
       if (i.local === '*') exports.push({ exported: '*', specifier: i.specifier, imported: '*' });
-      else if (!i.local.includes('.') && !declared.has(i.local)) exports.push({ exported: i.local, specifier: i.specifier, imported: i.imported });
+      else if (!i.local.includes('.') && !i.local.startsWith('import:') && !declared.has(i.local)) exports.push({ exported: i.local, specifier: i.specifier, imported: i.imported });
     }
     const summary: ModuleSummary = { decls, imports: this.imports, exports, syntaxErrors, starHidesPrivate: true };
     const all = byName.get('__all__');
@@ -187,10 +188,26 @@ class ModuleSummarizer {
     this.contributions.push({ nodes: [...headers, ...head], stmt: target, binds: scope.bindings, uses: this.uses(scope, headers) });
   }
 
-  /** Module-level names the statement's scope tree uses, and those of the headers around it. */
+  /**
+   * Module-level names the statement's scope tree uses, and those of the headers around it. An
+   * import inside a function (`def f(): from .util import clip`) binds a local name, yet the
+   * function depends on what it imports: it gets an import binding of its own, under a local name
+   * no Python code can write (`import:3`), which only this declaration references.
+   */
   private uses(scope: ReturnType<typeof newScope>, headers: PyNode[]): NameRead[] {
     const out: NameRead[] = [];
-    for (const s of allScopes(scope)) out.push(...globalUses(s));
+    for (const s of allScopes(scope)) {
+      out.push(...globalUses(s));
+      for (const stmt of s.localImports) {
+        const before = this.imports.length;
+        this.importStatement(stmt);
+        for (const binding of this.imports.splice(before)) {
+          const local = `import:${this.localImportCount++}`;
+          this.imports.push({ local, specifier: binding.specifier, imported: binding.local === '*' ? '*' : binding.imported });
+          out.push({ name: local });
+        }
+      }
+    }
     if (headers.length) {
       const h = newScope('module', '<module>', 0);
       for (const n of headers) this.walker.visit(n, h);

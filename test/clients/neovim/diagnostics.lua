@@ -5,6 +5,8 @@
 --   FG_FILE  the file to open and edit, relative to FG_ROOT
 --   FG_CLI   dist/cli.js;  FG_NODE  the node binary (default: node)
 --   FG_FROM, FG_TO  the story's edit: the text replaced within one line, and its replacement
+--   FG_FILETYPE  the buffer's filetype (default: typescript)
+--   FG_WAIT_CODE the diagnostic code that ends the wait after the edit (default: value.mismatch)
 -- Prints one line `FG_RESULT <json>` on stdout (print() goes to stderr in headless Neovim), then
 -- quits; `cquit 1` on any error, since an uncaught Lua error leaves headless Neovim hanging.
 
@@ -48,7 +50,8 @@ local function main()
 
   vim.cmd('edit ' .. vim.fn.fnameescape(root .. '/' .. file))
   local buf = vim.api.nvim_get_current_buf()
-  vim.bo[buf].filetype = 'typescript'
+  vim.bo[buf].filetype = vim.env.FG_FILETYPE or 'typescript'
+  local wait_code = vim.env.FG_WAIT_CODE or 'value.mismatch'
 
   -- Neovim 0.7.2 answers workspace/configuration from `settings` but does not advertise the
   -- capability (0.8 does; nvim-lspconfig adds it), and FeatureGuard asks only when advertised.
@@ -114,7 +117,7 @@ local function main()
       local seen = {}
       local found = vim.wait(30000, function()
         if not seen.impact and has_code(buf, 'impact') then seen.impact = ms_since(t_edit) end
-        if has_code(buf, 'value.mismatch') then return true end
+        if has_code(buf, wait_code) then return true end
         return exited
       end, 50)
       result.impact_ms = seen.impact

@@ -1,0 +1,38 @@
+/**
+ * examples/churn-py's claim, checked: its snapshot's stored columns are what its committed Python
+ * code computes (scripts/verifyExamplePython.mjs runs every feature on every row, in Debian's
+ * python3 with pandas, and the row features again in `python3` from PATH). And the story's patch
+ * applies and reaches the two features it should.
+ */
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { cpSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, git, removeTempDirs, runJson, tempDir } from '../helpers';
+
+describe('examples/churn-py', function () {
+  this.timeout(60000);
+  after(removeTempDirs);
+
+  it('reproduces every stored column of its snapshot with the committed Python code', () => {
+    const r = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', 'verifyExamplePython.mjs')], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /all 8 features \(and 1 other form\) reproduce their stored columns exactly/);
+  });
+
+  it('its story.patch reaches spend_usd and spend_per_session, through monthly_spend', () => {
+    const root = tempDir('fg-churn-py-');
+    cpSync(join(REPO_ROOT, 'examples', 'churn-py'), root, { recursive: true });
+    git(root, 'init', '-q', '-b', 'main');
+    git(root, 'add', '-A');
+    git(root, '-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', 'as deployed');
+    git(root, 'apply', 'story.patch');
+    const { code, report } = runJson(root, ['impact']);
+    assert.equal(code, 0);
+    assert.deepEqual(report.features.map((f: any) => [f.name, f.kind, f.via]), [
+      ['spend_usd', 'row', []],
+      ['spend_per_session', 'row', ['src/churn_features/customer.py#monthly_spend']],
+    ]);
+    assert.deepEqual(report.changes.map((c: any) => `${c.symbol}:${c.kind}`), ['SPEND_MEAN:added', 'SPEND_STD:added', 'monthly_spend:modified']);
+  });
+});
