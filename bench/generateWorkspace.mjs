@@ -58,7 +58,7 @@ const FIELDS = ['a', 'b', 'c'];
 // Seeded randomness
 
 /** sfc32: small, fast, good enough, and fully determined by the seed. */
-function makeRng(seed) {
+export function makeRng(seed) {
   let a = 0x9e3779b9 ^ seed, b = 0x243f6a88 + seed * 31, c = 0xb7e15162 ^ (seed << 7), d = 1;
   const next = () => {
     a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
@@ -97,7 +97,7 @@ function makeRng(seed) {
 const cap = (s) => s[0].toUpperCase() + s.slice(1);
 const camel = (snake) => snake.split('_').map((p, i) => (i === 0 ? p : cap(p))).join('');
 /** A numeric literal as written in the source: fixed decimals, never `1e-7`. */
-const lit = (v, decimals = 3) => {
+export const lit = (v, decimals = 3) => {
   const s = v.toFixed(decimals).replace(/0+$/, '').replace(/\.$/, '.0');
   return s;
 };
@@ -411,7 +411,7 @@ function renderFeatureFile(rng, file, graph) {
 // Data
 
 /** `rows` input rows, generated chunk by chunk from the seeded stream. */
-function* rowChunks(rng, rows) {
+export function* rowChunks(rng, rows) {
   const cum = [];
   let s = 0;
   for (const w of SEGMENT_WEIGHTS) cum.push((s += w));

@@ -2,9 +2,12 @@
 /**
  * FeatureGuard benchmarks (`npm run bench`, after `npm run build`).
  *
- *   node bench/run.mjs                 the 500-module / 50-feature / 100k-row workspace
- *   node bench/run.mjs --large         that one and the 2000-module / 200-feature / 1M-row one
+ *   node bench/run.mjs                 the 500-module / 50-feature / 100k-row workspace, then the
+ *                                      500-module / 50-feature Python one (bench/python.mjs)
+ *   node bench/run.mjs --large         also the 2000-module / 200-feature / 1M-row one
  *                                      (or BENCH_LARGE=1)
+ *   node bench/run.mjs --only python   the Python workspace alone (a few minutes); --only typescript
+ *                                      the TypeScript ones alone
  *   options: --runs N (whole-process runs per figure, default 5), --edits N (warm edits, default 20),
  *            --regenerate (do not reuse a workspace generated earlier), --no-write (no results file),
  *            --keep (keep the private clone the measurements ran in)
@@ -27,46 +30,44 @@
  *   more options: --check-runs N (runs of the all-features check, default 3), --keystrokes N
  *   (default 50), --saves N (default 5), --stats-reps N (default 20), --large-only, --no-readme;
  *   FG_BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR' profiles the language server.
+ *   The Python workspace's sections (py-pyright, py-impact-cold, py-impact-cached with compileall,
+ *   py-parse, py-impact-session, py-lsp) are described in bench/python.mjs; --py-runs N (runs of
+ *   pyright, cold impact and the parse process, default 3).
  *
- * Output: bench/results/bench-<date>[-large].md (machine, load average, tables, goals of issue 6,
- * correctness checks, growth from default to large) and, for a full run, the `## Benchmarks`
- * section at the end of README.md (replaced, or appended when absent). Exit 1 when a check failed.
+ * Output: bench/results/bench-<date>[-large|-python].md (machine, load average, tables, goals of
+ * issues 6 and 10, correctness checks, growth from default to large) and, for a full run, the
+ * `## Benchmarks` section at the end of README.md (replaced, or appended when absent; the Python
+ * workspace writes its `### Python workspace` subsection of it). Exit 1 when a check failed.
+ *
+ * Shared with bench/python.mjs: bench/measure.mjs (whole-process timing, RSS, formatting),
+ * bench/edits.mjs (constant edits, impact checks against the generator's graph),
+ * bench/lspClient.mjs (the language client, keystroke measurement), bench/engine.mjs (the engine
+ * bundled for in-process figures), bench/paths.mjs.
  *
  * Structure, so more measurements can be added: a *section* is `{ id, title, run(ctx) }` in
- * SECTIONS below. `run` may measure (ctx.record: a row of the table), check (ctx.check: a
+ * SECTIONS below (PYTHON_WORKSPACE.sections for the Python workspace). `run` may measure (ctx.record: a row of the table), check (ctx.check: a
  * correctness line; a failed check makes the run exit 1), note (ctx.note), edit the workspace
  * through ctx.edit / ctx.editFile and register clean-up with ctx.defer (all undone after the
  * section, whatever happens).
  */
-import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { spawnSync, execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { tmpdir, cpus } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { expectedImpact, generateWorkspace, generatorVersion, validVia } from './generateWorkspace.mjs';
-
-const require = createRequire(import.meta.url);
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = resolve(HERE, '..');
-const WORK = join(HERE, 'work');
-const RESULTS = join(HERE, 'results');
-const BUILT_CLI = join(ROOT, 'dist/cli.js');
-/**
- * The CLI the runs use: a copy of dist/ (cli.js and what it loads beside it) taken when the bench
- * starts, so a rebuild by someone else during a long run cannot mix two builds or break the run
- * half-way; one copy per bench process (bench/work/dist-<pid>, removed at the end), so two bench
- * runs at once do not replace each other's. Anything not copied still resolves from the
- * repository's node_modules.
- */
-const CLI = join(WORK, `dist-${process.pid}/cli.js`);
-const TSC = join(ROOT, 'node_modules/.bin/tsc');
-const TIME = '/usr/bin/time';
+import { dirname, join, relative } from 'node:path';
+import { chooseEdit, editConstant, editedText, impactCheck, lcg, warmEdits } from './edits.mjs';
+import { loadEngine } from './engine.mjs';
+import { expectedImpact, generateWorkspace, generatorVersion } from './generateWorkspace.mjs';
+import { LspBenchServer, measureKeystrokes, messageOf } from './lspClient.mjs';
+import { fillSummaryCache, fmtCount, fmtMB, fmtMs, hasTime, loadNow, measureProcess, median, percentile, runProcessSampled } from './measure.mjs';
+import { BUILT_CLI, CLI, RESULTS, ROOT, TIME, TSC, WORK } from './paths.mjs';
+import { PYTHON_WORKSPACE } from './python.mjs';
 
 const WORKSPACES = {
   default: { modules: 500, features: 50, rows: 100_000, seed: 1 },
   large: { modules: 2000, features: 200, rows: 1_000_000, seed: 1 },
+  // bench/python.mjs: static impact, the language server and the parser only (no data checks yet).
+  python: PYTHON_WORKSPACE.params,
 };
 /** Per-workspace defaults of options (an option given on the command line wins). */
 const WORKSPACE_OPTIONS = {
@@ -78,7 +79,7 @@ const WORKSPACE_OPTIONS = {
 // Options
 
 function parseOptions(argv) {
-  const o = { large: process.env.BENCH_LARGE === '1', runs: 5, edits: 20, checkRuns: 3, keystrokes: 50, saves: 5, statsReps: 20, regenerate: false, write: true, readme: true };
+  const o = { large: process.env.BENCH_LARGE === '1', runs: 5, edits: 20, checkRuns: 3, keystrokes: 50, saves: 5, statsReps: 20, pyRuns: 3, regenerate: false, write: true, readme: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--large') o.large = true;
@@ -94,34 +95,20 @@ function parseOptions(argv) {
     else if (a === '--keep') o.keep = true;
     else if (a === '--runs') o.runs = Number(argv[++i]);
     else if (a === '--edits') o.edits = Number(argv[++i]);
-    else throw new Error(`unknown option ${a}`);
+    else if (a === '--py-runs') o.pyRuns = Number(argv[++i]);
+    else if (a === '--only') {
+      o.only = argv[++i];
+      if (!['python', 'typescript'].includes(o.only)) throw new Error('--only expects python or typescript');
+    } else throw new Error(`unknown option ${a}`);
   }
-  for (const k of ['runs', 'edits', 'checkRuns', 'keystrokes', 'saves', 'statsReps']) if (!(o[k] >= 1)) throw new Error(`--${k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} expects a positive number`);
+  for (const k of ['runs', 'edits', 'checkRuns', 'keystrokes', 'saves', 'statsReps', 'pyRuns']) if (!(o[k] >= 1)) throw new Error(`--${k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} expects a positive number`);
   return o;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Measuring
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const percentile = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-};
-const hasTime = existsSync(TIME);
 let cliHash = '?';
-/** The 1-minute load average now (other jobs share this machine). */
-function loadNow() {
-  try {
-    return readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
-  } catch {
-    return '?';
-  }
-}
 /** FeatureGuard's commit when the bench started (others may commit during a long run). */
 const commitAtStart = (() => {
   try {
@@ -138,131 +125,23 @@ const loadAtStart = (() => {
   }
 })();
 
-/** The command line that runs `cmd` under /usr/bin/time (when present) writing its peak RSS to a file. */
-function timedArgv(cmd, args) {
-  if (!hasTime) return { argv: [cmd, ...args], rssFile: undefined };
-  const rssFile = join(mkdtempSync(join(tmpdir(), 'fg-bench-')), 'rss');
-  return { argv: [TIME, '-f', '%M', '-o', rssFile, cmd, ...args], rssFile };
-}
-
-/**
- * Runs a whole process once: wall time (ms, measured here), peak RSS (KB, from /usr/bin/time when
- * present), exit code, stdout, stderr.
- */
-/** One untimed `featureguard impact` over the workspace as it is now, so the summary cache holds this tree. */
-function fillSummaryCache(ws) {
-  const r = runProcess(process.execPath, [CLI, 'impact', '--format', 'json'], { cwd: ws });
-  if (r.status !== 0) throw new Error(`featureguard impact: exit ${r.status}\n${r.stderr}`);
-}
-
-function runProcess(cmd, args, { cwd, env } = {}) {
-  const { argv, rssFile } = timedArgv(cmd, args);
-  const t0 = performance.now();
-  const r = spawnSync(argv[0], argv.slice(1), { cwd, env: env ?? process.env, encoding: 'utf8', maxBuffer: 1 << 28 });
-  const ms = performance.now() - t0;
-  let rssKB;
-  if (rssFile) {
-    const lines = readFileSync(rssFile, 'utf8').trim().split('\n');
-    rssKB = Number(lines[lines.length - 1]);
-    rmSync(dirname(rssFile), { recursive: true, force: true });
-  }
-  if (r.error) throw r.error;
-  return { ms, rssKB, status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** The pids of a process's descendants (from /proc/PID/task/TID/children). */
-function descendants(pid) {
-  const out = [];
-  const stack = [pid];
-  while (stack.length) {
-    const p = stack.pop();
-    let tids = [];
-    try {
-      tids = readdirSync(`/proc/${p}/task`);
-    } catch {
-      continue;
-    }
-    for (const tid of tids) {
-      try {
-        for (const c of readFileSync(`/proc/${p}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean)) out.push(Number(c)), stack.push(Number(c));
-      } catch {
-        // gone
-      }
-    }
-  }
-  return out;
-}
-
-/**
- * `runProcess`, asynchronously, sampling the process tree every 50 ms: `treeKB`, the peak of the
- * summed RSS of the command and every process it started (the CLI and its workers at once), and
- * `mainKB`, the peak RSS (VmHWM) of the command's own process as last seen. Wall time and `rssKB`
- * (/usr/bin/time) as in `runProcess`.
- */
-async function runProcessSampled(cmd, args, { cwd } = {}) {
-  const { argv, rssFile } = timedArgv(cmd, args);
-  const t0 = performance.now();
-  const child = spawn(argv[0], argv.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  const out = [], err = [];
-  child.stdout.on('data', (d) => out.push(d));
-  child.stderr.on('data', (d) => err.push(d));
-  let treeKB = 0, mainKB = 0;
-  const sample = () => {
-    const pids = descendants(child.pid);
-    const main = hasTime ? pids[0] : child.pid;
-    let sum = 0;
-    for (const pid of hasTime ? pids : [child.pid, ...pids]) {
-      const m = procMemory(pid);
-      if (m.rssKB) sum += m.rssKB;
-      if (pid === main && m.hwmKB) mainKB = Math.max(mainKB, m.hwmKB);
-    }
-    treeKB = Math.max(treeKB, sum);
-  };
-  const timer = setInterval(sample, 50);
-  const [status] = await new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve([code, signal]));
-  });
-  clearInterval(timer);
-  const ms = performance.now() - t0;
-  let rssKB;
-  if (rssFile) {
-    const lines = readFileSync(rssFile, 'utf8').trim().split('\n');
-    rssKB = Number(lines[lines.length - 1]);
-    rmSync(dirname(rssFile), { recursive: true, force: true });
-  }
-  return { ms, rssKB, treeKB, mainKB, status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
-}
-
-/** `runs` whole-process runs, `before()` ahead of each (not timed). Fails on an unexpected exit code. */
-function measureProcess(label, cmd, args, { cwd, runs, before, okStatus = [0] }) {
-  const samples = [];
-  for (let i = 0; i < runs; i++) {
-    before?.();
-    const r = runProcess(cmd, args, { cwd });
-    if (!okStatus.includes(r.status)) throw new Error(`${label}: exit ${r.status}\n${r.stderr}${r.stdout.slice(0, 2000)}`);
-    samples.push(r);
-  }
-  return samples;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Workspaces
 
-const wsDir = (p) => join(WORK, `ws-${p.modules}m-${p.features}f-${p.rows}r-s${p.seed}`);
+const wsDir = (p, lang) => join(WORK, `${lang.prefix}-${p.modules}m-${p.features}f-${p.rows}r-s${p.seed}`);
 
 function gitOut(cwd, args) {
   return execFileSync('git', args, { cwd, encoding: 'utf8', maxBuffer: 1 << 26 }).trim();
 }
 
 /** Generates the workspace, or reuses the one from an earlier run when nothing it depends on changed. */
-async function prepareWorkspace(params, opts) {
-  const dir = wsDir(params);
+async function prepareWorkspace(params, opts, lang) {
+  const dir = wsDir(params, lang);
   const metaFile = `${dir}.meta.json`;
   if (!opts.regenerate && existsSync(metaFile) && existsSync(join(dir, '.git'))) {
     try {
       const meta = JSON.parse(readFileSync(metaFile, 'utf8'));
-      const same = meta.generator === generatorVersion() && JSON.stringify(meta.args) === JSON.stringify(params);
+      const same = meta.generator === lang.generatorVersion() && JSON.stringify(meta.args) === JSON.stringify(params);
       if (same && gitOut(dir, ['rev-parse', 'HEAD']) === meta.commit && gitOut(dir, ['status', '--porcelain']) === '') {
         return { meta, generatedMs: undefined };
       }
@@ -272,7 +151,7 @@ async function prepareWorkspace(params, opts) {
   }
   mkdirSync(WORK, { recursive: true });
   const t0 = performance.now();
-  const meta = await generateWorkspace(dir, params, { onProgress: (m) => console.log(`   generating: ${m} (${((performance.now() - t0) / 1000).toFixed(0)} s)`) });
+  const meta = await lang.generate(dir, params, { onProgress: (m) => console.log(`   generating: ${m} (${((performance.now() - t0) / 1000).toFixed(0)} s)`) });
   const generatedMs = performance.now() - t0;
   writeFileSync(metaFile, JSON.stringify(meta));
   return { meta, generatedMs };
@@ -289,59 +168,6 @@ function privateClone(dir, name) {
   // Settle the index (racily-clean entries right after checkout) before anything is timed.
   gitOut(clone, ['status', '--porcelain']);
   return clone;
-}
-
-/** Replaces the value of `export const NAME = VALUE;` in the working tree; returns the undo. */
-function editConstant(ws, constant, factor = 1.25) {
-  const file = join(ws, constant.path);
-  const before = readFileSync(file, 'utf8');
-  const re = new RegExp(`^(export const ${constant.name} = )([0-9.]+);$`, 'm');
-  const m = re.exec(before);
-  if (!m) throw new Error(`${constant.path}: no "export const ${constant.name} = <number>;" line`);
-  const value = (Number(m[2]) * factor).toFixed(3);
-  writeFileSync(file, before.replace(re, `$1${value};`));
-  return () => writeFileSync(file, before);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Checks of the impact report against the generator's graph
-
-/** Compares a SPEC §6 report with the exact expected impact of editing `constant`. */
-function impactCheck(meta, report, constant) {
-  const problems = [];
-  const expected = expectedImpact(meta, constant.id);
-  const actual = report.features.map((f) => f.name).sort();
-  const missing = expected.filter((n) => !actual.includes(n));
-  const extra = actual.filter((n) => !expected.includes(n));
-  if (missing.length) problems.push(`missing ${missing.length}: ${missing.slice(0, 5).join(', ')}`);
-  if (extra.length) problems.push(`extra ${extra.length}: ${extra.slice(0, 5).join(', ')}`);
-  const changes = report.changes.map((c) => `${c.file}#${c.symbol}`);
-  if (changes.length !== 1 || changes[0] !== constant.id) problems.push(`changes ${JSON.stringify(changes)}, expected ["${constant.id}"]`);
-  const byName = new Map(meta.features.map((f) => [f.name, f]));
-  for (const f of report.features) {
-    const feat = byName.get(f.name);
-    if (feat && expected.includes(f.name) && !validVia(meta, feat, f.via, constant.id)) problems.push(`${f.name}: via ${JSON.stringify(f.via)} is not a reference chain from ${constant.id}`);
-    if (f.verdict !== 'not-checked') problems.push(`${f.name}: verdict ${f.verdict}, expected not-checked`);
-  }
-  if (report.summary.errors !== 0) problems.push(`${report.summary.errors} error findings`);
-  return { expected, actual, problems };
-}
-
-/** The layer-0 constant whose edit reaches the most features (the first such): the benchmark's edit. */
-function chooseEdit(meta) {
-  let best, bestCount = -1;
-  for (const c of meta.constants) {
-    if (c.layer !== 0) continue;
-    const n = expectedImpact(meta, c.id).length;
-    if (n > bestCount) [best, bestCount] = [c, n];
-  }
-  return best;
-}
-
-/** A small seeded generator for the warm edits (independent of the workspace generator). */
-function lcg(seed) {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -551,6 +377,10 @@ const SECTIONS = [
   },
 ];
 
+/** The TypeScript workspaces (default, large); bench/python.mjs describes the Python one the same way. */
+const TYPESCRIPT_WORKSPACE = { language: 'TypeScript', prefix: 'ws', generate: generateWorkspace, generatorVersion, sections: SECTIONS, get method() { return METHOD; } };
+const languageOf = (name) => (name === 'python' ? PYTHON_WORKSPACE : TYPESCRIPT_WORKSPACE);
+
 // ---------------------------------------------------------------------------------------------
 // Data-check sections: feature edits and report checks
 
@@ -713,232 +543,18 @@ function runScipy(stored, target, reps) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The language server over stdio
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const messageOf = (d) => (typeof d.message === 'string' ? d.message : d.message?.value ?? '');
-
-/** Peak and current RSS of a process in KB, from /proc/PID/status. */
-function procMemory(pid) {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
-    return { hwmKB: kb('VmHWM'), rssKB: kb('VmRSS') };
-  } catch {
-    return {};
-  }
-}
-
-/**
- * A language client for measuring: spawns `featureguard lsp --stdio` (the copied dist/cli.js) and
- * speaks JSON-RPC with vscode-jsonrpc, like an editor. Every pushed diagnostic and status is
- * time-stamped on arrival; `next` waits for the first one after the call that satisfies a predicate.
- */
-class LspBenchServer {
-  static async start(ws, settings) {
-    const server = new LspBenchServer(ws, settings);
-    try {
-      await server.initialize();
-    } catch (err) {
-      await server.close();
-      throw err;
-    }
-    return server;
-  }
-
-  constructor(ws, settings) {
-    const { createMessageConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-jsonrpc/node');
-    this.ws = ws;
-    this.settings = settings;
-    this.rootUri = pathToFileURL(ws).href;
-    this.logs = [];
-    this.waiters = new Set();
-    this.versions = new Map();
-    this.texts = new Map();
-    this.spawnedAt = performance.now();
-    // FG_BENCH_SERVER_NODE_ARGS: extra node flags for the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
-    const nodeArgs = (process.env.FG_BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-    this.child = spawn(process.execPath, [...nodeArgs, CLI, 'lsp', '--stdio'], { cwd: ws, stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stdin.on('error', () => undefined);
-    this.child.stderr.on('data', (d) => this.logs.push(String(d)));
-    this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => {
-      this.gone = `exited (code ${code}, signal ${signal})`;
-      this.emit({ type: 'exit' });
-      resolve();
-    }));
-    const c = (this.connection = createMessageConnection(new StreamMessageReader(this.child.stdout), new StreamMessageWriter(this.child.stdin)));
-    c.onNotification('textDocument/publishDiagnostics', (p) => this.emit({ type: 'diagnostics', uri: p.uri, diagnostics: p.diagnostics.filter((d) => d.source === 'featureguard') }));
-    c.onNotification('featureguard/status', (p) => this.emit({ type: 'status', ...p }));
-    c.onNotification('window/logMessage', (p) => this.logs.push(`${p.message}\n`));
-    c.onRequest('workspace/configuration', (p) => p.items.map(() => this.settings));
-    c.onRequest('window/workDoneProgress/create', () => null);
-    c.onRequest('client/registerCapability', () => null);
-    c.onRequest('workspace/codeLens/refresh', () => null);
-    c.onNotification('$/progress', () => undefined);
-    c.onError(() => undefined);
-    c.listen();
-  }
-
-  emit(event) {
-    event.t = performance.now();
-    for (const w of [...this.waiters]) w(event);
-  }
-
-  /** The first event from now on that satisfies `predicate` (with its arrival time `t`); fails after `ms`. */
-  next(what, predicate, ms = 60_000) {
-    return new Promise((resolve, reject) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.waiters.delete(waiter);
-      };
-      const waiter = (e) => {
-        if (e.type === 'exit') {
-          done();
-          reject(new Error(`the server ${this.gone} while waiting for ${what}`));
-        } else if (predicate(e)) {
-          done();
-          resolve(e);
-        }
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`timed out after ${ms} ms waiting for ${what}`));
-      }, ms);
-      this.waiters.add(waiter);
-    });
-  }
-
-  async initialize() {
-    // The folder's first run (at start-up, no edit) ends with an idle status.
-    const ready = this.next('the first idle status', (e) => e.type === 'status' && (e.state === 'idle' || e.state === 'error'), 300_000);
-    await this.connection.sendRequest('initialize', {
-      processId: process.pid,
-      rootUri: this.rootUri,
-      workspaceFolders: [{ uri: this.rootUri, name: 'bench' }],
-      capabilities: {
-        workspace: { configuration: true, workspaceFolders: true, didChangeConfiguration: { dynamicRegistration: true } },
-        window: { workDoneProgress: true },
-        textDocument: { publishDiagnostics: {}, synchronization: { didSave: true } },
-      },
-      initializationOptions: { trusted: true },
-    });
-    await this.connection.sendNotification('initialized', {});
-    const status = await ready;
-    if (status.state !== 'idle') throw new Error(`server start: status ${status.state}: ${status.message}`);
-    this.readyMs = status.t - this.spawnedAt;
-  }
-
-  uriOf(rel) {
-    return pathToFileURL(join(this.ws, rel)).href;
-  }
-
-  open(rel, text) {
-    this.versions.set(rel, 1);
-    this.texts.set(rel, text);
-    void this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: this.uriOf(rel), languageId: 'typescript', version: 1, text } });
-  }
-
-  /** Sends the change from the current buffer to `text` as one incremental edit (the differing span). */
-  change(rel, text) {
-    const old = this.texts.get(rel);
-    let start = 0;
-    while (start < old.length && start < text.length && old[start] === text[start]) start++;
-    let endOld = old.length, endNew = text.length;
-    while (endOld > start && endNew > start && old[endOld - 1] === text[endNew - 1]) endOld--, endNew--;
-    const pos = (o) => {
-      const before = old.slice(0, o);
-      const line = before.split('\n').length - 1;
-      return { line, character: o - (before.lastIndexOf('\n') + 1) };
-    };
-    const version = this.versions.get(rel) + 1;
-    this.versions.set(rel, version);
-    this.texts.set(rel, text);
-    void this.connection.sendNotification('textDocument/didChange', {
-      textDocument: { uri: this.uriOf(rel), version },
-      contentChanges: [{ range: { start: pos(start), end: pos(endOld) }, text: text.slice(start, endNew) }],
-    });
-  }
-
-  save(rel) {
-    void this.connection.sendNotification('textDocument/didSave', { textDocument: { uri: this.uriOf(rel) } });
-  }
-
-  memory() {
-    return procMemory(this.child.pid);
-  }
-
-  async close() {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      try {
-        await Promise.race([this.connection.sendRequest('shutdown'), sleep(5000)]);
-        void this.connection.sendNotification('exit');
-      } catch {
-        // already gone
-      }
-      await Promise.race([this.exited, sleep(5000)]);
-      if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill();
-    }
-    this.connection.dispose();
-  }
-}
-
-/**
- * A module whose constants each reach at least one feature, two or more of them: the keystrokes
- * edit them in turn, so every edit changes the impact diagnostic ("Edit to NAME reaches …").
- * The module of the benchmark's main edit when it qualifies (a layer-0 leaf: the longest chains).
- */
-function keystrokeModule(meta, mainEdit) {
-  const byPath = new Map();
-  for (const c of meta.constants) {
-    if (expectedImpact(meta, c.id).length === 0) continue;
-    if (!byPath.has(c.path)) byPath.set(c.path, []);
-    byPath.get(c.path).push(c);
-  }
-  const ok = [...byPath].filter(([, cs]) => cs.length >= 2);
-  if (ok.length === 0) throw new Error('no module with two constants that reach a feature');
-  const main = ok.find(([p]) => p === mainEdit.path);
-  const reach = (cs) => cs.reduce((n, c) => n + expectedImpact(meta, c.id).length, 0);
-  const [path, constants] = main ?? ok.sort((a, b) => reach(b[1]) - reach(a[1]))[0];
-  return { path, constants };
-}
+// The language server over stdio (the client: bench/lspClient.mjs)
 
 async function lspSection(ctx, server) {
   const { meta, opts } = ctx;
   const figureSuffix = `${meta.modules} modules`;
   ctx.record('lsp-start', `language server: start → first idle status (initial run, no edit)`, [{ ms: server.readyMs }], { rssKB: server.memory().hwmKB });
 
-  // Keystrokes: one small edit at a time (a constant's literal; the previously edited one restored
-  // in the same change), each timed from didChange to the publishDiagnostics that names it.
-  const { path, constants } = keystrokeModule(meta, ctx.editConstant);
-  const uri = server.uriOf(path);
-  const original = readFileSync(join(ctx.ws, path), 'utf8');
-  server.open(path, original);
-  const warmups = 3;
-  const samples = [];
-  const failures = [];
-  for (let k = 0; k < warmups + opts.keystrokes; k++) {
-    const c = constants[k % constants.length];
-    const from = `export const ${c.name} = ${c.value};`;
-    if (!original.includes(from)) throw new Error(`${path}: no "${from}"`);
-    const text = original.replace(from, `export const ${c.name} = ${(Number(c.value) * (1 + 0.01 * (k + 1))).toFixed(3)};`);
-    const reached = expectedImpact(meta, c.id).length;
-    const expected = `Edit to ${c.name} reaches ${reached} feature${reached === 1 ? '' : 's'}:`;
-    const published = server.next(`impact diagnostics of keystroke ${k + 1} (${c.name})`, (e) => e.type === 'diagnostics' && e.uri === uri && e.diagnostics.some((d) => d.code === 'impact' && messageOf(d).startsWith(`Edit to ${c.name} `)), 30_000);
-    const t0 = performance.now();
-    server.change(path, text);
-    const e = await published;
-    const impacts = e.diagnostics.filter((d) => d.code === 'impact').map(messageOf);
-    if (impacts.length !== 1 || !impacts[0].startsWith(expected)) failures.push(`keystroke ${k + 1}: ${JSON.stringify(impacts).slice(0, 200)}, expected "${expected} …"`);
-    if (k >= warmups) samples.push({ ms: e.t - t0 });
-    await sleep(40 + (k % 5) * 10);
-  }
-  const afterKeys = server.memory();
-  const row = ctx.record('lsp-keystroke', 'language server: keystroke (didChange) → impact diagnostics (runDataChecks onSave; no debounce)', samples, { p95: true, rssKB: afterKeys.hwmKB });
-  ctx.check('language server keystrokes', failures.length === 0,
-    `${opts.keystrokes} edits (+${warmups} warm-up) of ${constants.length} constants in ${path}, each reaching ${[...new Set(constants.map((c) => expectedImpact(meta, c.id).length))].join('/')} features: every impact diagnostic named the edited constant and its feature count${failures.length ? ' — ' + failures.slice(0, 3).join(' | ') : ''}`);
-  const cleared = server.next('cleared diagnostics after undoing the keystrokes', (e) => e.type === 'diagnostics' && e.uri === uri && e.diagnostics.length === 0, 30_000);
-  server.change(path, original);
-  await cleared;
+  await measureKeystrokes(ctx, server, {
+    id: 'lsp-keystroke',
+    figure: 'language server: keystroke (didChange) → impact diagnostics (runDataChecks onSave; no debounce)',
+    label: 'language server keystrokes',
+  });
 
   // Saves: edit one feature function (a new factor each time, so no cached result), wait for its
   // impact diagnostics, write the file and time didSave → the publishDiagnostics with value.mismatch.
@@ -991,62 +607,13 @@ async function lspSection(ctx, server) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The engine, bundled
-
-/**
- * The engine's entry points, bundled from source (the CLI bundle exports nothing): `runImpact`
- * and the language server's `WorkspaceSession`.
- */
-let engine;
-async function loadEngine() {
-  if (engine) return engine;
-  const esbuild = require('esbuild');
-  const outfile = join(WORK, 'engine.cjs');
-  const entries = [
-    "export { runImpact } from './engine/runImpact';",
-    "export { neverCancelled } from './engine/errors';",
-    "export { numericDrift } from './engine/stats/numericDrift';",
-  ];
-  if (existsSync(join(ROOT, 'engine/session/workspaceSession.ts'))) entries.push("export { WorkspaceSession } from './engine/session/workspaceSession';");
-  await esbuild.build({
-    stdin: { contents: entries.join('\n'), resolveDir: ROOT, loader: 'ts', sourcefile: 'bench-engine.ts' },
-    bundle: true, platform: 'node', format: 'cjs', target: 'node20', packages: 'external',
-    define: { __FEATUREGUARD_WORKER_SOURCE__: '""', __FEATUREGUARD_VERSION__: '"bench"' },
-    outfile, logLevel: 'warning',
-  });
-  engine = require(outfile);
-  return engine;
-}
-
-/** The same seeded sequence of constants for every in-process section: every other one reaches a feature. */
-function warmEdits(meta, count) {
-  const rand = lcg(meta.args.seed * 7919 + 1);
-  const constants = meta.constants;
-  const reaching = constants.filter((c) => expectedImpact(meta, c.id).length > 0);
-  const pickFrom = (pool) => pool[Math.floor(rand() * pool.length)];
-  const warmup = [pickFrom(reaching), pickFrom(constants)];
-  const edits = [];
-  for (let i = 0; i < count; i++) edits.push(pickFrom(i % 2 && reaching.length ? reaching : constants));
-  return { warmup, edits };
-}
-
-/** The text of `constant`'s file with its value ×1.25 (the same edit `editConstant` writes to disk). */
-function editedText(ws, constant, factor = 1.25) {
-  const before = readFileSync(join(ws, constant.path), 'utf8');
-  const re = new RegExp(`^(export const ${constant.name} = )([0-9.]+);$`, 'm');
-  const m = re.exec(before);
-  if (!m) throw new Error(`${constant.path}: no "export const ${constant.name} = <number>;" line`);
-  return before.replace(re, `$1${(Number(m[2]) * factor).toFixed(3)};`);
-}
-
-// ---------------------------------------------------------------------------------------------
 // Running a workspace through the sections
 
-async function benchWorkspace(name, params, opts) {
-  console.log(`\n# ${name}: ${params.modules} modules, ${params.features} features, ${params.rows} rows, seed ${params.seed}`);
-  const { meta, generatedMs } = await prepareWorkspace(params, opts);
+async function benchWorkspace(name, params, opts, lang) {
+  console.log(`\n# ${name}: ${params.modules} ${lang.language} modules, ${params.features} features, ${params.rows} rows, seed ${params.seed}`);
+  const { meta, generatedMs } = await prepareWorkspace(params, opts, lang);
   const ws = privateClone(meta.dir, name);
-  console.log(`## Workspace ${name}: ${meta.modules} modules in ${meta.layers} layers, ${meta.features.length} features, ${meta.lines} lines of TypeScript (${meta.files} files), ${params.rows} rows`);
+  console.log(`## Workspace ${name}: ${meta.modules} modules in ${meta.layers} layers, ${meta.features.length} features, ${meta.lines} lines of ${lang.language} (${meta.files} files), ${params.rows} rows`);
   console.log(generatedMs === undefined ? `   reused ${meta.dir} (commit ${meta.commit.slice(0, 12)})` : `   generated into ${meta.dir} in ${(generatedMs / 1000).toFixed(1)} s (commit ${meta.commit.slice(0, 12)})`);
   console.log(`   measuring in a private clone: ${ws}`);
   const mainEdit = chooseEdit(meta);
@@ -1056,6 +623,8 @@ async function benchWorkspace(name, params, opts) {
   const notes = [];
   const ctx = {
     name, ws, meta, opts, params, editConstant: mainEdit,
+    /** `git ARGS` in the private clone, its trimmed output. */
+    gitOut: (args) => gitOut(ws, args),
     /** Rewrites a workspace file (`transform(text)`); undone after the section. */
     editFile(path, transform) {
       const file = join(ws, path);
@@ -1111,7 +680,7 @@ async function benchWorkspace(name, params, opts) {
   };
   console.log(`   edit: ${mainEdit.id} (${mainEdit.value} → ×1.25), reaches ${expectedImpact(meta, mainEdit.id).length} of ${meta.features.length} features`);
   try {
-    for (const section of SECTIONS) {
+    for (const section of lang.sections) {
       if (opts.sections && !opts.sections.includes(section.id)) continue;
       console.log(`-- ${section.id}: ${section.title} (load ${loadNow()})`);
       try {
@@ -1135,20 +704,18 @@ async function benchWorkspace(name, params, opts) {
   }
   const correct = checks.every((c) => c.ok);
   console.log(`results correct: ${correct ? 'yes' : 'no'}`);
-  return { name, params, meta, generatedMs, rows, checks, notes, correct, editConstant: mainEdit, loadEnd: loadNow() };
+  return { name, lang, params, meta, generatedMs, rows, checks, notes, correct, editConstant: mainEdit, loadEnd: loadNow() };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Output
 
-const fmtMs = (ms) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : ms >= 10 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(1)} ms`);
-const fmtMB = (kb) => `${(kb / 1024).toFixed(0)} MB`;
-const fmtCount = (n) => (n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}M` : n >= 1e3 && n % 1e3 === 0 ? `${n / 1e3}k` : String(n));
 
 /** The ratio column: to tsc for the static figures, or what the row says (scipy). */
-function ratioOf(r, rows) {
+function ratioOf(r, result) {
   if (r.ratio) return r.ratio;
-  const tsc = rows.find((x) => x.id === 'tsc');
+  if (result.lang.ratioOf) return result.lang.ratioOf(r, result) ?? '—';
+  const tsc = result.rows.find((x) => x.id === 'tsc');
   return tsc && /^(tsc|impact)/.test(r.id) ? `${(r.median / tsc.median).toFixed(2)}× tsc` : '—';
 }
 
@@ -1159,7 +726,7 @@ function markdownTable(result) {
   ];
   for (const r of result.rows) {
     if (r.skipped) out.push(`| ${r.figure} | — | — | — | — | — | 0 | ${r.load} |`);
-    else out.push(`| ${r.figure} | ${fmtMs(r.median)} | ${fmtMs(r.min)}–${fmtMs(r.max)} | ${r.p95 !== undefined ? fmtMs(r.p95) : '—'} | ${ratioOf(r, result.rows)} | ${r.rssKB ? fmtMB(r.rssKB) : '—'} | ${r.n} | ${r.load} |`);
+    else out.push(`| ${r.figure} | ${fmtMs(r.median)} | ${fmtMs(r.min)}–${fmtMs(r.max)} | ${r.p95 !== undefined ? fmtMs(r.p95) : '—'} | ${ratioOf(r, result)} | ${r.rssKB ? fmtMB(r.rssKB) : '—'} | ${r.n} | ${r.load} |`);
   }
   return out.join('\n');
 }
@@ -1219,7 +786,7 @@ function goalsOf(result) {
 }
 
 function goalsTable(result) {
-  const goals = goalsOf(result);
+  const goals = (result.lang.goals ?? goalsOf)(result);
   if (!goals.length) return '';
   return ['| goal | measured | |', '| --- | ---: | --- |', ...goals.map((g) => `| ${g.goal} | ${g.measured} | ${g.met === undefined ? '—' : g.met ? 'met' : '**missed**'} |`)].join('\n');
 }
@@ -1244,12 +811,14 @@ function machine() {
   };
 }
 
-const METHOD = [
+const METHOD_COMMON = [
   'Whole-process figures are wall time of a fresh process, median of the runs, peak RSS from `/usr/bin/time -f %M`',
   '(for `check`: the largest of the CLI process and the worker processes it waited for — GNU time reports the maximum, not the sum);',
   'every run is in a private `git clone --local` of the generated workspace. The **load** column is the 1-minute load average',
   'when the figure was recorded: this 2-core machine is shared with other jobs, so compare medians and look at the spread.',
-  '',
+];
+/** How the TypeScript workspaces are measured (the Python one: PYTHON_WORKSPACE.method). */
+const METHOD = [
   '- **impact**: one layer-0 constant edited (×1.25) in the working tree. **cold**: `.git/featureguard/` deleted before each run;',
   '  **cache present**: the same edit again. **snapshot file touched**: `data/main.parquet` given a new mtime (same bytes) before one run.',
   '- **in-process runImpact** is a *proxy* for a warm editor: `runImpact({ cwd, diskCache: true })` called repeatedly after editing',
@@ -1275,17 +844,18 @@ function report(results, m, date) {
   const L = [`# FeatureGuard benchmark — ${date}`, ''];
   L.push(`Machine: ${m.nproc} CPUs (${m.cpu}), node ${m.node}, tsc ${m.tsc.replace(/^Version /, '')}, ${m.git}; FeatureGuard at ${commitAtStart} (built from the working tree when the run started; dist/cli.js sha1 ${cliHash}).`, '');
   L.push('```', `$ nproc\n${m.nproc}\n$ free -g\n${m.free}\n$ cat /proc/loadavg   # at the start and at the end of the run: other jobs share this machine\n${loadAtStart}\n${m.load}`, '```', '');
-  L.push(...METHOD, '');
+  L.push(...METHOD_COMMON, '');
+  for (const lang of new Set(results.map((r) => r.lang))) L.push(...lang.method, '');
   for (const r of results) {
     const { meta } = r;
     L.push(`## ${r.name}: ${meta.modules} modules, ${meta.features.length} features, ${r.params.rows} rows`, '');
-    L.push(`${meta.lines} lines of TypeScript in ${meta.files} files (${meta.layers} layers); seed ${r.params.seed}; commit ${meta.commit.slice(0, 12)}${r.generatedMs !== undefined ? `; generated in ${(r.generatedMs / 1000).toFixed(1)} s` : ''}.`);
+    L.push(`${meta.lines} lines of ${r.lang.language} in ${meta.files} files (${meta.layers} layers); seed ${r.params.seed}; commit ${meta.commit.slice(0, 12)}${r.generatedMs !== undefined ? `; generated in ${(r.generatedMs / 1000).toFixed(1)} s` : ''}.`);
     L.push(`Edit for the impact runs: \`${r.editConstant.id}\` ×1.25 (reaches ${expectedImpact(meta, r.editConstant.id).length} features). Load average at the end: ${r.loadEnd}.`, '');
     L.push(markdownTable(r), '');
     const phases = phaseTable(r);
     if (phases) L.push('Phases of `featureguard check` (the report\'s `summary.timings`, median of the runs):', '', phases, '');
     const goals = goalsTable(r);
-    if (goals) L.push(r.name === 'default' ? 'Goals (issue 6):' : 'Goals (issue 6; set for the default workspace, shown here for reference):', '', goals, '');
+    if (goals) L.push(r.lang.goalsTitle ?? (r.name === 'default' ? 'Goals (issue 6):' : 'Goals (issue 6; set for the default workspace, shown here for reference):'), '', goals, '');
     for (const c of r.checks) L.push(`- check ${c.label}: ${c.ok ? 'ok' : '**WRONG**'} — ${c.detail}`);
     for (const n of r.notes) L.push(`- note ${n.label}: ${n.detail}`);
     L.push(`- results correct: ${r.correct ? 'yes' : '**no**'}`, '');
@@ -1296,11 +866,15 @@ function report(results, m, date) {
   return L.join('\n');
 }
 
+/** The README's shorter table of a workspace's figures. */
+function readmeTable(result) {
+  const table = ['| figure | median | p95 | ratio | peak RSS |', '| --- | ---: | ---: | ---: | ---: |'];
+  for (const r of result.rows.filter((x) => !x.skipped)) table.push(`| ${r.figure} | ${fmtMs(r.median)} | ${r.p95 !== undefined ? fmtMs(r.p95) : '—'} | ${ratioOf(r, result)} | ${r.rssKB ? fmtMB(r.rssKB) : '—'} |`);
+  return table.join('\n');
+}
+
 /** The `## Benchmarks` section of README.md: the latest default-workspace table and the goals. */
 function readmeSection(result, m, date, resultsFile) {
-  const rows = result.rows.filter((r) => !r.skipped);
-  const table = ['| figure | median | p95 | ratio | peak RSS |', '| --- | ---: | ---: | ---: | ---: |'];
-  for (const r of rows) table.push(`| ${r.figure} | ${fmtMs(r.median)} | ${r.p95 !== undefined ? fmtMs(r.p95) : '—'} | ${ratioOf(r, result.rows)} | ${r.rssKB ? fmtMB(r.rssKB) : '—'} |`);
   return [
     '## Benchmarks',
     '',
@@ -1310,27 +884,53 @@ function readmeSection(result, m, date, resultsFile) {
     `verdict and exits 1 on a wrong one. Latest run, ${date}, ${m.nproc} shared cores (${m.cpu}), load average ${loadAtStart.split(' ')[0]} at the start`,
     `(method and all figures: \`${relative(ROOT, resultsFile)}\`):`,
     '',
-    ...table,
+    readmeTable(result),
     '',
     goalsTable(result),
     '',
   ].join('\n');
 }
 
-/** Replaces README.md's `## Benchmarks` section (up to the next `## ` heading), or appends it at the end. */
-function writeReadmeSection(section) {
+/**
+ * README.md's `## Benchmarks` section split at its `### ` headings: the text before the first one,
+ * then [heading line, text] per subsection (trailing blank lines dropped), and the README around it.
+ */
+function readReadmeSection() {
   const file = join(ROOT, 'README.md');
   const text = readFileSync(file, 'utf8');
   const m = /^## Benchmarks[ \t]*\n/m.exec(text);
-  let out;
-  if (m) {
-    const rest = text.slice(m.index + m[0].length);
-    const next = /^## /m.exec(rest);
-    out = text.slice(0, m.index) + section + (next ? '\n' + rest.slice(next.index) : '');
-  } else {
-    out = text.replace(/\n*$/, '\n\n') + section;
-  }
-  writeFileSync(file, out);
+  if (!m) return { file, before: text.replace(/\n*$/, '\n\n'), after: '', intro: '', subs: [] };
+  const next = /^## /m.exec(text.slice(m.index + m[0].length));
+  const end = next ? m.index + m[0].length + next.index : text.length;
+  const [intro, ...rest] = text.slice(m.index, end).split(/^(?=### )/m);
+  const trim = (t) => t.replace(/\n+$/, '');
+  return { file, before: text.slice(0, m.index), after: text.slice(end), intro: trim(intro), subs: rest.map((t) => [t.split('\n')[0], trim(t)]) };
+}
+
+function writeReadme({ file, before, after, intro, subs }) {
+  const section = [intro, ...subs.map(([, t]) => t)].filter(Boolean).join('\n\n') + '\n';
+  writeFileSync(file, before + section + (after ? '\n' + after : ''));
+}
+
+/**
+ * Replaces README.md's `## Benchmarks` section (up to the next `## ` heading), or appends it at the
+ * end; its `### ` subsections that `section` does not write itself (the Python workspace's) stay.
+ */
+function writeReadmeSection(section) {
+  const readme = readReadmeSection();
+  const own = section.replace(/\n+$/, '');
+  writeReadme({ ...readme, intro: own, subs: readme.subs.filter(([heading]) => !own.includes(heading)) });
+}
+
+/** Replaces the `### ` subsection of `## Benchmarks` whose heading starts with `prefix`, or adds it at the end. */
+function writeReadmeSubsection(prefix, subsection) {
+  const readme = readReadmeSection();
+  const text = subsection.replace(/\n+$/, '');
+  const i = readme.subs.findIndex(([heading]) => heading.startsWith(prefix));
+  const subs = [...readme.subs];
+  if (i >= 0) subs[i] = [text.split('\n')[0], text];
+  else subs.push([text.split('\n')[0], text]);
+  writeReadme({ ...readme, intro: readme.intro || '## Benchmarks', subs });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1347,11 +947,12 @@ async function main() {
   console.log(`featureguard: ${BUILT_CLI} (dist/ copied to ${dirname(CLI)}, cli.js sha1 ${cliHash}); load average ${loadAtStart}`);
   if (!existsSync(TSC)) throw new Error(`${TSC} is missing: run \`npm ci\``);
   if (!hasTime) console.log(`note: ${TIME} not found (apt-get install -y time): no peak RSS`);
-  const names = opts.largeOnly ? ['large'] : opts.large ? ['default', 'large'] : ['default'];
+  const typescript = opts.largeOnly ? ['large'] : opts.large ? ['default', 'large'] : ['default'];
+  const names = opts.only === 'python' ? ['python'] : opts.only === 'typescript' || opts.largeOnly ? typescript : [...typescript, 'python'];
   const results = [];
   for (const name of names) {
     const own = Object.fromEntries(Object.entries(WORKSPACE_OPTIONS[name] ?? {}).filter(([k]) => !opts.given?.[k]));
-    results.push(await benchWorkspace(name, WORKSPACES[name], { ...opts, ...own }));
+    results.push(await benchWorkspace(name, WORKSPACES[name], { ...opts, ...own }, languageOf(name)));
   }
 
   const date = new Date().toISOString().slice(0, 10);
@@ -1360,8 +961,9 @@ async function main() {
   console.log('\n' + md);
   if (opts.write) {
     mkdirSync(RESULTS, { recursive: true });
-    // A run of some sections only, or of the large workspace only, does not replace the full results.
-    const suffix = `${opts.largeOnly ? '-large-only' : opts.large ? '-large' : ''}${opts.sections ? '-partial' : ''}`;
+    // A run of some sections only, of the large workspace only or of one language does not replace the full results.
+    const only = opts.only === 'python' ? '-python' : opts.only === 'typescript' && !opts.largeOnly ? '-typescript' : '';
+    const suffix = `${opts.largeOnly ? '-large-only' : opts.large && opts.only !== 'python' ? '-large' : ''}${only}${opts.sections ? '-partial' : ''}`;
     const file = join(RESULTS, `bench-${date}${suffix}.md`);
     writeFileSync(file, md);
     console.log(`written to ${file}`);
@@ -1369,6 +971,11 @@ async function main() {
     if (opts.readme && small && !opts.sections) {
       writeReadmeSection(readmeSection(small, m, date, file));
       console.log('README.md: ## Benchmarks section updated');
+    }
+    const py = results.find((r) => r.name === 'python');
+    if (opts.readme && py && !opts.sections) {
+      writeReadmeSubsection(py.lang.readmeHeading, py.lang.readmeSubsection(py, m, date, relative(ROOT, file), { readmeTable, goalsTable, loadAtStart }));
+      console.log(`README.md: ${py.lang.readmeHeading} subsection updated`);
     }
   }
   const correct = results.every((r) => r.correct);

@@ -1,0 +1,702 @@
+#!/usr/bin/env node
+/**
+ * Generates a seeded, realistic Python feature workspace for the FeatureGuard benchmarks, the
+ * Python counterpart of generateWorkspace.mjs (same layering, same rows, same meta format):
+ *
+ *   DIR/src/featlib/__init__.py                  the package
+ *   DIR/src/featlib/layer<k>/__init__.py         each layer a package; some re-export the public
+ *                                                names of a few of their modules (with `__all__`)
+ *   DIR/src/featlib/layer<k>/<noun>_<j>.py       `modules` modules in LAYERS layers (~100 lines each):
+ *                                                module constants (some annotated, some derived from
+ *                                                others), a private helper, sometimes a class with a
+ *                                                constant as a default value and a frozen dataclass,
+ *                                                3–5 row functions `def f(row: dict, x: float) -> float`
+ *                                                with docstrings; every function of layer k ≥ 1 calls
+ *                                                exactly one function of a module of layer k-1 and reads
+ *                                                one of its constants, imported in one of the ways real
+ *                                                code does it (below); layer 0 functions are leaves on
+ *                                                `row["a"]`, `row["b"]`, `row["c"]`
+ *   feature functions                            `features` row features `def NAME(row: dict) -> float`
+ *                                                appended to modules of the two top layers (70% layer 9),
+ *                                                each calling one or two functions of its own module
+ *   DIR/featureguard.json                        snapshot `main`, every feature, `"python": {"paths": ["src"]}`
+ *   DIR/pyrightconfig.json                       for `pyright -p DIR` (the bench's reference analyzer)
+ *   DIR/data/main.parquet                        `rows` rows: a, b, c (double), seg (string) — the same
+ *                                                rows generateWorkspace.mjs writes for the seed — and one
+ *                                                column per feature with what the committed code computes,
+ *                                                computed by python3 running that code
+ *
+ * Imports of a lower module, one style per (importing module, imported module), seeded:
+ *   from ..layer3.spend_12 import scale_spend, SPEND_RATE as SPEND_RATE_SPEND12   (relative, some aliased)
+ *   from featlib.layer3.spend_12 import scale_spend                             (absolute)
+ *   import featlib.layer3.spend_12 as spend12          + spend12.SPEND_RATE     (module alias, attribute)
+ *   from ..layer3 import spend_12                      + spend_12.scale_spend   (submodule from a package)
+ *   from ..layer3 import scale_spend                                            (re-exported by __init__.py)
+ *   from ..layer3.spend_12 import *                                             (honouring its `__all__`)
+ *   import featlib.layer3.spend_12                     + featlib.layer3.spend_12.SPEND_RATE
+ *
+ * The files are checked with `python3 -m compileall -q` (byte code written outside DIR) and run
+ * (the snapshot's feature columns) before everything is committed (one commit, fixed author and
+ * dates). Everything comes from one seeded PRNG: the same arguments give byte-identical files.
+ *
+ * The returned `meta` has the same shape as generateWorkspace.mjs's (graph `path#name` → the
+ * `path#name`s it references, resolved through every alias and re-export to the defining module;
+ * features; constants), so `expectedImpact` and `validVia` from there apply unchanged.
+ *
+ * CLI: node bench/generatePythonWorkspace.mjs DIR --modules 500 --features 50 --rows 10000 --seed 1
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LAYERS, SEGMENTS, lit, makeRng, rowChunks } from './generateWorkspace.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+export const PACKAGE = 'featlib';
+const PYTHON = process.env.FG_BENCH_PYTHON ?? 'python3';
+/** Fixed dates for the commit, so the commit id is reproducible too. */
+const GIT_DATE = '2024-01-01T00:00:00Z';
+
+const NOUNS = [
+  'billing', 'tenure', 'spend', 'visits', 'clicks', 'churn', 'margin', 'balance', 'credit', 'refund',
+  'session', 'basket', 'loyalty', 'payment', 'discount', 'delivery', 'returns', 'inventory', 'pricing', 'engagement',
+  'referral', 'support', 'account', 'device', 'channel', 'campaign', 'region', 'usage', 'quota', 'latency',
+];
+const VERBS = ['scale', 'clip', 'smooth', 'weight', 'blend', 'adjust', 'damp', 'boost', 'decay', 'shift', 'rank', 'mix'];
+const CONST_SUFFIXES = ['SCALE', 'OFFSET', 'WEIGHT', 'RATE', 'FLOOR', 'BIAS', 'DECAY', 'GAIN'];
+const HELPERS = ['_soft_clip', '_squash', '_bounded', '_saturate'];
+const FEATURE_KINDS = ['risk', 'ratio', 'score', 'trend', 'index', 'rate', 'level'];
+const FIELDS = ['a', 'b', 'c'];
+/** Import styles of a lower module and their weights (see the header). */
+const STYLES = [['from', 40], ['absfrom', 10], ['alias', 15], ['submodule', 10], ['package', 12], ['star', 8], ['dotted', 5]];
+
+const cap = (s) => s[0].toUpperCase() + s.slice(1);
+
+// ---------------------------------------------------------------------------------------------
+// The plan: modules, declarations, callees
+
+function planWorkspace(rng, modules, features) {
+  const perLayer = [];
+  for (let k = 0; k < LAYERS; k++) perLayer.push(Math.floor(modules / LAYERS) + (k < modules % LAYERS ? 1 : 0));
+  const layers = [];
+  for (let k = 0; k < LAYERS; k++) {
+    const mods = [];
+    for (let j = 0; j < perLayer[k]; j++) {
+      const noun = NOUNS[(j + k * 7) % NOUNS.length];
+      const NOUN = noun.toUpperCase();
+      const file = `${noun}_${j}`;
+      const mod = {
+        layer: k, index: j, noun, NOUN, file,
+        path: `src/${PACKAGE}/layer${k}/${file}.py`,
+        dotted: `${PACKAGE}.layer${k}.${file}`,
+        helper: rng.pick(HELPERS),
+        hasAll: rng.chance(0.5),
+        hasParams: rng.chance(0.3),
+        hasWindow: rng.chance(0.35),
+        derived: k > 0 ? rng.chance(0.6) : rng.chance(0.3),
+        features: [],
+      };
+      const nConsts = 3 + rng.int(3); // plus LIMIT
+      mod.consts = [{ name: `${NOUN}_LIMIT`, value: rng.range(50, 500), decimals: 1, style: rng.int(3) }];
+      for (const s of rng.sample(CONST_SUFFIXES, nConsts)) mod.consts.push({ name: `${NOUN}_${s}`, value: rng.range(0.1, 2.5), decimals: 3, style: rng.int(3) });
+      const nFns = 3 + rng.int(3);
+      mod.fns = rng.sample(VERBS, nFns).map((v) => ({ name: `${v}_${noun}`, verb: v, template: rng.int(3), field: rng.pick(FIELDS) }));
+      if (mod.hasWindow) mod.fns[rng.int(mod.fns.length)].template = 3;
+      mod.windowClass = `${cap(noun)}Window`;
+      mod.paramsClass = `${cap(noun)}Params`;
+      mods.push(mod);
+    }
+    layers.push(mods);
+  }
+  // Callees: each module draws its functions' callees from 2–3 modules of the layer below.
+  for (let k = 1; k < LAYERS; k++) {
+    for (const mod of layers[k]) {
+      const lower = rng.sample(layers[k - 1], Math.min(layers[k - 1].length, 2 + rng.int(2)));
+      for (const fn of mod.fns) {
+        const m = rng.pick(lower);
+        fn.callee = { mod: m, name: rng.pick(m.fns).name };
+        fn.lowerConst = { mod: m, name: rng.pick(m.consts).name };
+      }
+      if (mod.derived) {
+        const m = rng.pick(mod.fns).callee.mod; // a module already imported
+        mod.derivedFrom = { mod: m, name: rng.pick(m.consts).name };
+      }
+    }
+  }
+  for (const mod of layers[0]) if (mod.derived) mod.derivedFrom = { mod, name: mod.consts[1].name };
+  for (const layer of layers) {
+    for (const mod of layer) {
+      if (mod.derived) mod.consts.push({ name: `${mod.NOUN}_MIDPOINT`, derived: true });
+      const pool = mod.consts.slice(1);
+      for (const fn of mod.fns) [fn.own1, fn.own2] = rng.sample(pool, 2);
+      mod.windowGain = rng.pick(mod.consts.slice(1).filter((c) => !c.derived));
+    }
+  }
+  // Package re-exports: each layer's __init__.py re-exports the public names of a few of its
+  // modules whose nouns are distinct within the layer (so the re-exported names never clash).
+  for (const layer of layers) {
+    const distinct = layer.filter((m) => layer.findIndex((o) => o.noun === m.noun) === m.index);
+    for (const m of rng.sample(distinct, Math.min(distinct.length, 15))) m.reexported = true;
+  }
+  // Features: row functions appended to modules of the two top layers.
+  const feats = [];
+  for (let i = 0; i < features; i++) {
+    const layer = layers[LAYERS - 1 - (rng.chance(0.7) || LAYERS < 2 ? 0 : 1)];
+    const mod = rng.pick(layer);
+    const name = `${NOUNS[rng.int(NOUNS.length)]}_${rng.pick(FEATURE_KINDS)}_${i}`;
+    const calls = rng.chance(0.3) ? rng.sample(mod.fns, 2) : [rng.pick(mod.fns)];
+    const feat = { name, mod, calls, field: rng.pick(FIELDS), coef: rng.range(0.01, 0.2), seg: rng.pick(SEGMENTS), annotated: rng.chance(0.7) };
+    mod.features.push(feat);
+    feats.push(feat);
+  }
+  return { layers, features: feats };
+}
+
+/** The public names of a module, as its `__all__` lists them (and its package re-exports them). */
+function publicNames(mod) {
+  const names = [...mod.consts.map((c) => c.name), ...mod.fns.map((f) => f.name)];
+  if (mod.hasWindow) names.push(mod.windowClass);
+  if (mod.hasParams) names.push(mod.paramsClass, `${mod.NOUN}_PARAMS`);
+  for (const f of mod.features) names.push(f.name);
+  return names;
+}
+
+/** Every module-level name a module binds itself. */
+function ownNames(mod) {
+  return [...publicNames(mod), mod.helper, '__all__', 'math', 'dataclass', 'annotations'];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Imports
+
+/**
+ * Import bookkeeping for one module: how each lower module is imported (one style per module,
+ * seeded) and the local expression of every imported name. Names never clash: a name already
+ * bound is imported under an alias, and a star import is only used when none of the names it
+ * binds is taken.
+ */
+class ImportPlan {
+  constructor(rng, mod) {
+    this.rng = rng;
+    this.mod = mod;
+    this.taken = new Set(ownNames(mod));
+    this.byModule = new Map(); // lower mod -> { style, local?, names: Map(name -> local) }
+    this.fromPackage = new Map(); // layer -> Map(name -> local)
+  }
+
+  /** A seeded style among those that apply to `lower` here (weights: STYLES). */
+  style(lower) {
+    const applies = {
+      package: Boolean(lower.reexported),
+      star: Boolean(lower.hasAll) && !publicNames(lower).some((n) => this.taken.has(n)),
+      submodule: !this.taken.has(lower.file),
+      alias: !this.taken.has(lower.file.replace('_', '')),
+      dotted: !this.taken.has(PACKAGE) || this.dotted,
+    };
+    const styles = STYLES.filter(([s]) => applies[s] ?? true);
+    let u = this.rng.next() * styles.reduce((n, [, w]) => n + w, 0);
+    for (const [s, w] of styles) if ((u -= w) < 0) return s;
+    return 'from';
+  }
+
+  /** A local name for `name`, aliased when it is taken (and sometimes anyway, as people do). */
+  local(name, lower) {
+    let local = name;
+    if (this.taken.has(local) || this.rng.chance(0.15)) {
+      local = /^[A-Z_]+$/.test(name) ? `${name}_${lower.file.replace('_', '').toUpperCase()}` : `${name}_${lower.file.replace('_', '')}`;
+      while (this.taken.has(local)) local += '_';
+    }
+    this.taken.add(local);
+    return local;
+  }
+
+  /** The expression that stands for `name` of module `lower` in this module. */
+  ref(lower, name) {
+    let e = this.byModule.get(lower);
+    if (!e) {
+      e = { style: this.style(lower), names: new Map() };
+      if (e.style === 'alias') this.taken.add((e.local = lower.file.replace('_', '')));
+      if (e.style === 'submodule') this.taken.add((e.local = lower.file));
+      if (e.style === 'dotted') this.taken.add(PACKAGE), (this.dotted = true);
+      if (e.style === 'star') for (const n of publicNames(lower)) this.taken.add(n);
+      this.byModule.set(lower, e);
+    }
+    switch (e.style) {
+      case 'alias':
+      case 'submodule':
+        return `${e.local}.${name}`;
+      case 'dotted':
+        return `${lower.dotted}.${name}`;
+      case 'star':
+        return name;
+      case 'package': {
+        let names = this.fromPackage.get(lower.layer);
+        if (!names) this.fromPackage.set(lower.layer, (names = new Map()));
+        if (!names.has(name)) names.set(name, this.local(name, lower));
+        return names.get(name);
+      }
+      default:
+        if (!e.names.has(name)) e.names.set(name, this.local(name, lower));
+        return e.names.get(name);
+    }
+  }
+
+  render() {
+    const absolute = [];
+    const relative = [];
+    const rel = (layer) => `..layer${layer}`;
+    const names = (map) => [...map].map(([n, l]) => (n === l ? n : `${n} as ${l}`)).join(', ');
+    // What `from ..layerK import …` binds: submodules and names its __init__.py re-exports, one statement.
+    const fromPackage = new Map([...this.fromPackage].map(([layer, map]) => [layer, [...map]]));
+    const sorted = [...this.byModule.keys()].sort((a, b) => a.path.localeCompare(b.path));
+    for (const lower of sorted) {
+      if (this.byModule.get(lower).style !== 'submodule') continue;
+      if (!fromPackage.has(lower.layer)) fromPackage.set(lower.layer, []);
+      fromPackage.get(lower.layer).unshift([lower.file, lower.file]);
+    }
+    for (const lower of sorted) {
+      const e = this.byModule.get(lower);
+      if (e.style === 'alias') absolute.push(`import ${lower.dotted} as ${e.local}`);
+      else if (e.style === 'dotted') absolute.push(`import ${lower.dotted}`);
+      else if (e.style === 'absfrom') absolute.push(...wrapImport(`from ${lower.dotted} import `, names(e.names)));
+      else if (e.style === 'star') relative.push(`from ${rel(lower.layer)}.${lower.file} import *  # noqa: F403 (its __all__)`);
+      else if (e.style === 'from') relative.push(...wrapImport(`from ${rel(lower.layer)}.${lower.file} import `, names(e.names)));
+    }
+    for (const [layer, list] of [...fromPackage].sort((a, b) => a[0] - b[0])) relative.push(...wrapImport(`from ${rel(layer)} import `, names(list)));
+    return { absolute, relative };
+  }
+}
+
+/** `from x import a, b, c` wrapped in parentheses when it is longer than 99 characters. */
+function wrapImport(head, list) {
+  if (head.length + list.length <= 99) return [head + list];
+  return [`${head}(`, ...list.split(', ').map((n) => `    ${n},`), ')'];
+}
+
+/** `__all__ = [...]`, one name a line when it is longer than 99 characters. */
+function allList(names) {
+  const one = `__all__ = [${names.map((n) => `"${n}"`).join(', ')}]`;
+  return one.length <= 99 ? [one] : ['__all__ = [', ...names.map((n) => `    "${n}",`), ']'];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering
+
+const idOf = (mod, name) => `${mod.path}#${name}`;
+
+function renderModule(rng, mod, graph) {
+  const imports = new ImportPlan(rng, mod);
+  const limit = mod.consts[0];
+  const h = mod.helper;
+  let usesMath = false;
+
+  // Functions first: they decide the imports.
+  const body = [];
+  for (const fn of mod.fns) {
+    const deps = new Set([idOf(mod, h), idOf(mod, fn.own1.name), idOf(mod, fn.own2.name)]);
+    let call = null, lowerConst = null;
+    if (mod.layer > 0) {
+      call = imports.ref(fn.callee.mod, fn.callee.name);
+      lowerConst = imports.ref(fn.lowerConst.mod, fn.lowerConst.name);
+      deps.add(idOf(fn.callee.mod, fn.callee.name));
+      deps.add(idOf(fn.lowerConst.mod, fn.lowerConst.name));
+    }
+    if (fn.template === 3) {
+      deps.add(idOf(mod, mod.windowClass)), deps.add(idOf(mod, limit.name));
+      usesMath = true;
+    }
+    graph[idOf(mod, fn.name)] = [...deps].sort();
+    body.push('', '', ...renderFunction(rng, mod, fn, call, lowerConst));
+  }
+  for (const feat of mod.features) {
+    graph[idOf(mod, feat.name)] = feat.calls.map((c) => idOf(mod, c.name)).sort();
+    body.push('', '', ...renderFeature(feat));
+  }
+
+  // Constants.
+  const consts = [];
+  for (const c of mod.consts) {
+    if (c.derived) {
+      const from = mod.derivedFrom;
+      const ref = from.mod === mod ? from.name : imports.ref(from.mod, from.name);
+      consts.push(`# Midpoint of the ${mod.noun} range, shifted by ${from.name}.`);
+      consts.push(`${c.name} = ${limit.name} * 0.5 + ${ref}`);
+      graph[idOf(mod, c.name)] = [idOf(mod, limit.name), idOf(from.mod, from.name)].sort();
+      continue;
+    }
+    const what = c.name.slice(mod.NOUN.length + 1).toLowerCase();
+    const value = lit(c.value, c.decimals);
+    if (c.style === 0) consts.push(`#: ${cap(what)} of the ${mod.noun} signal.`, `${c.name} = ${value}`);
+    else if (c.style === 1) consts.push(`${c.name}: float = ${value}`);
+    else consts.push(`${c.name} = ${value}  # ${what}`);
+    graph[idOf(mod, c.name)] = [];
+  }
+
+  const L = [];
+  L.push(`"""${cap(mod.noun)} signals, layer ${mod.layer} (module ${mod.index}).`, '');
+  L.push(mod.layer === 0
+    ? `Leaf computations on the raw row fields; every value stays within +/-${limit.name}.`
+    : `Each function refines one signal of layer ${mod.layer - 1}; values stay within +/-${limit.name}.`);
+  if (mod.features.length) L.push(`Features defined here: ${mod.features.map((f) => f.name).join(', ')}.`);
+  L.push('"""', '', 'from __future__ import annotations', '');
+  const std = [];
+  if (usesMath) std.push('import math');
+  if (mod.hasParams) std.push('from dataclasses import dataclass');
+  if (std.length) L.push(...std, '');
+  const { absolute, relative } = imports.render();
+  if (absolute.length) L.push(...absolute, '');
+  if (relative.length) L.push(...relative, '');
+  if (mod.hasAll) {
+    L.push(...allList(publicNames(mod)), '');
+    graph[idOf(mod, '__all__')] = [];
+  }
+  L.push(...consts);
+
+  L.push('', '');
+  L.push(`def ${h}(v: float) -> float:`);
+  L.push(`    """Keeps a value within +/-${limit.name} without a discontinuity."""`);
+  L.push(`    return v / (1.0 + abs(v) / ${limit.name})`);
+  graph[idOf(mod, h)] = [idOf(mod, limit.name)];
+
+  if (mod.hasWindow) {
+    const W = mod.windowClass;
+    L.push('', '');
+    L.push(`class ${W}:`);
+    L.push(`    """Damps the ${mod.noun} signal before it is passed down a layer."""`, '');
+    L.push(`    def __init__(self, gain: float = ${mod.windowGain.name}) -> None:`);
+    L.push('        self.gain = gain', '');
+    L.push('    def apply(self, v: float) -> float:');
+    L.push('        """The damped value."""');
+    L.push(`        return ${h}(v * self.gain)`);
+    graph[idOf(mod, W)] = [idOf(mod, h), idOf(mod, mod.windowGain.name)].sort();
+  }
+  if (mod.hasParams) {
+    const T = mod.paramsClass;
+    const picks = mod.consts.filter((c) => !c.derived).slice(0, 3);
+    L.push('', '');
+    L.push('@dataclass(frozen=True)');
+    L.push(`class ${T}:`);
+    L.push(`    """The ${mod.noun} parameters as one object, for logging."""`, '');
+    for (const c of picks) L.push(`    ${c.name.slice(mod.NOUN.length + 1).toLowerCase()}: float = ${c.name}`);
+    L.push('', '');
+    L.push(`${mod.NOUN}_PARAMS = ${T}()`);
+    graph[idOf(mod, T)] = picks.map((c) => idOf(mod, c.name)).sort();
+    graph[idOf(mod, `${mod.NOUN}_PARAMS`)] = [idOf(mod, T)];
+  }
+  L.push(...body);
+  return L.join('\n') + '\n';
+}
+
+function renderFunction(rng, mod, fn, call, lowerConst) {
+  const seg = rng.pick(SEGMENTS);
+  const c1 = lit(rng.range(0.05, 0.95)), c2 = lit(rng.range(0.05, 0.95)), c3 = lit(rng.range(0.5, 1.5)), c4 = lit(rng.range(0.5, 1.5));
+  const h = mod.helper, o1 = fn.own1.name, o2 = fn.own2.name, f = fn.field;
+  const limit = mod.consts[0].name;
+  const summary = `    """${cap(fn.verb)}${/(x|sh)$/.test(fn.verb) ? 'es' : 's'} the ${mod.noun} signal${mod.layer ? ` from layer ${mod.layer - 1}` : ''} for one row`;
+  // A short docstring for most functions, the full Google style for some (as in real code).
+  const doc = !rng.chance(0.4) ? [`${summary}."""`] : [
+    `${summary}.`,
+    '',
+    mod.layer ? `    Reads ${lowerConst} from the layer below and ${o1} from this module.` : `    Reads row["${f}"] and ${o1}.`,
+    '',
+    '    Args:',
+    '        row: one snapshot row.',
+    `        x: the incoming ${mod.layer === LAYERS - 1 ? 'feature seed' : `signal from layer ${mod.layer + 1}`}.`,
+    '',
+    '    Returns:',
+    `        A value within +/-${limit}.`,
+    '    """',
+  ];
+  const sig = `def ${fn.name}(row: dict, x: float) -> float:`;
+  const leaf = (arg) => (call ? `${call}(row, ${arg})` : `row["${f}"] * ${o1} + (${arg}) * 0.25`);
+  const lc = lowerConst ?? o2;
+  switch (fn.template) {
+    case 0:
+      return [sig, ...doc,
+        `    base = x * ${o1} + row["${f}"] * ${c1}`,
+        '    acc = 0.0',
+        '    for i in range(3):',
+        `        acc += (base + i * ${c2}) / 3`,
+        `    lowered = ${leaf('acc')}`,
+        `    if row["seg"] == "${seg}":`,
+        `        out = lowered * ${c3} + ${lc}`,
+        '    else:',
+        `        out = lowered * ${c4} - ${lc} * 0.5`,
+        `    return ${h}(out + ${o2} * 0.01)`];
+    case 1:
+      return [sig, ...doc,
+        `    scaled = (x + ${lc}) * ${o1}`,
+        `    weight = ${c1} if row["seg"] == "${seg}" else ${c2}`,
+        `    inner = ${leaf('scaled * weight')}`,
+        `    blended = inner * (1 - weight / 4) + row["${f}"] * (weight / 4)`,
+        `    if blended > ${o2} * 100:`,
+        `        return ${h}(blended - ${o2})`,
+        `    return ${h}(blended)`];
+    case 2:
+      return [sig, ...doc,
+        '    segment = row["seg"]',
+        `    if segment == "${seg}":`,
+        `        factor = ${o1}`,
+        `    elif segment == "${SEGMENTS[(SEGMENTS.indexOf(seg) + 1) % SEGMENTS.length]}":`,
+        `        factor = ${lc}`,
+        '    else:',
+        `        factor = ${c3}  # the other segments`,
+        `    inner = ${leaf(`x * 0.5 + row["${f}"] * ${c1}`)}`,
+        `    return ${h}(inner * factor + x * ${c2} + ${o2})`];
+    default:
+      // Uses the module's class (whose default gain is a module constant).
+      return [sig, ...doc,
+        `    window = ${mod.windowClass}()`,
+        `    inner = ${leaf(`window.apply(x) + row["${f}"] * ${c1}`)}`,
+        `    squashed = math.tanh(inner / ${limit}) * ${limit}`,
+        `    return ${h}(squashed * ${o1} + ${lc} * ${c4})`];
+  }
+}
+
+function renderFeature(feat) {
+  const param = feat.annotated ? 'row: dict' : 'row';
+  const seed = `row["${feat.field}"] * ${lit(feat.coef)} + (1.0 if row["seg"] == "${feat.seg}" else 0.0)`;
+  const L = [
+    `def ${feat.name}(${param}) -> float:`,
+    `    """Feature \`\`${feat.name}\`\`, materialized in the \`\`main\`\` snapshot."""`,
+    `    seed = ${seed}`,
+  ];
+  if (feat.calls.length === 1) L.push(`    return ${feat.calls[0].name}(row, seed)`);
+  else L.push(`    return 0.5 * (${feat.calls[0].name}(row, seed) + ${feat.calls[1].name}(row, -seed))`);
+  return L;
+}
+
+function renderLayerInit(layer) {
+  const k = layer[0].layer;
+  const L = [`"""Layer ${k} of the ${PACKAGE} signals${k === 0 ? ': leaves on the raw row fields' : `, built on layer ${k - 1}`}."""`];
+  const re = layer.filter((m) => m.reexported).sort((a, b) => a.file.localeCompare(b.file));
+  if (re.length) {
+    L.push('');
+    for (const m of re) L.push(...wrapImport(`from .${m.file} import `, publicNames(m).join(', ')));
+    L.push('', ...allList(re.flatMap(publicNames)));
+  }
+  return L.join('\n') + '\n';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data: the rows of generateWorkspace.mjs, the feature columns computed by python3
+
+const EVALUATE = String.raw`
+import array, importlib, json, math, sys
+src, rows_dir, spec = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+sys.path.insert(0, src)
+cols = {}
+for name in "abc":
+    a = array.array("d")
+    with open(f"{rows_dir}/{name}.f64", "rb") as f:
+        a.frombytes(f.read())
+    cols[name] = a
+with open(f"{rows_dir}/seg.txt") as f:
+    seg = f.read().split("\n")
+n = len(cols["a"])
+rows = [{"a": cols["a"][i], "b": cols["b"][i], "c": cols["c"][i], "seg": seg[i]} for i in range(n)]
+for i, (module, fn) in enumerate(spec):
+    f = getattr(importlib.import_module(module), fn)
+    out = array.array("d", (f(dict(r)) for r in rows))
+    for v in out:
+        if not math.isfinite(v):
+            raise SystemExit(f"{module}.{fn} gave {v}")
+    with open(f"{rows_dir}/out{i}.f64", "wb") as g:
+        g.write(out.tobytes())
+`;
+
+function pythonEnv(extra = {}) {
+  return { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONHASHSEED: '0', ...extra };
+}
+
+async function writeSnapshot(dir, plan, rows, rng, onProgress) {
+  const { ParquetWriter, fileWriter, schemaFromColumnData } = await import('hyparquet-writer');
+  const tmp = mkdtempSync(join(tmpdir(), 'fg-pygen-'));
+  try {
+    // All rows at once (python3 runs the features over them in one process).
+    const chunks = [...rowChunks(rng, rows)];
+    const cat = (key) => {
+      const out = new Float64Array(rows);
+      let o = 0;
+      for (const ch of chunks) out.set(ch[key], o), (o += ch.n);
+      return out;
+    };
+    const a = cat('a'), b = cat('b'), c = cat('c');
+    const seg = chunks.flatMap((ch) => ch.seg);
+    for (const [k, arr] of [['a', a], ['b', b], ['c', c]]) writeFileSync(join(tmp, `${k}.f64`), Buffer.from(arr.buffer));
+    writeFileSync(join(tmp, 'seg.txt'), seg.join('\n'));
+    const spec = plan.features.map((f) => [f.mod.dotted, f.name]);
+    onProgress?.(`data: python3 computes ${plan.features.length} features on ${rows} rows`);
+    const r = spawnSync(PYTHON, ['-c', EVALUATE, join(dir, 'src'), tmp, JSON.stringify(spec)], { encoding: 'utf8', env: pythonEnv(), maxBuffer: 1 << 24 });
+    if (r.error) throw new Error(`${PYTHON}: ${r.error.message}`);
+    if (r.status !== 0) throw new Error(`${PYTHON} running the generated features: exit ${r.status}\n${r.stderr.split('\n').slice(-12).join('\n')}`);
+    const columnData = [
+      { name: 'a', data: a, type: 'DOUBLE', nullable: false },
+      { name: 'b', data: b, type: 'DOUBLE', nullable: false },
+      { name: 'c', data: c, type: 'DOUBLE', nullable: false },
+      { name: 'seg', data: seg, type: 'STRING', nullable: false },
+      ...plan.features.map((f, i) => {
+        const buf = readFileSync(join(tmp, `out${i}.f64`));
+        const data = new Float64Array(buf.buffer, buf.byteOffset, buf.byteLength / 8).slice();
+        if (data.length !== rows) throw new Error(`feature ${f.name}: ${data.length} values for ${rows} rows`);
+        return { name: f.name, data, type: 'DOUBLE', nullable: false };
+      }),
+    ];
+    const pq = new ParquetWriter({ writer: fileWriter(join(dir, 'data/main.parquet')), schema: schemaFromColumnData({ columnData }), createdBy: 'featureguard-bench' });
+    for (let start = 0; start < rows; start += 100_000) {
+      const end = Math.min(rows, start + 100_000);
+      pq.write({ columnData: columnData.map(({ name, data }) => ({ name, data: data.slice(start, end) })), rowGroupSize: end - start });
+    }
+    pq.finish();
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** `python3 -m compileall -q` over src/, byte code written to a temporary folder (not into DIR). */
+function compileCheck(dir) {
+  const prefix = mkdtempSync(join(tmpdir(), 'fg-pygen-pyc-'));
+  try {
+    const r = spawnSync(PYTHON, ['-m', 'compileall', '-q', join(dir, 'src')], { encoding: 'utf8', env: pythonEnv({ PYTHONPYCACHEPREFIX: prefix, PYTHONDONTWRITEBYTECODE: '' }) });
+    if (r.error) throw new Error(`${PYTHON}: ${r.error.message}`);
+    if (r.status !== 0) throw new Error(`python3 -m compileall: exit ${r.status}\n${(r.stdout + r.stderr).split('\n').slice(0, 12).join('\n')}`);
+  } finally {
+    rmSync(prefix, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files, git
+
+function writeFile(dir, rel, text) {
+  const p = join(dir, rel);
+  mkdirSync(dirname(p), { recursive: true });
+  writeFileSync(p, text);
+}
+
+/** Refuses to wipe a folder that is not empty and does not look like a generated workspace. */
+function prepareDir(dir) {
+  if (!existsSync(dir)) return mkdirSync(dir, { recursive: true });
+  const entries = readdirSync(dir);
+  if (entries.length === 0) return;
+  const looksGenerated = entries.includes('featureguard.json') && existsSync(join(dir, `src/${PACKAGE}/layer0`));
+  if (!looksGenerated) throw new Error(`${dir} is not empty and is not a generated Python workspace: refusing to overwrite it`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+}
+
+function git(dir, args) {
+  return execFileSync('git', args, {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, GIT_AUTHOR_DATE: GIT_DATE, GIT_COMMITTER_DATE: GIT_DATE, GIT_CONFIG_NOSYSTEM: '1' },
+    maxBuffer: 1 << 26,
+  });
+}
+
+/** A hash of this file and of the TypeScript generator it takes the PRNG and the rows from. */
+export function generatorVersion() {
+  const h = createHash('sha1');
+  for (const f of ['generatePythonWorkspace.mjs', 'generateWorkspace.mjs']) h.update(readFileSync(join(HERE, f)));
+  return h.digest('hex').slice(0, 12);
+}
+
+/**
+ * Writes the workspace into `dir` (wiping a previously generated one), checks it with
+ * `python3 -m compileall`, computes the snapshot with python3 and commits it. Returns the meta.
+ */
+export async function generatePythonWorkspace(dir, { modules = 500, features = 50, rows = 10_000, seed = 1 } = {}, { onProgress } = {}) {
+  if (!(modules >= LAYERS * 2)) throw new Error(`modules must be ≥ ${LAYERS * 2}`);
+  if (!(features >= 1)) throw new Error('features must be ≥ 1');
+  if (!(rows >= 1)) throw new Error('rows must be ≥ 1');
+  dir = resolve(dir);
+  prepareDir(dir);
+  const rng = makeRng(seed);
+  const plan = planWorkspace(rng, modules, features);
+  const graph = {};
+  let lines = 0, files = 0;
+  const put = (rel, text) => {
+    writeFile(dir, rel, text);
+    lines += text.split('\n').length - 1;
+    files++;
+  };
+
+  put(`src/${PACKAGE}/__init__.py`, `"""Feature signals for the \`\`main\`\` snapshot, in ${LAYERS} layers."""\n\n__version__ = "1.0.0"\n`);
+  const constants = [];
+  for (const layer of plan.layers) {
+    put(`src/${PACKAGE}/layer${layer[0].layer}/__init__.py`, renderLayerInit(layer));
+    for (const mod of layer) {
+      put(mod.path, renderModule(rng, mod, graph));
+      for (const c of mod.consts) if (!c.derived) constants.push({ id: idOf(mod, c.name), path: mod.path, name: c.name, layer: mod.layer, value: lit(c.value, c.decimals) });
+    }
+  }
+  const config = {
+    python: { paths: ['src'] },
+    snapshots: { main: { path: 'data/main.parquet', sampleRows: rows, seed } },
+    features: Object.fromEntries(plan.features.map((f) => [f.name, { source: `${f.mod.path}#${f.name}`, snapshot: 'main', column: f.name }])),
+  };
+  writeFile(dir, 'featureguard.json', JSON.stringify(config, null, 2) + '\n');
+  writeFile(dir, 'pyrightconfig.json', JSON.stringify({ include: ['src'], extraPaths: ['src'], pythonVersion: '3.9', typeCheckingMode: 'standard' }, null, 2) + '\n');
+  writeFile(dir, '.gitignore', '__pycache__/\n*.pyc\n.venv/\n');
+  mkdirSync(join(dir, 'data'), { recursive: true });
+  onProgress?.(`code: ${lines} lines of Python in ${files} files`);
+  compileCheck(dir);
+  onProgress?.('python3 -m compileall: ok');
+  await writeSnapshot(dir, plan, rows, rng, onProgress);
+  onProgress?.('git: add and commit');
+
+  git(dir, ['init', '-q', '-b', 'main']);
+  git(dir, ['-c', 'core.compression=1', 'add', '-A']);
+  git(dir, ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', `bench Python workspace: ${modules} modules, ${features} features, ${rows} rows, seed ${seed}`]);
+  const commit = git(dir, ['rev-parse', 'HEAD']).trim();
+
+  return {
+    language: 'python',
+    generator: generatorVersion(),
+    args: { modules, features, rows, seed },
+    dir,
+    commit,
+    modules: plan.layers.reduce((n, l) => n + l.length, 0),
+    files,
+    lines,
+    layers: LAYERS,
+    features: plan.features.map((f) => ({ name: f.name, source: `${f.mod.path}#${f.name}`, id: `${f.mod.path}#${f.name}` })),
+    constants,
+    graph,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// CLI
+
+async function cli(argv) {
+  const opts = { modules: 500, features: 50, rows: 10_000, seed: 1 };
+  const usage = 'usage: node bench/generatePythonWorkspace.mjs DIR [--modules 500] [--features 50] [--rows 10000] [--seed 1] [--meta FILE]';
+  let dir, metaFile;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const m = /^--(modules|features|rows|seed)(?:=(.*))?$/.exec(a);
+    if (m) {
+      const v = m[2] ?? argv[++i];
+      if (v === undefined || !/^\d+$/.test(v)) throw new Error(`--${m[1]} expects a non-negative integer`);
+      opts[m[1]] = Number(v);
+    } else if (a === '--meta') metaFile = argv[++i];
+    else if (a === '--help' || a === '-h') return console.log(usage);
+    else if (!a.startsWith('--') && dir === undefined) dir = a;
+    else throw new Error(`unexpected argument ${a}`);
+  }
+  if (!dir) throw new Error(usage);
+  const t0 = performance.now();
+  const meta = await generatePythonWorkspace(dir, opts, { onProgress: (m) => process.stderr.write(`  ${m} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`) });
+  if (metaFile) writeFileSync(metaFile, JSON.stringify(meta));
+  console.log(`${meta.dir}: ${meta.modules} modules, ${meta.features.length} features, ${meta.lines} lines of Python in ${meta.files} files, ${opts.rows} rows; commit ${meta.commit.slice(0, 12)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  cli(process.argv.slice(2)).catch((err) => {
+    console.error(`generatePythonWorkspace: ${err.message}`);
+    process.exit(1);
+  });
+}

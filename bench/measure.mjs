@@ -1,0 +1,154 @@
+/**
+ * Measuring whole processes for the benchmarks: wall time, peak RSS (GNU time, /proc), medians and
+ * percentiles, and the figures' formatting. Shared by bench/run.mjs and bench/python.mjs.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { CLI, TIME } from './paths.mjs';
+
+export const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+export const percentile = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+
+export const hasTime = existsSync(TIME);
+
+/** The 1-minute load average now (other jobs share this machine). */
+export function loadNow() {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+  } catch {
+    return '?';
+  }
+}
+
+/** The command line that runs `cmd` under /usr/bin/time (when present) writing its peak RSS to a file. */
+export function timedArgv(cmd, args) {
+  if (!hasTime) return { argv: [cmd, ...args], rssFile: undefined };
+  const rssFile = join(mkdtempSync(join(tmpdir(), 'fg-bench-')), 'rss');
+  return { argv: [TIME, '-f', '%M', '-o', rssFile, cmd, ...args], rssFile };
+}
+
+/** One untimed `featureguard impact` over the workspace as it is now, so the summary cache holds this tree. */
+export function fillSummaryCache(ws) {
+  const r = runProcess(process.execPath, [CLI, 'impact', '--format', 'json'], { cwd: ws });
+  if (r.status !== 0) throw new Error(`featureguard impact: exit ${r.status}\n${r.stderr}`);
+}
+
+/**
+ * Runs a whole process once: wall time (ms, measured here), peak RSS (KB, from /usr/bin/time when
+ * present), exit code, stdout, stderr.
+ */
+export function runProcess(cmd, args, { cwd, env } = {}) {
+  const { argv, rssFile } = timedArgv(cmd, args);
+  const t0 = performance.now();
+  const r = spawnSync(argv[0], argv.slice(1), { cwd, env: env ?? process.env, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const ms = performance.now() - t0;
+  let rssKB;
+  if (rssFile) {
+    const lines = readFileSync(rssFile, 'utf8').trim().split('\n');
+    rssKB = Number(lines[lines.length - 1]);
+    rmSync(dirname(rssFile), { recursive: true, force: true });
+  }
+  if (r.error) throw r.error;
+  return { ms, rssKB, status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The pids of a process's descendants (from /proc/PID/task/TID/children). */
+export function descendants(pid) {
+  const out = [];
+  const stack = [pid];
+  while (stack.length) {
+    const p = stack.pop();
+    let tids = [];
+    try {
+      tids = readdirSync(`/proc/${p}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      try {
+        for (const c of readFileSync(`/proc/${p}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean)) out.push(Number(c)), stack.push(Number(c));
+      } catch {
+        // gone
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * `runProcess`, asynchronously, sampling the process tree every 50 ms: `treeKB`, the peak of the
+ * summed RSS of the command and every process it started (the CLI and its workers at once), and
+ * `mainKB`, the peak RSS (VmHWM) of the command's own process as last seen. Wall time and `rssKB`
+ * (/usr/bin/time) as in `runProcess`.
+ */
+export async function runProcessSampled(cmd, args, { cwd } = {}) {
+  const { argv, rssFile } = timedArgv(cmd, args);
+  const t0 = performance.now();
+  const child = spawn(argv[0], argv.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = [], err = [];
+  child.stdout.on('data', (d) => out.push(d));
+  child.stderr.on('data', (d) => err.push(d));
+  let treeKB = 0, mainKB = 0;
+  const sample = () => {
+    const pids = descendants(child.pid);
+    const main = hasTime ? pids[0] : child.pid;
+    let sum = 0;
+    for (const pid of hasTime ? pids : [child.pid, ...pids]) {
+      const m = procMemory(pid);
+      if (m.rssKB) sum += m.rssKB;
+      if (pid === main && m.hwmKB) mainKB = Math.max(mainKB, m.hwmKB);
+    }
+    treeKB = Math.max(treeKB, sum);
+  };
+  const timer = setInterval(sample, 50);
+  const [status] = await new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve([code, signal]));
+  });
+  clearInterval(timer);
+  const ms = performance.now() - t0;
+  let rssKB;
+  if (rssFile) {
+    const lines = readFileSync(rssFile, 'utf8').trim().split('\n');
+    rssKB = Number(lines[lines.length - 1]);
+    rmSync(dirname(rssFile), { recursive: true, force: true });
+  }
+  return { ms, rssKB, treeKB, mainKB, status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+}
+
+/** `runs` whole-process runs, `before()` ahead of each (not timed). Fails on an unexpected exit code. */
+export function measureProcess(label, cmd, args, { cwd, runs, before, okStatus = [0] }) {
+  const samples = [];
+  for (let i = 0; i < runs; i++) {
+    before?.();
+    const r = runProcess(cmd, args, { cwd });
+    if (!okStatus.includes(r.status)) throw new Error(`${label}: exit ${r.status}\n${r.stderr}${r.stdout.slice(0, 2000)}`);
+    samples.push(r);
+  }
+  return samples;
+}
+
+
+export const fmtMs = (ms) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : ms >= 10 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(1)} ms`);
+export const fmtMB = (kb) => `${(kb / 1024).toFixed(0)} MB`;
+export const fmtCount = (n) => (n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}M` : n >= 1e3 && n % 1e3 === 0 ? `${n / 1e3}k` : String(n));
+
+/** Peak and current RSS of a process in KB, from /proc/PID/status. */
+export function procMemory(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
+    return { hwmKB: kb('VmHWM'), rssKB: kb('VmRSS') };
+  } catch {
+    return {};
+  }
+}
