@@ -4,6 +4,7 @@
  * hover, in a repository that mixes Python and TypeScript features.
  */
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { removeTempDirs } from '../helpers';
@@ -72,5 +73,24 @@ describe('language server over stdio: Python documents', function () {
     const hover: any = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: featuresUri }, position: { line: 3, character: 6 } });
     assert.match(hover.contents.value, /recency/);
     assert.match(hover.contents.value, /CAP/);
+  });
+
+  it('offers the quick fixes on a Python feature: publish the edit as spend_v2 (snake_case, PEP 8 spacing), acknowledge, open the report', async () => {
+    const { root, client, featuresUri } = await start();
+    client.edit(featuresUri, pyFeatures, 'return row["spend"]', 'return row["spend"] / 100');
+    const diag = await client.waitFor('the feature diagnostic on spend', () => client.fg(featuresUri).find((d) => (d.data as any)?.feature === 'spend'));
+    const actions: any[] = await client.connection.sendRequest('textDocument/codeAction', { textDocument: { uri: featuresUri }, range: diag.range, context: { diagnostics: [diag] } });
+    assert.deepEqual(actions.map((a) => a.title), [
+      'Keep spend as it was and publish the edit as spend_v2',
+      'Acknowledge the change to spend in featureguard.json',
+      'Open the FeatureGuard report for spend',
+    ]);
+    const changes = actions[0].edit.changes;
+    assert.equal(changes[featuresUri][0].newText, 'def spend(row):\n    return row["spend"]\n\n\ndef spend_v2(row):\n    return row["spend"] / 100');
+    const configUri = Object.keys(changes).find((u) => u.endsWith('featureguard.json'))!;
+    const entry = changes[configUri].map((e: any) => e.newText).join('');
+    assert.match(entry, /"spend_v2": \{\s*"source": "src\/churn\/features\.py#spend_v2",\s*"column": "spend_v2"\s*\}/);
+    assert.doesNotMatch(entry, /"kind"/, 'a detected form is detected again on the copy');
+    assert.equal(readFileSync(join(root, 'src/churn/features.py'), 'utf8'), pyFeatures, 'code actions write nothing themselves');
   });
 });
