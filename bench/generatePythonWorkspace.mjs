@@ -45,19 +45,19 @@
  *
  * CLI: node bench/generatePythonWorkspace.mjs DIR --modules 500 --features 50 --rows 10000 --seed 1
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gitIn, prepareGeneratedDir } from './generatedDir.mjs';
 import { LAYERS, SEGMENTS, lit, makeRng, rowChunks } from './generateWorkspace.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const PACKAGE = 'featlib';
 const PYTHON = process.env.FG_BENCH_PYTHON ?? 'python3';
 /** Fixed dates for the commit, so the commit id is reproducible too. */
-const GIT_DATE = '2024-01-01T00:00:00Z';
 
 const NOUNS = [
   'billing', 'tenure', 'spend', 'visits', 'clicks', 'churn', 'margin', 'balance', 'credit', 'refund',
@@ -576,25 +576,11 @@ function writeFile(dir, rel, text) {
   writeFileSync(p, text);
 }
 
-/** Refuses to wipe a folder that is not empty and does not look like a generated workspace. */
 function prepareDir(dir) {
-  if (!existsSync(dir)) return mkdirSync(dir, { recursive: true });
-  const entries = readdirSync(dir);
-  if (entries.length === 0) return;
-  const looksGenerated = entries.includes('featureguard.json') && existsSync(join(dir, `src/${PACKAGE}/layer0`));
-  if (!looksGenerated) throw new Error(`${dir} is not empty and is not a generated Python workspace: refusing to overwrite it`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
+  prepareGeneratedDir(dir, (entries) => entries.includes('featureguard.json') && existsSync(join(dir, `src/${PACKAGE}/layer0`)), 'a generated Python workspace');
 }
 
-function git(dir, args) {
-  return execFileSync('git', args, {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, GIT_AUTHOR_DATE: GIT_DATE, GIT_COMMITTER_DATE: GIT_DATE, GIT_CONFIG_NOSYSTEM: '1' },
-    maxBuffer: 1 << 26,
-  });
-}
+const git = gitIn;
 
 /** A hash of this file and of the TypeScript generator it takes the PRNG and the rows from. */
 export function generatorVersion() {
