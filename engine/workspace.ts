@@ -25,6 +25,11 @@ export interface RunOptions {
   diskCache?: boolean;
   /** A bundle cache that outlives the workspace (the language server's); default: a new one. */
   bundles?: BundleCache;
+  /**
+   * The Python interpreter the editor has selected for this folder (VS Code's Python extension),
+   * tried after `python.interpreter` and `FEATUREGUARD_PYTHON` (SPEC §9 "Which interpreter").
+   */
+  editorPython?: string;
 }
 
 export interface Workspace {
