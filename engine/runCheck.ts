@@ -12,7 +12,7 @@ import { SnapshotLoader, type LoadedSnapshot } from './data/snapshotLoader';
 import { columnsUsed } from './exec/columnsUsed';
 import { findPython, requireModules, type PythonInterpreter } from './exec/python/interpreter';
 import { pythonColumnsUsed } from './exec/python/pythonColumns';
-import { runPythonSide } from './exec/python/pythonSide';
+import { runPythonFeatures, runPythonSide } from './exec/python/pythonSide';
 import { bundleFeatures } from './exec/bundleFeature';
 import { runFeatureSide, sideOutcome, workerJob, type SideOutcome } from './exec/featureRunner';
 import { DEFAULT_MEMORY_MB, prestartWorkers, runBatch } from './exec/runInWorker';
@@ -92,6 +92,7 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
     const pending = jobs.filter((j) => !j.cached && !j.python);
     throwIfCancelled(token);
     const ran = runSharedBatches(ws, pending, await sharedBundles(ws, impact, pending, times), caches, workers.signal);
+    for (const [job, outcomes] of runPythonBatches(ws, jobs.filter((j) => !j.cached && j.python), caches, workers.signal)) ran.set(job, outcomes);
     await checkEach(ws, impact, jobs, runnable.map((r) => r.report), ran, caches, times, token, workers.signal);
     const report = buildReport(ws, impact, features.map((f) => f.report), { rowsSampled: caches.snapshots.rowsSampled(), featuresChecked: jobs.length }, started);
     if (jobs.length) report.summary.timings = times.rounded();
@@ -277,6 +278,49 @@ function runSharedBatches(ws: Workspace, jobs: Job[], shared: SharedBundles, cac
   return out;
 }
 
+/**
+ * Starts each side's pending Python features in one interpreter process per snapshot (columns
+ * decoded once, a fresh process after a feature that times out or ends it), base and target side
+ * by side. Returns at once with a promise per job and side, like `runSharedBatches`.
+ */
+function runPythonBatches(ws: Workspace, jobs: Job[], caches: CheckCaches, signal: AbortSignal): Map<Job, BatchOutcomes> {
+  const out = new Map<Job, BatchOutcomes>();
+  const bySnapshot = new Map<string, Job[]>();
+  for (const j of jobs) bySnapshot.set(j.affected.feature.snapshot!, [...(bySnapshot.get(j.affected.feature.snapshot!) ?? []), j]);
+  for (const [name, group] of bySnapshot) {
+    const sides = [
+      { which: 'base' as const, tree: ws.sides.base, members: group.filter((j) => j.affected.baseSymbol) },
+      { which: 'target' as const, tree: ws.sides.target, members: group },
+    ];
+    for (const { which, tree, members } of sides) {
+      if (members.length === 0) continue;
+      const resolvers: ((o: SideOutcome) => void)[] = [];
+      for (const j of members) {
+        const entry = out.get(j) ?? {};
+        entry[which] = new Promise<SideOutcome>((resolve) => resolvers.push(resolve));
+        out.set(j, entry);
+      }
+      const settle = (i: number, o: SideOutcome) => {
+        const r = resolvers[i];
+        delete resolvers[i];
+        r?.(o);
+      };
+      (async () => {
+        const lists = members.map((j) => j.columns);
+        const loaded = await caches.snapshots.load(ws.config, name, lists.some((l) => l === undefined) ? undefined : [...new Set(lists.flat() as string[])]);
+        await runPythonFeatures(members[0].python!.path, tree, ws.config, ws.repo.root, members.map((j) => j.affected.feature), loaded, members[0].limits, settle, signal);
+      })()
+        .catch((err) => {
+          for (let i = 0; i < members.length; i++) settle(i, { ok: false, reason: 'crash', message: `the Python worker failed: ${(err as Error)?.message ?? err}` });
+        })
+        .finally(() => {
+          for (let i = 0; i < members.length; i++) settle(i, cancelled());
+        });
+    }
+  }
+  return out;
+}
+
 async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: CheckCaches, times: PhaseTimes, batched: BatchOutcomes, signal: AbortSignal): Promise<Partial<FeatureReport>> {
   const { affected, limits } = job;
   const loaded = await job.load();
@@ -284,7 +328,12 @@ async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: 
   // An empty sample says nothing about the edit: not "identical", not checked.
   if (loaded.rows.length === 0) return { verdict: 'not-checked', metrics: { rows: 0 } };
   const run = async (tree: Workspace['sides']['base'], graph: ImpactResult['baseGraph'], batched: Promise<SideOutcome> | undefined) => {
-    if (job.python) return runPythonSide(job.python.path, tree, ws.config, ws.repo.root, feature, loaded, limits, signal);
+    if (job.python) {
+      const waitStarted = performance.now();
+      const pre = await batched;
+      if (pre) pre.timings = { bundleMs: pre.timings?.bundleMs ?? 0, executeMs: performance.now() - waitStarted };
+      return pre ?? runPythonSide(job.python.path, tree, ws.config, ws.repo.root, feature, loaded, limits, signal);
+    }
     // A feature outside the shared batch, or one whose shared bundle failed to load (another
     // feature's module may throw at load time), runs on its own.
     // Waiting for the workers is this feature's execution time.

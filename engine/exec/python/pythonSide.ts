@@ -13,7 +13,7 @@ import type { SourceTree } from '../../sources/sourceTree';
 import type { SideOutcome } from '../featureRunner';
 import type { RunLimits } from '../runInWorker';
 import { encodeColumns } from './pythonWire';
-import { runPythonBatch, type PythonBatch } from './runPython';
+import { runPythonBatch, type PythonBatch, type PythonJob } from './runPython';
 
 /** The side's Python modules by module name, read once per tree and run. */
 export type ModuleSources = PythonBatch['modules'];
@@ -41,33 +41,57 @@ export function moduleSources(tree: SourceTree, config: Config, repoRoot: string
   return found;
 }
 
-/** Runs one feature's version on the sample in `interpreter`. */
-export async function runPythonSide(interpreter: string, tree: SourceTree, config: Config, repoRoot: string, feature: FeatureConfig, loaded: LoadedSnapshot, limits: RunLimits, signal?: AbortSignal): Promise<SideOutcome> {
+/** A feature's job for the Python worker, or a reason it cannot have one. */
+export function pythonJob(config: Config, feature: FeatureConfig, rowCount: number): PythonJob | string {
+  const module = moduleNameOf(config.python.paths, feature.file);
+  if (!module) return `${feature.file} is under no python.paths root (${config.python.paths.map((p) => p || '.').join(', ')}), so it cannot be imported`;
+  return { name: feature.name, module, function: feature.exportName, kind: feature.kind ?? 'row', output: feature.output ?? feature.name, examples: (feature.examples ?? []).map((e) => e.input), repeatRows: Math.min(200, rowCount) };
+}
+
+/**
+ * Runs one version of several features over one sample in one Python process (columns decoded
+ * once); `onOutcome` gets each feature's outcome as soon as it is known.
+ */
+export async function runPythonFeatures(interpreter: string, tree: SourceTree, config: Config, repoRoot: string, features: FeatureConfig[], loaded: LoadedSnapshot, limits: RunLimits, onOutcome: (index: number, outcome: SideOutcome) => void, signal?: AbortSignal): Promise<void> {
   const started = performance.now();
   const modules = await moduleSources(tree, config, repoRoot);
-  const module = moduleNameOf(config.python.paths, feature.file);
-  if (!module) return { ok: false, reason: 'load', message: `${feature.file} is under no python.paths root (${config.python.paths.map((p) => p || '.').join(', ')}), so it cannot be imported` };
   const sample = loaded.sample;
+  const jobs: PythonJob[] = [];
+  const indexOf: number[] = [];
+  features.forEach((feature, i) => {
+    const job = pythonJob(config, feature, sample.rowCount);
+    if (typeof job === 'string') onOutcome(i, { ok: false, reason: 'load', message: job });
+    else {
+      indexOf.push(i);
+      jobs.push(job);
+    }
+  });
+  if (jobs.length === 0) return;
   const columns = sample.columns.map((c) => {
     const col = loaded.column(c.name);
     return { name: c.name, type: col?.type ?? 'unknown', values: col?.values ?? [] };
   });
   const { headers, buffers } = encodeColumns(columns, sample.rowCount);
   const prepared = performance.now();
-  const [outcome] = await runPythonBatch(
-    {
-      interpreter,
-      modules,
-      rowCount: sample.rowCount,
-      columnHeaders: headers,
-      columnBuffers: buffers,
-      jobs: [{ name: feature.name, module, function: feature.exportName, kind: feature.kind ?? 'row', output: feature.output ?? feature.name, examples: (feature.examples ?? []).map((e) => e.input), repeatRows: Math.min(200, sample.rowCount) }],
-    },
+  let last = prepared;
+  const outcomes = await runPythonBatch(
+    { interpreter, modules, rowCount: sample.rowCount, columnHeaders: headers, columnBuffers: buffers, jobs },
     limits,
-    undefined,
+    (j, outcome) => {
+      const now = performance.now();
+      // The first feature's time includes the interpreter's start and the module imports.
+      const timings = { bundleMs: j === 0 ? prepared - started : 0, executeMs: now - last };
+      last = now;
+      onOutcome(indexOf[j], outcome.ok ? { ok: true, result: outcome, timings } : { ok: false, reason: outcome.reason, message: outcome.message, timings });
+    },
     signal,
   );
-  const timings = { bundleMs: prepared - started, executeMs: performance.now() - prepared };
-  if (!outcome) return { ok: false, reason: 'cancelled', message: 'the check was cancelled', timings };
-  return outcome.ok ? { ok: true, result: outcome, timings } : { ok: false, reason: outcome.reason, message: outcome.message, timings };
+  for (let j = 0; j < jobs.length; j++) if (!outcomes[j]) onOutcome(indexOf[j], { ok: false, reason: 'cancelled', message: 'the check was cancelled' });
+}
+
+/** Runs one feature's version on the sample in `interpreter`. */
+export async function runPythonSide(interpreter: string, tree: SourceTree, config: Config, repoRoot: string, feature: FeatureConfig, loaded: LoadedSnapshot, limits: RunLimits, signal?: AbortSignal): Promise<SideOutcome> {
+  let result: SideOutcome = { ok: false, reason: 'cancelled', message: 'the check was cancelled' };
+  await runPythonFeatures(interpreter, tree, config, repoRoot, [feature], loaded, limits, (_, outcome) => (result = outcome), signal);
+  return result;
 }
