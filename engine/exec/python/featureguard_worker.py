@@ -118,7 +118,7 @@ def decode_columns(specs, buffers, row_count):
     for spec in specs:
         kind = spec["type"]
         b = [buffers[i] for i in spec["buffers"]]
-        valid = b[0]
+        valid = b[0] if b else None  # a json column has no buffers: its nulls are None already
         if kind in ("f64", "ts"):
             values = list(memoryview(b[1]).cast("d"))
             if kind == "ts":
