@@ -23,6 +23,7 @@ import struct
 import sys
 import time
 import traceback
+from collections.abc import Mapping
 
 PROTOCOL = None  # the binary stream the engine reads, set up in main()
 
@@ -112,36 +113,81 @@ class SourceFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 # ---- columns in, values out --------------------------------------------------------------------
 
 
-def decode_columns(specs, buffers, row_count):
-    """The sampled columns as Python lists (None for nulls) plus their kinds."""
-    columns = {}
-    for spec in specs:
-        kind = spec["type"]
-        b = [buffers[i] for i in spec["buffers"]]
-        valid = b[0] if b else None  # a json column has no buffers: its nulls are None already
-        if kind in ("f64", "ts"):
-            values = list(memoryview(b[1]).cast("d"))
-            if kind == "ts":
-                import datetime
+class Columns(Mapping):
+    """The sampled columns by name, each (kind, values): a list with None for nulls, decoded from the
+    engine's buffers when first asked for. A pandas form reads float and integer columns straight
+    from the buffers (`array`) and never needs their lists."""
 
-                epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
-                values = [epoch + datetime.timedelta(milliseconds=v) for v in values]
-        elif kind == "i64":
-            values = list(memoryview(b[1]).cast("q"))
-        elif kind == "bool":
-            values = [x == 1 for x in b[1]]
-        elif kind == "str":
-            offsets = memoryview(b[1]).cast("I")
-            data = bytes(b[2])
-            values = [data[offsets[i] : offsets[i + 1]].decode("utf-8") for i in range(row_count)]
-        elif kind == "json":
-            values = spec["values"]
+    def __init__(self, specs, buffers, row_count):
+        self.specs = {spec["name"]: spec for spec in specs}
+        self.buffers = buffers
+        self.row_count = row_count
+        self.decoded = {}
+
+    def __getitem__(self, name):
+        hit = self.decoded.get(name)
+        if hit is None:
+            spec = self.specs[name]
+            hit = self.decoded[name] = decode_column(spec, [self.buffers[i] for i in spec["buffers"]], self.row_count)
+        return hit
+
+    def __iter__(self):
+        return iter(self.specs)
+
+    def __len__(self):
+        return len(self.specs)
+
+    def __contains__(self, name):
+        return name in self.specs
+
+    def array(self, name):
+        """An f64 or i64 column as a numpy array, nulls as NaN (so float64 when an i64 column has one), as
+        new_frame would build it from the list; None for the other kinds."""
+        spec = self.specs[name]
+        if spec["type"] not in ("f64", "i64"):
+            return None
+        import numpy as np
+
+        valid, data = (self.buffers[i] for i in spec["buffers"][:2])
+        out = np.frombuffer(data, dtype="<f8" if spec["type"] == "f64" else "<i8")
+        if 0 not in valid:
+            return out.copy()
+        out = out.astype(np.float64)
+        out[np.frombuffer(valid, dtype=np.uint8) == 0] = math.nan
+        return out
+
+
+def decode_column(spec, b, row_count):
+    """One column as (kind, values): a list with None for nulls."""
+    kind = spec["type"]
+    valid = b[0] if b else None  # a json column has no buffers: its nulls are None already
+    if kind in ("f64", "ts"):
+        values = list(memoryview(b[1]).cast("d"))
+        if kind == "ts":
+            import datetime
+
+            epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+            values = [epoch + datetime.timedelta(milliseconds=v) for v in values]
+    elif kind == "i64":
+        values = list(memoryview(b[1]).cast("q"))
+    elif kind == "bool":
+        values = [x == 1 for x in b[1]]
+    elif kind == "str":
+        offsets = memoryview(b[1]).cast("I").tolist()
+        data = bytes(b[2])
+        if data.isascii():
+            # One decode; byte offsets are character offsets.
+            text = data.decode("ascii")
+            values = [text[offsets[i] : offsets[i + 1]] for i in range(row_count)]
         else:
-            raise ValueError("unknown column type " + kind)
-        if kind != "json":
-            values = [v if valid[i] else None for i, v in enumerate(values)]
-        columns[spec["name"]] = (kind, values)
-    return columns
+            values = [data[offsets[i] : offsets[i + 1]].decode("utf-8") for i in range(row_count)]
+    elif kind == "json":
+        values = spec["values"]
+    else:
+        raise ValueError("unknown column type " + kind)
+    if kind != "json" and 0 in valid:
+        values = [v if valid[i] else None for i, v in enumerate(values)]
+    return (kind, values)
 
 
 def is_missing(v):
@@ -184,6 +230,14 @@ def scalar(v):
 
 def encode_values(values, states):
     """Values (None where the row failed or is null) as the smallest typed column that holds them."""
+    types = set(map(type, values))
+    if types <= {float, type(None)}:
+        # The common case, checked in C: floats, and None where there is no value.
+        import array
+
+        if type(None) in types:
+            values = [0.0 if v is None else v for v in values]
+        return {"type": "f64"}, [bytes(states), array.array("d", values).tobytes()]
     kinds = set()
     for v, s in zip(values, states):
         if s != 0:
@@ -284,6 +338,17 @@ class Run:
         if len(self.errors) < 5:
             self.errors.append({"index": index, "message": message_of(err)})
 
+    def set_floats(self, array):
+        """All values at once from a float64 array (NaN is a null), as set_value would store them."""
+        import numpy as np
+
+        nan = np.isnan(array)
+        self.states = bytearray(nan.astype(np.uint8).tobytes())
+        values = array.tolist()
+        for i in np.flatnonzero(nan).tolist():
+            values[i] = None
+        self.values = values
+
     def set_value(self, index, v):
         try:
             v = scalar(v)
@@ -301,11 +366,30 @@ def rows_of(columns, row_count, names=None):
     return [dict(zip(names, vals)) for vals in zip(*lists)] if lists else [{} for _ in range(row_count)]
 
 
-def frame_of(columns, row_count):
+FRAMES = {}
+
+
+def frame_of(columns, row_count, reuse=False):
+    """The columns as a DataFrame. With reuse, built once per columns (callers hand user code a copy)."""
+    hit = FRAMES.get(id(columns)) if reuse else None
+    if hit is not None and hit[0] is columns:
+        return hit[1]
+    frame = new_frame(columns, row_count)
+    if reuse:
+        FRAMES[id(columns)] = (columns, frame)  # the reference keeps the id from being reused
+    return frame
+
+
+def new_frame(columns, row_count):
     import pandas as pd
 
     data = {}
-    for name, (kind, values) in columns.items():
+    for name in columns:
+        array = columns.array(name) if isinstance(columns, Columns) else None
+        if array is not None:
+            data[name] = pd.Series(array, copy=False)
+            continue
+        kind, values = columns[name]
         if kind in ("f64",):
             data[name] = pd.Series([math.nan if v is None else v for v in values], dtype="float64")
         elif kind == "i64":
@@ -332,8 +416,24 @@ def guarded(fn):
         return None, err
 
 
+def float_array(result, n):
+    """A 1-D numpy array or pandas Series of n numbers (a numpy float or integer dtype) as a float64
+    array, or None: the values set_value would store, without a conversion per value."""
+    if type(result).__name__ not in ("ndarray", "Series") or type(result).__module__.split(".")[0] not in ("numpy", "pandas"):
+        return None
+    import numpy as np
+
+    dtype = getattr(result, "dtype", None)
+    if not isinstance(dtype, np.dtype) or dtype.kind not in "fiu" or getattr(result, "ndim", 1) != 1 or len(result) != n:
+        return None
+    return np.asarray(result, dtype=np.float64)
+
+
 def sequence_of(result, n, what):
-    """A vectorized result as a list of n values, by position."""
+    """A vectorized result as a list of n values, by position (a float64 array when float_array can)."""
+    floats = float_array(result, n)
+    if floats is not None:
+        return floats
     if hasattr(result, "tolist") and hasattr(result, "__len__") and not isinstance(result, (str, bytes)):
         if type(result).__name__ == "DataFrame":
             raise TypeError("%s returned a DataFrame where one value per row was expected" % what)
@@ -397,10 +497,23 @@ def evaluate(run, fn, module, job, columns, row_count):
     what = job["name"]
     if kind == "row":
         rows = rows_of(columns, row_count)
+        values, states = run.values, run.states
+        # guarded() inlined: this loop runs once per row.
         for i, row in enumerate(rows):
-            v, err = guarded(lambda: fn(row))
-            if err is not None:
+            try:
+                v = fn(row)
+            except SystemExit as err:
+                raise FeatureExit(message_of(err))
+            except MemoryError:
+                raise FeatureExit("the feature's code ran out of memory (the worker's limit)")
+            except Exception as err:  # noqa: BLE001 - user code may raise anything
                 run.fail_row(i, err)
+                continue
+            if type(v) is float:
+                if v != v:
+                    states[i] = 1  # NaN is a null, as scalar() says
+                else:
+                    values[i] = v
             else:
                 run.set_value(i, v)
         return
@@ -410,10 +523,10 @@ def evaluate(run, fn, module, job, columns, row_count):
         if err is None:
             result, err = guarded(lambda: sequence_of(result, row_count, what))
     elif kind == "series":
-        frame = frame_of(columns, row_count)
+        frame = frame_of(columns, row_count, reuse=True)
         result, err = guarded(lambda: sequence_of(fn(frame.copy()), row_count, what))
     elif kind == "frame":
-        frame = frame_of(columns, row_count)
+        frame = frame_of(columns, row_count, reuse=True)
         result, err = guarded(lambda: sequence_of(pick_output(fn(frame.copy()), job["output"], what), row_count, what))
     elif kind == "hamilton":
         result, err = guarded(lambda: sequence_of(hamilton_call(module, fn, columns, row_count, {}), row_count, what))
@@ -432,7 +545,7 @@ def evaluate(run, fn, module, job, columns, row_count):
             data = {name: list(values) for name, (kind_, values) in columns.items()}
             result, err = guarded(lambda: sequence_of(pick_output(udf(data), job["output"], what), row_count, what))
         else:
-            frame = frame_of(columns, row_count)
+            frame = frame_of(columns, row_count, reuse=True)
             result, err = guarded(lambda: sequence_of(pick_output(udf(frame.copy()), job["output"], what), row_count, what))
     else:
         raise FeatureExit("unknown feature kind %r" % kind)
@@ -441,6 +554,8 @@ def evaluate(run, fn, module, job, columns, row_count):
         for i in range(row_count):
             run.fail_row(i, err)
         return
+    if not isinstance(result, list):
+        return run.set_floats(result)  # float_array's
     for i, v in enumerate(result):
         run.set_value(i, v)
 
@@ -542,7 +657,7 @@ def main():
     limit_memory(header.get("memoryMb", 2048))
     sys.meta_path.insert(0, SourceFinder(header["modules"]))
     row_count = header["rowCount"]
-    columns = decode_columns(header["columns"], buffers, row_count)
+    columns = Columns(header["columns"], buffers, row_count)
     for index, job in enumerate(header["jobs"]):
         if index < header.get("start", 0):
             continue
