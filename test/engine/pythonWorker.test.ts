@@ -43,6 +43,63 @@ describe('the Python worker (python3, numpy, pandas)', function () {
     assert.deepEqual(valuesOf(o), ['int', 'str', 'none', 'bool']);
   });
 
+  it('every wire type reaches Python exactly: safe integers to ±2^53, -0, NaN, nulls, ASCII and other text, lone surrogates, booleans, timestamps, all-null columns', async () => {
+    const ints = [-(2 ** 53 - 1), -1, 0, 2 ** 53 - 1, 2 ** 32, -(2 ** 32), 123456789012, null];
+    const cols: Column[] = [
+      { name: 'i', type: 'integer', values: ints },
+      { name: 'f', type: 'number', values: [1.5, -0, Number.NaN, null, 1e308, -2.5e-308, 3, 0.1] },
+      { name: 'big', type: 'integer', values: [2 ** 53, 1, 2, 3, 4, 5, 6, 7] },
+      { name: 'a', type: 'string', values: ['north', '', null, 'x', 'south', 'y', 'z', 'w'] },
+      { name: 'u', type: 'string', values: ['Zürich', '\ud83d', '\ude00x', null, '日本', 'a', 'é', ''] },
+      { name: 'b', type: 'boolean', values: [true, false, null, true, false, true, false, true] },
+      { name: 't', type: 'date', values: [new Date(0), new Date(Date.UTC(2024, 1, 29, 12)), null, new Date(-86400000), new Date(1), new Date(2), new Date(3), new Date(4)] },
+      { name: 'none', type: 'number', values: [null, null, null, null, null, null, null, null] },
+      { name: 'snone', type: 'string', values: [null, null, null, null, null, null, null, null] },
+    ];
+    const source = [
+      'import math',
+      'def show(row):',
+      '    out = []',
+      '    for k in ["i", "f", "big", "a", "u", "b", "t", "none", "snone"]:',
+      '        v = row[k]',
+      '        if isinstance(v, float):',
+      '            v = "nan" if math.isnan(v) else repr(v)',
+      '        elif hasattr(v, "isoformat"):',
+      '            v = v.isoformat()',
+      '        out.append(type(row[k]).__name__ + ":" + str(v))',
+      '    return " ".join(out)',
+    ].join('\n');
+    const [o] = await run(source, cols, [{ function: 'show' }]);
+    assert.deepEqual(valuesOf(o), [
+      'int:-9007199254740991 float:1.5 float:9007199254740992.0 str:north str:Zürich bool:True datetime:1970-01-01T00:00:00+00:00 NoneType:None NoneType:None',
+      'int:-1 float:-0.0 float:1.0 str: str:\ufffd bool:False datetime:2024-02-29T12:00:00+00:00 NoneType:None NoneType:None',
+      'int:0 float:nan float:2.0 NoneType:None str:\ufffdx NoneType:None NoneType:None NoneType:None NoneType:None',
+      'int:9007199254740991 NoneType:None float:3.0 str:x NoneType:None bool:True datetime:1969-12-31T00:00:00+00:00 NoneType:None NoneType:None',
+      'int:4294967296 float:1e+308 float:4.0 str:south str:日本 bool:False datetime:1970-01-01T00:00:00.001000+00:00 NoneType:None NoneType:None',
+      'int:-4294967296 float:-2.5e-308 float:5.0 str:y str:a bool:True datetime:1970-01-01T00:00:00.002000+00:00 NoneType:None NoneType:None',
+      'int:123456789012 float:3.0 float:6.0 str:z str:é bool:False datetime:1970-01-01T00:00:00.003000+00:00 NoneType:None NoneType:None',
+      'NoneType:None float:0.1 float:7.0 str:w str: bool:True datetime:1970-01-01T00:00:00.004000+00:00 NoneType:None NoneType:None',
+    ]);
+  });
+
+  it('a string column of few distinct values (sent as a dictionary) reaches row and series features as the same strings, nulls included', async () => {
+    const k = ['Zürich', null, 'Zürich', '\ud83d', 'a', 'a', '\ud83d', 'Zürich', '', 'a'];
+    const source = [
+      'import pandas as pd',
+      'def row_k(row):\n    return "None" if row["k"] is None else type(row["k"]).__name__ + ":" + row["k"]',
+      'def series_k(df: pd.DataFrame) -> pd.Series:\n    return df["k"].fillna("-") + "/" + str(df["k"].dtype)',
+    ].join('\n\n');
+    assert.equal(encodeColumns([{ name: 'k', type: 'string', values: k }], k.length).headers[0].type, 'cat');
+    const out = await run(source, [{ name: 'k', type: 'string', values: k }], [{ function: 'row_k' }, { function: 'series_k', kind: 'series' }]);
+    assert.deepEqual(valuesOf(out[0]), k.map((v) => (v === null ? 'None' : `str:${v === '\ud83d' ? '\ufffd' : v}`)));
+    assert.deepEqual(valuesOf(out[1]), k.map((v) => `${v === null ? '-' : v === '\ud83d' ? '\ufffd' : v}/object`));
+    // The same strings without repetition travel one by one, and arrive the same.
+    const distinct = ['Zürich', null, '\ud83d', 'a', '', 'b'];
+    assert.equal(encodeColumns([{ name: 'k', type: 'string', values: distinct }], distinct.length).headers[0].type, 'str');
+    const [plain] = await run(source, [{ name: 'k', type: 'string', values: distinct }], [{ function: 'row_k' }]);
+    assert.deepEqual(valuesOf(plain), distinct.map((v) => (v === null ? 'None' : `str:${v === '\ud83d' ? '\ufffd' : v}`)));
+  });
+
   const columns = (): Column[] => [
     { name: 'x', type: 'number', values: [1.5, null, -2, 0.25] },
     { name: 'n', type: 'integer', values: [3, 4, null, 6] },

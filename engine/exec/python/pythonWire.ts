@@ -2,22 +2,29 @@
  * The binary protocol between the engine and the Python worker (`featureguard_worker.py`): frames
  * of a little-endian u32 header length, a UTF-8 JSON header, then raw buffers whose lengths the
  * header lists. Columns travel typed — float64 and int64 little-endian with a validity byte per
- * row, strings as u32 offsets + UTF-8, booleans, timestamps as float64 milliseconds — so 100k rows
- * cost a memcpy, not 100k JSON values; no pickle of user data.
+ * row, strings as u32 offsets + UTF-8 (or, when few distinct strings repeat, as u32 codes into
+ * those strings: `cat`), booleans, timestamps as float64 milliseconds — so 100k rows cost a
+ * memcpy, not 100k JSON values; no pickle of user data.
  */
 import type { CellValue, ColumnType } from '../../data/table';
 
 /** A column for the worker: its header entry and the indexes of its buffers. */
 export interface EncodedColumn {
-  header: { name: string; type: 'f64' | 'i64' | 'str' | 'bool' | 'ts' | 'json'; buffers: number[]; values?: unknown[] };
+  header: { name: string; type: 'f64' | 'i64' | 'str' | 'cat' | 'bool' | 'ts' | 'json'; buffers: number[]; values?: unknown[] };
 }
 
 /** Encodes one frame. */
 export function encodeFrame(header: Record<string, unknown>, buffers: Uint8Array[]): Buffer {
+  return Buffer.concat(encodeFrameParts(header, buffers));
+}
+
+/** One frame as its parts in order (the length and header, then each buffer as it is: no copy). */
+export function encodeFrameParts(header: Record<string, unknown>, buffers: Uint8Array[]): Buffer[] {
   const json = Buffer.from(JSON.stringify({ ...header, buffers: buffers.map((b) => b.byteLength) }), 'utf8');
-  const length = Buffer.alloc(4);
-  length.writeUInt32LE(json.byteLength);
-  return Buffer.concat([length, json, ...buffers.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength))]);
+  const head = Buffer.alloc(4 + json.byteLength);
+  head.writeUInt32LE(json.byteLength);
+  json.copy(head, 4);
+  return [head, ...buffers.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength))];
 }
 
 /** Reads frames out of a byte stream as chunks arrive. */
@@ -63,46 +70,54 @@ export class FrameReader {
 /**
  * Encodes sampled columns: `integer` columns as int64 when every value is a safe integer,
  * `number` columns as float64, then strings, booleans and timestamps by what the values are.
+ * One pass over a column's values decides its type and one more writes it (100k rows × 10 columns
+ * is a few milliseconds, not a conversion per value).
  */
 export function encodeColumns(columns: { name: string; type: ColumnType; values: readonly CellValue[] }[], rowCount: number): { headers: EncodedColumn['header'][]; buffers: Uint8Array[] } {
   const headers: EncodedColumn['header'][] = [];
   const buffers: Uint8Array[] = [];
   const add = (b: Uint8Array) => buffers.push(b) - 1;
   for (const col of columns) {
-    const valid = new Uint8Array(rowCount);
     const values = col.values;
-    const present = values.filter((v) => v !== null && v !== undefined);
-    const all = (test: (v: CellValue) => boolean) => present.every(test);
+    const valid = new Uint8Array(rowCount);
+    const numbers = encodeNumbers(values, col.type, valid, rowCount);
+    if (numbers) {
+      headers.push({ name: col.name, type: numbers.type, buffers: [add(valid), add(new Uint8Array(numbers.data))] });
+      continue;
+    }
     for (let i = 0; i < rowCount; i++) valid[i] = values[i] === null || values[i] === undefined ? 0 : 1;
-    if ((col.type === 'integer' || col.type === 'number') && all((v) => typeof v === 'number')) {
-      const asInt = col.type === 'integer' && all((v) => Number.isSafeInteger(v as number));
-      if (asInt) {
-        const data = new BigInt64Array(rowCount);
-        for (let i = 0; i < rowCount; i++) if (valid[i]) data[i] = BigInt(values[i] as number);
-        headers.push({ name: col.name, type: 'i64', buffers: [add(valid), add(new Uint8Array(data.buffer))] });
-      } else {
-        const data = new Float64Array(rowCount);
-        for (let i = 0; i < rowCount; i++) if (valid[i]) data[i] = values[i] as number;
-        headers.push({ name: col.name, type: 'f64', buffers: [add(valid), add(new Uint8Array(data.buffer))] });
-      }
-    } else if (all((v) => typeof v === 'string')) {
-      const offsets = new Uint32Array(rowCount + 1);
-      const parts: Buffer[] = [];
-      let total = 0;
+    const wire = wireType(values, col.type);
+    if (wire === 'i64') {
+      // Two 32-bit halves, little-endian two's complement: exact for every safe integer, no BigInt per value.
+      const data = new ArrayBuffer(rowCount * 8);
+      const lo = new Uint32Array(data), hi = new Int32Array(data);
       for (let i = 0; i < rowCount; i++) {
-        if (valid[i]) {
-          const b = Buffer.from(values[i] as string, 'utf8');
-          parts.push(b);
-          total += b.byteLength;
-        }
-        offsets[i + 1] = total;
+        if (!valid[i]) continue;
+        const v = values[i] as number;
+        const high = Math.floor(v / 4294967296);
+        lo[2 * i] = v - high * 4294967296;
+        hi[2 * i + 1] = high;
       }
-      headers.push({ name: col.name, type: 'str', buffers: [add(valid), add(new Uint8Array(offsets.buffer)), add(Buffer.concat(parts))] });
-    } else if (all((v) => typeof v === 'boolean')) {
+      headers.push({ name: col.name, type: 'i64', buffers: [add(valid), add(new Uint8Array(data))] });
+    } else if (wire === 'f64') {
+      const data = new Float64Array(rowCount);
+      for (let i = 0; i < rowCount; i++) if (valid[i]) data[i] = values[i] as number;
+      headers.push({ name: col.name, type: 'f64', buffers: [add(valid), add(new Uint8Array(data.buffer))] });
+    } else if (wire === 'str') {
+      const strings = values as readonly (string | null | undefined)[];
+      const dictionary = encodeDictionary(strings, valid, rowCount);
+      if (dictionary) {
+        const { offsets, data } = encodeStrings(dictionary.strings, new Uint8Array(dictionary.strings.length).fill(1), dictionary.strings.length);
+        headers.push({ name: col.name, type: 'cat', buffers: [add(valid), add(new Uint8Array(dictionary.codes.buffer)), add(new Uint8Array(offsets.buffer)), add(data)] });
+      } else {
+        const { offsets, data } = encodeStrings(strings, valid, rowCount);
+        headers.push({ name: col.name, type: 'str', buffers: [add(valid), add(new Uint8Array(offsets.buffer)), add(data)] });
+      }
+    } else if (wire === 'bool') {
       const data = new Uint8Array(rowCount);
       for (let i = 0; i < rowCount; i++) data[i] = values[i] === true ? 1 : 0;
       headers.push({ name: col.name, type: 'bool', buffers: [add(valid), add(data)] });
-    } else if (all((v) => v instanceof Date)) {
+    } else if (wire === 'ts') {
       const data = new Float64Array(rowCount);
       for (let i = 0; i < rowCount; i++) if (valid[i]) data[i] = (values[i] as Date).getTime();
       headers.push({ name: col.name, type: 'ts', buffers: [add(valid), add(new Uint8Array(data.buffer))] });
@@ -112,6 +127,106 @@ export function encodeColumns(columns: { name: string; type: ColumnType; values:
     }
   }
   return { headers, buffers };
+}
+
+/**
+ * A numeric column of numbers (and nulls) in one pass: float64, or int64 when it is an `integer`
+ * column of safe integers; `valid` filled. Undefined for any other column (`valid` then undefined).
+ */
+function encodeNumbers(values: readonly CellValue[], type: ColumnType, valid: Uint8Array, rowCount: number): { type: 'f64' | 'i64'; data: ArrayBuffer } | undefined {
+  if ((type !== 'integer' && type !== 'number') || values.length !== rowCount) return undefined;
+  const data = new Float64Array(rowCount);
+  let integers = type === 'integer';
+  for (let i = 0; i < rowCount; i++) {
+    const v = values[i];
+    if (v === null || v === undefined) continue;
+    if (typeof v !== 'number') return undefined;
+    valid[i] = 1;
+    data[i] = v;
+    if (integers && !Number.isSafeInteger(v)) integers = false;
+  }
+  if (!integers) return { type: 'f64', data: data.buffer };
+  // Two 32-bit halves, little-endian two's complement: exact for every safe integer, no BigInt per value.
+  const out = new ArrayBuffer(rowCount * 8);
+  const lo = new Uint32Array(out), hi = new Int32Array(out);
+  for (let i = 0; i < rowCount; i++) {
+    const v = data[i];
+    const high = Math.floor(v / 4294967296);
+    lo[2 * i] = v - high * 4294967296;
+    hi[2 * i + 1] = high;
+  }
+  return { type: 'i64', data: out };
+}
+
+/**
+ * How a column travels, from its non-null values: numbers of a numeric column as int64 (an
+ * `integer` column of safe integers) or float64; then strings, booleans, timestamps; else JSON.
+ * A column without a value takes the first that applies.
+ */
+function wireType(values: readonly CellValue[], type: ColumnType): 'i64' | 'f64' | 'str' | 'bool' | 'ts' | 'json' {
+  const numeric = type === 'integer' || type === 'number';
+  let numbers = numeric, integers = type === 'integer', strings = true, booleans = true, dates = true;
+  for (const v of values) {
+    if (v === null || v === undefined) continue;
+    if (typeof v === 'number') {
+      strings = booleans = dates = false;
+      if (integers && !Number.isSafeInteger(v)) integers = false;
+      if (!numbers) break;
+    } else {
+      numbers = integers = false;
+      if (typeof v !== 'string') strings = false;
+      if (typeof v !== 'boolean') booleans = false;
+      if (!(v instanceof Date)) dates = false;
+      if (!strings && !booleans && !dates) break;
+    }
+  }
+  if (numbers) return integers ? 'i64' : 'f64';
+  return strings ? 'str' : booleans ? 'bool' : dates ? 'ts' : 'json';
+}
+
+/** At most this many distinct strings, and at most one per two rows, travel as a dictionary. */
+const MAX_DICTIONARY = 4096;
+
+/**
+ * A string column as its distinct strings and a u32 code per row (0 for nulls), when it has at
+ * least one string and few enough distinct ones (a category, a segment, a country); undefined
+ * otherwise (ids, free text), found out after at most MAX_DICTIONARY + 1 distinct strings.
+ */
+function encodeDictionary(values: readonly (string | null | undefined)[], valid: Uint8Array, rowCount: number): { strings: string[]; codes: Uint32Array } | undefined {
+  const limit = Math.min(MAX_DICTIONARY, rowCount >> 1);
+  const index = new Map<string, number>();
+  const strings: string[] = [];
+  const codes = new Uint32Array(rowCount);
+  for (let i = 0; i < rowCount; i++) {
+    if (!valid[i]) continue;
+    const v = values[i] as string;
+    let code = index.get(v);
+    if (code === undefined) {
+      if (strings.length >= limit) return undefined;
+      code = strings.push(v) - 1;
+      index.set(v, code);
+    }
+    codes[i] = code;
+  }
+  return strings.length ? { strings, codes } : undefined;
+}
+
+/** UTF-8 bytes of the strings end to end and the u32 offset where each row's ends (nulls add none). */
+function encodeStrings(values: readonly (string | null | undefined)[], valid: Uint8Array, rowCount: number): { offsets: Uint32Array; data: Buffer } {
+  const offsets = new Uint32Array(rowCount + 1);
+  // join() writes nulls as ''. ASCII text (a UTF-8 length equal to its length) is one conversion.
+  const joined = values.length === rowCount ? values.join('') : values.slice(0, rowCount).join('');
+  if (Buffer.byteLength(joined, 'utf8') === joined.length) {
+    let total = 0;
+    for (let i = 0; i < rowCount; i++) offsets[i + 1] = total += valid[i] ? (values[i] as string).length : 0;
+    return { offsets, data: Buffer.from(joined, 'latin1') };
+  }
+  // Each value on its own (as a lone surrogate at a value's end must not pair with the next one's start).
+  let total = 0;
+  for (let i = 0; i < rowCount; i++) offsets[i + 1] = total += valid[i] ? Buffer.byteLength(values[i] as string, 'utf8') : 0;
+  const data = Buffer.allocUnsafe(total);
+  for (let i = 0; i < rowCount; i++) if (valid[i]) data.write(values[i] as string, offsets[i], 'utf8');
+  return { offsets, data };
 }
 
 /**

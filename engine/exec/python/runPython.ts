@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunLimits, RunOutcome } from '../runInWorker';
 import type { WorkerResult } from '../workerProtocol';
-import { decodeValues, encodeFrame, FrameReader, jsonValue } from './pythonWire';
+import { decodeValues, encodeFrameParts, FrameReader, jsonValue } from './pythonWire';
 
 declare const __FEATUREGUARD_PYTHON_WORKER__: string;
 
@@ -138,7 +138,10 @@ export async function runPythonBatch(batch: PythonBatch, limits: RunLimits, onOu
         end(current + 1);
       });
       child.stdin.on('error', () => undefined);
-      child.stdin.end(encodeFrame(h, b.columnBuffers));
+      // The frame's parts are written as they are (megabytes of columns are not copied into one buffer).
+      child.stdin.cork();
+      for (const part of encodeFrameParts(h, b.columnBuffers)) child.stdin.write(part);
+      child.stdin.end();
     });
   }
 }
