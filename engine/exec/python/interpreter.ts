@@ -2,7 +2,8 @@
  * Which Python runs the workspace's Python features (SPEC §9 "Which interpreter"):
  * `python.interpreter` in the config, else `FEATUREGUARD_PYTHON`, else the editor's selection,
  * else the workspace's `.venv/bin/python` or `venv/bin/python`, else `python3` on PATH. It must be
- * 3.9 or newer, and have the modules the features' forms need (pandas for the vectorized ones).
+ * 3.9 or newer, and have the modules the features' forms need (pandas for the vectorized ones:
+ * found by `importlib.util.find_spec`, not imported).
  * Nothing is ever installed: a problem is one line naming the interpreter and what is missing.
  */
 import { spawnSync } from 'node:child_process';
@@ -65,7 +66,10 @@ export function requireModules(python: PythonInterpreter, features: { name: stri
     for (const module of modules) {
       let ok = python.modules.get(module);
       if (ok === undefined) {
-        const r = spawnSync(python.path, ['-c', `import ${module}`], { encoding: 'utf8', timeout: 30000 });
+        // Found, not imported: importing pandas costs a third of a second, which the workers pay
+        // anyway. An installed module that fails to import fails the features that load it, with
+        // Python's own message.
+        const r = spawnSync(python.path, ['-c', `import importlib.util, sys; sys.exit(0 if importlib.util.find_spec(${JSON.stringify(module)}) else 1)`], { encoding: 'utf8', timeout: 30000 });
         ok = !r.error && r.status === 0;
         python.modules.set(module, ok);
       }
