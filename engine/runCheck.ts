@@ -308,7 +308,7 @@ function runPythonBatches(ws: Workspace, jobs: Job[], caches: CheckCaches, signa
       (async () => {
         const lists = members.map((j) => j.columns);
         const loaded = await caches.snapshots.load(ws.config, name, lists.some((l) => l === undefined) ? undefined : [...new Set(lists.flat() as string[])]);
-        await runPythonFeatures(members[0].python!.path, tree, ws.config, ws.repo.root, members.map((j) => j.affected.feature), loaded, members[0].limits, settle, signal);
+        await runPythonFeatures(members[0].python!.path, tree, ws.config, ws.repo.root, members.map((j) => j.affected.feature), loaded, members[0].limits, settle, signal, lists);
       })()
         .catch((err) => {
           for (let i = 0; i < members.length; i++) settle(i, { ok: false, reason: 'crash', message: `the Python worker failed: ${(err as Error)?.message ?? err}` });

@@ -100,6 +100,25 @@ describe('the Python worker (python3, numpy, pandas)', function () {
     assert.deepEqual(valuesOf(plain), distinct.map((v) => (v === null ? 'None' : `str:${v === '\ud83d' ? '\ufffd' : v}`)));
   });
 
+  it('a job with its columns gets rows and frames of those only (as when checked alone); one without gets them all', async () => {
+    const source = [
+      'import pandas as pd',
+      'def keys(row):\n    return ",".join(row)',
+      'def frame_keys(df: pd.DataFrame) -> pd.Series:\n    return pd.Series([",".join(df.columns)] * len(df))',
+      'def reads_other(row):\n    return row["t"]',
+    ].join('\n\n');
+    const out = await run(source, columns(), [
+      { function: 'keys', columns: ['s', 'x', 'nope'] },
+      { function: 'keys' },
+      { function: 'frame_keys', kind: 'series', columns: ['n', 'x'] },
+      { function: 'reads_other', columns: ['x'] },
+    ]);
+    assert.deepEqual(valuesOf(out[0]), ['x,s', 'x,s', 'x,s', 'x,s']);
+    assert.deepEqual(valuesOf(out[1]), ['x,n,k,s,t', 'x,n,k,s,t', 'x,n,k,s,t', 'x,n,k,s,t']);
+    assert.deepEqual(valuesOf(out[2]), ['x,n', 'x,n', 'x,n', 'x,n']);
+    assert.ok(out[3].ok && out[3].errorCount === 4 && out[3].missingColumns?.includes('t'), JSON.stringify(out[3]));
+  });
+
   const columns = (): Column[] => [
     { name: 'x', type: 'number', values: [1.5, null, -2, 0.25] },
     { name: 'n', type: 'integer', values: [3, 4, null, 6] },

@@ -118,11 +118,24 @@ class Columns(Mapping):
     engine's buffers when first asked for. A pandas form reads float and integer columns straight
     from the buffers (`array`) and never needs their lists."""
 
-    def __init__(self, specs, buffers, row_count):
+    def __init__(self, specs, buffers, row_count, decoded=None):
         self.specs = {spec["name"]: spec for spec in specs}
         self.buffers = buffers
         self.row_count = row_count
-        self.decoded = {}
+        self.decoded = {} if decoded is None else decoded
+        self.subsets = {}
+
+    def only(self, names):
+        """The columns among `names`, in batch order, sharing what is decoded (one object per set):
+        a job's rows carry the columns its code can read, as they would if it were checked alone."""
+        wanted = set(names)
+        key = tuple(name for name in self.specs if name in wanted)
+        if len(key) == len(self.specs):
+            return self
+        hit = self.subsets.get(key)
+        if hit is None:
+            hit = self.subsets[key] = Columns([self.specs[name] for name in key], self.buffers, self.row_count, self.decoded)
+        return hit
 
     def __getitem__(self, name):
         hit = self.decoded.get(name)
@@ -594,6 +607,8 @@ def json_value(v):
 
 
 def run_job(job, columns, row_count):
+    if job.get("columns") is not None and isinstance(columns, Columns):
+        columns = columns.only(job["columns"])
     started = time.perf_counter()
     module = importlib.import_module(job["module"])
     fn = getattr(module, job["function"])

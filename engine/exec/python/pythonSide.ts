@@ -41,25 +41,28 @@ export function moduleSources(tree: SourceTree, config: Config, repoRoot: string
   return found;
 }
 
-/** A feature's job for the Python worker, or a reason it cannot have one. */
-export function pythonJob(config: Config, feature: FeatureConfig, rowCount: number): PythonJob | string {
+/** A feature's job for the Python worker (rows of `columns` only, when given), or a reason it cannot have one. */
+export function pythonJob(config: Config, feature: FeatureConfig, rowCount: number, columns?: string[]): PythonJob | string {
   const module = moduleNameOf(config.python.paths, feature.file);
   if (!module) return `${feature.file} is under no python.paths root (${config.python.paths.map((p) => p || '.').join(', ')}), so it cannot be imported`;
-  return { name: feature.name, module, function: feature.exportName, kind: feature.kind ?? 'row', output: feature.output ?? feature.name, examples: (feature.examples ?? []).map((e) => e.input), repeatRows: Math.min(200, rowCount) };
+  return { name: feature.name, module, function: feature.exportName, kind: feature.kind ?? 'row', output: feature.output ?? feature.name, examples: (feature.examples ?? []).map((e) => e.input), repeatRows: Math.min(200, rowCount), ...(columns ? { columns } : {}) };
 }
 
 /**
  * Runs one version of several features over one sample in one Python process (columns decoded
- * once); `onOutcome` gets each feature's outcome as soon as it is known.
+ * once); `onOutcome` gets each feature's outcome as soon as it is known. `columnsOf[i]`, when
+ * given, are the columns feature i's code can read: its rows carry only those (a batch holds the
+ * union), so that a feature computes the same checked with others or alone, and a wide batch does
+ * not build wide rows for every feature.
  */
-export async function runPythonFeatures(interpreter: string, tree: SourceTree, config: Config, repoRoot: string, features: FeatureConfig[], loaded: LoadedSnapshot, limits: RunLimits, onOutcome: (index: number, outcome: SideOutcome) => void, signal?: AbortSignal): Promise<void> {
+export async function runPythonFeatures(interpreter: string, tree: SourceTree, config: Config, repoRoot: string, features: FeatureConfig[], loaded: LoadedSnapshot, limits: RunLimits, onOutcome: (index: number, outcome: SideOutcome) => void, signal?: AbortSignal, columnsOf?: (string[] | undefined)[]): Promise<void> {
   const started = performance.now();
   const modules = await moduleSources(tree, config, repoRoot);
   const sample = loaded.sample;
   const jobs: PythonJob[] = [];
   const indexOf: number[] = [];
   features.forEach((feature, i) => {
-    const job = pythonJob(config, feature, sample.rowCount);
+    const job = pythonJob(config, feature, sample.rowCount, columnsOf?.[i]);
     if (typeof job === 'string') onOutcome(i, { ok: false, reason: 'load', message: job });
     else {
       indexOf.push(i);

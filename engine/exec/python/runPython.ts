@@ -26,6 +26,11 @@ export interface PythonJob {
   output: string;
   examples: Record<string, unknown>[];
   repeatRows: number;
+  /**
+   * The columns the feature's code can read (the batch may have more, for other features): its rows
+   * and frames carry only these, as when it is checked alone. Absent: every column.
+   */
+  columns?: string[];
 }
 
 export interface PythonBatch {
