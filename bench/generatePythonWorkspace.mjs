@@ -18,13 +18,17 @@
  *                                                `row["a"]`, `row["b"]`, `row["c"]`
  *   feature functions                            `features` row features `def NAME(row: dict) -> float`
  *                                                appended to modules of the two top layers (70% layer 9),
- *                                                each calling one or two functions of its own module
+ *                                                each calling one or two functions of its own module;
+ *                                                and one pandas series feature `def NOUN_score_vec(df:
+ *                                                pd.DataFrame) -> pd.Series` in a layer-9 module without
+ *                                                row features, on its module's constants only
  *   DIR/featureguard.json                        snapshot `main`, every feature, `"python": {"paths": ["src"]}`
  *   DIR/pyrightconfig.json                       for `pyright -p DIR` (the bench's reference analyzer)
  *   DIR/data/main.parquet                        `rows` rows: a, b, c (double), seg (string) — the same
  *                                                rows generateWorkspace.mjs writes for the seed — and one
  *                                                column per feature with what the committed code computes,
- *                                                computed by python3 running that code
+ *                                                computed by DATA_PYTHON (/usr/bin/python3, with pandas)
+ *                                                running that code
  *
  * Imports of a lower module, one style per (importing module, imported module), seeded:
  *   from ..layer3.spend_12 import scale_spend, SPEND_RATE as SPEND_RATE_SPEND12   (relative, some aliased)
@@ -43,7 +47,7 @@
  * `path#name`s it references, resolved through every alias and re-export to the defining module;
  * features; constants), so `expectedImpact` and `validVia` from there apply unchanged.
  *
- * CLI: node bench/generatePythonWorkspace.mjs DIR --modules 500 --features 50 --rows 10000 --seed 1
+ * CLI: node bench/generatePythonWorkspace.mjs DIR --modules 500 --features 50 --rows 100000 --seed 1
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -57,6 +61,12 @@ import { LAYERS, SEGMENTS, lit, makeRng, rowChunks } from './generateWorkspace.m
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const PACKAGE = 'featlib';
 const PYTHON = process.env.FG_BENCH_PYTHON ?? 'python3';
+/**
+ * The interpreter that computes the snapshot's feature columns: it needs numpy and pandas (the
+ * series feature). The benchmark's `featureguard check` runs the features in the same one
+ * (FEATUREGUARD_PYTHON in its environment, bench/python.mjs).
+ */
+export const DATA_PYTHON = process.env.FG_BENCH_DATA_PYTHON ?? '/usr/bin/python3';
 /** Fixed dates for the commit, so the commit id is reproducible too. */
 
 const NOUNS = [
@@ -77,7 +87,7 @@ const cap = (s) => s[0].toUpperCase() + s.slice(1);
 // ---------------------------------------------------------------------------------------------
 // The plan: modules, declarations, callees
 
-function planWorkspace(rng, modules, features) {
+function planWorkspace(rng, modules, features, seed) {
   const perLayer = [];
   for (let k = 0; k < LAYERS; k++) perLayer.push(Math.floor(modules / LAYERS) + (k < modules % LAYERS ? 1 : 0));
   const layers = [];
@@ -151,8 +161,22 @@ function planWorkspace(rng, modules, features) {
     mod.features.push(feat);
     feats.push(feat);
   }
-  return { layers, features: feats };
+  // One pandas `series` feature (`def f(df: pd.DataFrame) -> pd.Series`), the vectorized score of
+  // a batch scorer, in the first layer-9 module that has no row feature and that its package does
+  // not re-export (so no row feature's import brings pandas in). Its numbers come from a PRNG of its
+  // own: the rest of the workspace (code, rows, edits) is what it was without it. It reads constants
+  // of its own module only, so no layer-0 edit reaches it (the impact figures reach what they reached).
+  const top = layers[LAYERS - 1];
+  const home = top.find((m) => !m.reexported && m.features.length === 0) ?? top.find((m) => !m.reexported) ?? top[0];
+  const own = makeRng(seed * 7919 + 17);
+  const pool = home.consts.slice(1).filter((c) => !c.derived);
+  const [weight, gain] = own.sample(pool, 2);
+  home.series = { name: `${home.noun}_score_vec`, mod: home, kind: 'series', weight, gain, coef: own.range(0.01, 0.2), cc: own.range(0.001, 0.02), seg: own.pick(SEGMENTS) };
+  return { layers, features: feats, series: home.series };
 }
+
+/** The row features, then the series feature. */
+const allFeatures = (plan) => [...plan.features, plan.series];
 
 /** The public names of a module, as its `__all__` lists them (and its package re-exports them). */
 function publicNames(mod) {
@@ -160,12 +184,13 @@ function publicNames(mod) {
   if (mod.hasWindow) names.push(mod.windowClass);
   if (mod.hasParams) names.push(mod.paramsClass, `${mod.NOUN}_PARAMS`);
   for (const f of mod.features) names.push(f.name);
+  if (mod.series) names.push(mod.series.name);
   return names;
 }
 
 /** Every module-level name a module binds itself. */
 function ownNames(mod) {
-  return [...publicNames(mod), mod.helper, '__all__', 'math', 'dataclass', 'annotations'];
+  return [...publicNames(mod), mod.helper, '__all__', 'math', 'dataclass', 'annotations', ...(mod.series ? ['pd'] : [])];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -314,6 +339,11 @@ function renderModule(rng, mod, graph) {
     graph[idOf(mod, feat.name)] = feat.calls.map((c) => idOf(mod, c.name)).sort();
     body.push('', '', ...renderFeature(feat));
   }
+  if (mod.series) {
+    const s = mod.series;
+    graph[idOf(mod, s.name)] = [idOf(mod, limit.name), idOf(mod, s.weight.name), idOf(mod, s.gain.name)].sort();
+    body.push('', '', ...renderSeriesFeature(s, limit.name));
+  }
 
   // Constants.
   const consts = [];
@@ -339,12 +369,16 @@ function renderModule(rng, mod, graph) {
   L.push(mod.layer === 0
     ? `Leaf computations on the raw row fields; every value stays within +/-${limit.name}.`
     : `Each function refines one signal of layer ${mod.layer - 1}; values stay within +/-${limit.name}.`);
-  if (mod.features.length) L.push(`Features defined here: ${mod.features.map((f) => f.name).join(', ')}.`);
+  const defined = [...mod.features, ...(mod.series ? [mod.series] : [])];
+  if (defined.length) L.push(`Features defined here: ${defined.map((f) => f.name).join(', ')}.`);
   L.push('"""', '', 'from __future__ import annotations', '');
   const std = [];
   if (usesMath) std.push('import math');
   if (mod.hasParams) std.push('from dataclasses import dataclass');
   if (std.length) L.push(...std, '');
+  // pyright runs with the interpreter on PATH, which may have no pandas: the one import it may not
+  // resolve is marked, so that its report still checks every import of the generated package.
+  if (mod.series) L.push('import pandas as pd  # pyright: ignore[reportMissingImports]', '');
   const { absolute, relative } = imports.render();
   if (absolute.length) L.push(...absolute, '');
   if (relative.length) L.push(...relative, '');
@@ -468,6 +502,21 @@ function renderFeature(feat) {
   return L;
 }
 
+/**
+ * The pandas `series` feature: one vectorized pass over the frame, kept within +/-LIMIT the way the
+ * module's (scalar) helper does it.
+ */
+function renderSeriesFeature(s, limit) {
+  return [
+    `def ${s.name}(df: pd.DataFrame) -> pd.Series:`,
+    `    """Feature \`\`${s.name}\`\`: the ${s.mod.noun} score of the batch scorer, vectorized over the frame."""`,
+    `    seed = df["a"] * ${lit(s.coef)} + df["c"] * ${lit(s.cc)} - df["b"] * ${s.weight.name}`,
+    `    boost = (df["seg"] == "${s.seg}").astype("float64") * ${s.gain.name}`,
+    '    score = seed + boost',
+    `    return score / (1.0 + score.abs() / ${limit})`,
+  ];
+}
+
 function renderLayerInit(layer) {
   const k = layer[0].layer;
   const L = [`"""Layer ${k} of the ${PACKAGE} signals${k === 0 ? ': leaves on the raw row fields' : `, built on layer ${k - 1}`}."""`];
@@ -497,9 +546,17 @@ with open(f"{rows_dir}/seg.txt") as f:
     seg = f.read().split("\n")
 n = len(cols["a"])
 rows = [{"a": cols["a"][i], "b": cols["b"][i], "c": cols["c"][i], "seg": seg[i]} for i in range(n)]
-for i, (module, fn) in enumerate(spec):
+for i, (module, fn, kind) in enumerate(spec):
     f = getattr(importlib.import_module(module), fn)
-    out = array.array("d", (f(dict(r)) for r in rows))
+    if kind == "series":
+        import pandas as pd
+
+        df = pd.DataFrame({"a": list(cols["a"]), "b": list(cols["b"]), "c": list(cols["c"]), "seg": seg})
+        out = array.array("d", (float(v) for v in f(df).tolist()))
+    else:
+        out = array.array("d", (f(dict(r)) for r in rows))
+    if len(out) != n:
+        raise SystemExit(f"{module}.{fn} gave {len(out)} values for {n} rows")
     for v in out:
         if not math.isfinite(v):
             raise SystemExit(f"{module}.{fn} gave {v}")
@@ -527,17 +584,18 @@ async function writeSnapshot(dir, plan, rows, rng, onProgress) {
     const seg = chunks.flatMap((ch) => ch.seg);
     for (const [k, arr] of [['a', a], ['b', b], ['c', c]]) writeFileSync(join(tmp, `${k}.f64`), Buffer.from(arr.buffer));
     writeFileSync(join(tmp, 'seg.txt'), seg.join('\n'));
-    const spec = plan.features.map((f) => [f.mod.dotted, f.name]);
-    onProgress?.(`data: python3 computes ${plan.features.length} features on ${rows} rows`);
-    const r = spawnSync(PYTHON, ['-c', EVALUATE, join(dir, 'src'), tmp, JSON.stringify(spec)], { encoding: 'utf8', env: pythonEnv(), maxBuffer: 1 << 24 });
-    if (r.error) throw new Error(`${PYTHON}: ${r.error.message}`);
-    if (r.status !== 0) throw new Error(`${PYTHON} running the generated features: exit ${r.status}\n${r.stderr.split('\n').slice(-12).join('\n')}`);
+    const all = allFeatures(plan);
+    const spec = all.map((f) => [f.mod.dotted, f.name, f.kind ?? 'row']);
+    onProgress?.(`data: ${DATA_PYTHON} computes ${all.length} features on ${rows} rows`);
+    const r = spawnSync(DATA_PYTHON, ['-c', EVALUATE, join(dir, 'src'), tmp, JSON.stringify(spec)], { encoding: 'utf8', env: pythonEnv(), maxBuffer: 1 << 24 });
+    if (r.error) throw new Error(`${DATA_PYTHON}: ${r.error.message}`);
+    if (r.status !== 0) throw new Error(`${DATA_PYTHON} running the generated features: exit ${r.status}\n${r.stderr.split('\n').slice(-12).join('\n')}`);
     const columnData = [
       { name: 'a', data: a, type: 'DOUBLE', nullable: false },
       { name: 'b', data: b, type: 'DOUBLE', nullable: false },
       { name: 'c', data: c, type: 'DOUBLE', nullable: false },
       { name: 'seg', data: seg, type: 'STRING', nullable: false },
-      ...plan.features.map((f, i) => {
+      ...all.map((f, i) => {
         const buf = readFileSync(join(tmp, `out${i}.f64`));
         const data = new Float64Array(buf.buffer, buf.byteOffset, buf.byteLength / 8).slice();
         if (data.length !== rows) throw new Error(`feature ${f.name}: ${data.length} values for ${rows} rows`);
@@ -593,14 +651,14 @@ export function generatorVersion() {
  * Writes the workspace into `dir` (wiping a previously generated one), checks it with
  * `python3 -m compileall`, computes the snapshot with python3 and commits it. Returns the meta.
  */
-export async function generatePythonWorkspace(dir, { modules = 500, features = 50, rows = 10_000, seed = 1 } = {}, { onProgress } = {}) {
+export async function generatePythonWorkspace(dir, { modules = 500, features = 50, rows = 100_000, seed = 1 } = {}, { onProgress } = {}) {
   if (!(modules >= LAYERS * 2)) throw new Error(`modules must be ≥ ${LAYERS * 2}`);
   if (!(features >= 1)) throw new Error('features must be ≥ 1');
   if (!(rows >= 1)) throw new Error('rows must be ≥ 1');
   dir = resolve(dir);
   prepareDir(dir);
   const rng = makeRng(seed);
-  const plan = planWorkspace(rng, modules, features);
+  const plan = planWorkspace(rng, modules, features, seed);
   const graph = {};
   let lines = 0, files = 0;
   const put = (rel, text) => {
@@ -621,7 +679,7 @@ export async function generatePythonWorkspace(dir, { modules = 500, features = 5
   const config = {
     python: { paths: ['src'] },
     snapshots: { main: { path: 'data/main.parquet', sampleRows: rows, seed } },
-    features: Object.fromEntries(plan.features.map((f) => [f.name, { source: `${f.mod.path}#${f.name}`, snapshot: 'main', column: f.name }])),
+    features: Object.fromEntries(allFeatures(plan).map((f) => [f.name, { source: `${f.mod.path}#${f.name}`, snapshot: 'main', column: f.name }])),
   };
   writeFile(dir, 'featureguard.json', JSON.stringify(config, null, 2) + '\n');
   writeFile(dir, 'pyrightconfig.json', JSON.stringify({ include: ['src'], extraPaths: ['src'], pythonVersion: '3.9', typeCheckingMode: 'standard' }, null, 2) + '\n');
@@ -648,7 +706,8 @@ export async function generatePythonWorkspace(dir, { modules = 500, features = 5
     files,
     lines,
     layers: LAYERS,
-    features: plan.features.map((f) => ({ name: f.name, source: `${f.mod.path}#${f.name}`, id: `${f.mod.path}#${f.name}` })),
+    // The row features, then the series one (`kind: 'series'`).
+    features: allFeatures(plan).map((f) => ({ name: f.name, source: `${f.mod.path}#${f.name}`, id: `${f.mod.path}#${f.name}`, kind: f.kind ?? 'row' })),
     constants,
     graph,
   };
@@ -658,8 +717,8 @@ export async function generatePythonWorkspace(dir, { modules = 500, features = 5
 // CLI
 
 async function cli(argv) {
-  const opts = { modules: 500, features: 50, rows: 10_000, seed: 1 };
-  const usage = 'usage: node bench/generatePythonWorkspace.mjs DIR [--modules 500] [--features 50] [--rows 10000] [--seed 1] [--meta FILE]';
+  const opts = { modules: 500, features: 50, rows: 100_000, seed: 1 };
+  const usage = 'usage: node bench/generatePythonWorkspace.mjs DIR [--modules 500] [--features 50] [--rows 100000] [--seed 1] [--meta FILE]';
   let dir, metaFile;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];

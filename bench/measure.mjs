@@ -29,11 +29,26 @@ export function loadNow() {
   }
 }
 
-/** The command line that runs `cmd` under /usr/bin/time (when present) writing its peak RSS to a file. */
+/**
+ * The command line that runs `cmd` under /usr/bin/time (when present) writing its peak RSS and CPU
+ * time to a file (read by `timedResult`).
+ */
 export function timedArgv(cmd, args) {
   if (!hasTime) return { argv: [cmd, ...args], rssFile: undefined };
   const rssFile = join(mkdtempSync(join(tmpdir(), 'fg-bench-')), 'rss');
-  return { argv: [TIME, '-f', '%M', '-o', rssFile, cmd, ...args], rssFile };
+  return { argv: [TIME, '-f', '%M %U %S', '-o', rssFile, cmd, ...args], rssFile };
+}
+
+/**
+ * What /usr/bin/time wrote: `rssKB`, the peak RSS of the largest single process, and `cpuMs`, the
+ * user + system CPU time of the process and of every descendant it waited for (a CLI's workers).
+ */
+function timedResult(rssFile) {
+  if (!rssFile) return {};
+  const lines = readFileSync(rssFile, 'utf8').trim().split('\n');
+  rmSync(dirname(rssFile), { recursive: true, force: true });
+  const [kb, user, sys] = lines[lines.length - 1].split(' ').map(Number);
+  return { rssKB: kb, cpuMs: Number.isFinite(user + sys) ? (user + sys) * 1000 : undefined };
 }
 
 /** One untimed `featureguard impact` over the workspace as it is now, so the summary cache holds this tree. */
@@ -43,22 +58,17 @@ export function fillSummaryCache(ws) {
 }
 
 /**
- * Runs a whole process once: wall time (ms, measured here), peak RSS (KB, from /usr/bin/time when
- * present), exit code, stdout, stderr.
+ * Runs a whole process once: wall time (ms, measured here), peak RSS (KB) and CPU time (ms, with
+ * its waited-for descendants) from /usr/bin/time when present, exit code, stdout, stderr.
  */
 export function runProcess(cmd, args, { cwd, env } = {}) {
   const { argv, rssFile } = timedArgv(cmd, args);
   const t0 = performance.now();
   const r = spawnSync(argv[0], argv.slice(1), { cwd, env: env ?? process.env, encoding: 'utf8', maxBuffer: 1 << 28 });
   const ms = performance.now() - t0;
-  let rssKB;
-  if (rssFile) {
-    const lines = readFileSync(rssFile, 'utf8').trim().split('\n');
-    rssKB = Number(lines[lines.length - 1]);
-    rmSync(dirname(rssFile), { recursive: true, force: true });
-  }
+  const { rssKB, cpuMs } = timedResult(rssFile);
   if (r.error) throw r.error;
-  return { ms, rssKB, status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return { ms, rssKB, cpuMs, status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** The pids of a process's descendants (from /proc/PID/task/TID/children). */
@@ -85,15 +95,15 @@ export function descendants(pid) {
 }
 
 /**
- * `runProcess`, asynchronously, sampling the process tree every 50 ms: `treeKB`, the peak of the
+ * `runProcess`, asynchronously (in `env`, default this process's), sampling the process tree every 50 ms: `treeKB`, the peak of the
  * summed RSS of the command and every process it started (the CLI and its workers at once), and
  * `mainKB`, the peak RSS (VmHWM) of the command's own process as last seen. Wall time and `rssKB`
  * (/usr/bin/time) as in `runProcess`.
  */
-export async function runProcessSampled(cmd, args, { cwd } = {}) {
+export async function runProcessSampled(cmd, args, { cwd, env } = {}) {
   const { argv, rssFile } = timedArgv(cmd, args);
   const t0 = performance.now();
-  const child = spawn(argv[0], argv.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(argv[0], argv.slice(1), { cwd, env: env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const out = [], err = [];
   child.stdout.on('data', (d) => out.push(d));
   child.stderr.on('data', (d) => err.push(d));
@@ -116,21 +126,16 @@ export async function runProcessSampled(cmd, args, { cwd } = {}) {
   });
   clearInterval(timer);
   const ms = performance.now() - t0;
-  let rssKB;
-  if (rssFile) {
-    const lines = readFileSync(rssFile, 'utf8').trim().split('\n');
-    rssKB = Number(lines[lines.length - 1]);
-    rmSync(dirname(rssFile), { recursive: true, force: true });
-  }
-  return { ms, rssKB, treeKB, mainKB, status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+  const { rssKB, cpuMs } = timedResult(rssFile);
+  return { ms, rssKB, cpuMs, treeKB, mainKB, status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
 }
 
-/** `runs` whole-process runs, `before()` ahead of each (not timed). Fails on an unexpected exit code. */
-export function measureProcess(label, cmd, args, { cwd, runs, before, okStatus = [0] }) {
+/** `runs` whole-process runs (in `env`, default this process's), `before()` ahead of each (not timed). Fails on an unexpected exit code. */
+export function measureProcess(label, cmd, args, { cwd, env, runs, before, okStatus = [0] }) {
   const samples = [];
   for (let i = 0; i < runs; i++) {
     before?.();
-    const r = runProcess(cmd, args, { cwd });
+    const r = runProcess(cmd, args, { cwd, env });
     if (!okStatus.includes(r.status)) throw new Error(`${label}: exit ${r.status}\n${r.stderr}${r.stdout.slice(0, 2000)}`);
     samples.push(r);
   }

@@ -1,6 +1,7 @@
 /**
- * The Python workspace of the benchmarks (issue 10): bench/generatePythonWorkspace.mjs's 500 modules
- * in 10 layers with 50 row features, measured side by side in one run —
+ * The Python workspace of the benchmarks (issue 10, and the Python data checks):
+ * bench/generatePythonWorkspace.mjs's 500 modules in 10 layers with 50 row features and a pandas
+ * series feature, a 100k-row snapshot, measured side by side in one run —
  *
  *   py-pyright         `pyright -p WS` (the pyright npm package: the reference Python analyzer written
  *                      in TypeScript), whole process; its report must show no error
@@ -12,23 +13,42 @@
  *                      of every module (cold), and of one module edited again and again (warm)
  *   py-impact-session  WorkspaceSession.impact after a buffer edit (the server's warm path, no transport)
  *   py-lsp             `featureguard lsp --stdio`: start, keystroke → impact diagnostics p50/p95
+ *   py-startup         the data checks' interpreter (/usr/bin/python3): `-c pass`, `-c "import pandas"`
+ *   py-transfer        the protocol: 100k rows × 10 columns from encodeColumns to the worker's decoded
+ *                      columns (bench/pythonTransfer.mjs)
+ *   py-check-one       `featureguard check` after scaling the first row feature (×1.25); then the
+ *                      minimal script doing the same (py-minimal-row)
+ *   py-check-series    the same for the pandas series feature (py-minimal-series)
+ *   py-check-all       the same for every row feature (py-minimal-all, one run)
  *
- * Every impact figure is checked against the generator's reference graph, as for TypeScript.
- * `node bench/run.mjs --only python` runs this workspace alone (a few minutes).
+ * Every impact figure is checked against the generator's reference graph, as for TypeScript, and
+ * every check report's features, verdicts, findings and interpreter against the edit.
+ * `node bench/run.mjs --only python` runs this workspace alone.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkSection, featureParts } from './checkSection.mjs';
 import { editedText, impactCheck, warmEdits, withConstantValue } from './edits.mjs';
 import { buildEngine, loadEngine } from './engine.mjs';
-import { generatePythonWorkspace, generatorVersion } from './generatePythonWorkspace.mjs';
+import { DATA_PYTHON, generatePythonWorkspace, generatorVersion } from './generatePythonWorkspace.mjs';
 import { LspBenchServer, measureKeystrokes } from './lspClient.mjs';
-import { fillSummaryCache, fmtMs, measureProcess } from './measure.mjs';
+import { fillSummaryCache, fmtCount, fmtMs, measureProcess, median } from './measure.mjs';
 import { CLI, ROOT } from './paths.mjs';
+import { measureTransfer } from './pythonTransfer.mjs';
 
 const PYRIGHT = join(ROOT, 'node_modules/pyright/index.js');
 const PYTHON3 = process.env.FG_BENCH_PYTHON ?? 'python3';
+/**
+ * The interpreter of the data checks: the one that computed the snapshot (numpy and pandas;
+ * Debian's /usr/bin/python3 unless FG_BENCH_DATA_PYTHON says otherwise). The CLI gets it as
+ * FEATUREGUARD_PYTHON in its environment: the generated featureguard.json names no interpreter.
+ */
+const CHECK_PYTHON = DATA_PYTHON;
+const checkEnv = () => ({ ...process.env, FEATUREGUARD_PYTHON: CHECK_PYTHON });
+/** The worker's environment (engine/exec/python/runPython.ts), for the interpreter figures and the minimal script. */
+const workerEnv = () => ({ ...process.env, PYTHONDONTWRITEBYTECODE: '1', OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' });
 
 const version = (() => {
   try {
@@ -223,7 +243,193 @@ const SECTIONS = [
       }
     },
   },
+  {
+    id: 'py-startup',
+    title: 'the interpreter of the data checks: start (python3 -c pass) and start + import pandas, whole process',
+    run(ctx) {
+      const runs = ctx.opts.runs * 2;
+      const bare = measureProcess('python3 -c pass', CHECK_PYTHON, ['-c', 'pass'], { runs, env: workerEnv() });
+      ctx.record('py-start', `${CHECK_PYTHON} -c pass (interpreter start, whole process)`, bare);
+      const version = spawnSync(CHECK_PYTHON, ['-c', 'import sys, pandas; print("%d.%d.%d" % sys.version_info[:3], pandas.__version__)'], { encoding: 'utf8' }).stdout.trim().split(' ');
+      const pandas = measureProcess('python3 -c "import pandas"', CHECK_PYTHON, ['-c', 'import pandas'], { runs, env: workerEnv() });
+      ctx.record('py-start-pandas', `${CHECK_PYTHON} -c "import pandas" (start + pandas ${version[1] ?? '?'}, whole process)`, pandas);
+      ctx.pythonVersion = version[0];
+    },
+  },
+  {
+    id: 'py-transfer',
+    title: 'the Python protocol: 100k rows × 10 columns, encodeColumns → pipe → the worker\'s decoded columns (bench/pythonTransfer.mjs)',
+    async run(ctx) {
+      const { encodeColumns, encodeFrameParts } = await loadEngine();
+      const rows = ctx.params.rows;
+      const r = await measureTransfer({ python: CHECK_PYTHON, workerPath: join(ROOT, 'engine/exec/python/featureguard_worker.py'), encodeColumns, encodeFrameParts, rows, runs: 20 });
+      const row = ctx.record('py-transfer', `protocol transfer, ${fmtCount(rows)} rows × 10 columns (${(r.bytes / 1e6).toFixed(1)} MB): encodeColumns → pipe → every column decoded in the worker (warm)`, r.samples.map((x) => ({ ms: x.total })), { p95: true, generic: 'protocol transfer, rows × 10 columns' });
+      row.first = r.first.total;
+      const m = (k) => fmtMs(r.stats[k].median);
+      ctx.note('protocol transfer', `medians of ${r.samples.length} runs after 3 warm-up ones: encodeColumns ${m('encode')}, frame ${m('frame')}, pipe (write → read_frame done) ${m('pipe')}, decode to the lists a row feature gets ${m('decode')}; the DataFrame a pandas feature gets instead, from the same buffers, ${m('dataframe')}; the first run (a cold encoder, as in a check) ${fmtMs(r.first.total)}`);
+      ctx.check('protocol transfer', r.problems.length === 0, r.problems.length ? r.problems.join('; ') : 'every column arrived with its nulls and the sum of its values (or of its strings\' lengths); the DataFrame has every row and column');
+    },
+  },
+  checkSection({
+    id: 'py-check-one',
+    title: 'featureguard check, ONE row feature affected (its return ×1.25), summary cache present',
+    figure: 'featureguard check, 1 row feature affected',
+    pick: (meta) => [rowFeatures(meta)[0]],
+    runs: (opts) => opts.runs,
+    scale: scaledPythonFeature,
+    env: checkEnv,
+    what: 'one row feature',
+    after: (ctx, run) => pythonChecks(ctx, run, { minimal: 'py-minimal-row' }),
+  }),
+  checkSection({
+    id: 'py-check-series',
+    title: 'featureguard check, the pandas series feature affected (its return ×1.25), summary cache present',
+    figure: 'featureguard check, 1 series (pandas) feature affected',
+    pick: (meta) => [seriesFeature(meta)],
+    runs: (opts) => opts.runs,
+    scale: scaledPythonFeature,
+    env: checkEnv,
+    what: 'the series feature',
+    after: (ctx, run) => pythonChecks(ctx, run, { minimal: 'py-minimal-series' }),
+  }),
+  checkSection({
+    id: 'py-check-all',
+    title: 'featureguard check, ALL row features affected (every return ×1.25), summary cache present',
+    figure: (meta) => `featureguard check, all ${rowFeatures(meta).length} row features affected`,
+    generic: 'featureguard check, all row features affected',
+    pick: rowFeatures,
+    runs: (opts) => opts.checkRuns,
+    scale: scaledPythonFeature,
+    env: checkEnv,
+    what: 'all row features',
+    after: (ctx, run) => pythonChecks(ctx, run, { minimal: 'py-minimal-all', minimalRuns: 1 }),
+  }),
 ];
+
+// ---------------------------------------------------------------------------------------------
+// Data checks: the features, the edits, a minimal script doing the same work
+
+/** The generator's row features (meta.features lists them first, then the series one). */
+function rowFeatures(meta) {
+  return meta.features.filter((f) => (f.kind ?? 'row') === 'row');
+}
+
+/** The generator's pandas series feature. */
+function seriesFeature(meta) {
+  const f = meta.features.find((x) => x.kind === 'series');
+  if (!f) throw new Error('the generated workspace has no series feature (regenerate it: --regenerate)');
+  return f;
+}
+
+/**
+ * The generator's features (`def NAME(row: dict) -> float:` or `def NAME(df: pd.DataFrame) ->
+ * pd.Series:`, a docstring, a few assignments, `return EXPR`): `text` with that feature's first
+ * `return EXPR` rewritten as `return FACTOR * (EXPR)`, so every stored value is off by the factor.
+ */
+function scaledPythonFeature(text, name, factor) {
+  const re = new RegExp(`(\\ndef ${name}\\([^)]*\\) -> [^:\\n]+:\\n(?:    [^\\n]*\\n)*?    return )([^\\n]*)`);
+  if (!re.test(text)) throw new Error(`no generated feature function "${name}" (def ${name}(…) -> …: … return EXPR)`);
+  return text.replace(re, (_, head, expr) => `${head}${factor} * (${expr})`);
+}
+
+/**
+ * A minimal script doing what FeatureGuard's Python run does for the features in argv: read the
+ * sampled rows (prepared beforehand), import the base version (git archive of HEAD) and the target
+ * version (a copy of the working tree) of the package each from its own folder, and call each
+ * feature of each version on every row (a row feature) or on the frame (a series feature), one
+ * after the other in one interpreter. It prints the number of values and their sums.
+ */
+const MINIMAL_SCRIPT = String.raw`
+import array, importlib, json, sys
+rows_dir, base_root, target_root = sys.argv[1:4]
+features = json.loads(sys.argv[4])  # [module, function, kind]
+cols = {}
+for k in "abc":
+    cols[k] = array.array("d")
+    with open(rows_dir + "/" + k + ".f64", "rb") as f:
+        cols[k].frombytes(f.read())
+with open(rows_dir + "/seg.txt", encoding="utf-8") as f:
+    seg = f.read().split("\n")
+
+
+def load(root):
+    for name in [m for m in sys.modules if m == "featlib" or m.startswith("featlib.")]:
+        del sys.modules[name]
+    sys.path.insert(0, root)
+    try:
+        return [getattr(importlib.import_module(module), fn) for module, fn, kind in features]
+    finally:
+        sys.path.remove(root)
+
+
+versions = [load(base_root), load(target_root)]
+rows = frame = None
+sums = []
+for fns in versions:
+    total = 0.0
+    for fn, (module, name, kind) in zip(fns, features):
+        if kind == "series":
+            if frame is None:
+                import pandas as pd
+                frame = pd.DataFrame({"a": cols["a"].tolist(), "b": cols["b"].tolist(), "c": cols["c"].tolist(), "seg": seg})
+            values = fn(frame.copy()).to_numpy(dtype=float).tolist()
+        else:
+            if rows is None:
+                rows = [{"a": a, "b": b, "c": c, "seg": s} for a, b, c, s in zip(cols["a"], cols["b"], cols["c"], seg)]
+            values = [fn(row) for row in rows]
+        total += sum(values)
+    sums.append(total)
+print(json.dumps({"n": len(seg), "base": sums[0], "target": sums[1]}))
+`;
+
+/** The sampled rows' inputs (a, b, c, seg) as files for the minimal script, read once per bench run. */
+async function minimalRows(ctx) {
+  if (ctx.minimalRows) return ctx.minimalRows;
+  const { asyncBufferFromFile, parquetReadObjects } = await import('hyparquet');
+  const file = await asyncBufferFromFile(join(ctx.ws, 'data/main.parquet'));
+  const objects = await parquetReadObjects({ file, columns: ['a', 'b', 'c', 'seg'] });
+  const dir = mkdtempSync(join(tmpdir(), 'fg-bench-minimal-'));
+  for (const k of ['a', 'b', 'c']) writeFileSync(join(dir, `${k}.f64`), Buffer.from(Float64Array.from(objects, (o) => o[k]).buffer));
+  writeFileSync(join(dir, 'seg.txt'), objects.map((o) => o.seg).join('\n'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return (ctx.minimalRows = { dir, n: objects.length });
+}
+
+/**
+ * After a check section: the interpreter each report names, then the minimal script on the same
+ * edit (recorded as `minimal`), compared with the check's `execute` phase and whole process.
+ */
+async function pythonChecks(ctx, { feats, reports, row }, { minimal, minimalRuns }) {
+  const named = reports.map((r) => r.summary.python?.path);
+  ctx.check(`${row.id}: the interpreter`, named.every((p) => p === CHECK_PYTHON), `every report's summary.python names ${[...new Set(named)].join(', ')} (FEATUREGUARD_PYTHON=${CHECK_PYTHON}; ${reports[0].summary.python?.version ?? '?'})`);
+  const rows = await minimalRows(ctx);
+  const dir = mkdtempSync(join(tmpdir(), 'fg-bench-versions-'));
+  try {
+    // Outside the timing: the two versions, each in a folder of its own.
+    mkdirSync(join(dir, 'base'));
+    execFileSync('sh', ['-c', 'git archive HEAD src | tar -x -C "$1"', 'sh', join(dir, 'base')], { cwd: ctx.ws });
+    cpSync(join(ctx.ws, 'src'), join(dir, 'target/src'), { recursive: true });
+    const spec = JSON.stringify(feats.map((f) => [featureModule(f), featureParts(f).exportName, f.kind ?? 'row']));
+    // -B: no byte code written (FeatureGuard compiles the sources it serves each time, too).
+    const samples = measureProcess('minimal script', CHECK_PYTHON, ['-B', '-c', MINIMAL_SCRIPT, rows.dir, join(dir, 'base/src'), join(dir, 'target/src'), spec], { runs: minimalRuns ?? ctx.opts.runs, env: workerEnv() });
+    const out = JSON.parse(samples[0].stdout);
+    const what = feats.length === 1 ? `${feats[0].name} (${feats[0].kind ?? 'row'})` : `${feats.length} row features`;
+    const m = ctx.record(minimal, `minimal script: both versions of ${what} on the same ${fmtCount(out.n)} rows, one after the other (python3 -B, whole process)`, samples, { generic: `minimal script, ${feats.length === 1 ? feats[0].kind ?? 'row' : 'all row'} feature${feats.length === 1 ? '' : 's'}` });
+    m.checkId = row.id;
+    m.execute = row.phases.execute;
+    m.check = row.median;
+    m.ratio = `check's execute ${(m.execute / m.median).toFixed(2)}×, whole check ${(m.check / m.median).toFixed(2)}×`;
+    const ratio = out.target / out.base;
+    ctx.check(`${minimal}: the script's values`, out.n === ctx.params.rows && Math.abs(ratio - 1.25) < 1e-9, `${out.n} rows; the target's values sum to ${ratio.toFixed(12)}× the base's (the edit: ×1.25)`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `src/featlib/layer9/x.py#f` → `featlib.layer9.x` (python.paths is ["src"]). */
+function featureModule(feature) {
+  return featureParts(feature).file.replace(/^src\//, '').replace(/\.py$/, '').replace(/\//g, '.');
+}
 
 // ---------------------------------------------------------------------------------------------
 // Goals and output
@@ -240,8 +446,24 @@ function ratioOf(r, result) {
   return parts.join(', ') || undefined;
 }
 
-/** The goals of issue 10, each with the measured figure (only those this run measured). */
-function goals(result) {
+/**
+ * The TypeScript workspace's `check` of all 50 features: this run's when it measured it, else the
+ * README's latest (its `## Benchmarks` table), else undefined.
+ */
+function typescriptCheckAll({ results = [], readme } = {}) {
+  const ts = results.find((r) => r.name === 'default')?.rows.find((x) => x.id === 'check-all' && !x.skipped);
+  if (ts) return { ms: ts.median, from: 'this run' };
+  try {
+    const m = /^\| featureguard check, all 50 features affected, 100k rows \| ([0-9.]+) (ms|s) \|/m.exec(readme?.() ?? '');
+    if (m) return { ms: Number(m[1]) * (m[2] === 's' ? 1000 : 1), from: 'README' };
+  } catch {
+    // no README
+  }
+  return undefined;
+}
+
+/** The goals of issue 10 and of the Python data checks, each with the measured figure (only those this run measured). */
+function goals(result, context) {
   const out = [];
   const add = (goal, measured, met) => out.push({ goal, measured, met });
   const pyright = rowOf(result, 'py-pyright'), compileall = rowOf(result, 'py-compileall'), cached = rowOf(result, 'py-impact-cached');
@@ -255,6 +477,30 @@ function goals(result) {
   const cold = rowOf(result, 'py-parse-cold'), warm = rowOf(result, 'py-parse-warm'), prep = rowOf(result, 'py-prepare');
   if (cold) add(`tree-sitter parse + summary of all ${result.meta.modules} modules (${result.meta.files} .py files with the \`__init__.py\`s), cold (reported)`, `${fmtMs(cold.median)}${prep ? ` (+ ${fmtMs(prep.median)} wasm load)` : ''}`, undefined);
   if (warm) add('tree-sitter parse + summary of one edited module, warm (reported)', `p50 ${fmtMs(warm.median)}, p95 ${fmtMs(warm.p95)}`, undefined);
+  // Data checks.
+  const start = rowOf(result, 'py-start'), pandas = rowOf(result, 'py-start-pandas');
+  /** How much of a check is the interpreter's start (with pandas' import for a pandas form): both sides start at once. */
+  const startup = (withPandas) => {
+    const r = withPandas ? pandas : start;
+    return r ? ` (of which ${withPandas ? 'python3 start + import pandas' : 'python3 start'} ${fmtMs(r.median)}, both sides at once)` : '';
+  };
+  const one = rowOf(result, 'py-check-one'), series = rowOf(result, 'py-check-series'), all = rowOf(result, 'py-check-all');
+  if (one) add('`check` of one row feature ≤ 1.5 s (interpreter start included)', `${fmtMs(one.median)}${startup(false)}`, one.median <= 1500);
+  if (series) add('`check` of one pandas `series` feature ≤ 1.2 s (interpreter start included)', `${fmtMs(series.median)}${startup(true)}`, series.median <= 1200);
+  if (all) {
+    const ts = typescriptCheckAll(context);
+    const n = result.meta.features.filter((f) => (f.kind ?? 'row') === 'row').length;
+    if (ts) add(`\`check\` of all ${n} row features ≤ 2× the TypeScript workspace's 50 (${fmtMs(ts.ms)}, ${ts.from})`, `${(all.median / ts.ms).toFixed(2)}× (${fmtMs(all.median)})`, all.median <= 2 * ts.ms);
+    else add(`\`check\` of all ${n} row features ≤ 2× the TypeScript workspace's 50`, `${fmtMs(all.median)} (no TypeScript figure)`, undefined);
+  }
+  const transfer = rowOf(result, 'py-transfer');
+  if (transfer) add(`protocol transfer of ${fmtCount(result.params.rows)} rows × 10 columns ≤ 30 ms`, `${fmtMs(transfer.median)} (p95 ${fmtMs(transfer.p95)}; the first, with a cold encoder: ${fmtMs(transfer.first)})`, transfer.median <= 30);
+  for (const id of ['py-minimal-row', 'py-minimal-series', 'py-minimal-all']) {
+    const m = rowOf(result, id);
+    if (!m) continue;
+    const what = id === 'py-minimal-row' ? 'one row feature' : id === 'py-minimal-series' ? 'the series feature' : 'all row features';
+    add(`FeatureGuard's Python run of ${what} (the check's \`execute\`) ≤ 1.5× a minimal script doing the same`, `${(m.execute / m.median).toFixed(2)}× (${fmtMs(m.execute)} vs ${fmtMs(m.median)}; whole check ${(m.check / m.median).toFixed(2)}×)`, id === 'py-minimal-all' ? undefined : m.execute <= 1.5 * m.median);
+  }
   return out;
 }
 
@@ -271,21 +517,46 @@ const METHOD = [
   '  loaded, every module summarized once (cold) and again (JIT warm), then one module re-summarized after each of a series',
   '  of edits to a constant (warm; 10 untimed first). The keystroke figure is the TypeScript one on a `.py` buffer',
   '  (`languageId: python`).',
+  '- **Python data checks**: the snapshot (100k rows by default) holds a, b, c, seg and one column per feature, computed by the',
+  '  generated code in the interpreter of the checks (`/usr/bin/python3`, numpy + pandas; `FG_BENCH_DATA_PYTHON`), which the CLI',
+  '  gets as `FEATUREGUARD_PYTHON` in its environment (featureguard.json names none). Besides the 50 row features there is one',
+  '  pandas `series` feature (`def f(df: pd.DataFrame) -> pd.Series`) in a layer-9 module of its own, which reads only its',
+  '  module\'s constants (no layer-0 edit reaches it: the impact figures are what they were). **check** is `featureguard check',
+  '  --format json` (whole process, summary cache filled first) after `return EXPR` → `return 1.25 * (EXPR)` in the first row',
+  '  feature, in the series feature, or in every row feature; every report must name exactly the edited features, each',
+  '  `changed`, affine ×1.25, with a value.mismatch error on every row, and `/usr/bin/python3` in `summary.python`. The phases are',
+  '  the report\'s `summary.timings`; for Python `execute` is the wait for both sides\' results (interpreter start, imports, the',
+  '  rows, the calls, the values back; base and target run side by side) and `bundle` the sides\' sources and column encoding.',
+  '  **Interpreter start** is `python3 -c pass` and `python3 -c "import pandas"` (whole processes, the workers\' environment).',
+  '  **Protocol transfer** (bench/pythonTransfer.mjs): 10 seeded columns (7 float, 1 integer, 2 string) of 100k rows, timed',
+  '  across the processes on CLOCK_MONOTONIC from `encodeColumns` in Node to every column decoded into the lists a row feature',
+  '  gets, in a python3 that loaded the worker\'s own functions and pandas beforehand (so the interpreter\'s start is not in it);',
+  '  3 warm-up runs, then the median of 20; checksums of every column are compared. **Minimal script**: a hand-written python3',
+  '  script (`-B`, the workers\' environment) that reads the same rows from files written beforehand, imports the base version',
+  '  (`git archive HEAD src`) and the target version (a copy of the working tree) of the package from two folders, and calls',
+  '  the feature(s) of each version on every row (or on the frame), one version after the other; its process wall time is',
+  '  compared with the `execute` phase of the same check (and with the whole check).',
 ];
 
-function readmeSubsection(result, m, date, resultsFile, { readmeTable, goalsTable, loadAtStart }) {
+function readmeSubsection(result, m, date, resultsFile, { readmeTable, goalsTable, phaseTable, loadAtStart }) {
   const { meta } = result;
+  const rows = meta.features.filter((f) => (f.kind ?? 'row') === 'row').length;
+  const phases = phaseTable?.(result);
   return [
-    `### Python workspace (${meta.modules} modules, ${meta.features.length} features)`,
+    `### Python workspace (${meta.modules} modules, ${rows} row features + ${meta.features.length - rows} series feature)`,
     '',
     `\`npm run bench -- --only python\` generates ${meta.lines.toLocaleString('en-US')} lines of Python in ${meta.files} files (10 layers of packages, every`,
-    'import form of SPEC §9, 50 row features) and times `featureguard impact` against pyright (the reference Python analyzer,',
-    'in TypeScript) and `python3 -m compileall` on the same files, the Python front end alone, and the language server on a `.py`',
-    `buffer; every impact report is checked against the generator's graph. Latest run, ${date}, ${m.nproc} shared cores (${m.cpu}),`,
-    `load average ${loadAtStart.split(' ')[0]} at the start (method and all figures: \`${resultsFile}\`):`,
+    `import form of SPEC §9, ${rows} row features and a pandas \`series\` one) with a ${fmtCount(result.params.rows)}-row snapshot the code computed, and times`,
+    '`featureguard impact` against pyright (the reference Python analyzer, in TypeScript) and `python3 -m compileall` on the same',
+    'files, the Python front end alone, the language server on a `.py` buffer, and `featureguard check` running the features in',
+    '`/usr/bin/python3` (`FEATUREGUARD_PYTHON`) against a minimal script doing the same, with the protocol\'s transfer and the',
+    'interpreter\'s start on their own; every impact report is checked against the generator\'s graph and every check report\'s',
+    `verdicts against the edit. Latest run, ${date}, ${m.nproc} shared cores (${m.cpu}), load average ${loadAtStart.split(' ')[0]} at the start`,
+    `(method and all figures: \`${resultsFile}\`):`,
     '',
     readmeTable(result),
     '',
+    ...(phases ? ['Phases of `featureguard check` (the report\'s `summary.timings`, median of the runs):', '', phases, ''] : []),
     goalsTable(result),
     '',
   ].join('\n');
@@ -295,13 +566,13 @@ export const PYTHON_WORKSPACE = {
   language: 'Python',
   /** bench/work/py-ws-… */
   prefix: 'py-ws',
-  params: { modules: 500, features: 50, rows: 10_000, seed: 1 },
+  params: { modules: 500, features: 50, rows: 100_000, seed: 1 },
   generate: generatePythonWorkspace,
   generatorVersion,
   sections: SECTIONS,
   ratioOf,
   goals,
-  goalsTitle: 'Goals (issue 10):',
+  goalsTitle: 'Goals (issue 10; the Python data checks):',
   method: METHOD,
   readmeHeading: '### Python workspace',
   readmeSubsection,

@@ -3,7 +3,7 @@
  * FeatureGuard benchmarks (`npm run bench`, after `npm run build`).
  *
  *   node bench/run.mjs                 the 500-module / 50-feature / 100k-row workspace, then the
- *                                      500-module / 50-feature Python one (bench/python.mjs)
+ *                                      500-module / 50-feature / 100k-row Python one (bench/python.mjs)
  *   node bench/run.mjs --large         also the 2000-module / 200-feature / 1M-row one
  *                                      (or BENCH_LARGE=1)
  *   node bench/run.mjs --only python   the Python workspace alone (a few minutes); --only typescript
@@ -31,8 +31,10 @@
  *   (default 50), --saves N (default 5), --stats-reps N (default 20), --large-only, --no-readme;
  *   FG_BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR' profiles the language server.
  *   The Python workspace's sections (py-pyright, py-impact-cold, py-impact-cached with compileall,
- *   py-parse, py-impact-session, py-lsp) are described in bench/python.mjs; --py-runs N (runs of
- *   pyright, cold impact and the parse process, default 3).
+ *   py-parse, py-impact-session, py-lsp, py-startup, py-transfer, py-check-one, py-check-series,
+ *   py-check-all with the minimal scripts) are described in bench/python.mjs; --py-runs N (runs of
+ *   pyright, cold impact and the parse process, default 3). The check sections live in
+ *   bench/checkSection.mjs, shared by both languages.
  *
  * Output: bench/results/bench-<date>[-large|-python].md (machine, load average, tables, goals of
  * issues 6 and 10, correctness checks, growth from default to large) and, for a full run, the
@@ -59,14 +61,15 @@ import { chooseEdit, editConstant, editedText, impactCheck, lcg, warmEdits } fro
 import { loadEngine } from './engine.mjs';
 import { expectedImpact, generateWorkspace, generatorVersion } from './generateWorkspace.mjs';
 import { LspBenchServer, measureKeystrokes, messageOf } from './lspClient.mjs';
-import { fillSummaryCache, fmtCount, fmtMB, fmtMs, hasTime, loadNow, measureProcess, median, percentile, runProcessSampled } from './measure.mjs';
+import { fillSummaryCache, fmtCount, fmtMB, fmtMs, hasTime, loadNow, measureProcess, median, percentile } from './measure.mjs';
 import { BUILT_CLI, CLI, RESULTS, ROOT, TIME, TSC, WORK } from './paths.mjs';
+import { PHASES, checkSection, featureParts } from './checkSection.mjs';
 import { PYTHON_WORKSPACE } from './python.mjs';
 
 const WORKSPACES = {
   default: { modules: 500, features: 50, rows: 100_000, seed: 1 },
   large: { modules: 2000, features: 200, rows: 1_000_000, seed: 1 },
-  // bench/python.mjs: static impact, the language server and the parser only (no data checks yet).
+  // bench/python.mjs: static impact, the language server, the parser and the data checks.
   python: PYTHON_WORKSPACE.params,
 };
 /** Per-workspace defaults of options (an option given on the command line wins). */
@@ -302,13 +305,16 @@ const SECTIONS = [
     figure: 'featureguard check, 1 feature affected',
     pick: (meta) => [meta.features[0]],
     runs: (opts) => opts.runs,
+    scale: scaledFeatureText,
   }),
   checkSection({
     id: 'check-all',
     title: 'featureguard check, ALL features affected (every feature function body ×1.25), summary cache present',
     figure: (meta) => `featureguard check, all ${meta.features.length} features affected`,
+    generic: 'featureguard check, all features affected',
     pick: (meta) => meta.features,
     runs: (opts) => opts.checkRuns,
+    scale: scaledFeatureText,
   }),
 
   // -------------------------------------------------------------------------------------------
@@ -384,15 +390,6 @@ const languageOf = (name) => (name === 'python' ? PYTHON_WORKSPACE : TYPESCRIPT_
 // ---------------------------------------------------------------------------------------------
 // Data-check sections: feature edits and report checks
 
-/** The phases of `summary.timings` in a check report (ms). */
-const PHASES = ['impact', 'read', 'bundle', 'execute', 'statistics'];
-
-/** `path/file.ts#exportName` of a generated feature, split. */
-function featureParts(feature) {
-  const at = feature.id.lastIndexOf('#');
-  return { file: feature.id.slice(0, at), exportName: feature.id.slice(at + 1) };
-}
-
 /**
  * The generator's feature template (`renderFeatureFile`): `export function NAME(row: Row): number {`,
  * `  const seed = …;`, `  return EXPR;`. Returns `text` with that feature's `return EXPR;` rewritten
@@ -402,86 +399,6 @@ function scaledFeatureText(text, exportName, factor) {
   const re = new RegExp(`(export function ${exportName}\\(row: Row\\): number \\{\\n  const seed = [^\\n]*;\\n  return )([^\\n]*);`);
   if (!re.test(text)) throw new Error(`no generated feature function "${exportName}" (export function …(row: Row) … return EXPR;)`);
   return text.replace(re, (_, head, expr) => `${head}${factor} * (${expr});`);
-}
-
-/**
- * What must hold for a `featureguard check` report after `feats` were each scaled ×1.25: exactly
- * those features, each `changed` with an affine change of slope 1.25 and a value.mismatch error,
- * on every sampled row.
- */
-function checkReportProblems(report, feats, rows) {
-  const problems = [];
-  const expected = feats.map((f) => f.name).sort();
-  const actual = report.features.map((f) => f.name).sort();
-  const missing = expected.filter((n) => !actual.includes(n));
-  const extra = actual.filter((n) => !expected.includes(n));
-  if (missing.length) problems.push(`missing ${missing.length}: ${missing.slice(0, 5).join(', ')}`);
-  if (extra.length) problems.push(`extra ${extra.length}: ${extra.slice(0, 5).join(', ')}`);
-  const changes = report.changes.map((c) => `${c.file}#${c.symbol}`).sort();
-  const edited = feats.map((f) => f.id).sort();
-  if (JSON.stringify(changes) !== JSON.stringify(edited)) problems.push(`changes: ${changes.length} reported (${changes.slice(0, 3).join(', ')}…), ${edited.length} edited`);
-  for (const f of report.features) {
-    if (f.verdict !== 'changed') problems.push(`${f.name}: verdict ${f.verdict}, expected changed`);
-    else if (f.change?.kind !== 'affine' || !(Math.abs(f.change.slope - 1.25) < 1e-6)) problems.push(`${f.name}: change ${f.change?.kind} (slope ${f.change?.slope}), expected affine ×1.25`);
-    if (!f.findings.some((x) => x.check === 'value.mismatch' && x.severity === 'error')) problems.push(`${f.name}: no value.mismatch error`);
-    if (f.metrics?.rows !== rows || f.metrics?.mismatchRate !== 1) problems.push(`${f.name}: ${f.metrics?.rows} rows, mismatch rate ${f.metrics?.mismatchRate}; expected ${rows} rows, rate 1`);
-  }
-  const s = report.summary;
-  if (s.featuresAffected !== feats.length || s.featuresChecked !== feats.length) problems.push(`summary: ${s.featuresAffected} affected, ${s.featuresChecked} checked, expected ${feats.length}`);
-  if (s.rowsSampled !== rows) problems.push(`summary: ${s.rowsSampled} rows sampled, expected ${rows}`);
-  if (s.errors < feats.length) problems.push(`summary: ${s.errors} errors for ${feats.length} changed features`);
-  return problems;
-}
-
-/**
- * `featureguard check --format json`, whole process, after editing the bodies of `pick(meta)`:
- * wall time, peak RSS, the report's phase split, and the verdicts checked on every run.
- */
-function checkSection({ id, title, figure, pick, runs }) {
-  return {
-    id,
-    title,
-    async run(ctx) {
-      const feats = pick(ctx.meta);
-      const byFile = new Map();
-      for (const f of feats) {
-        const { file, exportName } = featureParts(f);
-        if (!byFile.has(file)) byFile.set(file, []);
-        byFile.get(file).push(exportName);
-      }
-      for (const [file, names] of byFile) ctx.editFile(file, (text) => names.reduce((t, n) => scaledFeatureText(t, n, 1.25), text));
-      // A repeated run finds the summary cache filled for this tree: fill it with the (cheap) impact run.
-      fillSummaryCache(ctx.ws);
-      // Exit 1: every edited feature has error findings (value.mismatch).
-      const samples = [];
-      for (let i = 0; i < runs(ctx.opts); i++) {
-        const r = await runProcessSampled(process.execPath, [CLI, 'check', '--format', 'json'], { cwd: ctx.ws });
-        if (r.status !== 1) {
-          // A crash (e.g. V8 out of memory: exit 134) is a wrong result: say how far it got, in a few lines.
-          const lines = r.stderr.split('\n').map((l) => l.trim()).filter(Boolean);
-          const why = lines.filter((l) => /FATAL|Error|error|featureguard:/.test(l) && !/^\d+: 0x/.test(l)).slice(0, 3);
-          throw new Error(`featureguard check (${id}): exit ${r.status} (expected 1) after ${fmtMs(r.ms)}; CLI process peak ${fmtMB(r.mainKB)} (VmHWM), CLI + workers ${fmtMB(r.treeKB)}: ${(why.length ? why : lines.slice(-3)).join(' / ') || r.stdout.slice(0, 300)}`);
-        }
-        samples.push(r);
-      }
-      const reports = samples.map((s) => JSON.parse(s.stdout));
-      const phases = { durationMs: median(reports.map((r) => r.summary.durationMs)) };
-      for (const k of PHASES) phases[k] = median(reports.map((r) => r.summary.timings?.[k] ?? NaN));
-      const label = typeof figure === 'function' ? figure(ctx.meta) : figure;
-      const row = ctx.record(id, `${label}, ${fmtCount(ctx.params.rows)} rows`, samples, { phases, generic: id === 'check-all' ? 'featureguard check, all features affected' : label });
-      row.treeKB = Math.max(...samples.map((s) => s.treeKB));
-      row.mainKB = Math.max(...samples.map((s) => s.mainKB));
-      console.log(`   memory: CLI process ${fmtMB(row.mainKB)} (VmHWM), CLI + workers at once ${fmtMB(row.treeKB)} (summed RSS, sampled every 50 ms), largest single process ${fmtMB(row.rssKB)} (/usr/bin/time)`);
-      const problems = [];
-      reports.forEach((r, i) => {
-        for (const p of checkReportProblems(r, feats, ctx.params.rows)) problems.push(`run ${i + 1}: ${p}`);
-      });
-      ctx.check(`featureguard check (${feats.length === 1 ? 'one feature' : `all ${feats.length} features`})`, problems.length === 0,
-        `${feats.length} feature(s) edited ×1.25 in ${byFile.size} file(s); every run: ${reports[0].features.length} reported, verdicts ${[...new Set(reports.flatMap((r) => r.features.map((f) => `${f.verdict}/${f.change?.kind}`)))].join(', ')}, ${reports[0].summary.rowsSampled} rows sampled, ${reports[0].summary.errors} errors${problems.length ? ' — ' + problems.slice(0, 6).join('; ') : ''}`);
-      const negative = reports.map((r) => r.summary.timings ?? {}).filter((t) => PHASES.some((k) => t[k] < 0));
-      if (negative.length) ctx.note(`check phase timings (${id})`, `${negative.length} of ${reports.length} reports have a negative phase (e.g. ${JSON.stringify(negative[0])}): engine/runCheck.ts computes impact as durationMs minus the other phases, which overlap (bundle and execute of base and target are each the max of the two sides, and the sides run side by side)`);
-    },
-  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -736,11 +653,11 @@ function phaseTable(result) {
   const rows = result.rows.filter((r) => r.phases);
   if (!rows.length) return '';
   const out = [
-    `| ${'figure'} | process wall | durationMs | ${PHASES.join(' | ')} | CLI process peak RSS | CLI + workers, summed peak |`,
-    `| --- | ---: | ---: | ${PHASES.map(() => '---:').join(' | ')} | ---: | ---: |`,
+    `| ${'figure'} | process wall | durationMs | ${PHASES.join(' | ')} | CPU, CLI + workers | CLI process peak RSS | CLI + workers, summed peak |`,
+    `| --- | ---: | ---: | ${PHASES.map(() => '---:').join(' | ')} | ---: | ---: | ---: |`,
   ];
   const mb = (kb) => (kb ? fmtMB(kb) : '—');
-  for (const r of rows) out.push(`| ${r.figure} | ${fmtMs(r.median)} | ${fmtMs(r.phases.durationMs)} | ${PHASES.map((k) => (Number.isFinite(r.phases[k]) ? `${Math.round(r.phases[k])} ms` : '—')).join(' | ')} | ${mb(r.mainKB)} | ${mb(r.treeKB)} |`);
+  for (const r of rows) out.push(`| ${r.figure} | ${fmtMs(r.median)} | ${fmtMs(r.phases.durationMs)} | ${PHASES.map((k) => (Number.isFinite(r.phases[k]) ? `${Math.round(r.phases[k])} ms` : '—')).join(' | ')} | ${r.cpuMs !== undefined ? fmtMs(r.cpuMs) : '—'} | ${mb(r.mainKB)} | ${mb(r.treeKB)} |`);
   return out.join('\n');
 }
 
@@ -785,8 +702,11 @@ function goalsOf(result) {
   return goals;
 }
 
+/** Every workspace's result of this run (a goal of one may refer to another's figure). */
+let allResults = [];
+
 function goalsTable(result) {
-  const goals = (result.lang.goals ?? goalsOf)(result);
+  const goals = (result.lang.goals ?? goalsOf)(result, { results: allResults, readme: () => readFileSync(join(ROOT, 'README.md'), 'utf8') });
   if (!goals.length) return '';
   return ['| goal | measured | |', '| --- | ---: | --- |', ...goals.map((g) => `| ${g.goal} | ${g.measured} | ${g.met === undefined ? '—' : g.met ? 'met' : '**missed**'} |`)].join('\n');
 }
@@ -816,6 +736,8 @@ const METHOD_COMMON = [
   '(for `check`: the largest of the CLI process and the worker processes it waited for — GNU time reports the maximum, not the sum);',
   'every run is in a private `git clone --local` of the generated workspace. The **load** column is the 1-minute load average',
   'when the figure was recorded: this 2-core machine is shared with other jobs, so compare medians and look at the spread.',
+  'The phase tables\' **CPU** column is user + system time from `/usr/bin/time` (the CLI and the workers it waited for, median):',
+  'it changes little with the load, which the wall times do.',
 ];
 /** How the TypeScript workspaces are measured (the Python one: PYTHON_WORKSPACE.method). */
 const METHOD = [
@@ -957,6 +879,7 @@ async function main() {
 
   const date = new Date().toISOString().slice(0, 10);
   const m = machine();
+  allResults = results;
   const md = report(results, m, date);
   console.log('\n' + md);
   if (opts.write) {
@@ -974,7 +897,7 @@ async function main() {
     }
     const py = results.find((r) => r.name === 'python');
     if (opts.readme && py && !opts.sections) {
-      writeReadmeSubsection(py.lang.readmeHeading, py.lang.readmeSubsection(py, m, date, relative(ROOT, file), { readmeTable, goalsTable, loadAtStart }));
+      writeReadmeSubsection(py.lang.readmeHeading, py.lang.readmeSubsection(py, m, date, relative(ROOT, file), { readmeTable, goalsTable, phaseTable, loadAtStart }));
       console.log(`README.md: ${py.lang.readmeHeading} subsection updated`);
     }
   }
