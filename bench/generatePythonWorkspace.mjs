@@ -320,7 +320,9 @@ function renderModule(rng, mod, graph) {
   // Functions first: they decide the imports.
   const body = [];
   for (const fn of mod.fns) {
-    const deps = new Set([idOf(mod, h), idOf(mod, fn.own1.name), idOf(mod, fn.own2.name)]);
+    const deps = new Set([idOf(mod, h), idOf(mod, fn.own1.name)]);
+    // The window template reads the layer-below constant where the others read own2 (renderFunction).
+    if (fn.template !== 3 || mod.layer === 0) deps.add(idOf(mod, fn.own2.name));
     let call = null, lowerConst = null;
     if (mod.layer > 0) {
       call = imports.ref(fn.callee.mod, fn.callee.name);
