@@ -40,6 +40,8 @@ export class FolderState {
 
   constructor(
     readonly uri: string,
+    /** The workspace folder's name, for the log. */
+    readonly name: string,
     readonly session: WorkspaceSession,
     public settings: FeatureGuardSettings,
     public trusted: boolean,

@@ -24,7 +24,7 @@ import { WorkspaceSession } from '../engine/session/workspaceSession';
 import { renderHtml } from '../engine/report/renderHtml';
 import type { Report } from '../engine/report/reportTypes';
 import { installHookIn } from './hookCommand';
-import { Commands, ReportHtmlRequest, ReportsRequest, type ReportHtmlParams, StatusNotification, TrustNotification, type FolderReport, type InitializationOptions, type RunChecksResult, type StatusParams, type TrustParams } from '../shared/protocol';
+import { Commands, PythonInterpreterNotification, ReportHtmlRequest, ReportsRequest, type ReportHtmlParams, StatusNotification, TrustNotification, type FolderReport, type InitializationOptions, type PythonInterpreterParams, type RunChecksResult, type StatusParams, type TrustParams } from '../shared/protocol';
 import { settingsFrom, type FeatureGuardSettings } from '../shared/settings';
 import { codeActionsFor, readDisk } from './codeActions';
 import { diagnosticsByFile } from './diagnostics';
@@ -41,6 +41,8 @@ export function startServer(connection: Connection): void {
   let initialFolders: WorkspaceFolder[] = [];
   /** Settings pushed with `workspace/didChangeConfiguration` (or `initializationOptions.settings`). */
   let pushedSettings: unknown;
+  /** The interpreter the editor has selected per folder URI (SPEC §9), kept for folders not open yet too. */
+  const editorPythons = new Map<string, string>();
 
   const log = (message: string) => connection.console.log(`[featureguard] ${message}`);
 
@@ -152,16 +154,17 @@ export function startServer(connection: Connection): void {
     if (!existsSync(configPath)) return log(`${folder.name}: no ${settings.configPath || 'featureguard.json'}, FeatureGuard is idle there`);
     let session: WorkspaceSession;
     try {
-      session = await WorkspaceSession.open({ cwd: path, configPath });
+      session = await WorkspaceSession.open({ cwd: path, configPath, editorPython: editorPythons.get(folder.uri) });
     } catch (err) {
       const message = err instanceof UserError ? err.message : String(err);
       connection.console.error(`[featureguard] ${folder.name}: ${message}`);
       void connection.window.showErrorMessage(`FeatureGuard: ${message}`);
       return sendStatus('error', undefined, message);
     }
-    const state = new FolderState(folder.uri, session, settings, trusted, hooks);
+    const state = new FolderState(folder.uri, folder.name, session, settings, trusted, hooks);
     folders.set(folder.uri, state);
     log(`${folder.name}: ${session.config.features.size} configured feature(s) in ${configPath}`);
+    logEditorPython(state);
     for (const doc of documents.all()) syncDocument(doc, state);
     await state.saved();
   }
@@ -187,6 +190,8 @@ export function startServer(connection: Connection): void {
     trusted = init?.trusted !== false;
     pushedSettings = init?.settings;
     initialFolders = params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: params.rootUri }] : []);
+    const interpreters = init?.pythonInterpreters;
+    if (typeof interpreters === 'object' && interpreters) for (const [uri, path] of Object.entries(interpreters)) setEditorPython(uri, path);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
@@ -275,6 +280,34 @@ export function startServer(connection: Connection): void {
       }
     }),
   );
+
+  connection.onNotification(PythonInterpreterNotification, (params: PythonInterpreterParams) =>
+    guard('python interpreter', undefined, async () => {
+      if (!setEditorPython(params.folderUri, params.path)) return;
+      const folder = folders.get(params.folderUri);
+      if (!folder) return; // a folder opened later gets it from `editorPythons`
+      // Python features run with another interpreter now: check the folder again.
+      folder.session.editorPython = editorPythons.get(params.folderUri);
+      logEditorPython(folder, true);
+      await folder.saved();
+    }),
+  );
+
+  /** Records a folder's interpreter from the editor; false when it is the one already known. */
+  function setEditorPython(folderUri: string, path: string | null | undefined): boolean {
+    const valid = typeof path === 'string' && path !== '' ? path : undefined;
+    if (editorPythons.get(folderUri) === valid) return false;
+    if (valid) editorPythons.set(folderUri, valid);
+    else editorPythons.delete(folderUri);
+    return true;
+  }
+
+  /** Logs the interpreter the folder's session has from the editor (`changed`: also that it has none any more). */
+  function logEditorPython(folder: FolderState, changed = false): void {
+    const path = folder.session.editorPython;
+    if (path) log(`python interpreter for ${folder.name}: ${path} (from the Python extension)`);
+    else if (changed) log(`python interpreter for ${folder.name}: none selected in the Python extension`);
+  }
 
   connection.onCodeLens((params) =>
     guard('code lens', [], () => {
