@@ -15,6 +15,7 @@ import {
   TextDocuments,
   type ClientCapabilities,
   type Connection,
+  type Diagnostic,
   type WorkspaceFolder,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -27,6 +28,7 @@ import { installHookIn } from './hookCommand';
 import { Commands, PythonInterpreterNotification, ReportHtmlRequest, ReportsRequest, type ReportHtmlParams, StatusNotification, TrustNotification, type FolderReport, type InitializationOptions, type PythonInterpreterParams, type RunChecksResult, type StatusParams, type TrustParams } from '../shared/protocol';
 import { settingsFrom, type FeatureGuardSettings } from '../shared/settings';
 import { codeActionsFor, readDisk } from './codeActions';
+import { configDiagnostics } from './configDiagnostics';
 import { diagnosticsByFile } from './diagnostics';
 import { codeLenses, hoverAt } from './featureLenses';
 import { FolderState, type FolderHooks } from './folderState';
@@ -57,12 +59,12 @@ export function startServer(connection: Connection): void {
   }
 
   const hooks: FolderHooks = {
-    publish(folder, result, pending) {
-      publishDiagnostics(folder, result, pending);
+    publish(folder) {
+      publishDiagnostics(folder);
       // Editors ask for code lenses when text changes; a verdict that arrives later needs a nudge.
       if (capabilities.workspace?.codeLens?.refreshSupport) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
       // An impact-only result while a data check is still to come is not "idle" yet.
-      sendStatus(!folder.trusted ? 'untrusted' : pending ? 'analyzing' : 'idle', result);
+      sendStatus(!folder.trusted ? 'untrusted' : folder.pending ? 'analyzing' : 'idle', folder.latest);
     },
     beginProgress(folder) {
       sendStatus('checking', folder.latest);
@@ -86,31 +88,49 @@ export function startServer(connection: Connection): void {
     onError(folder, err) {
       const message = err instanceof UserError ? err.message : `internal error: ${(err as Error)?.message ?? String(err)}`;
       connection.console.error(`[featureguard] ${folder.uri}: ${err instanceof UserError ? message : (err as Error)?.stack ?? message}`);
+      // A user error is also a diagnostic on the config, where it is fixed (`folder.userErrors`).
+      if (err instanceof UserError) publishDiagnostics(folder);
       sendStatus('error', folder.latest, message);
     },
   };
 
   function sendStatus(state: StatusParams['state'], result?: SessionResult, message?: string): void {
     let errors = 0, warnings = 0, featuresAffected = 0;
+    let standing: UserError | undefined;
     for (const f of folders.values()) {
+      standing ??= f.userErrors.values().next().value;
       if (!f.latest) continue;
       errors += f.latest.report.summary.errors;
       warnings += f.latest.report.summary.warnings;
       featuresAffected += f.latest.report.summary.featuresAffected;
     }
+    // A run that succeeded does not hide a user error that still stands (a data check that failed
+    // for want of an interpreter, before this impact-only run): the status stays an error.
+    if (standing && (state === 'idle' || state === 'untrusted')) [state, message] = ['error', message ?? standing.message];
     const why = !trusted ? 'Restricted mode: static impact only; no workspace code runs until you trust this workspace.' : undefined;
     const text = message ?? why ?? (result ? `${featuresAffected} feature(s) affected, ${errors} error(s), ${warnings} warning(s)` : 'FeatureGuard');
     void connection.sendNotification(StatusNotification, { state: !trusted && state === 'idle' ? 'untrusted' : state, errors, warnings, featuresAffected, message: text } satisfies StatusParams);
   }
 
-  function publishDiagnostics(folder: FolderState, result: SessionResult, pending: boolean): void {
+  /** Publishes a folder's diagnostics: its latest result's, and its standing user errors on the config. */
+  function publishDiagnostics(folder: FolderState): void {
     const root = folder.session.root;
     const readLine = (file: string, line: number) => textOf(join(root, file))?.split('\n')[line - 1];
-    const byFile = diagnosticsByFile({ report: result.report, folderUri: folder.uri, untrusted: !folder.trusted, pending, readLine });
+    const byUri = new Map<string, Diagnostic[]>();
+    if (folder.latest) {
+      const byFile = diagnosticsByFile({ report: folder.latest.report, folderUri: folder.uri, untrusted: !folder.trusted, pending: folder.pending, readLine });
+      for (const [file, diagnostics] of byFile) byUri.set(pathToUri(join(root, file)), diagnostics);
+    }
+    if (folder.userErrors.size > 0) {
+      // The config the session read (the folder's `featureguard.configPath`, relative to the folder).
+      const configPath = folder.session.config.configPath ?? join(uriToPath(folder.uri) ?? root, folder.settings.configPath || 'featureguard.json');
+      const uri = pathToUri(configPath);
+      const messages = [...folder.userErrors.values()].map((e) => e.message);
+      byUri.set(uri, [...(byUri.get(uri) ?? []), ...configDiagnostics(messages, textOf(configPath), folder.uri)]);
+    }
     const before = published.get(folder.uri) ?? new Set<string>();
     const now = new Set<string>();
-    for (const [file, diagnostics] of byFile) {
-      const uri = pathToUri(join(root, file));
+    for (const [uri, diagnostics] of byUri) {
       now.add(uri);
       void connection.sendDiagnostics({ uri, diagnostics });
     }
