@@ -99,12 +99,15 @@ describe('language server over stdio: user errors from a run', function () {
     const diag = await client.waitFor('the config diagnostic', () => configErrors(client, configUri)[0]);
     assert.equal(diag.message, 'featureguard.json: features.recency.snapshot unknown snapshot "nope" (no snapshots are configured)');
     assert.equal(diag.range.start.line, lineOf(broken, '"snapshot"'));
-    assert.equal(client.statuses.at(-1)?.state, 'error');
+    await client.waitFor('the error status', () => client.statuses.at(-1)?.state === 'error');
 
+    const before = client.statuses.length;
     client.open(featuresUri, combine, 'python');
     client.edit(featuresUri, combine, 'return clip(row["days"])', 'return clip(row["days"]) * 2');
     await client.waitFor('impact of the edit', () => client.fg(featuresUri).some((d) => /recency/.test(d.message)));
-    await new Promise((r) => setTimeout(r, 500));
+    // Its data check (after the pause) runs on the previous config too, and succeeds.
+    await client.waitFor('the data check after the pause', () => client.statuses.slice(before).some((s) => s.state === 'checking') && client.statuses.at(-1)?.state === 'error');
+    await new Promise((r) => setTimeout(r, 300));
     assert.equal(configErrors(client, configUri).length, 1, 'still on the config');
     assert.equal(client.statuses.at(-1)?.state, 'error', 'the status still says so');
 
@@ -135,8 +138,8 @@ describe('language server over stdio: user errors from a run', function () {
     assert.equal(diag.message, 'data/c.csv is a Git LFS pointer, not the snapshot data: run `git lfs pull` to download it');
     const configText = readFileSync(join(root, 'featureguard.json'), 'utf8');
     assert.equal(diag.range.start.line, lineOf(configText, '"path": "data/c.csv"'), 'on the snapshot\'s path');
-    assert.equal(client.statuses.at(-1)?.state, 'error');
-    assert.equal(client.statuses.at(-1)?.message, diag.message);
+    const status = await client.waitFor('the error status', () => client.statuses.at(-1)?.state === 'error' && client.statuses.at(-1));
+    assert.equal(status.message, diag.message);
 
     // A keystroke runs impact only: it succeeds, and the unreadable snapshot still stands.
     const statuses = client.statuses.length;
