@@ -238,13 +238,15 @@ def encode_values(values, states):
 
 
 def timestamp_ms(v):
+    """Milliseconds since the epoch, exact for whole milliseconds (no float seconds in between)."""
     import datetime
 
     if type(v).__name__ == "Timestamp":
         v = v.to_pydatetime()
     if v.tzinfo is None:
         v = v.replace(tzinfo=datetime.timezone.utc)
-    return v.timestamp() * 1000.0
+    delta = v - datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+    return (delta.days * 86400000000 + delta.seconds * 1000000 + delta.microseconds) / 1000.0
 
 
 # ---- calling features ---------------------------------------------------------------------------
