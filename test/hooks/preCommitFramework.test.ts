@@ -23,19 +23,8 @@ import { CLI, REPO_ROOT, git, removeTempDirs, tempDir, writeFiles } from '../hel
 /** What the hook says about a story: the exit code, pre-commit's verdict and a line of FeatureGuard's. */
 type Expected = { code: 0 | 1; verdict: 'Passed' | 'Failed'; says: RegExp };
 
-/** What the hook says about the Python example's story. */
-const PYTHON_STORY_EXPECTATIONS: Record<'staticOnly' | 'blocked', Expected> = {
-  /** Today FeatureGuard traces Python features statically only: the story passes with a warning. */
-  staticOnly: {
-    code: 0,
-    verdict: 'Passed',
-    says: /warning: not checked against data: Python features run on snapshot rows in a later version \(spend_usd, spend_per_session\)/,
-  },
-  /** Once Python features run on snapshot rows, the story is blocked like the TypeScript one. */
-  blocked: { code: 1, verdict: 'Failed', says: /error value\.mismatch: .*"spend_usd"/ },
-};
-/** FLIP to `.blocked` when the Python runner lands on main. */
-const PYTHON_STORY: Expected = PYTHON_STORY_EXPECTATIONS.staticOnly;
+/** The Python example's story is blocked like the TypeScript one: its features ran in python3. */
+const PYTHON_STORY: Expected = { code: 1, verdict: 'Failed', says: /error value\.mismatch: .*"spend_usd"/ };
 
 const TS_STORY: Expected = { code: 1, verdict: 'Failed', says: /error value\.mismatch: .*"spend_usd"/ };
 
