@@ -67,7 +67,8 @@ export function requireModules(python: PythonInterpreter, features: { name: stri
       if (ok === undefined) {
         const r = spawnSync(python.path, ['-c', `import ${module}`], { encoding: 'utf8', timeout: 30000 });
         ok = !r.error && r.status === 0;
-        python.modules.set(module, ok);
+        // Only a module that imports is remembered: one the user installs later is found then.
+        if (ok) python.modules.set(module, ok);
       }
       if (!ok) throw new UserError(`python interpreter ${python.path} (${python.version}, from ${python.from}) has no module "${module}", which features of kind "${kind}" need (${users.join(', ')}): install it in that environment or set python.interpreter`);
     }
