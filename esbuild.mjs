@@ -53,7 +53,9 @@ function copyEsbuildRuntime() {
 async function main() {
   const workerSource = await buildWorkerSource();
   const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
-  const define = { __FEATUREGUARD_WORKER_SOURCE__: JSON.stringify(workerSource), __FEATUREGUARD_VERSION__: JSON.stringify(version) };
+  // The Python worker (stdlib only) is passed to the interpreter as `python -c <source>`.
+  const pythonWorker = readFileSync('engine/exec/python/featureguard_worker.py', 'utf8');
+  const define = { __FEATUREGUARD_WORKER_SOURCE__: JSON.stringify(workerSource), __FEATUREGUARD_VERSION__: JSON.stringify(version), __FEATUREGUARD_PYTHON_WORKER__: JSON.stringify(pythonWorker) };
   // The CLI and the server carry their dependencies, so the VSIX and the pre-commit hook need no
   // `npm install`. Two things stay outside: esbuild (a native binary per platform) and the
   // TypeScript compiler (9 MB: parsing it costs ~190 ms at every start even when unused, so it is

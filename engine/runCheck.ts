@@ -10,6 +10,9 @@ import type { AffectedFeature, ImpactResult } from './analysis/impact';
 import { CancelledError, neverCancelled, throwIfCancelled, type CancellationToken } from './errors';
 import { SnapshotLoader, type LoadedSnapshot } from './data/snapshotLoader';
 import { columnsUsed } from './exec/columnsUsed';
+import { findPython, requireModules, type PythonInterpreter } from './exec/python/interpreter';
+import { pythonColumnsUsed } from './exec/python/pythonColumns';
+import { runPythonFeatures, runPythonSide } from './exec/python/pythonSide';
 import { bundleFeatures } from './exec/bundleFeature';
 import { runFeatureSide, sideOutcome, workerJob, type SideOutcome } from './exec/featureRunner';
 import { DEFAULT_MEMORY_MB, prestartWorkers, runBatch } from './exec/runInWorker';
@@ -70,8 +73,12 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
   caches.snapshots.startRun();
   const times = new PhaseTimes();
   const features = impact.features.map((affected) => ({ affected, report: featureReport(affected, impact, 'not-checked') }));
-  const runnable = features.filter(({ affected, report }) => report.verdict !== 'broken' && affected.feature.snapshot && !options.noData && options.execute !== false && !isPython(affected));
-  const python = features.filter(({ affected, report }) => isPython(affected) && report.verdict !== 'broken' && affected.feature.snapshot && !options.noData && options.execute !== false);
+  const runnable = features.filter(({ affected, report }) => report.verdict !== 'broken' && affected.feature.snapshot && !options.noData && options.execute !== false);
+  // Python features run in the user's interpreter: found and checked before anything runs, so a
+  // missing interpreter or module is one line (exit 2), not a finding per feature.
+  const pythonFeatures = runnable.filter((r) => isPython(r.affected)).map((r) => r.affected.feature);
+  const python = pythonFeatures.length ? findPython(ws.config, ws.repo.root, ws.editorPython) : undefined;
+  if (python) requireModules(python, pythonFeatures);
   const limits = { timeoutMs: ws.config.timeoutMs, memoryMb: options.memoryMb ?? DEFAULT_MEMORY_MB };
   // A worker per side boots while the snapshots are read and the code is bundled, when some
   // feature has no cached result (a run that reuses every result starts no process).
@@ -80,17 +87,16 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
   const workers = new AbortController();
   const watch = setInterval(() => token.isCancellationRequested && workers.abort(), CANCEL_POLL_MS);
   try {
-    const jobs = await prepareJobs(ws, impact, runnable.map((r) => r.affected), limits, caches, times, () => (stopIdle = prestartWorkers(limits, ws.repo.root, 2)));
-    const pending = jobs.filter((j) => !j.cached);
+    const jobs = await prepareJobs(ws, impact, runnable.map((r) => r.affected), limits, caches, times, python, (someNode) => someNode && (stopIdle = prestartWorkers(limits, ws.repo.root, 2)));
+    // Node workers share bundles and batches; Python features run in their own interpreter.
+    const pending = jobs.filter((j) => !j.cached && !j.python);
     throwIfCancelled(token);
     const ran = runSharedBatches(ws, pending, await sharedBundles(ws, impact, pending, times), caches, workers.signal);
+    for (const [job, outcomes] of runPythonBatches(ws, jobs.filter((j) => !j.cached && j.python), caches, workers.signal)) ran.set(job, outcomes);
     await checkEach(ws, impact, jobs, runnable.map((r) => r.report), ran, caches, times, token, workers.signal);
     const report = buildReport(ws, impact, features.map((f) => f.report), { rowsSampled: caches.snapshots.rowsSampled(), featuresChecked: jobs.length }, started);
     if (jobs.length) report.summary.timings = times.rounded();
-    if (python.length) {
-      // Python features are traced statically; running them on snapshot rows is the next step.
-      (report.warnings ??= []).push(`not checked against data: Python features run on snapshot rows in a later version (${python.map((p) => p.affected.feature.name).join(', ')})`);
-    }
+    if (python && jobs.some((j) => j.python)) report.summary.python = { path: python.path, version: python.version };
     return report;
   } finally {
     clearInterval(watch);
@@ -127,6 +133,8 @@ interface Job {
   /** The columns of its rows (undefined: all). */
   columns?: string[];
   cached?: Partial<FeatureReport>;
+  /** The interpreter of a Python feature. */
+  python?: PythonInterpreter;
 }
 
 /**
@@ -134,7 +142,7 @@ interface Job {
  * columns the other features need in one pass. `onPending` is called, before the reads, when some
  * feature has no cached result: only then do workers have anything to do.
  */
-async function prepareJobs(ws: Workspace, impact: ImpactResult, affected: AffectedFeature[], limits: Job['limits'], caches: CheckCaches, times: PhaseTimes, onPending: () => void): Promise<Job[]> {
+async function prepareJobs(ws: Workspace, impact: ImpactResult, affected: AffectedFeature[], limits: Job['limits'], caches: CheckCaches, times: PhaseTimes, python: PythonInterpreter | undefined, onPending: (someNode: boolean) => void): Promise<Job[]> {
   const readStarted = performance.now();
   const needed = new Map<AffectedFeature, string[] | undefined>();
   const jobs: Job[] = [];
@@ -144,14 +152,15 @@ async function prepareJobs(ws: Workspace, impact: ImpactResult, affected: Affect
     const load = () => caches.snapshots.load(ws.config, feature.snapshot!, needed.get(a));
     const snapshot = ws.config.snapshots.get(feature.snapshot!)!;
     const acknowledged = ws.config.acknowledged.get(feature.name);
-    const key = resultKey([feature, a.baseFingerprint, a.targetFingerprint, identity, limits, snapshot.sliceBy, ws.config.thresholds, acknowledged]);
+    const runtime = isPython(a) && python ? { python: python.path, version: python.version } : undefined;
+    const key = resultKey([feature, a.baseFingerprint, a.targetFingerprint, identity, limits, snapshot.sliceBy, ws.config.thresholds, acknowledged, runtime]);
     const hit = caches.results.get(key);
     // Lines move when code above the feature is edited; the result does not.
     const cached = hit && { ...hit, findings: hit.findings?.map((f) => ({ ...f, location: a.location })) };
-    jobs.push({ affected: a, load, identity, key, limits, ...(cached ? { cached } : {}) });
+    jobs.push({ affected: a, load, identity, key, limits, ...(cached ? { cached } : {}), ...(isPython(a) && python ? { python } : {}) });
   }
   const pending = jobs.filter((j) => !j.cached);
-  if (pending.length) onPending();
+  if (pending.length) onPending(pending.some((j) => !j.python));
   const scans = new Map<string, Set<string> | undefined>();
   const bySnapshot = new Map<string, AffectedFeature[]>();
   for (const { affected: a } of pending) {
@@ -269,6 +278,49 @@ function runSharedBatches(ws: Workspace, jobs: Job[], shared: SharedBundles, cac
   return out;
 }
 
+/**
+ * Starts each side's pending Python features in one interpreter process per snapshot (columns
+ * decoded once, a fresh process after a feature that times out or ends it), base and target side
+ * by side. Returns at once with a promise per job and side, like `runSharedBatches`.
+ */
+function runPythonBatches(ws: Workspace, jobs: Job[], caches: CheckCaches, signal: AbortSignal): Map<Job, BatchOutcomes> {
+  const out = new Map<Job, BatchOutcomes>();
+  const bySnapshot = new Map<string, Job[]>();
+  for (const j of jobs) bySnapshot.set(j.affected.feature.snapshot!, [...(bySnapshot.get(j.affected.feature.snapshot!) ?? []), j]);
+  for (const [name, group] of bySnapshot) {
+    const sides = [
+      { which: 'base' as const, tree: ws.sides.base, members: group.filter((j) => j.affected.baseSymbol) },
+      { which: 'target' as const, tree: ws.sides.target, members: group },
+    ];
+    for (const { which, tree, members } of sides) {
+      if (members.length === 0) continue;
+      const resolvers: ((o: SideOutcome) => void)[] = [];
+      for (const j of members) {
+        const entry = out.get(j) ?? {};
+        entry[which] = new Promise<SideOutcome>((resolve) => resolvers.push(resolve));
+        out.set(j, entry);
+      }
+      const settle = (i: number, o: SideOutcome) => {
+        const r = resolvers[i];
+        delete resolvers[i];
+        r?.(o);
+      };
+      (async () => {
+        const lists = members.map((j) => j.columns);
+        const loaded = await caches.snapshots.load(ws.config, name, lists.some((l) => l === undefined) ? undefined : [...new Set(lists.flat() as string[])]);
+        await runPythonFeatures(members[0].python!.path, tree, ws.config, ws.repo.root, members.map((j) => j.affected.feature), loaded, members[0].limits, settle, signal);
+      })()
+        .catch((err) => {
+          for (let i = 0; i < members.length; i++) settle(i, { ok: false, reason: 'crash', message: `the Python worker failed: ${(err as Error)?.message ?? err}` });
+        })
+        .finally(() => {
+          for (let i = 0; i < members.length; i++) settle(i, cancelled());
+        });
+    }
+  }
+  return out;
+}
+
 async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: CheckCaches, times: PhaseTimes, batched: BatchOutcomes, signal: AbortSignal): Promise<Partial<FeatureReport>> {
   const { affected, limits } = job;
   const loaded = await job.load();
@@ -276,6 +328,12 @@ async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: 
   // An empty sample says nothing about the edit: not "identical", not checked.
   if (loaded.rows.length === 0) return { verdict: 'not-checked', metrics: { rows: 0 } };
   const run = async (tree: Workspace['sides']['base'], graph: ImpactResult['baseGraph'], batched: Promise<SideOutcome> | undefined) => {
+    if (job.python) {
+      const waitStarted = performance.now();
+      const pre = await batched;
+      if (pre) pre.timings = { bundleMs: pre.timings?.bundleMs ?? 0, executeMs: performance.now() - waitStarted };
+      return pre ?? runPythonSide(job.python.path, tree, ws.config, ws.repo.root, feature, loaded, limits, signal);
+    }
     // A feature outside the shared batch, or one whose shared bundle failed to load (another
     // feature's module may throw at load time), runs on its own.
     // Waiting for the workers is this feature's execution time.
@@ -333,12 +391,14 @@ async function columnsToRead(ws: Workspace, impact: ImpactResult, affected: Affe
   const used = new Set<string>();
   for (const { tree, graph } of sides) {
     const files = graph.moduleClosure(feature.file);
-    const importsPackage = files.some((f) => graph.modules.get(f)!.imports.some((i) => !i.specifier.startsWith('.')));
+    // A TypeScript package may read any column; Python packages (pandas) are handed columns by name.
+    const python = isPython(affected);
+    const importsPackage = !python && files.some((f) => graph.modules.get(f)!.imports.some((i) => !i.specifier.startsWith('.')));
     if (importsPackage) return undefined;
     // Features share most of their modules: each file is scanned once per run, by content.
     const unscanned = files.filter((f) => !scans.has(`${tree.hash(f)}\0${fileColumns.length}`));
     const texts = await tree.readMany(unscanned);
-    for (const f of unscanned) scans.set(`${tree.hash(f)}\0${fileColumns.length}`, columnsUsed(texts.get(f) ?? '', fileColumns));
+    for (const f of unscanned) scans.set(`${tree.hash(f)}\0${fileColumns.length}`, (/\.pyi?$/.test(f) ? pythonColumnsUsed : columnsUsed)(texts.get(f) ?? '', fileColumns));
     for (const f of files) {
       const cols = scans.get(`${tree.hash(f)}\0${fileColumns.length}`);
       if (!cols) return undefined;

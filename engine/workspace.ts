@@ -41,6 +41,8 @@ export interface Workspace {
   bundles: BundleCache;
   baseLabel: string;
   targetLabel: string;
+  /** The interpreter the editor has selected (`RunOptions.editorPython`). */
+  editorPython?: string;
 }
 
 export async function openWorkspace(options: RunOptions): Promise<Workspace> {
@@ -53,5 +55,5 @@ export async function openWorkspace(options: RunOptions): Promise<Workspace> {
   const sides = await gitSides(repo, rev, targetKind, (p) => frontEnd.handles(p), frontEnd.pathspecs);
   const cache = new SummaryCache(options.diskCache === false ? undefined : join(repo.commonDir, 'featureguard', 'summaries.json'));
   const bundles = options.bundles ?? new BundleCache(options.diskCache === false ? undefined : join(repo.commonDir, 'featureguard', 'bundles'));
-  return { repo, config, sides, frontEnd, cache, bundles, baseLabel: rev, targetLabel: targetKind };
+  return { repo, config, sides, frontEnd, cache, bundles, baseLabel: rev, targetLabel: targetKind, ...(options.editorPython ? { editorPython: options.editorPython } : {}) };
 }

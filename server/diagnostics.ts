@@ -49,9 +49,7 @@ export function diagnosticsByFile(input: DiagnosticsInput): Map<string, Diagnost
         ? 'not checked: this workspace is untrusted, so FeatureGuard runs no workspace code (static impact only)'
         : !feature.snapshot
           ? 'affected by this edit (no snapshot is configured for it: static impact only)'
-          : /\.pyi?#/.test(feature.source)
-            ? 'affected by this edit (Python features are traced statically; running them on snapshot rows comes in a later version)'
-            : input.pending
+          : input.pending
               ? 'affected by this edit: data checks pending'
               : 'not checked against data (data checks are off or manual)';
       add(loc.file, infoDiagnostic(input.untrusted ? 'workspace.untrusted' : 'impact', `${feature.name}: ${why}`, range, data));

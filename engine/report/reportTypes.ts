@@ -67,6 +67,8 @@ export interface Report {
     durationMs: number;
     /** Wall time by phase (impact, read, bundle, execute, statistics), in milliseconds. */
     timings?: Record<string, number>;
+    /** The interpreter that ran Python features, whenever Python ran (SPEC §9). */
+    python?: { path: string; version: string };
   };
   /** Non-fatal problems (unknown config keys, …), one line each. */
   warnings?: string[];

@@ -18,7 +18,7 @@ export const README_SCREENSHOT = join(REPO_ROOT, 'media', 'screenshot-vscode.png
 
 /**
  * Which suite runs: `trusted` (the full story), `restricted` (workspace trust on, not granted), or
- * `python` (the story on examples/churn-py: static impact and syntax errors for a `.py` buffer).
+ * `python` (the story on examples/churn-py: impact, data checks in Python and syntax errors for a `.py` buffer).
  */
 export type SuiteMode = 'trusted' | 'restricted' | 'python';
 export const SUITE_MODE_ENV = 'FEATUREGUARD_VSCODE_SUITE';
@@ -103,7 +103,12 @@ export async function runExtensionSuite(mode: SuiteMode, options: { timeoutMs?: 
   try {
     const ws = makeStoryWorkspace(dirs.root, exampleFor(mode));
     const env: Record<string, string> = { [SUITE_MODE_ENV]: mode };
-    if (mode === 'python') env[STORY_TARGET_ENV] = join(applyStoryPatch(dirs.root, EXAMPLE_PY), 'src', 'churn_features', 'customer.py');
+    if (mode === 'python') {
+      env[STORY_TARGET_ENV] = join(applyStoryPatch(dirs.root, EXAMPLE_PY), 'src', 'churn_features', 'customer.py');
+      // The language server runs the Python features in Debian's python3 (SPEC §9: FEATUREGUARD_PYTHON),
+      // whatever python3 the run's PATH would find with its HOME replaced.
+      env.FEATUREGUARD_PYTHON = '/usr/bin/python3';
+    }
     const extension = unpackVsix(dirs, vsix);
     const suite = await buildSuite(join(dirs.root, 'suite', 'extensionTests.js'));
     writeUserSettings(dirs);

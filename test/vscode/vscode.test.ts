@@ -38,10 +38,11 @@ describe('VS Code (code-server): extension API tests in the real extension host'
     process.stdout.write(`      timings (ms): ${JSON.stringify(run.timings)}; whole run ${run.wallMs} ms\n`);
   });
 
-  it('Python (examples/churn-py): customer.py is a python document; the story’s edit, unsaved, gets impact on monthly_spend and both features; undo clears it; a syntax error gets code.syntax', async function () {
+  it('Python (examples/churn-py): customer.py is a python document; the story’s edit, unsaved, gets impact on monthly_spend and value.mismatch on both features from a run in Python; undo clears it; a syntax error gets code.syntax', async function () {
     const run = await runExtensionSuite('python');
     assert.equal(run.exitCode, 0, `the extension-host suite failed (exit ${run.exitCode}):\n${report(run)}`);
     assert.ok('python-edit-to-impact' in run.timings, `the suite ran to the impact step:\n${report(run)}`);
+    assert.ok('python-edit-to-value.mismatch' in run.timings, `the suite ran to the data-check step:\n${report(run)}`);
     assert.ok('python-edit-to-syntax-error' in run.timings, `the suite ran to the syntax-error step:\n${report(run)}`);
     process.stdout.write(`      timings (ms): ${JSON.stringify(run.timings)}; whole run ${run.wallMs} ms\n`);
   });
