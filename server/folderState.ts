@@ -62,6 +62,9 @@ export class FolderState {
     private readonly hooks: FolderHooks,
   ) {}
 
+  /** The interpreter last named in the log, so each change is said once. */
+  private pythonLogged?: string;
+
   /** A buffer changed: impact now, data later per `runDataChecks`. */
   edited(): void {
     this.generation++;
@@ -151,6 +154,11 @@ export class FolderState {
       this.latest = result;
       this.checked = true;
       this.pending = false;
+      // Which Python ran the features goes to the output channel whenever it changes (SPEC §9).
+      const python = result.report.summary.python;
+      const ran = python && `${python.path} (${python.version})`;
+      if (ran && ran !== this.pythonLogged) this.hooks.log(`${this.name}: Python features ran in ${ran}`);
+      if (ran) this.pythonLogged = ran;
       this.userErrors.delete('impact');
       this.userErrors.delete('check');
       this.hooks.publish(this);

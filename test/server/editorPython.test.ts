@@ -97,5 +97,6 @@ describe('language server over stdio: the interpreter selected in the editor', f
     await client.waitFor('the config diagnostic cleared', () => client.fg(configUri).length === 0 && client.statuses.at(-1)?.state === 'idle');
     const reports: any[] = await client.connection.sendRequest('featureguard/reports');
     assert.equal(reports[0].report.summary.python.path, '/usr/bin/python3');
+    await client.waitFor('the interpreter in the output channel', () => client.logs.some((l) => /: Python features ran in \/usr\/bin\/python3 \(3\.\d+\.\d+\)/.test(l)));
   });
 });
