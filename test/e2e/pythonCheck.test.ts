@@ -89,9 +89,18 @@ def spend_total(spend: pd.Series) -> float:
 def spend_share(spend: pd.Series, spend_total: float) -> pd.Series:
     return spend / spend_total
 `;
-/** A stand-in for the \`feast\` package, which cannot be installed here: its decorator wraps like Feast's (an object with \`udf\`, \`mode\`, \`singleton\`). */
-const feastStandIn = `class OnDemandFeatureView:
+/**
+ * A stand-in for the \`feast\` package, which cannot be installed here: its decorator wraps like
+ * Feast's (an object with \`udf\`, \`mode\`, \`singleton\`) and, like Feast, reads the function's
+ * source with \`inspect.getsource\` — which must work on modules FeatureGuard serves from memory.
+ */
+const feastStandIn = `import inspect
+
+
+class OnDemandFeatureView:
     def __init__(self, udf, mode, singleton, schema):
+        self.udf_string = inspect.getsource(udf)
+        assert self.udf_string.lstrip().startswith(("@on_demand_feature_view", "def ")), self.udf_string
         self.udf = udf
         self.mode = mode
         self.singleton = singleton
