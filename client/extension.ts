@@ -1,10 +1,12 @@
 /**
  * The VS Code extension: a thin client. It starts the bundled language server, forwards workspace
- * trust, and offers the commands, the status bar item and the report webview. No analysis here.
+ * trust and the Python extension's selected interpreter, and offers the commands, the status bar
+ * item and the report webview. No analysis here.
  */
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest, LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { ClientCommands, Commands, StatusNotification, TrustNotification, type RunChecksResult, type StatusParams } from '../shared/protocol';
+import { ClientCommands, Commands, PythonInterpreterNotification, StatusNotification, TrustNotification, type InitializationOptions, type RunChecksResult, type StatusParams } from '../shared/protocol';
+import { EditorPython } from './pythonInterpreter';
 import { showReport } from './reportPanel';
 import { StatusItem } from './statusItem';
 
@@ -17,10 +19,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     run: { module: serverModule, transport: TransportKind.ipc },
     debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
   };
+  // The Python extension's interpreter, if it answers quickly; a later answer comes as a notification.
+  const editorPython = new EditorPython((message) => output.info(message));
+  context.subscriptions.push(editorPython);
+  const initializationOptions: InitializationOptions = { trusted: vscode.workspace.isTrusted, pythonInterpreters: await editorPython.initial(3000) };
   const clientOptions: LanguageClientOptions = {
     documentSelector: ['typescript', 'typescriptreact', 'javascript', 'javascriptreact', 'python'].map((language) => ({ scheme: 'file', language })),
     outputChannel: output,
-    initializationOptions: { trusted: vscode.workspace.isTrusted },
+    initializationOptions,
   };
   client = new LanguageClient('featureguard', 'FeatureGuard', serverOptions, clientOptions);
 
@@ -35,6 +41,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification(TrustNotification, { trusted: true })),
   );
   await client.start();
+  editorPython.listen((params) => void client?.sendNotification(PythonInterpreterNotification, params).catch(() => undefined));
 }
 
 export async function deactivate(): Promise<void> {

@@ -11,6 +11,7 @@ import { CancelledError, neverCancelled, throwIfCancelled, type CancellationToke
 import { SnapshotLoader, type LoadedSnapshot } from './data/snapshotLoader';
 import { columnsUsed } from './exec/columnsUsed';
 import { findPython, requireModules, type PythonInterpreter } from './exec/python/interpreter';
+import { checkHamiltonParameters } from './exec/python/hamiltonParameters';
 import { pythonColumnsUsed } from './exec/python/pythonColumns';
 import { runPythonFeatures, runPythonSide } from './exec/python/pythonSide';
 import { bundleFeatures } from './exec/bundleFeature';
@@ -79,6 +80,7 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
   const pythonFeatures = runnable.filter((r) => isPython(r.affected)).map((r) => r.affected.feature);
   const python = pythonFeatures.length ? findPython(ws.config, ws.repo.root, ws.editorPython) : undefined;
   if (python) requireModules(python, pythonFeatures);
+  if (python) await checkHamiltonParameters(pythonFeatures, ws.config, impact.targetGraph, (name) => caches.snapshots.fileColumns(ws.config, name));
   const limits = { timeoutMs: ws.config.timeoutMs, memoryMb: options.memoryMb ?? DEFAULT_MEMORY_MB };
   // A worker per side boots while the snapshots are read and the code is bundled, when some
   // feature has no cached result (a run that reuses every result starts no process).

@@ -1,21 +1,24 @@
 #!/usr/bin/env node
-// The pre-commit framework's entry for hook id `featureguard` (.pre-commit-hooks.yaml). It needs
-// nothing installed into pre-commit's environment: it runs `featureguard check --staged` with the
-// FeatureGuard the repository already uses — $FEATUREGUARD_CLI, the repository's
-// node_modules/.bin/featureguard, `featureguard` on PATH, or this checkout's own dist/cli.js —
-// and passes its exit code through (0 pass, 1 an error finding blocks the commit, 2 could not run).
+// The pre-commit framework's entry for hook id `featureguard` (.pre-commit-hooks.yaml). The
+// framework installs this package into its own environment (`language: node`) and runs this file
+// as the bin `featureguard-pre-commit`. It runs `featureguard check --staged` with, in order:
+// $FEATUREGUARD_CLI, the repository's own node_modules/.bin/featureguard, another `featureguard`
+// on PATH, and last the FeatureGuard installed beside this file (../dist/cli.js) — so a repository
+// that pins its own FeatureGuard is checked by that version. It passes the exit code through
+// (0 pass, 1 an error finding blocks the commit, 2 could not run).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const args = ['check', '--staged', ...process.argv.slice(2)];
-const here = dirname(fileURLToPath(import.meta.url));
+const own = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js');
+const onPath = otherOnPath('featureguard');
 const candidates = [
   process.env.FEATUREGUARD_CLI && [process.execPath, process.env.FEATUREGUARD_CLI],
   existsSync('node_modules/.bin/featureguard') && ['node_modules/.bin/featureguard'],
-  onPath('featureguard') && ['featureguard'],
-  existsSync(join(here, '..', 'dist', 'cli.js')) && [process.execPath, join(here, '..', 'dist', 'cli.js')],
+  onPath && [onPath],
+  existsSync(own) && [process.execPath, own],
 ].filter(Boolean);
 
 if (candidates.length === 0) {
@@ -26,7 +29,19 @@ const [cmd, ...pre] = candidates[0];
 const run = spawnSync(cmd, [...pre, ...args], { stdio: 'inherit' });
 process.exit(run.status ?? 2);
 
-function onPath(name) {
-  for (const dir of (process.env.PATH ?? '').split(':')) if (dir && existsSync(join(dir, name))) return true;
-  return false;
+/**
+ * The first `name` on PATH that is not this package's own CLI: pre-commit puts its environment's
+ * bin folder (holding this package's `featureguard`) first on PATH, and that one comes last.
+ */
+function otherOnPath(name) {
+  const mine = real(own);
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    const p = dir && join(dir, name);
+    if (p && existsSync(p) && real(p) !== mine) return p;
+  }
+  return undefined;
+}
+
+function real(p) {
+  try { return realpathSync(p); } catch { return p; }
 }

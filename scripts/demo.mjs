@@ -1,14 +1,17 @@
 // The demo: the story FeatureGuard exists for, on the bundled example workspace.
-// Copies examples/churn into a temporary git repository (the code as deployed, with its
-// feature-store snapshot), applies the story's edit — a raw column gets normalized — and runs
-// `featureguard check` on it. Exits 0 when FeatureGuard catches the edit, 1 when it does not.
+// Copies examples/churn (or, with --python, examples/churn-py: the same features in Python, run in
+// the python3 on PATH or FEATUREGUARD_PYTHON) into a temporary git repository (the code as
+// deployed, with its feature-store snapshot), applies the story's edit — a raw column gets
+// normalized — and runs `featureguard check` on it. Exits 0 when FeatureGuard catches the edit,
+// 1 when it does not.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
-const example = join(root, 'examples', 'churn');
+const python = process.argv.includes('--python');
+const example = join(root, 'examples', python ? 'churn-py' : 'churn');
 const cli = join(root, 'dist', 'cli.js');
 const work = mkdtempSync(join(tmpdir(), 'featureguard-demo-'));
 const git = (...args) => execFileSync('git', args, { cwd: work, encoding: 'utf8' });
@@ -20,10 +23,10 @@ try {
   git('init', '-q', '-b', 'main');
   git('add', '-A');
   git('-c', 'user.name=Demo', '-c', 'user.email=demo@example.com', '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', 'Churn features as deployed');
-  say(`A feature repository at ${work}: customer-churn features, and a feature-store snapshot they produced`);
+  say(`A feature repository at ${work}: customer-churn features${python ? ' in Python' : ''}, and a feature-store snapshot they produced`);
 
   git('apply', join(example, 'story.patch'));
-  say('The story: monthlySpend used to return raw dollars; an engineer normalizes it');
+  say(`The story: ${python ? 'monthly_spend' : 'monthlySpend'} used to return raw dollars; an engineer normalizes it`);
   process.stdout.write(git('diff', '--color=' + (process.stdout.isTTY ? 'always' : 'never')));
 
   say('featureguard check');

@@ -3,24 +3,30 @@
  * result, and the scheduling of runs. A keystroke cancels the data check in flight, starts static
  * impact at once (coalesced: while one impact run is in flight, edits only mark it stale, and one
  * more run follows it) and, with `onType`, schedules a data check after a pause; a save refreshes
- * git state and checks. Results are published only while they are the newest.
+ * git state and checks. Results are published only while they are the newest. A step that fails
+ * with a `UserError` (a config the engine cannot use, no usable Python) leaves it standing, shown on
+ * the config, until that step next succeeds.
  *
  * Impact is not debounced: an incremental impact run costs ~15 ms on a 500-module workspace, less
  * than any debounce worth having, and a user sees the squiggle move as they type.
  */
 import type { CancellationToken } from '../engine/errors';
-import { CancelledError } from '../engine/errors';
+import { CancelledError, UserError } from '../engine/errors';
 import type { SessionResult, WorkspaceSession } from '../engine/session/workspaceSession';
 import type { FeatureGuardSettings } from '../shared/settings';
 
 export interface FolderHooks {
-  /** Publishes a result (impact-only when `pending` is true). */
-  publish(folder: FolderState, result: SessionResult, pending: boolean): void;
+  /** Publishes `folder.latest` (impact-only when `folder.pending`) and `folder.userErrors`. */
+  publish(folder: FolderState): void;
   /** Reports progress of a data check; returns a function that ends it. */
   beginProgress(folder: FolderState): () => void;
   log(message: string): void;
+  /** A step failed; a `UserError` is in `folder.userErrors` already. */
   onError(folder: FolderState, err: unknown): void;
 }
+
+/** The steps of a run that can fail: re-reading git state and the config, static impact, data checks. */
+export type Step = 'refresh' | 'impact' | 'check';
 
 class Cancellation implements CancellationToken {
   isCancellationRequested = false;
@@ -30,6 +36,14 @@ export class FolderState {
   latest?: SessionResult;
   /** True when the latest result includes data checks for the current edit generation. */
   checked = false;
+  /** True when the latest result is impact only and a data check follows it. */
+  pending = false;
+  /**
+   * The user errors (a config the engine cannot use, no usable Python interpreter, …) by the step
+   * that threw them. Each stands until its step next succeeds; a data check includes impact, so
+   * its success clears both.
+   */
+  readonly userErrors = new Map<Step, UserError>();
   private generation = 0;
   /** An impact run is in flight (or about to start); `impactStale` asks for one more after it. */
   private impactBusy = false;
@@ -40,11 +54,16 @@ export class FolderState {
 
   constructor(
     readonly uri: string,
+    /** The workspace folder's name, for the log. */
+    readonly name: string,
     readonly session: WorkspaceSession,
     public settings: FeatureGuardSettings,
     public trusted: boolean,
     private readonly hooks: FolderHooks,
   ) {}
+
+  /** The interpreter last named in the log, so each change is said once. */
+  private pythonLogged?: string;
 
   /** A buffer changed: impact now, data later per `runDataChecks`. */
   edited(): void {
@@ -100,9 +119,10 @@ export class FolderState {
     this.cancelRunning();
     try {
       await this.session.refresh();
+      this.userErrors.delete('refresh');
       return true;
     } catch (err) {
-      this.hooks.onError(this, err);
+      this.failed('refresh', err);
       return false;
     }
   }
@@ -114,9 +134,11 @@ export class FolderState {
       if (generation !== this.generation) return;
       this.latest = result;
       this.checked = false;
-      this.hooks.publish(this, result, this.settings.runDataChecks === 'onType' && this.trusted);
+      this.pending = this.settings.runDataChecks === 'onType' && this.trusted;
+      this.userErrors.delete('impact');
+      this.hooks.publish(this);
     } catch (err) {
-      if (!(err instanceof CancelledError)) this.hooks.onError(this, err);
+      if (!(err instanceof CancelledError)) this.failed('impact', err);
     }
   }
 
@@ -131,15 +153,29 @@ export class FolderState {
       if (token.isCancellationRequested || generation !== this.generation) return undefined;
       this.latest = result;
       this.checked = true;
-      this.hooks.publish(this, result, false);
+      this.pending = false;
+      // Which Python ran the features goes to the output channel whenever it changes (SPEC §9).
+      const python = result.report.summary.python;
+      const ran = python && `${python.path} (${python.version})`;
+      if (ran && ran !== this.pythonLogged) this.hooks.log(`${this.name}: Python features ran in ${ran}`);
+      if (ran) this.pythonLogged = ran;
+      this.userErrors.delete('impact');
+      this.userErrors.delete('check');
+      this.hooks.publish(this);
       return result;
     } catch (err) {
-      if (!(err instanceof CancelledError)) this.hooks.onError(this, err);
+      if (!(err instanceof CancelledError)) this.failed('check', err);
       return undefined;
     } finally {
       endProgress();
       if (this.running === token) this.running = undefined;
     }
+  }
+
+  /** Records a user error as standing for `step`; any failure is reported. */
+  private failed(step: Step, err: unknown): void {
+    if (err instanceof UserError) this.userErrors.set(step, err);
+    this.hooks.onError(this, err);
   }
 
   private cancelRunning(): void {

@@ -15,6 +15,7 @@ import {
   TextDocuments,
   type ClientCapabilities,
   type Connection,
+  type Diagnostic,
   type WorkspaceFolder,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -24,9 +25,10 @@ import { WorkspaceSession } from '../engine/session/workspaceSession';
 import { renderHtml } from '../engine/report/renderHtml';
 import type { Report } from '../engine/report/reportTypes';
 import { installHookIn } from './hookCommand';
-import { Commands, ReportHtmlRequest, ReportsRequest, type ReportHtmlParams, StatusNotification, TrustNotification, type FolderReport, type InitializationOptions, type RunChecksResult, type StatusParams, type TrustParams } from '../shared/protocol';
+import { Commands, PythonInterpreterNotification, ReportHtmlRequest, ReportsRequest, type ReportHtmlParams, StatusNotification, TrustNotification, type FolderReport, type InitializationOptions, type PythonInterpreterParams, type RunChecksResult, type StatusParams, type TrustParams } from '../shared/protocol';
 import { settingsFrom, type FeatureGuardSettings } from '../shared/settings';
 import { codeActionsFor, readDisk } from './codeActions';
+import { configDiagnostics } from './configDiagnostics';
 import { diagnosticsByFile } from './diagnostics';
 import { codeLenses, hoverAt } from './featureLenses';
 import { FolderState, type FolderHooks } from './folderState';
@@ -41,6 +43,8 @@ export function startServer(connection: Connection): void {
   let initialFolders: WorkspaceFolder[] = [];
   /** Settings pushed with `workspace/didChangeConfiguration` (or `initializationOptions.settings`). */
   let pushedSettings: unknown;
+  /** The interpreter the editor has selected per folder URI (SPEC §9), kept for folders not open yet too. */
+  const editorPythons = new Map<string, string>();
 
   const log = (message: string) => connection.console.log(`[featureguard] ${message}`);
 
@@ -55,12 +59,12 @@ export function startServer(connection: Connection): void {
   }
 
   const hooks: FolderHooks = {
-    publish(folder, result, pending) {
-      publishDiagnostics(folder, result, pending);
+    publish(folder) {
+      publishDiagnostics(folder);
       // Editors ask for code lenses when text changes; a verdict that arrives later needs a nudge.
       if (capabilities.workspace?.codeLens?.refreshSupport) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
       // An impact-only result while a data check is still to come is not "idle" yet.
-      sendStatus(!folder.trusted ? 'untrusted' : pending ? 'analyzing' : 'idle', result);
+      sendStatus(!folder.trusted ? 'untrusted' : folder.pending ? 'analyzing' : 'idle', folder.latest);
     },
     beginProgress(folder) {
       sendStatus('checking', folder.latest);
@@ -84,31 +88,49 @@ export function startServer(connection: Connection): void {
     onError(folder, err) {
       const message = err instanceof UserError ? err.message : `internal error: ${(err as Error)?.message ?? String(err)}`;
       connection.console.error(`[featureguard] ${folder.uri}: ${err instanceof UserError ? message : (err as Error)?.stack ?? message}`);
+      // A user error is also a diagnostic on the config, where it is fixed (`folder.userErrors`).
+      if (err instanceof UserError) publishDiagnostics(folder);
       sendStatus('error', folder.latest, message);
     },
   };
 
   function sendStatus(state: StatusParams['state'], result?: SessionResult, message?: string): void {
     let errors = 0, warnings = 0, featuresAffected = 0;
+    let standing: UserError | undefined;
     for (const f of folders.values()) {
+      standing ??= f.userErrors.values().next().value;
       if (!f.latest) continue;
       errors += f.latest.report.summary.errors;
       warnings += f.latest.report.summary.warnings;
       featuresAffected += f.latest.report.summary.featuresAffected;
     }
+    // A run that succeeded does not hide a user error that still stands (a data check that failed
+    // for want of an interpreter, before this impact-only run): the status stays an error.
+    if (standing && (state === 'idle' || state === 'untrusted')) [state, message] = ['error', message ?? standing.message];
     const why = !trusted ? 'Restricted mode: static impact only; no workspace code runs until you trust this workspace.' : undefined;
     const text = message ?? why ?? (result ? `${featuresAffected} feature(s) affected, ${errors} error(s), ${warnings} warning(s)` : 'FeatureGuard');
     void connection.sendNotification(StatusNotification, { state: !trusted && state === 'idle' ? 'untrusted' : state, errors, warnings, featuresAffected, message: text } satisfies StatusParams);
   }
 
-  function publishDiagnostics(folder: FolderState, result: SessionResult, pending: boolean): void {
+  /** Publishes a folder's diagnostics: its latest result's, and its standing user errors on the config. */
+  function publishDiagnostics(folder: FolderState): void {
     const root = folder.session.root;
     const readLine = (file: string, line: number) => textOf(join(root, file))?.split('\n')[line - 1];
-    const byFile = diagnosticsByFile({ report: result.report, folderUri: folder.uri, untrusted: !folder.trusted, pending, readLine });
+    const byUri = new Map<string, Diagnostic[]>();
+    if (folder.latest) {
+      const byFile = diagnosticsByFile({ report: folder.latest.report, folderUri: folder.uri, untrusted: !folder.trusted, pending: folder.pending, readLine });
+      for (const [file, diagnostics] of byFile) byUri.set(pathToUri(join(root, file)), diagnostics);
+    }
+    if (folder.userErrors.size > 0) {
+      // The config the session read (the folder's `featureguard.configPath`, relative to the folder).
+      const configPath = folder.session.config.configPath ?? join(uriToPath(folder.uri) ?? root, folder.settings.configPath || 'featureguard.json');
+      const uri = pathToUri(configPath);
+      const messages = [...folder.userErrors.values()].map((e) => e.message);
+      byUri.set(uri, [...(byUri.get(uri) ?? []), ...configDiagnostics(messages, textOf(configPath), folder.uri)]);
+    }
     const before = published.get(folder.uri) ?? new Set<string>();
     const now = new Set<string>();
-    for (const [file, diagnostics] of byFile) {
-      const uri = pathToUri(join(root, file));
+    for (const [uri, diagnostics] of byUri) {
       now.add(uri);
       void connection.sendDiagnostics({ uri, diagnostics });
     }
@@ -152,16 +174,17 @@ export function startServer(connection: Connection): void {
     if (!existsSync(configPath)) return log(`${folder.name}: no ${settings.configPath || 'featureguard.json'}, FeatureGuard is idle there`);
     let session: WorkspaceSession;
     try {
-      session = await WorkspaceSession.open({ cwd: path, configPath });
+      session = await WorkspaceSession.open({ cwd: path, configPath, editorPython: editorPythons.get(folder.uri) });
     } catch (err) {
       const message = err instanceof UserError ? err.message : String(err);
       connection.console.error(`[featureguard] ${folder.name}: ${message}`);
       void connection.window.showErrorMessage(`FeatureGuard: ${message}`);
       return sendStatus('error', undefined, message);
     }
-    const state = new FolderState(folder.uri, session, settings, trusted, hooks);
+    const state = new FolderState(folder.uri, folder.name, session, settings, trusted, hooks);
     folders.set(folder.uri, state);
     log(`${folder.name}: ${session.config.features.size} configured feature(s) in ${configPath}`);
+    logEditorPython(state);
     for (const doc of documents.all()) syncDocument(doc, state);
     await state.saved();
   }
@@ -187,6 +210,8 @@ export function startServer(connection: Connection): void {
     trusted = init?.trusted !== false;
     pushedSettings = init?.settings;
     initialFolders = params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: params.rootUri }] : []);
+    const interpreters = init?.pythonInterpreters;
+    if (typeof interpreters === 'object' && interpreters) for (const [uri, path] of Object.entries(interpreters)) setEditorPython(uri, path);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
@@ -275,6 +300,34 @@ export function startServer(connection: Connection): void {
       }
     }),
   );
+
+  connection.onNotification(PythonInterpreterNotification, (params: PythonInterpreterParams) =>
+    guard('python interpreter', undefined, async () => {
+      if (!setEditorPython(params.folderUri, params.path)) return;
+      const folder = folders.get(params.folderUri);
+      if (!folder) return; // a folder opened later gets it from `editorPythons`
+      // Python features run with another interpreter now: check the folder again.
+      folder.session.editorPython = editorPythons.get(params.folderUri);
+      logEditorPython(folder, true);
+      await folder.saved();
+    }),
+  );
+
+  /** Records a folder's interpreter from the editor; false when it is the one already known. */
+  function setEditorPython(folderUri: string, path: string | null | undefined): boolean {
+    const valid = typeof path === 'string' && path !== '' ? path : undefined;
+    if (editorPythons.get(folderUri) === valid) return false;
+    if (valid) editorPythons.set(folderUri, valid);
+    else editorPythons.delete(folderUri);
+    return true;
+  }
+
+  /** Logs the interpreter the folder's session has from the editor (`changed`: also that it has none any more). */
+  function logEditorPython(folder: FolderState, changed = false): void {
+    const path = folder.session.editorPython;
+    if (path) log(`python interpreter for ${folder.name}: ${path} (from the Python extension)`);
+    else if (changed) log(`python interpreter for ${folder.name}: none selected in the Python extension`);
+  }
 
   connection.onCodeLens((params) =>
     guard('code lens', [], () => {

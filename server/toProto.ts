@@ -42,6 +42,16 @@ export function toRange(loc: Pick<Location, 'line' | 'column'>, lineText?: strin
   return { start: { line, character: start }, end: { line, character: end } };
 }
 
+/** The range of `length` characters at `offset` in `text` (LSP counts characters in UTF-16 units, as JavaScript does). */
+export function offsetRange(text: string, offset: number, length: number): Range {
+  const position = (o: number) => {
+    const before = text.slice(0, o);
+    const line = before.split('\n').length - 1;
+    return { line, character: o - (before.lastIndexOf('\n') + 1) };
+  };
+  return { start: position(offset), end: position(offset + length) };
+}
+
 export function toDiagnostic(finding: Finding, range: Range, data: DiagnosticData): Diagnostic {
   return {
     range,

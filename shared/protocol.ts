@@ -68,10 +68,30 @@ export interface TrustParams {
   trusted: boolean;
 }
 
+/**
+ * Notification `featureguard/pythonInterpreter` (client → server): the Python interpreter selected
+ * in the editor for a workspace folder changed (in VS Code: the Python extension's active
+ * environment). Python features run with it unless `python.interpreter` or `FEATUREGUARD_PYTHON`
+ * names another (SPEC §9 "Which interpreter"); the folder is checked again.
+ */
+export const PythonInterpreterNotification = 'featureguard/pythonInterpreter';
+
+export interface PythonInterpreterParams {
+  /** The workspace folder, as the client names it in `workspaceFolders`. */
+  folderUri: string;
+  /** The interpreter's absolute path; null when the editor no longer has one for this folder. */
+  path: string | null;
+}
+
 /** `initializationOptions` the client sends. */
 export interface InitializationOptions {
   /** False in a restricted (untrusted) VS Code workspace: no workspace code may run. */
   trusted?: boolean;
   /** `featureguard.*` settings, for clients that cannot answer `workspace/configuration`. */
   settings?: unknown;
+  /**
+   * The Python interpreter selected in the editor for each workspace folder known at start: folder
+   * URI → absolute path (later changes come as `featureguard/pythonInterpreter`).
+   */
+  pythonInterpreters?: Record<string, string>;
 }

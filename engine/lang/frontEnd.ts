@@ -29,6 +29,8 @@ export interface DeclSummary {
   form?: string;
   /** A function's parameter names, in order (Python; `*args` and `**kwargs` left out). */
   params?: string[];
+  /** Those of `params` without a default value. */
+  requiredParams?: string[];
   /** A function's decorators as written, without arguments (`on_demand_feature_view`). */
   decorators?: string[];
 }

@@ -29,7 +29,7 @@ export class WorkspaceSession {
   private previous?: { baseGraph: ImpactResult['baseGraph']; targetGraph: ImpactResult['targetGraph'] };
 
   private constructor(
-    private readonly options: RunOptions,
+    private options: RunOptions,
     private ws: Workspace,
   ) {}
 
@@ -46,6 +46,15 @@ export class WorkspaceSession {
 
   get config() {
     return this.ws.config;
+  }
+
+  /** The Python interpreter the editor has selected (SPEC §9), for the runs after the next `refresh()`. */
+  get editorPython(): string | undefined {
+    return this.options.editorPython;
+  }
+
+  set editorPython(path: string | undefined) {
+    this.options = { ...this.options, editorPython: path };
   }
 
   /** Re-reads git state and the config (after a save, a checkout, or a config edit). */

@@ -6,9 +6,9 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, REPO_ROOT, removeTempDirs, tempDir } from '../helpers';
+import { CLI, REPO_ROOT, git, removeTempDirs, tempDir } from '../helpers';
 import { repo } from '../e2e/featureRepo';
 import { pythonRepo } from '../server/pythonRepo';
 
@@ -76,6 +76,8 @@ function runNeovim(root: string, file: string, from: string, to: string, options
     FG_FROM: from,
     FG_TO: to,
     FG_FILETYPE: options.filetype ?? 'typescript',
+    // Python features run in Debian's python3 (with numpy and pandas), whatever python3 PATH has.
+    FEATUREGUARD_PYTHON: '/usr/bin/python3',
     FG_WAIT_CODE: options.waitCode ?? 'value.mismatch',
   };
   const script = join(dir, 'test.lua');
@@ -156,5 +158,23 @@ describe('Neovim (built-in LSP client) with featureguard lsp --stdio', function 
     assert.equal(impact.lnum, 1, 'on CAP');
     assert.equal(impact.source, 'featureguard');
     assert.match(impact.message, /^Edit to CAP reaches 1 feature: recency \(read by churn_model_v3\)$/);
+  });
+
+  it('shows value.mismatch for the Python story (examples/churn-py) typed into an unsaved buffer: the features ran in Python', function () {
+    nvimVersion();
+    const root = tempDir('fg-nvim-churn-py-');
+    cpSync(join(REPO_ROOT, 'examples', 'churn-py'), root, { recursive: true, filter: (src) => !src.endsWith('story.patch') });
+    git(root, 'init', '-q', '-b', 'main');
+    git(root, 'add', '-A');
+    git(root, '-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', 'as deployed');
+    const { result, logs } = runNeovim(root, 'src/churn_features/customer.py', 'return clip(row["monthly_spend"], 0.0, 10_000.0)', 'return (clip(row["monthly_spend"], 0.0, 10_000.0) - 62.5) / 48.3', { filetype: 'python' });
+    const context = `\n${JSON.stringify(result, null, 1).slice(0, 4000)}\n${logs}`;
+    assert.equal(result.modified, true);
+    const mismatch = result.diagnostics.find((d) => d.code === 'value.mismatch');
+    assert.ok(mismatch, `no value.mismatch diagnostic in vim.diagnostic.get()${context}`);
+    assert.equal(mismatch.severity, 1);
+    const defLine = readFileSync(join(root, 'src/churn_features/customer.py'), 'utf8').split('\n').findIndex((l) => l.startsWith('def monthly_spend('));
+    assert.equal(mismatch.lnum, defLine, 'on `def monthly_spend`');
+    assert.match(mismatch.message, /100% of sampled rows \(4000 of 4000\) differ from the stored "spend_usd" values/);
   });
 });

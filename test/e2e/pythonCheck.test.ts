@@ -89,9 +89,18 @@ def spend_total(spend: pd.Series) -> float:
 def spend_share(spend: pd.Series, spend_total: float) -> pd.Series:
     return spend / spend_total
 `;
-/** A stand-in for the \`feast\` package, which cannot be installed here: its decorator wraps like Feast's (an object with \`udf\`, \`mode\`, \`singleton\`). */
-const feastStandIn = `class OnDemandFeatureView:
+/**
+ * A stand-in for the \`feast\` package, which cannot be installed here: its decorator wraps like
+ * Feast's (an object with \`udf\`, \`mode\`, \`singleton\`) and, like Feast, reads the function's
+ * source with \`inspect.getsource\` — which must work on modules FeatureGuard serves from memory.
+ */
+const feastStandIn = `import inspect
+
+
+class OnDemandFeatureView:
     def __init__(self, udf, mode, singleton, schema):
+        self.udf_string = inspect.getsource(udf)
+        assert self.udf_string.lstrip().startswith(("@on_demand_feature_view", "def ")), self.udf_string
         self.udf = udf
         self.mode = mode
         self.singleton = singleton
@@ -237,6 +246,19 @@ describe('check: Python features on snapshot rows', function () {
     assert.deepEqual(h.via, ['src/churn/dataflow.py#spend_total']);
     assert.equal(h.verdict, 'changed');
     assert.equal(h.change.kind, 'affine');
+  });
+
+  it('a Hamilton parameter that names no column and no function is a config error naming it (exit 2); with a default it keeps the default', () => {
+    const scaled = `${dataflow}\n\ndef spend_scaled(spend: pd.Series, factor: float = 2.0) -> pd.Series:\n    return spend * factor\n`;
+    const root = pyRepo({ scaled: { source: src('spend_scaled', 'dataflow'), column: 'spend_x2' } }, { 'src/churn/dataflow.py': scaled });
+    writeFiles(root, { 'src/churn/dataflow.py': scaled.replace('factor: float = 2.0)', 'factor: float)') });
+    const r = runCli(root, ['check']);
+    assert.equal(r.code, 2, r.stdout);
+    assert.equal(r.stderr, 'featureguard: featureguard.json: features.scaled: the Hamilton parameter "factor" of spend_scaled(spend, factor) in src/churn/dataflow.py names no column of snapshot "c" and no function of that module, and has no default\n');
+    writeFiles(root, { 'src/churn/dataflow.py': scaled.replace('return spend * factor', 'return factor * spend') });
+    const f = checkOne(root, 'scaled', 0);
+    assert.equal(f.kind, 'hamilton');
+    assert.equal(f.verdict, 'identical', 'spend * 2.0, the default, is the stored spend_x2');
   });
 
   it('Feast on-demand feature views in pandas mode, python mode and singleton (a stand-in feast module: the real package cannot be installed here)', () => {

@@ -14,6 +14,8 @@ export interface ClientOptions {
   trusted?: boolean;
   /** False: a client that cannot answer `workspace/configuration` and pushes settings instead. */
   configurationRequests?: boolean;
+  /** More `initializationOptions` (e.g. `pythonInterpreters`). */
+  initializationOptions?: Record<string, unknown>;
 }
 
 export class LspTestClient {
@@ -50,7 +52,7 @@ export class LspTestClient {
         window: { workDoneProgress: true },
         textDocument: { publishDiagnostics: {}, synchronization: { didSave: true } },
       },
-      initializationOptions: { trusted: this.options.trusted !== false, ...(this.options.configurationRequests === false ? { settings: this.settings } : {}) },
+      initializationOptions: { trusted: this.options.trusted !== false, ...(this.options.configurationRequests === false ? { settings: this.settings } : {}), ...this.options.initializationOptions },
     });
     await this.connection.sendNotification('initialized', {});
   }
@@ -80,6 +82,11 @@ export class LspTestClient {
 
   save(uri: string): void {
     void this.connection.sendNotification('textDocument/didSave', { textDocument: { uri } });
+  }
+
+  /** Tells the server that files changed on disk, as an editor's file watcher does. */
+  filesChanged(...uris: string[]): void {
+    void this.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: uris.map((uri) => ({ uri, type: 2 })) });
   }
 
   /** FeatureGuard diagnostics of a document, with plain-text messages. */

@@ -4,10 +4,10 @@
  * hover, in a repository that mixes Python and TypeScript features.
  */
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { removeTempDirs } from '../helpers';
+import { REPO_ROOT, git, removeTempDirs, tempDir } from '../helpers';
 import { LspTestClient } from './lspClient';
 import { pythonRepo, pyFeatures, pyUtil } from './pythonRepo';
 
@@ -92,5 +92,36 @@ describe('language server over stdio: Python documents', function () {
     assert.match(entry, /"spend_v2": \{\s*"source": "src\/churn\/features\.py#spend_v2",\s*"column": "spend_v2"\s*\}/);
     assert.doesNotMatch(entry, /"kind"/, 'a detected form is detected again on the copy');
     assert.equal(readFileSync(join(root, 'src/churn/features.py'), 'utf8'), pyFeatures, 'code actions write nothing themselves');
+  });
+
+  it('untrusted, runs no Python at all; once trusted, the story gets value.mismatch from a run in Python', async () => {
+    const root = tempDir('fg-lsp-churn-py-');
+    cpSync(join(REPO_ROOT, 'examples', 'churn-py'), root, { recursive: true, filter: (p) => !p.endsWith('story.patch') });
+    git(root, 'init', '-q', '-b', 'main');
+    git(root, 'add', '-A');
+    git(root, '-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', 'as deployed');
+    const marker = join(root, 'executed.marker');
+    const previous = process.env.FEATUREGUARD_PYTHON;
+    process.env.FEATUREGUARD_PYTHON = '/usr/bin/python3';
+    const client = new LspTestClient({ rootUri: pathToFileURL(root).href, settings: { runDataChecks: 'onType', dataCheckDelayMs: 50 }, trusted: false });
+    if (previous === undefined) delete process.env.FEATUREGUARD_PYTHON;
+    else process.env.FEATUREGUARD_PYTHON = previous;
+    clients.push(client);
+    await client.initialize();
+    const uri = pathToFileURL(join(root, 'src/churn_features/customer.py')).href;
+    const text = readFileSync(join(root, 'src/churn_features/customer.py'), 'utf8');
+    client.open(uri, text, 'python');
+    const ret = 'return clip(row["monthly_spend"], 0.0, 10_000.0)';
+    client.edit(uri, text, ret, `open(${JSON.stringify(marker)}, "w").write("ran")\n    return (clip(row["monthly_spend"], 0.0, 10_000.0) - 62.5) / 48.3`);
+    const untrusted = await client.waitFor('the untrusted notice', () => client.fg(uri).find((d) => d.code === 'workspace.untrusted'));
+    assert.equal(untrusted.message, 'spend_usd: not checked: this workspace is untrusted, so FeatureGuard runs no workspace code (static impact only)');
+    const result: any = await client.connection.sendRequest('workspace/executeCommand', { command: 'featureguard.runChecks', arguments: [] });
+    assert.equal(result.featuresChecked, 0);
+    assert.equal(existsSync(marker), false, 'no Python runs in an untrusted workspace');
+
+    void client.connection.sendNotification('featureguard/trust', { trusted: true });
+    const mismatch = await client.waitFor('value.mismatch once trusted', () => client.fg(uri).find((d) => d.code === 'value.mismatch'));
+    assert.match(mismatch.message, /100% of sampled rows \(4000 of 4000\) differ from the stored "spend_usd" values/);
+    assert.equal(existsSync(marker), true, 'granting trust runs the Python features');
   });
 });

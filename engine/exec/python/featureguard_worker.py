@@ -316,13 +316,15 @@ def encode_values(values, states):
 
 
 def timestamp_ms(v):
+    """Milliseconds since the epoch, exact for whole milliseconds (no float seconds in between)."""
     import datetime
 
     if type(v).__name__ == "Timestamp":
         v = v.to_pydatetime()
     if v.tzinfo is None:
         v = v.replace(tzinfo=datetime.timezone.utc)
-    return v.timestamp() * 1000.0
+    delta = v - datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+    return (delta.days * 86400000000 + delta.seconds * 1000000 + delta.microseconds) / 1000.0
 
 
 # ---- calling features ---------------------------------------------------------------------------
@@ -515,10 +517,23 @@ def hamilton_call(module, fn, columns, row_count, memo, stack=()):
     return fn(**kwargs)
 
 
-def evaluate(run, fn, module, job, columns, row_count):
+# Several features of one `frame` or Feast function (one per output column or schema field) share
+# one call per process: the function's result, by (module, function), for the sample's columns.
+SHARED_CALLS = {}
+
+
+def shared_call(job, columns, call):
+    key = (job["module"], job["function"], id(columns))
+    if key not in SHARED_CALLS:
+        SHARED_CALLS[key] = guarded(call)
+    return SHARED_CALLS[key]
+
+
+def evaluate(run, fn, module, job, columns, row_count, share=True):
     """Fills run.values by calling the feature in its form over all rows."""
     kind = job["kind"]
     what = job["name"]
+    once = (lambda call: shared_call(job, columns, call)) if share else guarded
     if kind == "row":
         rows = rows_of(columns, row_count)
         values, states = run.values, run.states
@@ -551,7 +566,9 @@ def evaluate(run, fn, module, job, columns, row_count):
         result, err = guarded(lambda: sequence_of(fn(frame.copy()), row_count, what))
     elif kind == "frame":
         frame = frame_of(columns, row_count, reuse=True)
-        result, err = guarded(lambda: sequence_of(pick_output(fn(frame.copy()), job["output"], what), row_count, what))
+        result, err = once(lambda: fn(frame.copy()))
+        if err is None:
+            result, err = guarded(lambda: sequence_of(pick_output(result, job["output"], what), row_count, what))
     elif kind == "hamilton":
         result, err = guarded(lambda: sequence_of(hamilton_call(module, fn, columns, row_count, {}), row_count, what))
     elif kind == "feast":
@@ -567,10 +584,12 @@ def evaluate(run, fn, module, job, columns, row_count):
             return
         if mode == "python":
             data = {name: list(values) for name, (kind_, values) in columns.items()}
-            result, err = guarded(lambda: sequence_of(pick_output(udf(data), job["output"], what), row_count, what))
+            result, err = once(lambda: udf(data))
         else:
             frame = frame_of(columns, row_count, reuse=True)
-            result, err = guarded(lambda: sequence_of(pick_output(udf(frame.copy()), job["output"], what), row_count, what))
+            result, err = once(lambda: udf(frame.copy()))
+        if err is None:
+            result, err = guarded(lambda: sequence_of(pick_output(result, job["output"], what), row_count, what))
     else:
         raise FeatureExit("unknown feature kind %r" % kind)
     if err is not None:
@@ -591,7 +610,7 @@ def evaluate_examples(fn, module, job, examples):
         columns = {k: ("json", [v]) for k, v in example.items()}
         run = Run(job, columns, 1)
         try:
-            evaluate(run, fn, module, job, columns, 1)
+            evaluate(run, fn, module, job, columns, 1, share=False)
         except FeatureExit:
             run.states[0] = 2
         out.append(None if run.states[0] != 0 else json_value(run.values[0]))
@@ -632,7 +651,7 @@ def run_job(job, columns, row_count):
                 again = Run(job, head, repeat)
                 evaluate(again, fn, module, job, head, repeat)
             else:
-                evaluate(again, fn, module, job, columns, row_count)
+                evaluate(again, fn, module, job, columns, row_count, share=False)
             for i in range(repeat):
                 if again.states[i] != run.states[i] or not same(again.values[i], run.values[i]):
                     nondeterministic += 1

@@ -71,7 +71,8 @@ export function requireModules(python: PythonInterpreter, features: { name: stri
         // Python's own message.
         const r = spawnSync(python.path, ['-c', `import importlib.util, sys; sys.exit(0 if importlib.util.find_spec(${JSON.stringify(module)}) else 1)`], { encoding: 'utf8', timeout: 30000 });
         ok = !r.error && r.status === 0;
-        python.modules.set(module, ok);
+        // Only a module that is found is remembered: one the user installs later is found then.
+        if (ok) python.modules.set(module, ok);
       }
       if (!ok) throw new UserError(`python interpreter ${python.path} (${python.version}, from ${python.from}) has no module "${module}", which features of kind "${kind}" need (${users.join(', ')}): install it in that environment or set python.interpreter`);
     }

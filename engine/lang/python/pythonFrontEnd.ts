@@ -14,7 +14,7 @@ const SKIPPED = /(^|\/)(node_modules|\.venv|venv|site-packages|__pycache__|\.tox
 /** A Python front end resolving absolute imports under `roots` (repository-relative folders, '' for the root). */
 export function createPythonFrontEnd(roots: readonly string[]): LanguageFrontEnd {
   return {
-    cacheKey: 'py-summary-v2',
+    cacheKey: 'py-summary-v4',
     pathspecs: ['*.py', '*.pyi'],
     handles: (path) => HANDLED.test(path) && !SKIPPED.test(path),
     prepare: async () => {

@@ -319,7 +319,9 @@ class ModuleSummarizer {
       const decorators = defContribution.stmt.type === T.decoratedDefinition ? defContribution.stmt.children.filter((c) => c.type === T.decorator) : [];
       const form = detectForm(def, decorators, this.text);
       if (form) decl.form = form;
-      decl.params = parametersOf(def, this.text).filter((p) => !p.variadic).map((p) => p.name);
+      const params = parametersOf(def, this.text).filter((p) => !p.variadic);
+      decl.params = params.map((p) => p.name);
+      decl.requiredParams = params.filter((p) => !p.hasDefault).map((p) => p.name);
       // A Hamilton node's parameters name the functions that compute them: static dependencies.
       if (form === undefined || form === 'hamilton') for (const p of decl.params) if (functionNames.has(p) && p !== name) refs.add(p);
       if (decorators.length) decl.decorators = decorators.map((d) => decoratorName(d, this.text));
