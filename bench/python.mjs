@@ -538,7 +538,36 @@ const METHOD = [
   '  compared with the `execute` phase of the same check (and with the whole check).',
 ];
 
-function readmeSubsection(result, m, date, resultsFile, { readmeTable, goalsTable, phaseTable, loadAtStart }) {
+/** Where the time of the Python checks goes, from this run's figures (after the goals, in the results and the README). */
+function discussion(result, context) {
+  const row = (id) => rowOf(result, id);
+  const one = row('py-check-one'), series = row('py-check-series'), all = row('py-check-all');
+  const start = row('py-start'), pandas = row('py-start-pandas'), mOne = row('py-minimal-row'), mSeries = row('py-minimal-series'), mAll = row('py-minimal-all');
+  const out = [];
+  if (one && series && start && pandas && mOne && mSeries && one.cpuMs && series.cpuMs) {
+    out.push(
+      `Where the time of a Python check goes. One feature: the check is bound by the machine's 2 cores — ${fmtMs(one.median)} of wall time`,
+      `for ${fmtMs(one.cpuMs)} of CPU (CLI and workers) for the row feature, ${fmtMs(series.median)} for ${fmtMs(series.cpuMs)} for the series one. Each side's`,
+      `worker starts python3 (${fmtMs(start.median)}), imports pandas when the form needs it (${fmtMs(pandas.median - start.median)} more), imports the feature's module`,
+      'and the package modules it imports (user code: compiling them and creating their dataclasses), decodes the rows and runs the',
+      'feature, then again on the first 200 rows (a row feature) or on all of them (a vectorized one) for code.nondeterministic; the',
+      'CLI meanwhile starts, finds the impact, reads the snapshot\'s columns, encodes them once per side and computes the statistics.',
+      `The minimal script (one interpreter, no statistics, no second run) takes ${fmtMs(mOne.median)} (row) and ${fmtMs(mSeries.median)} (series).`,
+    );
+  }
+  if (all && mAll && all.cpuMs) {
+    const ts = typescriptCheckAll(context);
+    out.push(
+      '',
+      `All row features: the feature code is the cost. The minimal script needs ${fmtMs(mAll.median)} to run both versions of the ${rowFeatures(result.meta).length} features`,
+      `one after the other in CPython; FeatureGuard runs the two versions side by side (\`execute\` ${fmtMs(all.phases.execute)}) and then the statistics`,
+      `of every feature (${fmtMs(all.phases.statistics)}): ${fmtMs(all.cpuMs)} of CPU on 2 cores.${ts ? ` Split perfectly over the two cores, the minimal script alone would take ${fmtMs(mAll.median / 2)}, ${(mAll.median / 2 / (2 * ts.ms)).toFixed(2)}× the goal (2 × ${fmtMs(ts.ms)}).` : ''}`,
+    );
+  }
+  return out;
+}
+
+function readmeSubsection(result, m, date, resultsFile, { readmeTable, goalsTable, phaseTable, loadAtStart, context }) {
   const { meta } = result;
   const rows = meta.features.filter((f) => (f.kind ?? 'row') === 'row').length;
   const phases = phaseTable?.(result);
@@ -559,6 +588,8 @@ function readmeSubsection(result, m, date, resultsFile, { readmeTable, goalsTabl
     ...(phases ? ['Phases of `featureguard check` (the report\'s `summary.timings`, median of the runs):', '', phases, ''] : []),
     goalsTable(result),
     '',
+    ...discussion(result, context),
+    '',
   ].join('\n');
 }
 
@@ -573,6 +604,7 @@ export const PYTHON_WORKSPACE = {
   ratioOf,
   goals,
   goalsTitle: 'Goals (issue 10; the Python data checks):',
+  discussion,
   method: METHOD,
   readmeHeading: '### Python workspace',
   readmeSubsection,

@@ -704,9 +704,11 @@ function goalsOf(result) {
 
 /** Every workspace's result of this run (a goal of one may refer to another's figure). */
 let allResults = [];
+/** What a workspace's goals may refer to: the other results of this run, the README as it was. */
+const goalContext = () => ({ results: allResults, readme: () => readFileSync(join(ROOT, 'README.md'), 'utf8') });
 
 function goalsTable(result) {
-  const goals = (result.lang.goals ?? goalsOf)(result, { results: allResults, readme: () => readFileSync(join(ROOT, 'README.md'), 'utf8') });
+  const goals = (result.lang.goals ?? goalsOf)(result, goalContext());
   if (!goals.length) return '';
   return ['| goal | measured | |', '| --- | ---: | --- |', ...goals.map((g) => `| ${g.goal} | ${g.measured} | ${g.met === undefined ? '—' : g.met ? 'met' : '**missed**'} |`)].join('\n');
 }
@@ -778,6 +780,8 @@ function report(results, m, date) {
     if (phases) L.push('Phases of `featureguard check` (the report\'s `summary.timings`, median of the runs):', '', phases, '');
     const goals = goalsTable(r);
     if (goals) L.push(r.lang.goalsTitle ?? (r.name === 'default' ? 'Goals (issue 6):' : 'Goals (issue 6; set for the default workspace, shown here for reference):'), '', goals, '');
+    const discussion = r.lang.discussion?.(r, goalContext()) ?? [];
+    if (discussion.length) L.push(...discussion, '');
     for (const c of r.checks) L.push(`- check ${c.label}: ${c.ok ? 'ok' : '**WRONG**'} — ${c.detail}`);
     for (const n of r.notes) L.push(`- note ${n.label}: ${n.detail}`);
     L.push(`- results correct: ${r.correct ? 'yes' : '**no**'}`, '');
@@ -897,7 +901,7 @@ async function main() {
     }
     const py = results.find((r) => r.name === 'python');
     if (opts.readme && py && !opts.sections) {
-      writeReadmeSubsection(py.lang.readmeHeading, py.lang.readmeSubsection(py, m, date, relative(ROOT, file), { readmeTable, goalsTable, phaseTable, loadAtStart }));
+      writeReadmeSubsection(py.lang.readmeHeading, py.lang.readmeSubsection(py, m, date, relative(ROOT, file), { readmeTable, goalsTable, phaseTable, loadAtStart, context: goalContext() }));
       console.log(`README.md: ${py.lang.readmeHeading} subsection updated`);
     }
   }
