@@ -303,8 +303,10 @@ describe('check: Python features on snapshot rows', function () {
     writeFiles(root, {
       'src/churn/features.py': features
         .replace('return min(row["days"], CAP)', 'while True:\n        pass')
-        // Address space, not written pages: the limit is reached in milliseconds, however loaded the machine.
-        .replace('t = row["tickets"]', 'hoard = []\n    while True:\n        hoard.append(bytearray(200_000_000))\n    t = row["tickets"]')
+        // Address space, not written pages (numpy's zeros are calloc'ed): the limit is reached in
+        // milliseconds, while writing gigabytes takes seconds where guest memory is touched for the
+        // first time (a bytearray's memset timed out at 4 s in a clean CI run).
+        .replace('t = row["tickets"]', 'import numpy as np\n    hoard = []\n    while True:\n        hoard.append(np.zeros(25_000_000))\n    t = row["tickets"]')
         .replace('return TIERS.get(row["plan"], "unknown")', 'import sys\n    sys.exit(3)')
         .replace('return [r["spend"] * 2 for r in rows]', 'import os\n    os._exit(0)')
         .replace('return row["spend"]\n', 'print("debug", row)\n    return row["spend"]\n'),
