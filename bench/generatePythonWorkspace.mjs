@@ -56,7 +56,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gitIn, prepareGeneratedDir } from './generatedDir.mjs';
-import { LAYERS, SEGMENTS, lit, makeRng, rowChunks } from './generateWorkspace.mjs';
+import { CONST_SUFFIXES, FEATURE_KINDS, FIELDS, LAYERS, NOUNS, SEGMENTS, VERBS, lit, makeRng, rowChunks } from './generateWorkspace.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const PACKAGE = 'featlib';
@@ -67,18 +67,7 @@ const PYTHON = process.env.FG_BENCH_PYTHON ?? 'python3';
  * (FEATUREGUARD_PYTHON in its environment, bench/python.mjs).
  */
 export const DATA_PYTHON = process.env.FG_BENCH_DATA_PYTHON ?? '/usr/bin/python3';
-/** Fixed dates for the commit, so the commit id is reproducible too. */
-
-const NOUNS = [
-  'billing', 'tenure', 'spend', 'visits', 'clicks', 'churn', 'margin', 'balance', 'credit', 'refund',
-  'session', 'basket', 'loyalty', 'payment', 'discount', 'delivery', 'returns', 'inventory', 'pricing', 'engagement',
-  'referral', 'support', 'account', 'device', 'channel', 'campaign', 'region', 'usage', 'quota', 'latency',
-];
-const VERBS = ['scale', 'clip', 'smooth', 'weight', 'blend', 'adjust', 'damp', 'boost', 'decay', 'shift', 'rank', 'mix'];
-const CONST_SUFFIXES = ['SCALE', 'OFFSET', 'WEIGHT', 'RATE', 'FLOOR', 'BIAS', 'DECAY', 'GAIN'];
 const HELPERS = ['_soft_clip', '_squash', '_bounded', '_saturate'];
-const FEATURE_KINDS = ['risk', 'ratio', 'score', 'trend', 'index', 'rate', 'level'];
-const FIELDS = ['a', 'b', 'c'];
 /** Import styles of a lower module and their weights (see the header). */
 const STYLES = [['from', 40], ['absfrom', 10], ['alias', 15], ['submodule', 10], ['package', 12], ['star', 8], ['dotted', 5]];
 

@@ -40,18 +40,17 @@ export const SEGMENTS = ['north', 'south', 'east', 'west', 'online'];
 const SEGMENT_WEIGHTS = [0.3, 0.25, 0.2, 0.15, 0.1];
 const FEATURES_PER_FILE = 5;
 const ROW_GROUP = 100_000;
-/** Fixed dates for the commit, so the commit id is reproducible too. */
-
-const NOUNS = [
+/** The vocabulary of generated names, shared with the Python generator. */
+export const NOUNS = [
   'billing', 'tenure', 'spend', 'visits', 'clicks', 'churn', 'margin', 'balance', 'credit', 'refund',
   'session', 'basket', 'loyalty', 'payment', 'discount', 'delivery', 'returns', 'inventory', 'pricing', 'engagement',
   'referral', 'support', 'account', 'device', 'channel', 'campaign', 'region', 'usage', 'quota', 'latency',
 ];
-const VERBS = ['scale', 'clip', 'smooth', 'weight', 'blend', 'adjust', 'damp', 'boost', 'decay', 'shift', 'rank', 'mix'];
-const CONST_SUFFIXES = ['SCALE', 'OFFSET', 'WEIGHT', 'RATE', 'FLOOR', 'BIAS', 'DECAY', 'GAIN'];
+export const VERBS = ['scale', 'clip', 'smooth', 'weight', 'blend', 'adjust', 'damp', 'boost', 'decay', 'shift', 'rank', 'mix'];
+export const CONST_SUFFIXES = ['SCALE', 'OFFSET', 'WEIGHT', 'RATE', 'FLOOR', 'BIAS', 'DECAY', 'GAIN'];
 const HELPERS = ['softClip', 'squash', 'bounded', 'saturate'];
-const FEATURE_KINDS = ['risk', 'ratio', 'score', 'trend', 'index', 'rate', 'level'];
-const FIELDS = ['a', 'b', 'c'];
+export const FEATURE_KINDS = ['risk', 'ratio', 'score', 'trend', 'index', 'rate', 'level'];
+export const FIELDS = ['a', 'b', 'c'];
 
 // ---------------------------------------------------------------------------------------------
 // Seeded randomness

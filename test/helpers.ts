@@ -4,7 +4,7 @@
  * readable and tests do not depend on internals.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -51,6 +51,19 @@ export function makeRepo(files?: Files): string {
   git(root, 'config', 'user.name', 'FeatureGuard Test');
   git(root, 'config', 'commit.gpgsign', 'false');
   if (files) commitAll(root, files, 'base');
+  return root;
+}
+
+/**
+ * A bundled example (`examples/<name>`) as a git repository with one commit: the code as deployed
+ * with its snapshot, `story.patch` left out (kept with `keepStory`, for `git apply story.patch`).
+ */
+export function exampleRepo(name: string, keepStory = false): string {
+  const root = tempDir(`fg-${name}-`);
+  cpSync(join(REPO_ROOT, 'examples', name), root, { recursive: true, filter: (p) => keepStory || !p.endsWith('story.patch') });
+  git(root, 'init', '-q', '-b', 'main');
+  git(root, 'add', '-A');
+  git(root, '-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', 'as deployed');
   return root;
 }
 

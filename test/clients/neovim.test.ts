@@ -6,9 +6,9 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, REPO_ROOT, git, removeTempDirs, tempDir } from '../helpers';
+import { CLI, REPO_ROOT, exampleRepo, removeTempDirs, tempDir } from '../helpers';
 import { repo } from '../e2e/featureRepo';
 import { pythonRepo } from '../server/pythonRepo';
 
@@ -162,11 +162,7 @@ describe('Neovim (built-in LSP client) with featureguard lsp --stdio', function 
 
   it('shows value.mismatch for the Python story (examples/churn-py) typed into an unsaved buffer: the features ran in Python', function () {
     nvimVersion();
-    const root = tempDir('fg-nvim-churn-py-');
-    cpSync(join(REPO_ROOT, 'examples', 'churn-py'), root, { recursive: true, filter: (src) => !src.endsWith('story.patch') });
-    git(root, 'init', '-q', '-b', 'main');
-    git(root, 'add', '-A');
-    git(root, '-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', 'as deployed');
+    const root = exampleRepo('churn-py');
     const { result, logs } = runNeovim(root, 'src/churn_features/customer.py', 'return clip(row["monthly_spend"], 0.0, 10_000.0)', 'return (clip(row["monthly_spend"], 0.0, 10_000.0) - 62.5) / 48.3', { filetype: 'python' });
     const context = `\n${JSON.stringify(result, null, 1).slice(0, 4000)}\n${logs}`;
     assert.equal(result.modified, true);

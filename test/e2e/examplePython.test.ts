@@ -6,9 +6,8 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { cpSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, git, removeTempDirs, runJson, tempDir } from '../helpers';
+import { REPO_ROOT, exampleRepo, git, removeTempDirs, runJson } from '../helpers';
 
 describe('examples/churn-py', function () {
   this.timeout(60000);
@@ -21,11 +20,7 @@ describe('examples/churn-py', function () {
   });
 
   it('its story.patch reaches spend_usd and spend_per_session, through monthly_spend', () => {
-    const root = tempDir('fg-churn-py-');
-    cpSync(join(REPO_ROOT, 'examples', 'churn-py'), root, { recursive: true });
-    git(root, 'init', '-q', '-b', 'main');
-    git(root, 'add', '-A');
-    git(root, '-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', 'as deployed');
+    const root = exampleRepo('churn-py', true);
     git(root, 'apply', 'story.patch');
     const { code, report } = runJson(root, ['impact']);
     assert.equal(code, 0);

@@ -7,10 +7,10 @@
  * clears them and runs the Python features.
  */
 import { strict as assert } from 'node:assert';
-import { cpSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { REPO_ROOT, git, removeTempDirs, tempDir } from '../helpers';
+import { exampleRepo, removeTempDirs } from '../helpers';
 import { LspTestClient } from './lspClient';
 import { pythonRepo } from './pythonRepo';
 
@@ -65,11 +65,7 @@ describe('language server over stdio: the interpreter selected in the editor', f
   });
 
   it('runs the Python features with the editor\'s interpreter: one that does not run is a config error, a working one clears it', async () => {
-    const root = tempDir('fg-lsp-editor-python-');
-    cpSync(join(REPO_ROOT, 'examples', 'churn-py'), root, { recursive: true, filter: (p) => !p.endsWith('story.patch') });
-    git(root, 'init', '-q', '-b', 'main');
-    git(root, 'add', '-A');
-    git(root, '-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', 'as deployed');
+    const root = exampleRepo('churn-py');
     const rootUri = pathToFileURL(root).href;
     // The editor's choice comes after FEATUREGUARD_PYTHON: the server must not inherit one.
     const previous = process.env.FEATUREGUARD_PYTHON;

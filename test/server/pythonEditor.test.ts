@@ -4,10 +4,10 @@
  * hover, in a repository that mixes Python and TypeScript features.
  */
 import { strict as assert } from 'node:assert';
-import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { REPO_ROOT, git, removeTempDirs, tempDir } from '../helpers';
+import { exampleRepo, removeTempDirs } from '../helpers';
 import { LspTestClient } from './lspClient';
 import { pythonRepo, pyFeatures, pyUtil } from './pythonRepo';
 
@@ -95,11 +95,7 @@ describe('language server over stdio: Python documents', function () {
   });
 
   it('untrusted, runs no Python at all; once trusted, the story gets value.mismatch from a run in Python', async () => {
-    const root = tempDir('fg-lsp-churn-py-');
-    cpSync(join(REPO_ROOT, 'examples', 'churn-py'), root, { recursive: true, filter: (p) => !p.endsWith('story.patch') });
-    git(root, 'init', '-q', '-b', 'main');
-    git(root, 'add', '-A');
-    git(root, '-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', 'as deployed');
+    const root = exampleRepo('churn-py');
     const marker = join(root, 'executed.marker');
     const previous = process.env.FEATUREGUARD_PYTHON;
     process.env.FEATUREGUARD_PYTHON = '/usr/bin/python3';
