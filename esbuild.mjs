@@ -27,6 +27,13 @@ async function buildWorkerSource() {
   return result.outputFiles[0].text;
 }
 
+// The model worker (ONNX Runtime in a process of its own) is inlined the same way; ONNX Runtime
+// stays outside it (a native binding found beside its own files) and is resolved by the parent.
+async function buildModelWorkerSource() {
+  const result = await esbuild.build({ ...common, sourcemap: false, entryPoints: ['engine/models/modelWorker.ts'], write: false, external: ['onnxruntime-node'] });
+  return result.outputFiles[0].text;
+}
+
 function testEntries(dir) {
   const out = [];
   for (const name of readdirSync(dir)) {
@@ -51,11 +58,11 @@ function copyEsbuildRuntime() {
 }
 
 async function main() {
-  const workerSource = await buildWorkerSource();
+  const [workerSource, modelWorkerSource] = await Promise.all([buildWorkerSource(), buildModelWorkerSource()]);
   const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
   // The Python worker (stdlib only) is passed to the interpreter as `python -c <source>`.
   const pythonWorker = readFileSync('engine/exec/python/featureguard_worker.py', 'utf8');
-  const define = { __FEATUREGUARD_WORKER_SOURCE__: JSON.stringify(workerSource), __FEATUREGUARD_VERSION__: JSON.stringify(version), __FEATUREGUARD_PYTHON_WORKER__: JSON.stringify(pythonWorker) };
+  const define = { __FEATUREGUARD_WORKER_SOURCE__: JSON.stringify(workerSource), __FEATUREGUARD_VERSION__: JSON.stringify(version), __FEATUREGUARD_PYTHON_WORKER__: JSON.stringify(pythonWorker), __FEATUREGUARD_MODEL_WORKER__: JSON.stringify(modelWorkerSource) };
   // The CLI and the server carry their dependencies, so the VSIX and the pre-commit hook need no
   // `npm install`. Two things stay outside: esbuild (a native binary per platform) and the
   // TypeScript compiler (9 MB: parsing it costs ~190 ms at every start even when unused, so it is
@@ -71,7 +78,7 @@ async function main() {
       ...common, define,
       entryPoints: { cli: 'cli/main.ts', server: 'server/serverEntry.ts' },
       outdir: 'dist',
-      external: ['esbuild'],
+      external: ['esbuild', 'onnxruntime-node'],
       banner: { js: '#!/usr/bin/env node' },
     },
     {

@@ -20,7 +20,10 @@ export type CheckId =
   | 'expect.values'
   | 'examples.mismatch'
   | 'perf.slowdown'
-  | 'code.nondeterministic';
+  | 'code.nondeterministic'
+  | 'model.prediction-shift'
+  | 'model.metric-drop'
+  | 'model.input';
 
 export type Severity = 'error' | 'warning' | 'info';
 

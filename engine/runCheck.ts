@@ -17,7 +17,9 @@ import { runPythonFeatures, runPythonSide } from './exec/python/pythonSide';
 import { bundleFeatures } from './exec/bundleFeature';
 import { runFeatureSide, sideOutcome, workerJob, type SideOutcome } from './exec/featureRunner';
 import { DEFAULT_MEMORY_MB, prestartWorkers, runBatch } from './exec/runInWorker';
-import type { FeatureReport, Report } from './report/reportTypes';
+import type { FeatureReport, ModelReport, Report } from './report/reportTypes';
+import { checkModels, modelsReached, preloadModels, type ChangedFeature, type ModelCheckInput } from './models/checkModels';
+import { ModelHost } from './models/modelHost';
 import { buildReport, featureReport, impactOf } from './runImpact';
 import { checkFeature } from './verdict/checkFeature';
 import { openWorkspace, type RunOptions, type Workspace } from './workspace';
@@ -37,17 +39,33 @@ export interface CheckCaches {
   snapshots: SnapshotLoader;
   /** Feature results by the hash of everything they depend on. */
   results: Map<string, Partial<FeatureReport>>;
+  /** The target values of features that models read, by result key: a cached feature result still feeds its models. */
+  modelValues: Map<string, readonly unknown[]>;
+  /** The model worker with its open sessions (started at the first model). */
+  models?: ModelHost;
 }
 
 export function newCheckCaches(): CheckCaches {
-  return { snapshots: new SnapshotLoader(), results: new Map() };
+  return { snapshots: new SnapshotLoader(), results: new Map(), modelValues: new Map() };
+}
+
+/** Ends what the caches hold open (the model worker). */
+export function closeCheckCaches(caches: CheckCaches): void {
+  caches.models?.close();
+  caches.models = undefined;
 }
 
 export async function runCheck(options: CheckOptions, token: CancellationToken = neverCancelled): Promise<Report> {
   const started = performance.now();
   const ws = await openWorkspace(options);
   const impact = await impactOf(ws, token);
-  const report = await checkImpact(ws, impact, options, newCheckCaches(), token, started);
+  const caches = newCheckCaches();
+  let report: Report;
+  try {
+    report = await checkImpact(ws, impact, options, caches, token, started);
+  } finally {
+    closeCheckCaches(caches);
+  }
   report.summary.timings = { impact: Math.round(report.summary.durationMs - sum(report.summary.timings)), ...report.summary.timings };
   return report;
 }
@@ -58,7 +76,7 @@ function sum(t: Record<string, number> | undefined): number {
 
 /** Wall time spent per phase of the data checks; base and target run side by side, so the slower counts. */
 class PhaseTimes {
-  readonly ms = { read: 0, bundle: 0, execute: 0, statistics: 0 };
+  readonly ms: Record<string, number> = { read: 0, bundle: 0, execute: 0, statistics: 0 };
 
   rounded(): Record<string, number> {
     return Object.fromEntries(Object.entries(this.ms).map(([k, v]) => [k, Math.round(v)]));
@@ -82,6 +100,10 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
   if (python) requireModules(python, pythonFeatures);
   if (python) await checkHamiltonParameters(pythonFeatures, ws.config, impact.targetGraph, (name) => caches.snapshots.fileColumns(ws.config, name));
   const limits = { timeoutMs: ws.config.timeoutMs, memoryMb: options.memoryMb ?? DEFAULT_MEMORY_MB };
+  const modelInput = (signal: AbortSignal): ModelCheckInput => {
+    caches.models ??= new ModelHost(ws.repo.root);
+    return { config: ws.config, snapshots: caches.snapshots, host: caches.models, limits, thresholds: thresholdsFrom(ws.config.thresholds), signal };
+  };
   // A worker per side boots while the snapshots are read and the code is bundled, when some
   // feature has no cached result (a run that reuses every result starts no process).
   let stopIdle = () => undefined as void;
@@ -90,13 +112,19 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
   const watch = setInterval(() => token.isCancellationRequested && workers.abort(), CANCEL_POLL_MS);
   try {
     const jobs = await prepareJobs(ws, impact, runnable.map((r) => r.affected), limits, caches, times, python, (someNode) => someNode && (stopIdle = prestartWorkers(limits, ws.repo.root, 2)));
+    // Models the affected features reach are opened while the features run.
+    const reached = modelsReached(ws.config, runnable.map((r) => ({ feature: r.affected.feature, target: [], findings: [] })));
+    if (reached.size) preloadModels(modelInput(workers.signal), reached.keys());
     // Node workers share bundles and batches; Python features run in their own interpreter.
     const pending = jobs.filter((j) => !j.cached && !j.python);
     throwIfCancelled(token);
     const ran = runSharedBatches(ws, pending, await sharedBundles(ws, impact, pending, times), caches, workers.signal);
     for (const [job, outcomes] of runPythonBatches(ws, jobs.filter((j) => !j.cached && j.python), caches, workers.signal)) ran.set(job, outcomes);
     await checkEach(ws, impact, jobs, runnable.map((r) => r.report), ran, caches, times, token, workers.signal);
+    const models = reached.size ? await modelChecks(ws, jobs, runnable.map((r) => r.report), caches, modelInput(workers.signal), times, token) : { reports: [], warnings: [] };
     const report = buildReport(ws, impact, features.map((f) => f.report), { rowsSampled: caches.snapshots.rowsSampled(), featuresChecked: jobs.length }, started);
+    if (models.reports.length) report.models = models.reports;
+    if (models.warnings.length) report.warnings = [...(report.warnings ?? []), ...models.warnings];
     if (jobs.length) report.summary.timings = times.rounded();
     if (python && jobs.some((j) => j.python)) report.summary.python = { path: python.path, version: python.version };
     return report;
@@ -105,6 +133,26 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
     workers.abort();
     stopIdle();
   }
+}
+
+/**
+ * Runs the models that read the features whose values changed (SPEC §10), with their target values
+ * from this run or, for a feature whose result was reused, from the run that computed it.
+ */
+async function modelChecks(ws: Workspace, jobs: Job[], reports: FeatureReport[], caches: CheckCaches, input: ModelCheckInput, times: PhaseTimes, token: CancellationToken): Promise<{ reports: ModelReport[]; warnings: string[] }> {
+  const started = performance.now();
+  const changed: ChangedFeature[] = jobs.map((job, i) => {
+    const report = reports[i];
+    const runs = report.verdict !== 'identical' && report.verdict !== 'not-checked';
+    const target = runs ? caches.modelValues.get(job.key) : undefined;
+    return { feature: job.affected.feature, ...(target ? { target } : {}), ...(report.location ? { location: report.location } : {}), findings: report.findings };
+  });
+  const warnings: string[] = [];
+  throwIfCancelled(token);
+  const out = await checkModels(input, changed, warnings);
+  throwIfCancelled(token);
+  times.ms.models = (times.ms.models ?? 0) + performance.now() - started;
+  return { reports: out, warnings };
 }
 
 /** Checks each job as its outcomes arrive, in job order, filling its feature's report. */
@@ -374,6 +422,11 @@ async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: 
     acknowledged: ws.config.acknowledged.get(feature.name),
   });
   times.ms.statistics += performance.now() - statsStarted;
+  // A model reading this feature is fed its target values, now or when the result is reused.
+  if (target.ok && modelsRead(ws, feature)) {
+    caches.modelValues.set(job.key, target.result.values);
+    if (caches.modelValues.size > MAX_MODEL_VALUES) caches.modelValues.delete(caches.modelValues.keys().next().value!);
+  }
   caches.results.set(job.key, result);
   if (caches.results.size > MAX_CACHED_RESULTS) caches.results.delete(caches.results.keys().next().value!);
   return result;
@@ -410,6 +463,14 @@ async function columnsToRead(ws: Workspace, impact: ImpactResult, affected: Affe
   const snapshot = ws.config.snapshots.get(feature.snapshot!)!;
   return [...new Set([...used, ...snapshot.sliceBy])];
 }
+
+/** Whether some configured model reads the feature (by `consumers`, or as a bound input). */
+function modelsRead(ws: Workspace, feature: AffectedFeature['feature']): boolean {
+  return modelsReached(ws.config, [{ feature, target: [], findings: [] }]).size > 0;
+}
+
+/** Target value lists kept for models: a few features' worth of sampled rows. */
+const MAX_MODEL_VALUES = 64;
 
 /** How often a run looks at its cancellation token while workers run. */
 const CANCEL_POLL_MS = 50;

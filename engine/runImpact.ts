@@ -56,6 +56,10 @@ export function featureReport(a: AffectedFeature, impact: ImpactResult, verdict:
 export function buildReport(ws: Workspace, impact: ImpactResult, features: FeatureReport[], data: { rowsSampled: number; featuresChecked: number }, started: number): Report {
   const all: Finding[] = [...impact.findings, ...features.flatMap((f) => f.findings)];
   const counts = countSeverities(all);
+  for (const f of features) {
+    const models = f.consumers.filter((c) => ws.config.models.has(c));
+    if (models.length) f.models = models;
+  }
   return {
     version: 1,
     base: ws.baseLabel,

@@ -26,5 +26,8 @@ export const CHECK_CATALOG: Record<CheckId, CheckDescription> = {
   'expect.values': { short: 'Values outside the declared expect.values set.', help: 'Map the new values to the declared set, or extend the set together with its consumers.' },
   'examples.mismatch': { short: 'A declared example gives another output.', help: 'The example is the feature\'s contract: fix the code or, if the contract changed, the example.' },
   'perf.slowdown': { short: 'The new code is at least 3× slower per row.', help: 'A feature runs for every row of every batch: look for repeated work in the edit.' },
+  'model.prediction-shift': { short: "A model that reads the feature predicts differently on the sampled rows (classifiers: the class flips; regressors: the score moves by more than 10% of its std).", help: 'The model was trained on the stored meaning of the feature: publish the edit as a new feature version and retrain the model on it, or keep the stored meaning.' },
+  'model.metric-drop': { short: "A model's labelled metric (AUC, accuracy or RMSE) gets worse with the new feature values.", help: 'The edit hurts the model until it is retrained: version the feature, retrain, and switch the model over together.' },
+  'model.input': { short: "A model cannot be loaded, or its inputs cannot be bound to features and columns.", help: "Check the model's path, and bind every model input (its names are in the message) to a feature or snapshot column in models.NAME.inputs." },
   'code.nondeterministic': { short: 'The same code gives different values on the same rows.', help: 'Remove Math.random / Date.now from feature code, or seed them: history cannot be reproduced otherwise.' },
 };

@@ -18,6 +18,8 @@ export const DEFAULT_THRESHOLDS: Partial<Record<CheckId, Ladder>> = {
   'nulls.rate': { warning: 0.001, error: 0.05 },
   'domain.new-values': { warning: 0, error: 0.01 },
   'runtime.error': { warning: 0, error: 0.01 },
+  'model.prediction-shift': { warning: 0, error: 0.02 },
+  'model.metric-drop': { warning: 0.005, error: 0.02 },
 };
 
 export type Thresholds = (check: CheckId) => Ladder;

@@ -61,6 +61,28 @@ export interface PythonConfig {
   paths: string[];
 }
 
+/**
+ * A model that reads features (SPEC §10): an ONNX file run on the snapshot's sampled rows. Linked
+ * to a feature when the feature's `consumers` names it.
+ */
+export interface ModelConfig {
+  name: string;
+  /** As written, relative to the config file. */
+  path: string;
+  /** Absolute path on disk (its existence is checked when the model runs: a `model.input` finding). */
+  absPath: string;
+  snapshot?: string;
+  /**
+   * Model input name -> the feature or snapshot column it reads; a list binds one `[N, k]` input
+   * with its columns in that order. Inputs not named here read the column of the same name.
+   */
+  inputs: Map<string, string | string[]>;
+  /** Which model output; default: the probabilities of a classifier, else the first output. */
+  output?: string;
+  /** A snapshot column holding the true outcome. */
+  label?: string;
+}
+
 export type ThresholdOverrides = Partial<Record<CheckId, { warning?: number; error?: number }>>;
 
 export interface Config {
@@ -76,6 +98,8 @@ export interface Config {
   thresholds: ThresholdOverrides;
   acknowledged: Map<string, string>;
   timeoutMs: number;
+  /** The `models` block (SPEC §10), by name. */
+  models: Map<string, ModelConfig>;
   /** The `python` block (SPEC §9). */
   python: PythonConfig;
   /** Problems that do not stop a run, such as unknown keys; one line each, with the key path. */

@@ -10,20 +10,21 @@ import { parse, parseTree, printParseErrorCode, type Node, type ParseError } fro
 import { snapshotFormatOf } from '../data/readSnapshot';
 import { UserError } from '../errors';
 import type { CheckId } from '../findings';
-import { FEATURE_KINDS, type Config, type FeatureConfig, type FeatureKind, type PythonConfig, type SnapshotConfig, type ThresholdOverrides } from './configTypes';
+import { FEATURE_KINDS, type Config, type FeatureConfig, type ModelConfig, type FeatureKind, type PythonConfig, type SnapshotConfig, type ThresholdOverrides } from './configTypes';
 
 export const CONFIG_FILE_NAME = 'featureguard.json';
 
 export const CHECK_IDS: readonly CheckId[] = [
   'code.syntax', 'source.missing', 'schema.type', 'value.mismatch', 'drift.distribution', 'nulls.rate',
   'domain.new-values', 'runtime.error', 'runtime.timeout', 'expect.range', 'expect.not-null', 'expect.values',
-  'examples.mismatch', 'perf.slowdown', 'code.nondeterministic',
+  'examples.mismatch', 'perf.slowdown', 'code.nondeterministic', 'model.prediction-shift', 'model.metric-drop', 'model.input',
 ];
 
 /** The keys the loader knows at each level; anything else is warned about. */
-export const ROOT_KEYS = ['$schema', 'snapshots', 'features', 'thresholds', 'acknowledged', 'timeoutMs', 'defaultSnapshot', 'python'];
+export const ROOT_KEYS = ['$schema', 'snapshots', 'features', 'thresholds', 'acknowledged', 'timeoutMs', 'defaultSnapshot', 'python', 'models'];
 export const PYTHON_KEYS = ['interpreter', 'paths'];
 export const SNAPSHOT_KEYS = ['path', 'sampleRows', 'seed', 'sliceBy'];
+export const MODEL_KEYS = ['path', 'snapshot', 'inputs', 'output', 'label'];
 export const FEATURE_KEYS = ['source', 'snapshot', 'column', 'kind', 'output', 'tolerance', 'consumers', 'expect', 'examples'];
 
 
@@ -83,6 +84,9 @@ export function parseConfig(text: string, configPath: string, repoRoot: string):
     const f = readFeature(v, name, value, config, repoRoot);
     config.features.set(name, f);
   }
+  for (const [name, value] of Object.entries(v.optionalObject(root.models, 'models'))) {
+    config.models.set(name, readModel(v, name, value, config, repoRoot));
+  }
   config.thresholds = readThresholds(v, root.thresholds);
   for (const [name, reason] of Object.entries(v.optionalObject(root.acknowledged, 'acknowledged'))) {
     config.acknowledged.set(name, v.string(reason, `acknowledged.${name}`));
@@ -101,6 +105,7 @@ function emptyConfig(configDir: string, repoRoot: string): Config {
     acknowledged: new Map(),
     timeoutMs: 10000,
     python: { paths: [toPosix(relative(repoRoot, configDir))] },
+    models: new Map(),
     warnings: [],
   };
 }
@@ -205,6 +210,31 @@ function readFeature(v: Validator, name: string, value: unknown, config: Config,
     });
   }
   return feature;
+}
+
+function readModel(v: Validator, name: string, value: unknown, config: Config, repoRoot: string): ModelConfig {
+  const key = `models.${name}`;
+  const o = v.object(value, key);
+  v.unknownKeys(o, key, MODEL_KEYS, config.warnings);
+  if (o.path === undefined) v.fail(`${key}.path`, 'is required (the .onnx file, relative to the config)');
+  const path = v.string(o.path, `${key}.path`);
+  const absPath = resolve(config.configDir, path);
+  if (!isInside(absPath, repoRoot)) v.fail(`${key}.path`, `"${path}" is outside the repository`);
+  const snapshot = o.snapshot === undefined ? config.defaultSnapshot : v.string(o.snapshot, `${key}.snapshot`);
+  if (snapshot !== undefined && !config.snapshots.has(snapshot)) v.fail(`${key}.snapshot`, `unknown snapshot "${snapshot}"${known(config.snapshots)}`);
+  const inputs = new Map<string, string | string[]>();
+  for (const [input, binding] of Object.entries(v.optionalObject(o.inputs, `${key}.inputs`))) {
+    const at = `${key}.inputs.${input}`;
+    if (Array.isArray(binding)) {
+      if (binding.length === 0) v.fail(at, 'must name at least one feature or column');
+      inputs.set(input, v.stringArray(binding, at));
+    } else if (typeof binding === 'string' && binding !== '') inputs.set(input, binding);
+    else v.fail(at, `must be a feature or column name, or a list of them for one [N, k] input, not ${describe(binding)}`);
+  }
+  const model: ModelConfig = { name, path, absPath, snapshot, inputs };
+  if (o.output !== undefined) model.output = v.string(o.output, `${key}.output`);
+  if (o.label !== undefined) model.label = v.string(o.label, `${key}.label`);
+  return model;
 }
 
 function readThresholds(v: Validator, value: unknown): ThresholdOverrides {

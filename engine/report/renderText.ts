@@ -31,6 +31,10 @@ export function renderText(report: Report, options: TextOptions): string {
   for (const f of report.findings) lines.push('', findingLine(f, c));
   lines.push('', c.bold(report.features.length ? 'Affected features' : 'No feature is affected.'));
   for (const f of report.features) lines.push(...featureLines(f, c, options.mode));
+  if (report.models?.length) {
+    lines.push('', c.bold('Models'));
+    for (const m of report.models) lines.push(`  ${m.error ? c.red(m.summary) : m.summary}${m.features.length ? c.dim(`  reads ${m.features.join(', ')}`) : ''}`);
+  }
   lines.push('', summaryLine(report, c));
   return lines.join('\n') + '\n';
 }
@@ -43,7 +47,7 @@ function featureLines(f: FeatureReport, c: Palette, mode: 'impact' | 'check'): s
   out.push(`  ${c.bold(f.name)}${verdict}  ${c.dim(where)}`);
   const via = f.via.map(shortSymbol);
   out.push(`    via: ${via.length ? [...via, shortSymbol(f.source)].join(' → ') : 'the feature function itself'}`);
-  if (f.consumers.length) out.push(`    consumers: ${f.consumers.join(', ')}`);
+  if (f.consumers.length) out.push(`    consumers: ${f.consumers.map((name) => (f.models?.includes(name) ? `${name} (model)` : name)).join(', ')}`);
   // TypeScript features are `row` unless configured; a Python feature's form is worth saying.
   if (f.kind && /\.pyi?#/.test(f.source)) out.push(`    kind: ${f.kind}`);
   if (f.change) out.push(`    change: ${f.change.kind} — ${f.change.recommendation}`);

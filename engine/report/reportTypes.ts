@@ -36,10 +36,48 @@ export interface FeatureReport {
   findings: Finding[];
   /** Models and services that read the feature (from the config). */
   consumers: string[];
+  /** The consumers that are models of the config's `models` (SPEC §10); the others are only names. */
+  models?: string[];
   /** Stored, base and target distributions (data checks only). */
   histogram?: FeatureHistogram;
   /** Where the feature function is declared. */
   location?: { file: string; line: number; column: number };
+}
+
+/**
+ * What an edit does to one model's predictions on the sampled rows (SPEC §10): the model ran with
+ * every input as stored and with the changed features' target values.
+ */
+export interface ModelReport {
+  name: string;
+  /** The model file, relative to the repository root. */
+  path: string;
+  /** The changed features whose target values replaced their stored column. */
+  features: string[];
+  rows: number;
+  task?: 'classifier' | 'regressor';
+  /** The output read (a ZipMap's name when its probabilities tensor was read under it). */
+  output?: string;
+  /**
+   * Share of rows whose predicted class changes (classifiers, from the probabilities), or whose
+   * prediction moves by more than 10% of its std on the stored run (regressors).
+   */
+  flipRate?: number;
+  /** Mean and largest absolute change of the score (a classifier's probability). */
+  meanAbsDelta?: number;
+  maxAbsDelta?: number;
+  /** With a `label` column: the main metric (AUC for two classes, accuracy for more, RMSE) … */
+  metric?: { name: 'auc' | 'accuracy' | 'rmse'; before: number; after: number; rows: number };
+  /** … and every metric computed. */
+  metrics?: { name: 'auc' | 'accuracy' | 'rmse'; before: number; after: number; rows: number }[];
+  /** Stored rows where the classifier's own label output disagrees with its probabilities. */
+  labelDisagreements?: number;
+  /** Score distributions of both runs on shared bins (`before`: as stored; `after`: with the edit). */
+  histogram?: { edges: number[]; before: number[]; after: number[] };
+  /** Why the model could not run (a `model.input` finding). */
+  error?: string;
+  /** The one line the text report, hover and code lens show. */
+  summary: string;
 }
 
 export interface ReportChange {
@@ -57,6 +95,8 @@ export interface Report {
   changes: ReportChange[];
   features: FeatureReport[];
   findings: Finding[];
+  /** One entry per model that reads a changed feature (SPEC §10); absent when none does. */
+  models?: ModelReport[];
   summary: {
     errors: number;
     warnings: number;

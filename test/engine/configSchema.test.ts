@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHECK_IDS, FEATURE_KEYS, ROOT_KEYS, SNAPSHOT_KEYS } from '../../engine/config/loadConfig';
+import { CHECK_IDS, FEATURE_KEYS, MODEL_KEYS, ROOT_KEYS, SNAPSHOT_KEYS } from '../../engine/config/loadConfig';
 import { REPO_ROOT } from '../helpers';
 
 describe('featureguard.schema.json', () => {
@@ -16,5 +16,6 @@ describe('featureguard.schema.json', () => {
     assert.deepEqual(Object.keys(schema.properties).sort(), [...ROOT_KEYS].sort());
     assert.deepEqual(Object.keys(schema.properties.features.additionalProperties.properties).sort(), [...FEATURE_KEYS].sort());
     assert.deepEqual(Object.keys(schema.properties.snapshots.additionalProperties.properties).sort(), [...SNAPSHOT_KEYS].sort());
+    assert.deepEqual(Object.keys(schema.properties.models.additionalProperties.properties).sort(), [...MODEL_KEYS].sort());
   });
 });
