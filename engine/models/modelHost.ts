@@ -67,7 +67,7 @@ export class ModelHost {
     }
     const needMb = (size * LOAD_FACTOR) / 2 ** 20;
     if (needMb > limits.memoryMb) {
-      throw new ModelFailure(`${display} is ${Math.round(size / 2 ** 20)} MB: loading it takes about ${Math.round(needMb)} MB, more than the ${limits.memoryMb} MB memory limit (--memory-mb)`, 'too-big');
+      throw new ModelFailure(`${display} is ${Math.round(size / 2 ** 20)} MB: loading it takes about ${Math.round(needMb)} MB, more than the ${limits.memoryMb} MB memory limit for user code`, 'too-big');
     }
     const key = `${absPath}\0${size}\0${mtime}`;
     let info = this.loaded.get(key);
@@ -141,7 +141,7 @@ export class ModelHost {
     (child.stderr as { unref?: () => void } | null)?.unref?.();
     this.poll = setInterval(() => {
       const mb = residentMb(child.pid);
-      if (mb !== undefined && mb > limits.memoryMb) this.stop(new ModelFailure(`it used more than the ${limits.memoryMb} MB memory limit (--memory-mb)`, 'memory'));
+      if (mb !== undefined && mb > limits.memoryMb) this.stop(new ModelFailure(`it used more than the ${limits.memoryMb} MB memory limit for user code`, 'memory'));
     }, MEMORY_POLL_MS);
     this.poll.unref();
     return child;
