@@ -47,14 +47,20 @@ function testEntries(dir) {
 /**
  * The bundles bundle user feature code with esbuild at run time. Its JavaScript API and this
  * platform's native binary are copied to dist/node_modules so the VSIX (which carries no
- * node_modules of its own) resolves them from dist/server.js and dist/cli.js.
+ * node_modules of its own) resolves them from dist/server.js and dist/cli.js. ONNX Runtime (the
+ * model worker's, engine/models/modelHost.ts) goes the same way: its JavaScript, its
+ * onnxruntime-common dependency and this platform's binding only (45 MB of its 288).
  */
-function copyEsbuildRuntime() {
+function copyNativeRuntimes() {
   const platformPkg = `@esbuild/${process.platform}-${process.arch}`;
-  for (const pkg of ['esbuild', platformPkg]) {
+  for (const pkg of ['esbuild', platformPkg, 'onnxruntime-node', 'onnxruntime-common']) {
     rmSync(join('dist/node_modules', pkg), { recursive: true, force: true });
-    cpSync(join('node_modules', pkg), join('dist/node_modules', pkg), { recursive: true });
   }
+  for (const pkg of ['esbuild', platformPkg]) cpSync(join('node_modules', pkg), join('dist/node_modules', pkg), { recursive: true });
+  const ort = 'node_modules/onnxruntime-node';
+  const binding = `bin/napi-v6/${process.platform}/${process.arch}`;
+  for (const part of ['package.json', 'dist', binding]) cpSync(join(ort, part), join('dist', ort, part), { recursive: true });
+  for (const part of ['package.json', 'dist/cjs']) cpSync(join('node_modules/onnxruntime-common', part), join('dist/node_modules/onnxruntime-common', part), { recursive: true });
 }
 
 async function main() {
@@ -88,7 +94,7 @@ async function main() {
       external: ['vscode'],
     },
   ];
-  if (production) copyEsbuildRuntime();
+  if (production) copyNativeRuntimes();
   if (withTests) {
     rmSync('out', { recursive: true, force: true });
     builds.push({ ...common, define, entryPoints: testEntries('test'), outdir: 'out/test', outbase: 'test', packages: 'external' });
