@@ -8,6 +8,7 @@
 import type { Config, FeatureConfig, ModelConfig } from '../config/configTypes';
 import { grade, type Thresholds } from '../checks/thresholds';
 import type { SnapshotLoader } from '../data/snapshotLoader';
+import { CancelledError } from '../errors';
 import type { Finding, Location } from '../findings';
 import { acknowledge } from '../verdict/checkFeature';
 import type { ModelReport } from '../report/reportTypes';
@@ -94,6 +95,9 @@ async function checkModel(input: ModelCheckInput, model: ModelConfig, linked: Ch
       if (!stored.has(col.column)) stored.set(col.column, (await snapshots.readColumn(config, model.snapshot, col.column))?.values ?? []);
     }
     const rows = stored.values().next().value?.length ?? 0;
+    for (const c of replaced.values()) {
+      if (c.target!.length !== rows) return fail(`the new values of ${c.feature.name} cover ${c.target!.length} rows, the model's sample ${rows}`);
+    }
     const feeds = (withTarget: boolean): WireTensor[] | string => {
       const out: WireTensor[] = [];
       for (const b of bound) {
@@ -136,7 +140,8 @@ async function checkModel(input: ModelCheckInput, model: ModelConfig, linked: Ch
     addFindings(input, model, report, shift.shifted, metrics, [...new Set(replaced.values())]);
     return report;
   } catch (err) {
-    if (err instanceof ModelFailure && err.reason !== 'cancelled') return fail(err.message);
+    if (err instanceof ModelFailure && err.reason === 'cancelled') throw new CancelledError();
+    if (err instanceof ModelFailure) return fail(err.message);
     throw err;
   }
 }
