@@ -1,9 +1,10 @@
-// Rebuilds examples/churn/data/customers.parquet: 4,000 seeded customers, and for each one the
-// feature values that the committed feature code computes — what a feature store would hold.
+// Rebuilds examples/churn/data/customers.parquet (and its copy in examples/churn-py): 4,000 seeded
+// customers, for each one the feature values that the committed feature code computes — what a
+// feature store would hold — and whether the customer churned (the label churn_model_v3 learns).
 // Run from the repository root: node scripts/buildExampleData.mjs
 import { build } from 'esbuild';
 import { parquetWriteFile } from 'hyparquet-writer';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..', 'examples', 'churn');
@@ -81,5 +82,24 @@ for (const [name, fn] of Object.entries(features)) {
   const type = typeof values[0] === 'string' ? 'STRING' : values.every(Number.isInteger) ? 'INT32' : 'DOUBLE';
   columnData.push({ name, type, data: values });
 }
+
+// The outcome: who churned in the following quarter. A logistic function of the raw columns —
+// cheap plans, short tenure, long absence, many tickets and few sessions make churn likelier —
+// drawn from a PRNG of its own, so the columns above are the same with or without the label.
+const churnRand = prng(20261128);
+const churned = rows.map((r) => {
+  const logit =
+    11 -
+    3 * Math.log(r.monthly_spend + 1) -
+    0.3 * (r.tenure_days / 365) +
+    0.015 * Math.min(r.days_since_last_login, 90) +
+    0.3 * (r.support_tickets ?? 0) -
+    0.01 * r.sessions_30d;
+  return churnRand() < 1 / (1 + Math.exp(-logit));
+});
+columnData.push({ name: 'churned', type: 'BOOLEAN', data: churned });
+
 parquetWriteFile({ filename: join(ROOT, 'data', 'customers.parquet'), columnData });
-console.log(`wrote ${ROWS} rows × ${columnData.length} columns to examples/churn/data/customers.parquet`);
+copyFileSync(join(ROOT, 'data', 'customers.parquet'), join(ROOT, '..', 'churn-py', 'data', 'customers.parquet'));
+const rate = churned.filter(Boolean).length / ROWS;
+console.log(`wrote ${ROWS} rows × ${columnData.length} columns to examples/churn/data/customers.parquet and examples/churn-py/data/customers.parquet (${(rate * 100).toFixed(1)}% churned)`);

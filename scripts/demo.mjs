@@ -32,7 +32,7 @@ try {
   say('featureguard check');
   const run = spawnSync(process.execPath, [cli, 'check'], { cwd: work, stdio: 'inherit' });
   if (run.status === 1) {
-    say('Caught: the edit breaks compatibility with the stored history (exit code 1). A pre-commit hook would block this commit.');
+    say(`Caught: the edit breaks compatibility with the stored history${python ? '' : ', and churn_model_v3, fed the new values, sees every customer as a near-zero spender'} (exit code 1). A pre-commit hook would block this commit.`);
     process.exitCode = 0;
   } else {
     say(`Not caught: featureguard exited with ${run.status}`);
