@@ -81,7 +81,8 @@ async function checkModel(input: ModelCheckInput, model: ModelConfig, linked: Ch
     // The features whose target values replace their stored column.
     const replaced = new Map<string, ChangedFeature>();
     for (const b of bound) for (const col of b.columns) {
-      const c = col.feature && linked.find((l) => l.feature === col.feature);
+      // By name: the run's features may be copies of the config's (a Python feature's detected kind).
+      const c = col.feature && linked.find((l) => l.feature.name === col.feature!.name);
       if (c) replaced.set(col.column, c);
     }
     for (const c of linked) {
@@ -154,14 +155,13 @@ function addFindings(input: ModelCheckInput, model: ModelConfig, report: ModelRe
     const metric = report.metric ? `; ${metricText(report.metric)}` : '';
     findings.push({ check: 'model.prediction-shift', severity: shiftSeverity, message: `this edit ${what} on ${pct(report.flipRate!)} of sampled rows (${shifted} of ${report.rows})${metric}` });
   }
-  let worst: { m: MetricValue; drop: number } | undefined;
-  for (const m of metrics) {
-    const drop = m.name === 'rmse' ? (m.after - m.before) / Math.abs(m.before || 1) : (m.before - m.after) / Math.abs(m.before || 1);
-    if (!worst || drop > worst.drop) worst = { m, drop };
-  }
+  // Every metric is shown; the worst relative loss sets the severity.
+  const drops = metrics.map((m) => ({ m, drop: m.name === 'rmse' ? (m.after - m.before) / Math.abs(m.before || 1) : (m.before - m.after) / Math.abs(m.before || 1) }));
+  const worst = drops.reduce<(typeof drops)[number] | undefined>((w, d) => (!w || d.drop > w.drop ? d : w), undefined);
   const dropSeverity = worst && grade(worst.drop, input.thresholds('model.metric-drop'));
   if (worst && dropSeverity) {
-    findings.push({ check: 'model.metric-drop', severity: dropSeverity, message: `${model.name}'s ${metricName(worst.m)} gets worse: ${fixed(worst.m.before)} → ${fixed(worst.m.after)} (${pct(worst.drop)} worse) on ${worst.m.rows} labelled rows` });
+    const parts = drops.map(({ m, drop }) => `${metricName(m)} ${fixed(m.before)} → ${fixed(m.after)}${drop > 0 ? ` (${pct(drop)} worse)` : ''}`);
+    findings.push({ check: 'model.metric-drop', severity: dropSeverity, message: `${model.name} gets worse on ${worst.m.rows} labelled rows: ${parts.join(', ')}` });
   }
   for (const c of on) {
     const placed = findings.map((f) => ({ ...f, ...(c.location ? { location: c.location } : {}) }) as Finding);

@@ -54,7 +54,7 @@ describe('examples/churn: the story and churn_model_v3', function () {
       const drop = feature.findings.filter((f: any) => f.check === 'model.metric-drop');
       assert.equal(drop.length, 1, `${name}: ${JSON.stringify(feature.findings)}`);
       assert.equal(drop[0].severity, 'error');
-      assert.match(drop[0].message, /^churn_model_v3's (AUC|accuracy) gets worse: .* on 4000 labelled rows$/);
+      assert.match(drop[0].message, /^churn_model_v3 gets worse on 4000 labelled rows: AUC [0-9.]+ → [0-9.]+ \([0-9]+% worse\), accuracy [0-9.]+ → [0-9.]+ \([0-9]+% worse\)$/);
       assert.ok(!feature.findings.some((f: any) => f.check === 'model.input'));
     }
   });

@@ -68,6 +68,8 @@ const accuracy = p.filter((pi, i) => (pi >= 0.5 ? 1 : 0) === y[i]).length / n;
 const bytes = logisticRegression({ weights, bias, input: 'matrix', inputName: 'float_input' });
 const out = join(HERE, 'churn_model_v3.onnx');
 writeFileSync(out, bytes);
+// examples/churn-py reads the same snapshot and runs the same model.
+writeFileSync(join(HERE, '..', '..', 'churn-py', 'models', 'churn_model_v3.onnx'), bytes);
 console.log(`churn_model_v3: p(churned) = sigmoid(x · w + b) on [${INPUTS.join(', ')}]`);
 console.log(`  w = [${weights.map((v) => v.toPrecision(4)).join(', ')}], b = ${bias.toPrecision(4)}`);
 console.log(`  on ${n} rows (${y.filter(Boolean).length} churned): AUC ${auc(p, y).toFixed(3)}, accuracy ${accuracy.toFixed(3)}`);
