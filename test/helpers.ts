@@ -86,8 +86,8 @@ export function runCli(cwd: string, args: string[], env: Record<string, string> 
 }
 
 /** Runs the CLI with `--format json` and parses the report; fails on exit code 2. */
-export function runJson(cwd: string, args: string[]): { code: number; report: any; stderr: string } {
-  const r = runCli(cwd, [...args, '--format', 'json']);
+export function runJson(cwd: string, args: string[], env: Record<string, string> = {}): { code: number; report: any; stderr: string } {
+  const r = runCli(cwd, [...args, '--format', 'json'], env);
   if (r.code === 2) throw new Error(`featureguard ${args.join(' ')} could not run: ${r.stderr}`);
   return { code: r.code, report: JSON.parse(r.stdout), stderr: r.stderr };
 }

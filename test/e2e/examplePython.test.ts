@@ -30,4 +30,21 @@ describe('examples/churn-py', function () {
     ]);
     assert.deepEqual(report.changes.map((c: any) => `${c.symbol}:${c.kind}`), ['SPEND_MEAN:added', 'SPEND_STD:added', 'monthly_spend:modified']);
   });
+
+  it('its story flips churn_model_v3 as the TypeScript one does: the Python features feed the model by name', () => {
+    const root = exampleRepo('churn-py', true);
+    git(root, 'apply', 'story.patch');
+    const { code, report } = runJson(root, ['check'], { FEATUREGUARD_PYTHON: '/usr/bin/python3' });
+    assert.equal(code, 1);
+    assert.equal(report.models.length, 1, JSON.stringify(report.models));
+    const m = report.models[0];
+    assert.deepEqual([m.name, m.features, m.rows, m.task], ['churn_model_v3', ['spend_usd', 'spend_per_session'], 4000, 'classifier']);
+    assert.ok(m.flipRate > 0.3 && m.metric.name === 'auc' && m.metric.after < m.metric.before - 0.1, JSON.stringify(m));
+    assert.ok(!report.warnings?.some((w: string) => w.includes('churn_model_v3')), JSON.stringify(report.warnings));
+    for (const name of ['spend_usd', 'spend_per_session']) {
+      const f = report.features.find((x: any) => x.name === name);
+      assert.deepEqual(f.models, ['churn_model_v3']);
+      assert.ok(f.findings.some((x: any) => x.check === 'model.prediction-shift' && x.severity === 'error'), JSON.stringify(f.findings));
+    }
+  });
 });
