@@ -17,6 +17,7 @@ const base = () => ({
   timeoutMs: 1000,
   defaultSnapshot: 's',
   python: { interpreter: '.venv/bin/python', paths: ['src'] },
+  models: { m: { path: 'm.onnx', snapshot: 's', inputs: { x: 'f', xs: ['f', 'a'] }, output: 'probabilities', label: 'a' } },
 });
 
 /** [key path, wrong value, expected message after "featureguard.json: "]. */
@@ -69,6 +70,17 @@ const cases: [string, unknown, string][] = [
   ['python.paths[0]', '../elsewhere', 'python.paths[0] "../elsewhere" is outside the repository'],
   ['features.f.kind', 'series', 'features.f.kind must be "row" or "batch", not "series" (a Python form; this source is TypeScript)'],
   ['features.f.source', 'src/f.py', 'features.f.source "src/f.py" must be "path/to/file.ts#exportedFunction" or "path/to/module.py#function"'],
+  ['models', [], 'models must be an object, not an array'],
+  ['models.m', 'm.onnx', 'models.m must be an object, not the string "m.onnx"'],
+  ['models.m.path', 3, 'models.m.path must be a non-empty string, not number 3'],
+  ['models.m.path', '../m.onnx', 'models.m.path "../m.onnx" is outside the repository'],
+  ['models.m.snapshot', 'nope', 'models.m.snapshot unknown snapshot "nope" (known: s)'],
+  ['models.m.inputs', ['f'], 'models.m.inputs must be an object, not an array'],
+  ['models.m.inputs.x', 3, 'models.m.inputs.x must be a feature or column name, or a list of them for one [N, k] input, not number 3'],
+  ['models.m.inputs.xs', [], 'models.m.inputs.xs must name at least one feature or column'],
+  ['models.m.inputs.xs[1]', 2, 'models.m.inputs.xs[1] must be a non-empty string, not number 2'],
+  ['models.m.output', false, 'models.m.output must be a non-empty string, not boolean false'],
+  ['models.m.label', '', 'models.m.label must be a non-empty string, not the string ""'],
 ];
 
 /** Sets a dotted key path (with [i] indices and check ids containing dots) in a config object. */
