@@ -91,11 +91,11 @@ async function checkModel(input: ModelCheckInput, model: ModelConfig, linked: Ch
       warnings.push(`features.${c.feature.name}.consumers names model ${model.name}, but ${why}: the model runs without its new values`);
     }
     if (replaced.size === 0) return { ...base, features: [], rows: 0, summary: `${model.name}: no input reads the changed features` };
-    const stored = new Map<string, readonly unknown[]>();
-    for (const b of bound) for (const col of b.columns) {
-      if (!stored.has(col.column)) stored.set(col.column, (await snapshots.readColumn(config, model.snapshot, col.column))?.values ?? []);
-    }
-    const rows = stored.values().next().value?.length ?? 0;
+    // The model's columns are read once and kept with the snapshot (the editor's next run reuses them).
+    const wanted = [...new Set([...bound.flatMap((b) => b.columns.map((c) => c.column)), ...(model.label ? [model.label] : [])])];
+    const loaded = await snapshots.load(config, model.snapshot, wanted);
+    const stored = new Map<string, readonly unknown[]>(wanted.map((c) => [c, loaded.column(c)?.values ?? []]));
+    const rows = loaded.rows.length;
     for (const c of replaced.values()) {
       if (c.target!.length !== rows) return fail(`the new values of ${c.feature.name} cover ${c.target!.length} rows, the model's sample ${rows}`);
     }
@@ -117,7 +117,7 @@ async function checkModel(input: ModelCheckInput, model: ModelConfig, linked: Ch
     const sa = scoresOf(a[choice.output.name], choice.task, rows);
     const sb = scoresOf(b[choice.output.name], choice.task, rows, sa.classes);
     const shift = compareScores(sa, sb, choice.task);
-    const labels = model.label ? (await snapshots.readColumn(config, model.snapshot, model.label))?.values : undefined;
+    const labels = model.label ? stored.get(model.label) : undefined;
     const metrics = labels ? labelledMetrics(sa, sb, choice.task, labels, info.classLabels) : [];
     const disagree = choice.labelOutput && sa.classes ? labelDisagreements(a[choice.labelOutput.name], sa.classes, info.classLabels) : 0;
     if (disagree) {
