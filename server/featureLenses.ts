@@ -1,10 +1,11 @@
 /**
  * Code lens and hover over feature functions: the verdict and key numbers where the user reads
- * the code, and the full metrics table on hover.
+ * the code, and the full metrics table on hover; for a changed feature that models read (SPEC §10),
+ * each model's one-line result in both.
  */
 import type { CodeLens, Hover, Position } from 'vscode-languageserver';
 import type { SessionResult } from '../engine/session/workspaceSession';
-import type { FeatureReport } from '../engine/report/reportTypes';
+import type { FeatureReport, ModelReport, Report } from '../engine/report/reportTypes';
 import { ClientCommands } from '../shared/protocol';
 import { toRange } from './toProto';
 
@@ -21,11 +22,19 @@ export function featuresInFile(result: SessionResult, file: string): { name: str
   return out;
 }
 
+/** The models whose run used the feature's changed values (`report.models[].features`). */
+export function modelsReading(report: Report, feature: string): ModelReport[] {
+  return (report.models ?? []).filter((m) => m.features.includes(feature));
+}
+
+/** One lens per feature with its verdict, and one more per model that reads its changed values. */
 export function codeLenses(result: SessionResult, file: string, folderUri: string): CodeLens[] {
-  return featuresInFile(result, file).map((f) => ({
-    range: toRange(f, undefined),
-    command: { title: lensTitle(f.name, f.report), command: ClientCommands.showReport, arguments: [folderUri, f.name] },
-  }));
+  return featuresInFile(result, file).flatMap((f) => {
+    const range = toRange(f, undefined);
+    const open = (title: string): CodeLens => ({ range, command: { title, command: ClientCommands.showReport, arguments: [folderUri, f.name] } });
+    const models = f.report ? modelsReading(result.report, f.name) : [];
+    return [open(lensTitle(f.name, f.report)), ...models.map((m) => open(m.error ? `${m.summary} (model.input)` : m.summary))];
+  });
 }
 
 function lensTitle(name: string, r: FeatureReport | undefined): string {
@@ -53,7 +62,12 @@ export function hoverAt(result: SessionResult, file: string, position: Position)
     md.push(`Verdict: **${r.verdict}**${r.change ? ` · ${r.change.kind}` : ''}`);
     if (r.change) md.push('', r.change.recommendation);
     if (r.via.length) md.push('', `Reached through: ${r.via.map((v) => '`' + v.slice(v.lastIndexOf('#') + 1) + '`').join(' → ')}`);
-    if (r.consumers.length) md.push('', `Consumers: ${r.consumers.join(', ')}`);
+    if (r.consumers.length) md.push('', `Consumers: ${r.consumers.map((c) => (r.models?.includes(c) ? `${c} (model)` : c)).join(', ')}`);
+    const models = modelsReading(result.report, hit.name);
+    if (models.length) {
+      md.push('', 'Models, on the same sampled rows with this edit:');
+      for (const m of models) md.push(`- ${m.error ? `**error** \`model.input\`: ` : ''}${m.summary}`);
+    }
     if (r.metrics) {
       md.push('', '| metric | value |', '| --- | --- |');
       for (const [k, v] of Object.entries(r.metrics)) if (v !== null && v !== undefined) md.push(`| ${k} | ${format(v)} |`);

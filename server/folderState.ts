@@ -86,10 +86,12 @@ export class FolderState {
     return (await this.refreshed()) ? this.runCheck() : undefined;
   }
 
+  /** Stops scheduling, cancels the run in flight and ends the session's model worker. */
   dispose(): void {
     this.disposed = true;
     clearTimeout(this.checkTimer);
     this.cancelRunning();
+    this.session.dispose();
   }
 
   /**

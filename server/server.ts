@@ -182,6 +182,8 @@ export function startServer(connection: Connection): void {
       return sendStatus('error', undefined, message);
     }
     const state = new FolderState(folder.uri, folder.name, session, settings, trusted, hooks);
+    // A folder added twice (a repeated workspace-folders event) replaces its state: end the old one's workers.
+    folders.get(folder.uri)?.dispose();
     folders.set(folder.uri, state);
     log(`${folder.name}: ${session.config.features.size} configured feature(s) in ${configPath}`);
     logEditorPython(state);

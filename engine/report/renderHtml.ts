@@ -1,11 +1,13 @@
 /**
  * The report as one self-contained HTML page: the same content as the editor's webview (SPEC §6
  * `--format html`): per affected feature the verdict, the change and what to do, the metrics, the
- * stored / base / target histograms as inline SVG, the findings and example rows. No scripts and
- * no remote resources; colours come from VS Code's theme variables when shown in a webview.
+ * stored / base / target histograms as inline SVG, the findings and example rows; per model that
+ * reads a changed feature (SPEC §10) its one-line result and its score distributions before (as
+ * stored) and after the edit. No scripts and no remote resources; colours come from VS Code's
+ * theme variables when shown in a webview.
  */
 import type { Finding } from '../findings';
-import type { FeatureHistogram, FeatureReport, Report } from './reportTypes';
+import type { FeatureHistogram, FeatureReport, ModelReport, Report } from './reportTypes';
 
 export interface HtmlOptions {
   /** A Content-Security-Policy `<meta>` value; the default allows inline styles only. */
@@ -15,6 +17,11 @@ export interface HtmlOptions {
 }
 
 const SIDE_COLORS = { stored: 'var(--fg-stored)', base: 'var(--fg-base)', target: 'var(--fg-target)' } as const;
+/** A model's scores as stored share the stored values' colour; with the edit, the target's. */
+const MODEL_SIDES = [
+  { key: 'before', label: 'before (as stored)', color: SIDE_COLORS.stored },
+  { key: 'after', label: 'after (with the edit)', color: SIDE_COLORS.target },
+] as const;
 
 export function renderHtml(report: Report, options: HtmlOptions = {}): string {
   const csp = options.csp ?? "default-src 'none'; style-src 'unsafe-inline'; img-src data:;";
@@ -37,20 +44,23 @@ export function renderHtml(report: Report, options: HtmlOptions = {}): string {
 </header>
 ${report.changes.length ? `<section class="changes"><h2>Changed symbols</h2><ul>${report.changes.map((c) => `<li><code>${esc(c.symbol)}</code> ${esc(c.kind)} <span class="dim">${esc(c.file)}:${c.line}${c.from ? ` from ${esc(c.from)}` : ''}</span></li>`).join('')}</ul></section>` : ''}
 ${report.findings.length ? `<section><h2>Findings</h2>${findingsList(report.findings)}</section>` : ''}
-${report.features.length ? report.features.map((f) => featureSection(f, f.name === options.focusFeature)).join('\n') : '<p>No feature is affected by this change.</p>'}
+${report.models?.length ? modelsSection(report.models) : ''}
+${report.features.length ? report.features.map((f) => featureSection(f, f.name === options.focusFeature, report.models ?? [])).join('\n') : '<p>No feature is affected by this change.</p>'}
 </body>
 </html>
 `;
 }
 
-function featureSection(f: FeatureReport, focus: boolean): string {
+function featureSection(f: FeatureReport, focus: boolean, models: ModelReport[]): string {
   const loc = f.location ? `${f.location.file}:${f.location.line}` : f.source;
   const examples = f.findings.find((x) => x.examples?.length)?.examples ?? [];
+  const reading = models.filter((m) => m.features.includes(f.name));
   return `<section class="feature${focus ? ' focus' : ''}" id="feature-${esc(f.name)}">
   <h2>${esc(f.name)} <span class="verdict ${esc(f.verdict)}">${esc(f.verdict)}</span></h2>
-  <p class="dim">${esc(loc)}${f.snapshot ? ` · snapshot ${esc(f.snapshot)}` : ''}${f.consumers.length ? ` · read by ${esc(f.consumers.join(', '))}` : ''}</p>
+  <p class="dim">${esc(loc)}${f.snapshot ? ` · snapshot ${esc(f.snapshot)}` : ''}${f.consumers.length ? ` · read by ${esc(f.consumers.map((c) => (f.models?.includes(c) ? `${c} (model)` : c)).join(', '))}` : ''}</p>
   ${f.via.length ? `<p>Reached through ${f.via.map((v) => `<code>${esc(v.slice(v.lastIndexOf('#') + 1))}</code>`).join(' → ')} → <code>${esc(f.source.slice(f.source.lastIndexOf('#') + 1))}</code></p>` : ''}
   ${f.change ? `<p class="change"><strong>${esc(f.change.kind)}</strong> — ${esc(f.change.recommendation)}</p>` : ''}
+  ${reading.length ? `<ul class="model-lines">${reading.map((m) => `<li><a href="#model-${esc(m.name)}">${modelLineHtml(m)}</a></li>`).join('')}</ul>` : ''}
   <div class="row">
     ${f.metrics ? metricsTable(f.metrics) : ''}
     ${f.histogram ? histogramSvg(f.histogram) : ''}
@@ -58,6 +68,42 @@ function featureSection(f: FeatureReport, focus: boolean): string {
   ${f.findings.length ? findingsList(f.findings) : '<p class="dim">No findings.</p>'}
   ${examples.length ? examplesTable(examples) : ''}
 </section>`;
+}
+
+/** One line per model with its score distributions before and after the edit (SPEC §10). */
+function modelsSection(models: ModelReport[]): string {
+  return `<section class="models" id="models">
+  <h2>Models</h2>
+  ${models.map(modelBlock).join('\n  ')}
+</section>`;
+}
+
+function modelBlock(m: ModelReport): string {
+  const facts: string[] = [esc(m.path)];
+  if (m.features.length) facts.push(`reads ${m.features.map((f) => `<code>${esc(f)}</code>`).join(', ')}`);
+  if (m.task) facts.push(esc(m.task));
+  if (m.output) facts.push(`output <code>${esc(m.output)}</code>`);
+  const numbers: Record<string, number | null> = {};
+  if (!m.error) {
+    numbers.rows = m.rows;
+    if (m.flipRate !== undefined) numbers.flipRate = m.flipRate;
+    if (m.meanAbsDelta !== undefined) numbers.meanAbsDelta = m.meanAbsDelta;
+    if (m.maxAbsDelta !== undefined) numbers.maxAbsDelta = m.maxAbsDelta;
+    for (const x of m.metrics ?? (m.metric ? [m.metric] : [])) {
+      numbers[`${x.name} before`] = x.before;
+      numbers[`${x.name} after`] = x.after;
+    }
+    if (m.labelDisagreements) numbers.labelDisagreements = m.labelDisagreements;
+  }
+  return `<div class="model" id="model-${esc(m.name)}">
+    <p class="model-line">${modelLineHtml(m)}</p>
+    <p class="dim">${facts.join(' · ')}</p>
+    ${m.error ? '' : `<div class="row">${metricsTable(numbers)}${m.histogram ? scoreHistogramSvg(m.name, m.histogram) : ''}</div>`}
+  </div>`;
+}
+
+function modelLineHtml(m: ModelReport): string {
+  return m.error ? `<span class="sev error">error</span> <code>model.input</code> ${esc(m.summary)}` : esc(m.summary);
 }
 
 function metricsTable(m: Record<string, number | null>): string {
@@ -79,30 +125,50 @@ function examplesTable(examples: NonNullable<Finding['examples']>): string {
 
 /** Grouped bars per bin: stored, base and target counts as shares of their totals. */
 function histogramSvg(h: FeatureHistogram): string {
-  const sides = (['stored', 'base', 'target'] as const).filter((k) => h[k] !== undefined);
-  const bins = h.target.length;
-  if (bins === 0) return '';
-  const shares = Object.fromEntries(sides.map((k) => {
-    const c = h[k]!;
-    const total = c.reduce((a, b) => a + b, 0) || 1;
-    return [k, c.map((x) => x / total)];
-  })) as Record<string, number[]>;
-  const max = Math.max(...sides.flatMap((k) => shares[k]), 1e-9);
+  const sides = (['stored', 'base', 'target'] as const).filter((k) => h[k] !== undefined).map((k) => ({ key: k, label: k, color: SIDE_COLORS[k], counts: h[k]! }));
+  const axis = h.kind === 'numeric' ? { edges: h.edges } : { labels: h.labels };
+  return groupedBars(sides, axis, 'histogram of stored, base and target values', (side, i, share) => `${side.label}: ${(share * 100).toFixed(1)}%`);
+}
+
+/** A model's score distributions on shared bins: as stored, and with the edit. */
+function scoreHistogramSvg(name: string, h: NonNullable<ModelReport['histogram']>): string {
+  const sides = MODEL_SIDES.map((s) => ({ ...s, counts: h[s.key] }));
+  return groupedBars(sides, { edges: h.edges }, `${name}: score distribution before and after the edit`, (side, i, share) =>
+    `${side.label}: ${side.counts[i].toLocaleString('en-US')} rows (${(share * 100).toFixed(1)}%) scored ${fmt(h.edges[i])}–${fmt(h.edges[i + 1])}`,
+  );
+}
+
+interface BarSide {
+  label: string;
+  color: string;
+  counts: number[];
+}
+
+/** Grouped bars per bin, each side's counts as shares of its total; `title` is each bar's tooltip. */
+function groupedBars(sides: BarSide[], axis: { edges: number[] } | { labels: string[] }, aria: string, title: (side: BarSide, bin: number, share: number) => string): string {
+  const bins = Math.max(0, ...sides.map((s) => s.counts.length));
+  if (bins === 0 || sides.length === 0) return '';
+  const shares = sides.map((s) => {
+    const total = s.counts.reduce((a, b) => a + b, 0) || 1;
+    return s.counts.map((x) => x / total);
+  });
+  const max = Math.max(...shares.flat(), 1e-9);
   const W = 420, H = 160, pad = 24;
   const bw = (W - pad) / bins;
   const barW = Math.max(1, (bw - 2) / sides.length);
   const bars: string[] = [];
   for (let i = 0; i < bins; i++) {
-    sides.forEach((k, j) => {
-      const hgt = (shares[k][i] / max) * (H - pad);
-      bars.push(`<rect x="${(pad + i * bw + j * barW).toFixed(1)}" y="${(H - pad - hgt).toFixed(1)}" width="${barW.toFixed(1)}" height="${hgt.toFixed(1)}" fill="${SIDE_COLORS[k]}"><title>${k}: ${(shares[k][i] * 100).toFixed(1)}%</title></rect>`);
+    sides.forEach((side, j) => {
+      const share = shares[j][i] ?? 0;
+      const hgt = (share / max) * (H - pad);
+      bars.push(`<rect x="${(pad + i * bw + j * barW).toFixed(1)}" y="${(H - pad - hgt).toFixed(1)}" width="${barW.toFixed(1)}" height="${hgt.toFixed(1)}" fill="${side.color}"><title>${esc(title(side, i, share))}</title></rect>`);
     });
   }
-  const labels = h.kind === 'numeric'
-    ? `<text x="${pad}" y="${H - 6}">${fmt(h.edges[0])}</text><text x="${W}" y="${H - 6}" text-anchor="end">${fmt(h.edges[h.edges.length - 1])}</text>`
-    : h.labels.map((l, i) => `<text x="${(pad + (i + 0.5) * bw).toFixed(1)}" y="${H - 6}" text-anchor="middle">${esc(l.length > 8 ? l.slice(0, 7) + '…' : l)}</text>`).join('');
-  const legend = sides.map((k) => `<span class="key"><i style="background:${SIDE_COLORS[k]}"></i>${k}</span>`).join(' ');
-  return `<figure class="histogram"><svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="histogram of stored, base and target values">${bars.join('')}<line x1="${pad}" y1="${H - pad}" x2="${W}" y2="${H - pad}" class="axis"/>${labels}</svg><figcaption>${legend}</figcaption></figure>`;
+  const labels = 'edges' in axis
+    ? `<text x="${pad}" y="${H - 6}">${fmt(axis.edges[0])}</text><text x="${W}" y="${H - 6}" text-anchor="end">${fmt(axis.edges[axis.edges.length - 1])}</text>`
+    : axis.labels.map((l, i) => `<text x="${(pad + (i + 0.5) * bw).toFixed(1)}" y="${H - 6}" text-anchor="middle">${esc(l.length > 8 ? l.slice(0, 7) + '…' : l)}</text>`).join('');
+  const legend = sides.map((s) => `<span class="key"><i style="background:${s.color}"></i>${esc(s.label)}</span>`).join(' ');
+  return `<figure class="histogram"><svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(aria)}">${bars.join('')}<line x1="${pad}" y1="${H - pad}" x2="${W}" y2="${H - pad}" class="axis"/>${labels}</svg><figcaption>${legend}</figcaption></figure>`;
 }
 
 function cell(v: unknown): string {
@@ -142,5 +208,7 @@ table { border-collapse: collapse; margin: 6px 0; } td, th { border-bottom: 1px 
 td.side, th.side { font-weight: 600; }
 .findings { padding-left: 18px; } .findings li { margin: 4px 0; }
 .histogram { margin: 0; } .histogram svg text { fill: var(--dim); font-size: 10px; } .axis { stroke: var(--border); }
+.model + .model { border-top: 1px solid var(--border); margin-top: 10px; padding-top: 10px; }
+.model-line { font-weight: 600; margin: 0 0 2px; } .model-lines { padding-left: 18px; margin: 4px 0; } .model-lines a { color: inherit; }
 .key { margin-right: 12px; color: var(--dim); } .key i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; vertical-align: middle; }
 `;

@@ -10,7 +10,7 @@ import { BundleCache } from '../cache/bundleCache';
 import { SummaryCache } from '../cache/summaryCache';
 import type { CancellationToken } from '../errors';
 import type { Report } from '../report/reportTypes';
-import { checkImpact, newCheckCaches, type CheckCaches, type DataOptions } from '../runCheck';
+import { checkImpact, closeCheckCaches, newCheckCaches, type CheckCaches, type DataOptions } from '../runCheck';
 import { buildReport, featureReport } from '../runImpact';
 import { blobHash, OverlayTree, type OverlayEntry } from '../sources/sourceTree';
 import { openWorkspace, type RunOptions, type Workspace } from '../workspace';
@@ -27,6 +27,7 @@ export class WorkspaceSession {
   private readonly summaries = new SummaryCache();
   /** The last run's graphs: the base is reused as is, the target relinks only edited modules. */
   private previous?: { baseGraph: ImpactResult['baseGraph']; targetGraph: ImpactResult['targetGraph'] };
+  private disposed = false;
 
   private constructor(
     private options: RunOptions,
@@ -89,7 +90,21 @@ export class WorkspaceSession {
     const started = performance.now();
     const ws = this.editorWorkspace();
     const impact = await this.analyze(ws, token);
-    return { impact, report: await checkImpact(ws, impact, options, this.caches, token, started) };
+    try {
+      return { impact, report: await checkImpact(ws, impact, options, this.caches, token, started) };
+    } finally {
+      // A check still in flight at `dispose()` may have started a model worker after it: end it too.
+      if (this.disposed) closeCheckCaches(this.caches);
+    }
+  }
+
+  /**
+   * Ends what the session keeps running between checks: the model worker (SPEC §10), whose
+   * sessions stay open for the next check. Called when the editor drops the folder or shuts down.
+   */
+  dispose(): void {
+    this.disposed = true;
+    closeCheckCaches(this.caches);
   }
 
   private async analyze(ws: Workspace, token: CancellationToken): Promise<ImpactResult> {
