@@ -427,7 +427,8 @@ async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: 
     caches.modelValues.set(job.key, target.result.values);
     if (caches.modelValues.size > MAX_MODEL_VALUES) caches.modelValues.delete(caches.modelValues.keys().next().value!);
   }
-  caches.results.set(job.key, result);
+  // A copy: the report's findings list grows by the model findings of this run, the cached one must not.
+  caches.results.set(job.key, { ...result, findings: [...(result.findings ?? [])] });
   if (caches.results.size > MAX_CACHED_RESULTS) caches.results.delete(caches.results.keys().next().value!);
   return result;
 }

@@ -142,12 +142,10 @@ describe('language server over stdio: models', function () {
     assert.ok(client.alive);
   });
 
-  // Pending on engine/runCheck.ts: `dataCheck` caches the very result object whose `findings`
-  // array `checkModels` then pushes this run's model findings into, so a later run that reuses
-  // the result (Run ML Checks with nothing edited, a save, a model file fixed) gets the earlier
-  // run's model findings again beside its own: model.prediction-shift twice (4 errors, not 3), or
-  // a stale model.input beside the new model.prediction-shift. Un-skip once the cache keeps a copy.
-  it.skip('a feature result reused from the cache carries only this run\'s model findings', async () => {
+  // A reused feature result (Run ML Checks with nothing edited, a save, a model file fixed) must
+  // carry this run's model findings only: the result cache once kept the report's own findings
+  // list, which the model check then grew (model.prediction-shift twice, or a stale model.input).
+  it('a feature result reused from the cache carries only this run\'s model findings', async () => {
     const { root, client, uri } = await start(Buffer.from('this is not an ONNX model'));
     client.edit(uri, customer, 'return row.spend;', 'return (row.spend - 100) / 50;');
     await client.waitFor('model.input on spend', () => client.fg(uri).some((d) => d.code === 'model.input'));
