@@ -36,7 +36,7 @@ export const Y = [0, 0, 1, 0, 1, 0, 1, 1, 1, 1, 0, 0];
 /** A regression target. */
 export const T = [-1, -2, 0.5, -3, 2, 1, 4, 1, 0, 3, -2, 3];
 export const PLAN = ['basic', 'pro', 'team', 'pro', 'basic', 'pro', 'team', 'basic', 'pro', 'basic', 'team', 'pro'];
-export const SPEND = [10, 20, 5, 40, 80, 15, 60, 30, 27, 70, 12, 50];
+export const SPEND = [10, 20, 5, 40, 80, 15, 60, 30, 27, 72, 12, 50];
 export const O = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
 
 /** The edit the model tests make to `fa`: negative values become positive. */
