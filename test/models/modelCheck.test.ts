@@ -6,22 +6,13 @@
  */
 import { strict as assert } from 'node:assert';
 import { categoryModel, logisticRegression, treeClassifier, treeRegressor, type Tree } from '../../scripts/onnxBuilder.mjs';
-import { removeTempDirs, runCli, runJson, treeFingerprint } from '../helpers';
+import { removeTempDirs, runCli, treeFingerprint } from '../helpers';
 import type { SnapshotRows } from '../e2e/snapshotFiles';
 import {
-  A, A_AFTER, B, C, EDIT_A, LOCATION, PLAN, SPEND, T, Y, count, edit, evalTrees, f32, meanAbs, modelRepo, pairwiseAuc, populationStd, sigmoid, snapshotRows,
+  A, A_AFTER, B, C, EDIT_A, check, LOCATION, PLAN, SPEND, T, Y, count, edit, evalTrees, f32, meanAbs, modelRepo, pairwiseAuc, populationStd, sigmoid, snapshotRows,
 } from './modelRepo';
 
 const N = A.length;
-
-/** Runs `featureguard check --format json`; indexes the features and their findings. */
-export function check(root: string) {
-  const { code, report, stderr } = runJson(root, ['check']);
-  const byName: Record<string, any> = Object.fromEntries(report.features.map((f: any) => [f.name, f]));
-  const modelByName: Record<string, any> = Object.fromEntries((report.models ?? []).map((m: any) => [m.name, m]));
-  const findings = (feature: string, check?: string) => byName[feature].findings.filter((x: any) => !check || x.check === check);
-  return { code, report, stderr, byName, modelByName, findings };
-}
 
 const close = (actual: number, expected: number, eps: number, what: string) => assert.ok(Math.abs(actual - expected) <= eps, `${what}: ${actual}, expected ${expected}`);
 

@@ -6,7 +6,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
-import { commitAll, makeRepo, writeFiles, type Files } from '../helpers';
+import { makeRepo, runJson, writeFiles, type Files } from '../helpers';
 import { parquetBytes, type SnapshotRows } from '../e2e/snapshotFiles';
 import type { Tree } from '../../scripts/onnxBuilder.mjs';
 
@@ -104,16 +104,20 @@ export function modelRepo(models: Record<string, ModelFile>, options: RepoOption
   return root;
 }
 
-/** Commits more files (a model changed after the base commit, …). */
-export function commitMore(root: string, files: Files): void {
-  commitAll(root, files, 'more');
-}
-
 export function edit(root: string, [from, to]: [string, string], file = FILE): void {
   const path = `${root}/${file}`;
   const text = readFileSync(path, 'utf8');
   assert.ok(text.includes(from), `fixture edit: "${from}" not in ${file}`);
   writeFiles(root, { [file]: text.replace(from, to) });
+}
+
+/** Runs `featureguard check --format json`; indexes the features and their findings. */
+export function check(root: string) {
+  const { code, report, stderr } = runJson(root, ['check']);
+  const byName: Record<string, any> = Object.fromEntries(report.features.map((f: any) => [f.name, f]));
+  const modelByName: Record<string, any> = Object.fromEntries((report.models ?? []).map((m: any) => [m.name, m]));
+  const findings = (feature: string, check?: string) => byName[feature].findings.filter((x: any) => !check || x.check === check);
+  return { code, report, stderr, byName, modelByName, findings };
 }
 
 // ---- The models' formulas, evaluated independently of ONNX Runtime ----
