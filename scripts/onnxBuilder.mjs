@@ -54,7 +54,9 @@ export function model({ nodes, inputs, outputs, initializers = [], ml = false, n
 /**
  * Logistic regression: p = sigmoid(x · w + b), output `probability` [N, 1].
  * `input: 'matrix'` takes one [N, k] input named `inputName`; `input: 'columns'` takes one [N, 1]
- * input per name in `columns` (concatenated in that order).
+ * input per name in `columns` (concatenated in that order). `extraInitializer` (an array of
+ * values, or `{ zeros: n }` for n zero floats as raw bytes) makes the file big without changing
+ * the output.
  */
 export function logisticRegression({ weights, bias, input = 'matrix', inputName = 'float_input', columns = [], type = 'float', outputName = 'probability', extraInitializer }) {
   const k = weights.length;
@@ -74,7 +76,9 @@ export function logisticRegression({ weights, bias, input = 'matrix', inputName 
   nodes.push(node('Add', ['xw', '__b'], [z]));
   if (extraInitializer) {
     // A large constant folded into the output (times zero): a model whose file is big.
-    initializers.push(tensor('big', type, [extraInitializer.length], extraInitializer));
+    // `{ zeros: n }` writes n zero floats as raw bytes (fast at any size); an array writes its values.
+    if ('zeros' in extraInitializer) initializers.push(onnx.TensorProto.create({ name: 'big', dataType: TYPES[type], dims: [extraInitializer.zeros], rawData: new Uint8Array(extraInitializer.zeros * 4) }));
+    else initializers.push(tensor('big', type, [extraInitializer.length], extraInitializer));
     nodes.push(node('ReduceSum', ['big'], ['big_sum'], { keepdims: 0 }), node('Mul', ['big_sum', 'zero'], ['big_zero']), node('Add', ['z', 'big_zero'], ['z2']));
     initializers.push(tensor('zero', type, [], [0]));
     z = 'z2';
@@ -192,18 +196,35 @@ export function categoryModel({ stringInput = 'plan', categories, numericInput =
 }
 
 /**
- * A deliberately slow model: the [N, 1] input widened to [N, width] and multiplied by a
- * [width, width] matrix `rounds` times (N × width² × rounds multiply-adds), then summed to [N, 1].
+ * A deliberately slow model whatever the batch size: the [N, 1] input widened to H = [N, width],
+ * its Gram matrix G = Hᵀ·H ([width, width]) multiplied by itself `rounds` times (width³ × rounds
+ * multiply-adds, all depending on the input, so nothing is folded at load), then H·G summed to
+ * [N, 1]. The values overflow; only the time matters.
  */
 export function slowModel({ inputName = 'x', width = 1024, rounds = 64 }) {
-  const nodes = [node('MatMul', [inputName, 'widen'], ['h0'])];
-  for (let i = 0; i < rounds; i++) nodes.push(node('MatMul', [`h${i}`, 'square'], [`h${i + 1}`]));
-  nodes.push(node('ReduceSum', [`h${rounds}`, 'axes'], ['variable'], { keepdims: 1 }));
-  const square = new Array(width * width).fill(1 / width);
+  const nodes = [node('MatMul', [inputName, 'widen'], ['h']), node('Transpose', ['h'], ['ht']), node('MatMul', ['ht', 'h'], ['g0'])];
+  for (let i = 0; i < rounds; i++) nodes.push(node('MatMul', [`g${i}`, 'g0'], [`g${i + 1}`]));
+  nodes.push(node('MatMul', ['h', `g${rounds}`], ['hg']), node('ReduceSum', ['hg', 'axes'], ['variable'], { keepdims: 1 }));
   return model({
     nodes,
     inputs: [valueInfo(inputName, 'float', [null, 1])],
     outputs: [valueInfo('variable', 'float', [null, 1])],
-    initializers: [tensor('widen', 'float', [1, width], new Array(width).fill(1)), tensor('square', 'float', [width, width], square), tensor('axes', 'int64', [1], [1])],
+    initializers: [tensor('widen', 'float', [1, width], new Array(width).fill(1)), tensor('axes', 'int64', [1], [1])],
+  });
+}
+
+/**
+ * A model whose run needs a lot of memory: the [N, 1] input expanded to [N, width] (4 × N × width
+ * bytes) and multiplied by itself `rounds` times (each a new tensor that size), then summed to [N, 1].
+ */
+export function memoryHungryModel({ inputName = 'x', width = 1 << 24, rounds = 8 }) {
+  const nodes = [node('Expand', [inputName, 'shape'], ['e0'])];
+  for (let i = 0; i < rounds; i++) nodes.push(node('Mul', [`e${i}`, inputName], [`e${i + 1}`]));
+  nodes.push(node('ReduceSum', [`e${rounds}`, 'axes'], ['variable'], { keepdims: 1 }));
+  return model({
+    nodes,
+    inputs: [valueInfo(inputName, 'float', [null, 1])],
+    outputs: [valueInfo('variable', 'float', [null, 1])],
+    initializers: [tensor('shape', 'int64', [2], [1, width]), tensor('axes', 'int64', [1], [1])],
   });
 }
