@@ -20,6 +20,9 @@ import * as vscode from 'vscode';
 const EXTENSION_ID = 'featureguard.featureguard';
 const MODE = process.env.FEATUREGUARD_VSCODE_SUITE === 'restricted' ? 'restricted' : process.env.FEATUREGUARD_VSCODE_SUITE === 'python' ? 'python' : 'trusted';
 const SOURCE = 'featureguard';
+/** churn_model_v3's one line (SPEC §10) once the story's edit reaches it, as a lens title and inside the hover. */
+const MODEL_LINE = /^churn_model_v3: \d+% of predictions flip, AUC 0\.8\d+ → 0\.[5-7]\d* \(4,000 rows\)$/;
+const MODEL_LINE_IN_TEXT = /churn_model_v3: \d+% of predictions flip, AUC 0\.8\d+ → 0\.[5-7]\d* \(4,000 rows\)/;
 
 const ORIGINAL_COMMENT = '/** What the customer pays per month, in dollars (never negative). */';
 const ORIGINAL_RETURN = 'return clip(row.monthly_spend, 0, 10_000);';
@@ -213,6 +216,8 @@ function trustedSuite(): void {
       assert.ok(spend, JSON.stringify(lenses));
       assert.match(spend, /^FeatureGuard: spend_usd · changed · affine · mismatch 100% · PSI \d+\.\d\d · \d errors?$/);
       assert.ok(lenses.includes('FeatureGuard: tenure_months · unchanged by this edit'), JSON.stringify(lenses));
+      // churn_model_v3 (examples/churn/models) reads the changed features: its line is a lens too.
+      assert.ok(lenses.some((t) => MODEL_LINE.test(t)), JSON.stringify(lenses));
 
       const at = identifierRange(doc, 'export function monthlySpend', 'monthlySpend').start.translate(0, 2);
       const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, at)) ?? [];
@@ -221,6 +226,8 @@ function trustedSuite(): void {
       assert.match(text, /Verdict: \*\*changed\*\* · affine/);
       assert.match(text, /\| mismatchRate \| 1 \|/);
       assert.match(text, /`value\.mismatch`/);
+      assert.match(text, MODEL_LINE_IN_TEXT, text);
+      assert.match(text, /Consumers: churn_model_v3 \(model\), ltv_model/, text);
     });
 
     it('"FeatureGuard: Run ML Checks" returns the counts that the Problems panel shows', async function () {
@@ -477,18 +484,22 @@ function pythonSuite(): void {
       // The two affected features carry their verdict; the others are unchanged.
       const expected = Object.entries(PY_FEATURES)
         .map(([feature, fn]) => ({
-          title: feature === 'spend_usd' ? /^FeatureGuard: spend_usd · changed · affine · mismatch 100% · PSI [\d.]+ · 2 errors$/ : feature === 'spend_per_session' ? /^FeatureGuard: spend_per_session · changed · / : new RegExp(`^FeatureGuard: ${feature} · unchanged by this edit$`),
+          title: feature === 'spend_usd' ? /^FeatureGuard: spend_usd · changed · affine · mismatch 100% · PSI [\d.]+ · 4 errors$/ : feature === 'spend_per_session' ? /^FeatureGuard: spend_per_session · changed · / : new RegExp(`^FeatureGuard: ${feature} · unchanged by this edit$`),
           line: lineOf(doc, `def ${fn}(`),
         }))
-        .sort((a, b) => a.line - b.line);
+        // churn_model_v3 reads both changed features: its line is a lens over each.
+        .concat(['monthly_spend', 'spend_per_session'].map((fn) => ({ title: MODEL_LINE, line: lineOf(doc, `def ${fn}(`) })))
+        .sort((a, b) => a.line - b.line || (a.title === MODEL_LINE ? 1 : 0) - (b.title === MODEL_LINE ? 1 : 0));
       let lenses: { title: string; line: number }[] = [];
+      const byLine = (a: { title: string; line: number }, b: { title: string; line: number }) => a.line - b.line || (MODEL_LINE.test(a.title) ? 1 : 0) - (MODEL_LINE.test(b.title) ? 1 : 0);
       const matches = () => lenses.length === expected.length && lenses.every((l, i) => l.line === expected[i].line && expected[i].title.test(l.title));
-      await waitFor('the lenses of the edited buffer', async () => ((lenses = (await fgLensesAt(doc.uri)).sort((a, b) => a.line - b.line)), matches()), 10_000, () => JSON.stringify(lenses));
+      await waitFor('the lenses of the edited buffer', async () => ((lenses = (await fgLensesAt(doc.uri)).sort(byLine)), matches()), 10_000, () => JSON.stringify(lenses));
       const at = identifierRange(doc, 'def monthly_spend(', 'monthly_spend').start.translate(0, 2);
       const text = hoverText((await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, at)) ?? []);
       assert.match(text, /\*\*FeatureGuard · spend_usd\*\*/, text);
       assert.match(text, /Verdict: \*\*changed\*\* · affine/, text);
-      assert.match(text, /Consumers: churn_model_v3, ltv_model/, text);
+      assert.match(text, /Consumers: churn_model_v3 \(model\), ltv_model/, text);
+      assert.match(text, MODEL_LINE_IN_TEXT, text);
     });
 
     it('clears the diagnostics when the edit is undone', async function () {
