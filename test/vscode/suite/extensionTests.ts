@@ -72,9 +72,14 @@ function describeDiagnostics(uri: vscode.Uri): string {
   return JSON.stringify(fgDiagnostics(uri).map((d) => `${codeOf(d)}@${d.range.start.line + 1}:${d.range.start.character + 1} ${d.message}`));
 }
 
+/** FeatureGuard's lenses (a feature's verdict, a model's line) open its report. */
+function isFeatureGuardLens(l: vscode.CodeLens): boolean {
+  return l.command?.command === 'featureguard.showReport';
+}
+
 async function fgLenses(uri: vscode.Uri): Promise<string[]> {
   const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [];
-  return lenses.map((l) => l.command?.title ?? '').filter((t) => t.startsWith('FeatureGuard:'));
+  return lenses.filter(isFeatureGuardLens).map((l) => l.command!.title);
 }
 
 /** The 0-based line of `text` in `doc` (the first one whose trimmed text starts with it). */
@@ -382,7 +387,7 @@ const customerPyUri = () => vscode.Uri.file(join(workspaceRoot(), 'src', 'churn_
 /** The FeatureGuard code lenses of `uri` with the 0-based line each stands on. */
 async function fgLensesAt(uri: vscode.Uri): Promise<{ title: string; line: number }[]> {
   const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [];
-  return lenses.map((l) => ({ title: l.command?.title ?? '', line: l.range.start.line })).filter((l) => l.title.startsWith('FeatureGuard:'));
+  return lenses.filter(isFeatureGuardLens).map((l) => ({ title: l.command!.title, line: l.range.start.line }));
 }
 
 function hoverText(hovers: vscode.Hover[]): string {
