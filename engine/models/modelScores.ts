@@ -127,7 +127,16 @@ function std(x: Float64Array): number {
 export function truthClasses(labels: readonly unknown[], classLabels: readonly (string | number)[] | undefined, classCount: number): Int32Array {
   const index = new Map((classLabels ?? []).map((l, i) => [String(l), i]));
   const out = new Int32Array(labels.length).fill(-1);
+  // Numbers against numeric class labels (the usual 0/1 column): compared as numbers, the same
+  // match as by their text (String is one-to-one on finite numbers, and -0 is "0" as 0 is), without
+  // making a string per row.
+  const numeric = classLabels?.every((l) => typeof l === 'number' && Number.isFinite(l)) ? new Map(classLabels.map((l, i) => [l as number, i])) : undefined;
   labels.forEach((v, i) => {
+    if (numeric && typeof v === 'number') {
+      const at = numeric.get(v);
+      if (at !== undefined) out[i] = at;
+      return;
+    }
     if (v === null || v === undefined) return;
     const key = typeof v === 'boolean' ? (v ? '1' : '0') : String(v);
     if (classLabels) {
