@@ -34,6 +34,11 @@ export interface ModelCheckInput {
   limits: ModelLimits;
   thresholds: Thresholds;
   signal?: AbortSignal;
+  /**
+   * Snapshot columns read ahead by `preloadModels` (the stored values the models read and their
+   * labels), by model name, then column; the model check takes them from here.
+   */
+  preloaded?: Map<string, Map<string, Promise<readonly unknown[] | undefined>>>;
 }
 
 /** The models each changed feature reaches: by `consumers`, or bound as an input by name. */
@@ -47,9 +52,30 @@ export function modelsReached(config: Config, changed: readonly ChangedFeature[]
   return out;
 }
 
-/** Opens the models the changed features reach, so loading overlaps the feature runs. Failures wait for `checkModels`. */
-export function preloadModels(input: ModelCheckInput, models: Iterable<ModelConfig>): void {
-  for (const m of models) input.host.load(m.absPath, displayOf(input.config, m), input.limits, input.signal).catch(() => undefined);
+/**
+ * Opens the models the changed features reach, and reads the snapshot columns their config names
+ * (inputs bound by name or list, the label), so both overlap the feature runs: the engine's thread
+ * mostly waits for the workers then. The changed features' own columns are left to the feature
+ * checks, which keep them. Failures wait for `checkModels`.
+ */
+export function preloadModels(input: ModelCheckInput, reached: Map<ModelConfig, readonly ChangedFeature[]>): void {
+  const { config, snapshots } = input;
+  for (const [m, linked] of reached) {
+    input.host.load(m.absPath, displayOf(config, m), input.limits, input.signal).catch(() => undefined);
+    if (!m.snapshot || !input.preloaded) continue;
+    const own = new Set(linked.map((c) => c.feature.name));
+    const columns = new Map<string, Promise<readonly unknown[] | undefined>>();
+    for (const name of [...[...m.inputs.values()].flat(), ...(m.label ? [m.label] : [])]) {
+      if (own.has(name)) continue;
+      const feature = config.features.get(name);
+      const column = feature && feature.snapshot === m.snapshot ? feature.column : name;
+      if (columns.has(column) || [...own].some((f) => config.features.get(f)?.column === column)) continue;
+      const read = snapshots.readColumn(config, m.snapshot, column).then((c) => c?.values);
+      read.catch(() => undefined);
+      columns.set(column, read);
+    }
+    input.preloaded.set(m.name, columns);
+  }
 }
 
 export async function checkModels(input: ModelCheckInput, changed: readonly ChangedFeature[], warnings: string[]): Promise<ModelReport[]> {
@@ -62,6 +88,10 @@ export async function checkModels(input: ModelCheckInput, changed: readonly Chan
 
 async function checkModel(input: ModelCheckInput, model: ModelConfig, linked: ChangedFeature[], warnings: string[]): Promise<ModelReport> {
   const { config, snapshots } = input;
+  const ahead = input.preloaded?.get(model.name);
+  input.preloaded?.delete(model.name);
+  /** A column of the model's snapshot: read ahead by `preloadModels`, else now. */
+  const column = async (name: string) => (await ahead?.get(name)) ?? (await snapshots.readColumn(config, model.snapshot!, name))?.values;
   const base = { name: model.name, path: displayOf(config, model), features: linked.map((c) => c.feature.name) };
   const fail = (message: string): ModelReport => {
     const text = `${model.name}: ${message}`;
@@ -91,7 +121,7 @@ async function checkModel(input: ModelCheckInput, model: ModelConfig, linked: Ch
     if (replaced.size === 0) return { ...base, features: [], rows: 0, summary: `${model.name}: no input reads the changed features` };
     const stored = new Map<string, readonly unknown[]>();
     for (const b of bound) for (const col of b.columns) {
-      if (!stored.has(col.column)) stored.set(col.column, (await snapshots.readColumn(config, model.snapshot, col.column))?.values ?? []);
+      if (!stored.has(col.column)) stored.set(col.column, (await column(col.column)) ?? []);
     }
     const rows = stored.values().next().value?.length ?? 0;
     const feeds = (withTarget: boolean): WireTensor[] | string => {
@@ -112,7 +142,7 @@ async function checkModel(input: ModelCheckInput, model: ModelConfig, linked: Ch
     const sa = scoresOf(a[choice.output.name], choice.task, rows);
     const sb = scoresOf(b[choice.output.name], choice.task, rows, sa.classes);
     const shift = compareScores(sa, sb, choice.task);
-    const labels = model.label ? (await snapshots.readColumn(config, model.snapshot, model.label))?.values : undefined;
+    const labels = model.label ? await column(model.label) : undefined;
     const metrics = labels ? labelledMetrics(sa, sb, choice.task, labels, info.classLabels) : [];
     const disagree = choice.labelOutput && sa.classes ? labelDisagreements(a[choice.labelOutput.name], sa.classes, info.classLabels) : 0;
     if (disagree) {
