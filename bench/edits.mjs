@@ -88,3 +88,14 @@ export function warmEdits(meta, count) {
   for (let i = 0; i < count; i++) edits.push(pickFrom(i % 2 && reaching.length ? reaching : constants));
   return { warmup, edits };
 }
+
+/**
+ * The generator's feature template (`renderFeatureFile`): `export function NAME(row: Row): number {`,
+ * `  const seed = …;`, `  return EXPR;`. Returns `text` with that feature's `return EXPR;` rewritten
+ * as `return FACTOR * (EXPR);`: every stored value of the feature is off by the factor (an affine change).
+ */
+export function scaledFeatureText(text, exportName, factor) {
+  const re = new RegExp(`(export function ${exportName}\\(row: Row\\): number \\{\\n  const seed = [^\\n]*;\\n  return )([^\\n]*);`);
+  if (!re.test(text)) throw new Error(`no generated feature function "${exportName}" (export function …(row: Row) … return EXPR;)`);
+  return text.replace(re, (_, head, expr) => `${head}${factor} * (${expr});`);
+}

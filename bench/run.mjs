@@ -3,11 +3,12 @@
  * FeatureGuard benchmarks (`npm run bench`, after `npm run build`).
  *
  *   node bench/run.mjs                 the 500-module / 50-feature / 100k-row workspace, then the
- *                                      500-module / 50-feature / 100k-row Python one (bench/python.mjs)
+ *                                      500-module / 50-feature / 100k-row Python one (bench/python.mjs),
+ *                                      then the models sections on the first one (bench/models.mjs)
  *   node bench/run.mjs --large         also the 2000-module / 200-feature / 1M-row one
  *                                      (or BENCH_LARGE=1)
  *   node bench/run.mjs --only python   the Python workspace alone (a few minutes); --only typescript
- *                                      the TypeScript ones alone
+ *                                      the TypeScript ones alone; --only models the models sections alone
  *   options: --runs N (whole-process runs per figure, default 5), --edits N (warm edits, default 20),
  *            --regenerate (do not reuse a workspace generated earlier), --no-write (no results file),
  *            --keep (keep the private clone the measurements ran in)
@@ -34,12 +35,14 @@
  *   py-parse, py-impact-session, py-lsp, py-startup, py-transfer, py-check-one, py-check-series,
  *   py-check-all with the minimal scripts) are described in bench/python.mjs; --py-runs N (runs of
  *   pyright, cold impact and the parse process, default 3). The check sections live in
- *   bench/checkSection.mjs, shared by both languages.
+ *   bench/checkSection.mjs, shared by both languages. The models sections (models-trees: the model
+ *   part of a check with a 300-tree model vs bare onnxruntime-node; models-overhead: a one-feature
+ *   check with a small model vs none) are described in bench/models.mjs.
  *
- * Output: bench/results/bench-<date>[-large|-python].md (machine, load average, tables, goals of
+ * Output: bench/results/bench-<date>[-large|-python|-models].md (machine, load average, tables, goals of
  * issues 6 and 10, correctness checks, growth from default to large) and, for a full run, the
  * `## Benchmarks` section at the end of README.md (replaced, or appended when absent; the Python
- * workspace writes its `### Python workspace` subsection of it). Exit 1 when a check failed.
+ * workspace writes its `### Python workspace` subsection of it, the models sections `### Models`). Exit 1 when a check failed.
  *
  * Shared with bench/python.mjs: bench/measure.mjs (whole-process timing, RSS, formatting),
  * bench/edits.mjs (constant edits, impact checks against the generator's graph),
@@ -57,7 +60,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeF
 import { createHash } from 'node:crypto';
 import { tmpdir, cpus } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { chooseEdit, editConstant, editedText, impactCheck, lcg, warmEdits } from './edits.mjs';
+import { chooseEdit, editConstant, editedText, impactCheck, lcg, scaledFeatureText, warmEdits } from './edits.mjs';
 import { loadEngine } from './engine.mjs';
 import { expectedImpact, generateWorkspace, generatorVersion } from './generateWorkspace.mjs';
 import { LspBenchServer, measureKeystrokes, messageOf } from './lspClient.mjs';
@@ -65,12 +68,15 @@ import { fillSummaryCache, fmtCount, fmtMB, fmtMs, hasTime, loadNow, measureProc
 import { BUILT_CLI, CLI, RESULTS, ROOT, TIME, TSC, WORK } from './paths.mjs';
 import { PHASES, checkSection, featureParts } from './checkSection.mjs';
 import { PYTHON_WORKSPACE } from './python.mjs';
+import { MODELS_WORKSPACE } from './models.mjs';
 
 const WORKSPACES = {
   default: { modules: 500, features: 50, rows: 100_000, seed: 1 },
   large: { modules: 2000, features: 200, rows: 1_000_000, seed: 1 },
   // bench/python.mjs: static impact, the language server, the parser and the data checks.
   python: PYTHON_WORKSPACE.params,
+  // bench/models.mjs: the default workspace with ONNX models (issue 12).
+  models: MODELS_WORKSPACE.params,
 };
 /** Per-workspace defaults of options (an option given on the command line wins). */
 const WORKSPACE_OPTIONS = {
@@ -101,7 +107,7 @@ function parseOptions(argv) {
     else if (a === '--py-runs') o.pyRuns = Number(argv[++i]);
     else if (a === '--only') {
       o.only = argv[++i];
-      if (!['python', 'typescript'].includes(o.only)) throw new Error('--only expects python or typescript');
+      if (!['python', 'typescript', 'models'].includes(o.only)) throw new Error('--only expects python, typescript or models');
     } else throw new Error(`unknown option ${a}`);
   }
   for (const k of ['runs', 'edits', 'checkRuns', 'keystrokes', 'saves', 'statsReps', 'pyRuns']) if (!(o[k] >= 1)) throw new Error(`--${k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} expects a positive number`);
@@ -385,21 +391,7 @@ const SECTIONS = [
 
 /** The TypeScript workspaces (default, large); bench/python.mjs describes the Python one the same way. */
 const TYPESCRIPT_WORKSPACE = { language: 'TypeScript', prefix: 'ws', generate: generateWorkspace, generatorVersion, sections: SECTIONS, get method() { return METHOD; } };
-const languageOf = (name) => (name === 'python' ? PYTHON_WORKSPACE : TYPESCRIPT_WORKSPACE);
-
-// ---------------------------------------------------------------------------------------------
-// Data-check sections: feature edits and report checks
-
-/**
- * The generator's feature template (`renderFeatureFile`): `export function NAME(row: Row): number {`,
- * `  const seed = …;`, `  return EXPR;`. Returns `text` with that feature's `return EXPR;` rewritten
- * as `return FACTOR * (EXPR);`: every stored value of the feature is off by the factor (an affine change).
- */
-function scaledFeatureText(text, exportName, factor) {
-  const re = new RegExp(`(export function ${exportName}\\(row: Row\\): number \\{\\n  const seed = [^\\n]*;\\n  return )([^\\n]*);`);
-  if (!re.test(text)) throw new Error(`no generated feature function "${exportName}" (export function …(row: Row) … return EXPR;)`);
-  return text.replace(re, (_, head, expr) => `${head}${factor} * (${expr});`);
-}
+const languageOf = (name) => (name === 'python' ? PYTHON_WORKSPACE : name === 'models' ? MODELS_WORKSPACE : TYPESCRIPT_WORKSPACE);
 
 // ---------------------------------------------------------------------------------------------
 // scipy on the same data
@@ -776,7 +768,7 @@ function report(results, m, date) {
     L.push(`${meta.lines} lines of ${r.lang.language} in ${meta.files} files (${meta.layers} layers); seed ${r.params.seed}; commit ${meta.commit.slice(0, 12)}${r.generatedMs !== undefined ? `; generated in ${(r.generatedMs / 1000).toFixed(1)} s` : ''}.`);
     L.push(`Edit for the impact runs: \`${r.editConstant.id}\` ×1.25 (reaches ${expectedImpact(meta, r.editConstant.id).length} features). Load average at the end: ${r.loadEnd}.`, '');
     L.push(markdownTable(r), '');
-    const phases = phaseTable(r);
+    const phases = (r.lang.phaseTable ?? phaseTable)(r);
     if (phases) L.push('Phases of `featureguard check` (the report\'s `summary.timings`, median of the runs):', '', phases, '');
     const goals = goalsTable(r);
     if (goals) L.push(r.lang.goalsTitle ?? (r.name === 'default' ? 'Goals (issue 6):' : 'Goals (issue 6; set for the default workspace, shown here for reference):'), '', goals, '');
@@ -874,7 +866,7 @@ async function main() {
   if (!existsSync(TSC)) throw new Error(`${TSC} is missing: run \`npm ci\``);
   if (!hasTime) console.log(`note: ${TIME} not found (apt-get install -y time): no peak RSS`);
   const typescript = opts.largeOnly ? ['large'] : opts.large ? ['default', 'large'] : ['default'];
-  const names = opts.only === 'python' ? ['python'] : opts.only === 'typescript' || opts.largeOnly ? typescript : [...typescript, 'python'];
+  const names = opts.only === 'python' ? ['python'] : opts.only === 'models' ? ['models'] : opts.only === 'typescript' || opts.largeOnly ? typescript : [...typescript, 'python', 'models'];
   const results = [];
   for (const name of names) {
     const own = Object.fromEntries(Object.entries(WORKSPACE_OPTIONS[name] ?? {}).filter(([k]) => !opts.given?.[k]));
@@ -889,8 +881,8 @@ async function main() {
   if (opts.write) {
     mkdirSync(RESULTS, { recursive: true });
     // A run of some sections only, of the large workspace only or of one language does not replace the full results.
-    const only = opts.only === 'python' ? '-python' : opts.only === 'typescript' && !opts.largeOnly ? '-typescript' : '';
-    const suffix = `${opts.largeOnly ? '-large-only' : opts.large && opts.only !== 'python' ? '-large' : ''}${only}${opts.sections ? '-partial' : ''}`;
+    const only = opts.only === 'python' ? '-python' : opts.only === 'models' ? '-models' : opts.only === 'typescript' && !opts.largeOnly ? '-typescript' : '';
+    const suffix = `${opts.largeOnly ? '-large-only' : opts.large && !['python', 'models'].includes(opts.only) ? '-large' : ''}${only}${opts.sections ? '-partial' : ''}`;
     const file = join(RESULTS, `bench-${date}${suffix}.md`);
     writeFileSync(file, md);
     console.log(`written to ${file}`);
@@ -903,6 +895,11 @@ async function main() {
     if (opts.readme && py && !opts.sections) {
       writeReadmeSubsection(py.lang.readmeHeading, py.lang.readmeSubsection(py, m, date, relative(ROOT, file), { readmeTable, goalsTable, phaseTable, loadAtStart, context: goalContext() }));
       console.log(`README.md: ${py.lang.readmeHeading} subsection updated`);
+    }
+    const models = results.find((r) => r.name === 'models');
+    if (opts.readme && models && !opts.sections) {
+      writeReadmeSubsection(models.lang.readmeHeading, models.lang.readmeSubsection(models, m, date, relative(ROOT, file), { readmeTable, goalsTable, loadAtStart }));
+      console.log(`README.md: ${models.lang.readmeHeading} subsection updated`);
     }
   }
   const correct = results.every((r) => r.correct);

@@ -18,7 +18,7 @@ import { bundleFeatures } from './exec/bundleFeature';
 import { runFeatureSide, sideOutcome, workerJob, type SideOutcome } from './exec/featureRunner';
 import { DEFAULT_MEMORY_MB, prestartWorkers, runBatch } from './exec/runInWorker';
 import type { FeatureReport, ModelReport, Report } from './report/reportTypes';
-import { checkModels, modelsReached, preloadModels, type ChangedFeature, type ModelCheckInput } from './models/checkModels';
+import { checkModels, modelsReached, preloadModels, prereadModelColumns, type ChangedFeature, type ModelCheckInput } from './models/checkModels';
 import { ModelHost } from './models/modelHost';
 import { buildReport, featureReport, impactOf } from './runImpact';
 import { checkFeature } from './verdict/checkFeature';
@@ -114,17 +114,19 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
     const jobs = await prepareJobs(ws, impact, runnable.map((r) => r.affected), limits, caches, times, python, (someNode) => someNode && (stopIdle = prestartWorkers(limits, ws.repo.root, 2)));
     // Models the affected features reach are opened while the features run.
     const reached = modelsReached(ws.config, runnable.map((r) => ({ feature: r.affected.feature, target: [], findings: [] })));
-    if (reached.size) preloadModels(modelInput(workers.signal), reached.keys());
+    const models = reached.size ? modelInput(workers.signal) : undefined;
+    if (models) preloadModels(models, reached);
     // Node workers share bundles and batches; Python features run in their own interpreter.
     const pending = jobs.filter((j) => !j.cached && !j.python);
     throwIfCancelled(token);
     const ran = runSharedBatches(ws, pending, await sharedBundles(ws, impact, pending, times), caches, workers.signal);
     for (const [job, outcomes] of runPythonBatches(ws, jobs.filter((j) => !j.cached && j.python), caches, workers.signal)) ran.set(job, outcomes);
+    if (models) prereadModelColumns(models, reached);
     await checkEach(ws, impact, jobs, runnable.map((r) => r.report), ran, caches, times, token, workers.signal);
-    const models = reached.size ? await modelChecks(ws, jobs, runnable.map((r) => r.report), caches, modelInput(workers.signal), times, token) : { reports: [], warnings: [] };
+    const modelled = models ? await modelChecks(ws, jobs, runnable.map((r) => r.report), caches, models, times, token) : { reports: [], warnings: [] };
     const report = buildReport(ws, impact, features.map((f) => f.report), { rowsSampled: caches.snapshots.rowsSampled(), featuresChecked: jobs.length }, started);
-    if (models.reports.length) report.models = models.reports;
-    if (models.warnings.length) report.warnings = [...(report.warnings ?? []), ...models.warnings];
+    if (modelled.reports.length) report.models = modelled.reports;
+    if (modelled.warnings.length) report.warnings = [...(report.warnings ?? []), ...modelled.warnings];
     if (jobs.length) report.summary.timings = times.rounded();
     if (python && jobs.some((j) => j.python)) report.summary.python = { path: python.path, version: python.version };
     return report;

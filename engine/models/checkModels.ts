@@ -49,8 +49,29 @@ export function modelsReached(config: Config, changed: readonly ChangedFeature[]
 }
 
 /** Opens the models the changed features reach, so loading overlaps the feature runs. Failures wait for `checkModels`. */
-export function preloadModels(input: ModelCheckInput, models: Iterable<ModelConfig>): void {
-  for (const m of models) input.host.load(m.absPath, displayOf(input.config, m), input.limits, input.signal).catch(() => undefined);
+export function preloadModels(input: ModelCheckInput, reached: Map<ModelConfig, readonly ChangedFeature[]>): void {
+  for (const m of reached.keys()) input.host.load(m.absPath, displayOf(input.config, m), input.limits, input.signal).catch(() => undefined);
+}
+
+/**
+ * Reads the snapshot columns the reached models' config names (inputs bound by name or list, the
+ * label) into the snapshot loader's store while the features run: the engine's thread mostly waits
+ * for the workers then. Called once the feature batches have taken their columns (a read queued
+ * before theirs would delay them). The changed features' own columns are left to their checks.
+ */
+export function prereadModelColumns(input: ModelCheckInput, reached: Map<ModelConfig, readonly ChangedFeature[]>): void {
+  const { config, snapshots } = input;
+  for (const [m, linked] of reached) {
+    if (!m.snapshot) continue;
+    const own = new Set(linked.map((c) => c.feature.column));
+    const columns = new Set<string>();
+    for (const name of [...[...m.inputs.values()].flat(), ...(m.label ? [m.label] : [])]) {
+      const feature = config.features.get(name);
+      const column = feature && feature.snapshot === m.snapshot ? feature.column : name;
+      if (!own.has(column)) columns.add(column);
+    }
+    if (columns.size) snapshots.load(config, m.snapshot, [...columns]).catch(() => undefined);
+  }
 }
 
 export async function checkModels(input: ModelCheckInput, changed: readonly ChangedFeature[], warnings: string[]): Promise<ModelReport[]> {

@@ -127,7 +127,16 @@ function std(x: Float64Array): number {
 export function truthClasses(labels: readonly unknown[], classLabels: readonly (string | number)[] | undefined, classCount: number): Int32Array {
   const index = new Map((classLabels ?? []).map((l, i) => [String(l), i]));
   const out = new Int32Array(labels.length).fill(-1);
+  // Numbers against numeric class labels (the usual 0/1 column): compared as numbers, the same
+  // match as by their text (String is one-to-one on finite numbers, and -0 is "0" as 0 is), without
+  // making a string per row.
+  const numeric = classLabels?.every((l) => typeof l === 'number' && Number.isFinite(l)) ? new Map(classLabels.map((l, i) => [l as number, i])) : undefined;
   labels.forEach((v, i) => {
+    if (numeric && typeof v === 'number') {
+      const at = numeric.get(v);
+      if (at !== undefined) out[i] = at;
+      return;
+    }
     if (v === null || v === undefined) return;
     const key = typeof v === 'boolean' ? (v ? '1' : '0') : String(v);
     if (classLabels) {
@@ -196,22 +205,37 @@ function accuracy(pred: Int32Array, truth: Int32Array): number {
  * statistic, ties counted half); undefined when only one class is labelled. NaN scores rank lowest.
  */
 export function auc(score: Float64Array, truth: Int32Array): number | undefined {
-  const idx: number[] = [];
-  for (let i = 0; i < score.length; i++) if (truth[i] >= 0) idx.push(i);
-  const key = (i: number) => (Number.isNaN(score[i]) ? -Infinity : score[i]);
-  idx.sort((a, b) => key(a) - key(b));
+  // The Mann-Whitney U of the positives over the negatives: for each positive, the negatives below
+  // it plus half the negatives equal to it; the same number as the rank-sum formula, computed on two
+  // typed arrays sorted natively (a comparator sort of row indices took ~50 ms per 100k rows).
   let pos = 0;
-  let rankSum = 0;
-  for (let s = 0; s < idx.length; ) {
-    let e = s;
-    while (e + 1 < idx.length && key(idx[e + 1]) === key(idx[s])) e++;
-    const rank = (s + e) / 2 + 1;
-    for (let k = s; k <= e; k++) if (truth[idx[k]] === 1) (pos++, (rankSum += rank));
-    s = e + 1;
-  }
-  const neg = idx.length - pos;
+  let neg = 0;
+  for (let i = 0; i < truth.length; i++) if (truth[i] === 1) pos++;
+  else if (truth[i] >= 0) neg++;
   if (pos === 0 || neg === 0) return undefined;
-  return (rankSum - (pos * (pos + 1)) / 2) / (pos * neg);
+  const p = new Float64Array(pos);
+  const n = new Float64Array(neg);
+  for (let i = 0, a = 0, b = 0; i < truth.length; i++) {
+    if (truth[i] < 0) continue;
+    const v = Number.isNaN(score[i]) ? -Infinity : score[i];
+    if (truth[i] === 1) p[a++] = v;
+    else n[b++] = v;
+  }
+  p.sort();
+  n.sort();
+  let u = 0;
+  let below = 0;
+  for (let i = 0; i < pos; ) {
+    const v = p[i];
+    let same = 1;
+    while (i + same < pos && p[i + same] === v) same++;
+    while (below < neg && n[below] < v) below++;
+    let equal = 0;
+    while (below + equal < neg && n[below + equal] === v) equal++;
+    u += same * (below + equal / 2);
+    i += same;
+  }
+  return u / (pos * neg);
 }
 
 /** Rows where a classifier's own label output names another class than its probabilities. */
