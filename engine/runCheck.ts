@@ -58,10 +58,15 @@ export function closeCheckCaches(caches: CheckCaches): void {
 export async function runCheck(options: CheckOptions, token: CancellationToken = neverCancelled): Promise<Report> {
   const started = performance.now();
   const ws = await openWorkspace(options);
-  const impact = await impactOf(ws, token);
   const caches = newCheckCaches();
   let report: Report;
   try {
+    // With models configured, their worker starts while the impact is computed (one core is idle).
+    if (ws.config.models.size && !options.noData && options.execute !== false) {
+      caches.models = new ModelHost(ws.repo.root);
+      caches.models.warm({ timeoutMs: ws.config.timeoutMs, memoryMb: options.memoryMb ?? DEFAULT_MEMORY_MB });
+    }
+    const impact = await impactOf(ws, token);
     report = await checkImpact(ws, impact, options, caches, token, started);
   } finally {
     closeCheckCaches(caches);

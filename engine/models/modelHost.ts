@@ -84,6 +84,18 @@ export class ModelHost {
     return this.request({ op: 'run', key, feedSets, fetch }, limits, signal, 'running');
   }
 
+  /**
+   * Starts the worker now, so that its start-up (Node, ONNX Runtime) overlaps other work — the
+   * CLI's impact analysis runs on one core while the other is idle.
+   */
+  warm(limits: ModelLimits): void {
+    try {
+      this.worker(limits);
+    } catch {
+      // Said by the first request (a model.input finding).
+    }
+  }
+
   /** Ends the worker (and every session in it). */
   close(): void {
     this.stop(new ModelFailure('the model worker was closed', 'cancelled'));
@@ -178,7 +190,11 @@ function residentMb(pid: number | undefined): number | undefined {
 
 /** ONNX Runtime's entry, resolved from beside this bundle (the worker runs from a string). */
 function onnxRuntimePath(): string {
-  return require.resolve('onnxruntime-node');
+  try {
+    return require.resolve('onnxruntime-node');
+  } catch {
+    throw new ModelFailure('ONNX Runtime for Node (the onnxruntime-node package) is not installed beside FeatureGuard', 'crash');
+  }
 }
 
 function workerSource(): string {

@@ -131,3 +131,6 @@ process.on('message', (req: WorkerRequest) => {
   );
 });
 process.on('disconnect', () => process.exit(0));
+// ONNX Runtime loads as the worker starts (~50 ms of dlopen and setup): a worker started early
+// (`ModelHost.warm`) has it ready by the time a model is needed.
+runtime();

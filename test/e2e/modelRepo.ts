@@ -3,27 +3,14 @@
  * (SPEC §10): `churn_model_v3`, a logistic regression over [recency, spend, age_years] written by
  * `scripts/onnxBuilder.mjs`. Editing `spend` (e.g. rescaling it) flips many of its predictions.
  */
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { commitAll, REPO_ROOT } from '../helpers';
+import { logisticRegression } from '../../scripts/onnxBuilder.mjs';
+import { commitAll } from '../helpers';
 import { repo } from './featureRepo';
 
 export const MODEL_PATH = 'models/churn_v3.onnx';
 
-/**
- * The bytes of a model made by `scripts/onnxBuilder.mjs`: `call` is a call of one of its builders,
- * e.g. `logisticRegression({ weights: [1], bias: 0 })`. The builder is an ES module without types,
- * so it runs in a node process of its own.
- */
-export function onnxBytes(call: string): Buffer {
-  const builder = pathToFileURL(join(REPO_ROOT, 'scripts/onnxBuilder.mjs')).href;
-  const source = `import * as b from ${JSON.stringify(builder)}; const { ${['logisticRegression', 'linearRegression', 'treeClassifier', 'treeRegressor', 'categoryModel'].join(', ')} } = b; process.stdout.write(Buffer.from(${call}).toString('base64'));`;
-  return Buffer.from(execFileSync(process.execPath, ['--input-type=module', '-e', source], { cwd: REPO_ROOT, encoding: 'utf8' }), 'base64');
-}
-
 /** p(churn) = sigmoid(-0.03·recency + 0.02·spend − 0.02·age + 0.5): spread around 0.5 on the fixture's rows. */
-export const churnModel = (): Buffer => onnxBytes('logisticRegression({ weights: [-0.03, 0.02, -0.02], bias: 0.5 })');
+export const churnModel = (): Buffer => Buffer.from(logisticRegression({ weights: [-0.03, 0.02, -0.02], bias: 0.5 }));
 
 /**
  * A committed repository with `churn_model_v3` configured on `model` (default: the logistic
