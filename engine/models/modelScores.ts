@@ -4,6 +4,7 @@
  * (AUC and accuracy for classifiers, RMSE for regressors). Pure functions over typed arrays.
  */
 import type { ModelConfig } from '../config/configTypes';
+import { sortedCopy } from '../stats/sortNumbers';
 import type { ModelInfo, ModelOutputInfo, WireTensor } from './modelProtocol';
 
 export type ModelTask = 'classifier' | 'regressor';
@@ -207,7 +208,7 @@ function accuracy(pred: Int32Array, truth: Int32Array): number {
 export function auc(score: Float64Array, truth: Int32Array): number | undefined {
   // The Mann-Whitney U of the positives over the negatives: for each positive, the negatives below
   // it plus half the negatives equal to it; the same number as the rank-sum formula, computed on two
-  // typed arrays sorted natively (a comparator sort of row indices took ~50 ms per 100k rows).
+  // typed arrays radix-sorted (a comparator sort of row indices took ~50 ms per 100k rows).
   let pos = 0;
   let neg = 0;
   for (let i = 0; i < truth.length; i++) if (truth[i] === 1) pos++;
@@ -221,17 +222,17 @@ export function auc(score: Float64Array, truth: Int32Array): number | undefined 
     if (truth[i] === 1) p[a++] = v;
     else n[b++] = v;
   }
-  p.sort();
-  n.sort();
+  const ps = sortedCopy(p);
+  const ns = sortedCopy(n);
   let u = 0;
   let below = 0;
   for (let i = 0; i < pos; ) {
-    const v = p[i];
+    const v = ps[i];
     let same = 1;
-    while (i + same < pos && p[i + same] === v) same++;
-    while (below < neg && n[below] < v) below++;
+    while (i + same < pos && ps[i + same] === v) same++;
+    while (below < neg && ns[below] < v) below++;
     let equal = 0;
-    while (below + equal < neg && n[below + equal] === v) equal++;
+    while (below + equal < neg && ns[below + equal] === v) equal++;
     u += same * (below + equal / 2);
     i += same;
   }
