@@ -97,22 +97,22 @@ export function inputTensor(b: BoundInput, rows: number, values: (c: BoundColumn
     for (let i = 0; i < rows; i++) for (let j = 0; j < k; j++) data[i * k + j] = cellText(cols[j][i]);
     return { name: b.input.name, type: 'string', dims, data };
   }
-  const numbers = new Float64Array(rows * k);
+  // Floats are written straight into the tensor's own array; other types go through doubles.
+  const numbers = b.input.type === 'float32' ? new Float32Array(rows * k) : new Float64Array(rows * k);
   for (let j = 0; j < k; j++) {
     const col = cols[j];
     for (let i = 0; i < rows; i++) {
-      const n = cellNumber(col[i]);
+      const v = col[i];
+      const n = typeof v === 'number' ? v : cellNumber(v);
       if (n === undefined) return `input "${b.input.name}" takes ${b.input.type} numbers, but "${b.columns[j].name}" holds ${describeCell(col[i])} (row ${i + 1} of the sample)`;
       numbers[i * k + j] = n;
     }
   }
-  return { name: b.input.name, type: b.input.type, dims, data: typed(b.input.type, numbers) };
+  return { name: b.input.name, type: b.input.type, dims, data: numbers instanceof Float32Array ? numbers : typed(b.input.type, numbers) };
 }
 
 function typed(type: string, n: Float64Array): WireTensor['data'] {
   switch (type) {
-    case 'float32':
-      return Float32Array.from(n);
     case 'float64':
       return n;
     case 'int32':
