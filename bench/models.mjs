@@ -443,20 +443,24 @@ function discussion(result) {
       `median ${fmtMs(bare.median)}); carrying both ${fmtCount(result.params.rows)} × ${N_INPUTS} float32 batches to the worker and the outputs back over IPC ${fmtMs(ipc.median)};`,
       `the rest of the model part's median ${fmtMs(part.median)}, ${fmtMs(Math.max(rest, 0))}, is in the CLI's thread: the wait for the stored columns the feature`,
       `check did not read (the other ${N_INPUTS - 1} inputs and the label; read ahead while the feature runs, so only what is left of that read), building`,
-      `the two input tensors (float64 → float32), then scores, flips, AUC and accuracy and the histogram over ${fmtCount(result.params.rows)} rows, each loop run once`,
+      `the two input tensors, then scores, flips, AUC and accuracy and the histogram over ${fmtCount(result.params.rows)} rows, each loop run once`,
       'in a fresh process (before V8 optimizes it). The worker\'s start',
-      `(${start ? fmtMs(start.median) : '?'}: node + onnxruntime-node) and the session's create (${create ? fmtMs(create.median) : '?'}) happen while the feature runs (the model is`,
-      `preloaded) and are not in the model part unless the feature finishes first.${check ? ` The whole check: ${fmtMs(check.median)} (phases in the table above).` : ''}`,
-      'Two engine changes came out of profiling this section: the AUC is computed from two natively sorted typed arrays (it sorted',
-      'row indices with a comparator: ~50 ms per 100k rows, twice per model), and the columns a model\'s config names (inputs, label)',
-      'are read while the features run instead of after them (before: ~20–100 ms of reads inside the model part).',
+      `(${start ? fmtMs(start.median) : '?'}: node + onnxruntime-node) and the session's create (${create ? fmtMs(create.median) : '?'}) happen while the CLI computes the impact`,
+      `and while the feature runs (the worker is started, the model opened, ahead) and are not in the model part.${check ? ` The whole check: ${fmtMs(check.median)} (phases in the table above).` : ''}`,
+      'Engine changes that came out of profiling this section: the AUC is computed from two radix-sorted typed arrays (it sorted',
+      'row indices with a comparator: ~50 ms per 100k rows, twice per model); the columns a model\'s config names (inputs, label)',
+      'are read while the features run instead of after them (before: ~20–100 ms of reads inside the model part); the model worker',
+      'starts while the CLI computes the impact (one core is idle then); float tensors are written directly.',
     );
   }
   if (a && b) {
     out.push(
       '',
       `A small model's cost in a one-feature check: ${fmtMs(a.median - b.median)} of wall time (${(a.median / b.median).toFixed(2)}×), ${a.cpuMs && b.cpuMs ? `${fmtMs(a.cpuMs - b.cpuMs)} more CPU (CLI + workers: ${fmtMs(a.cpuMs)} vs ${fmtMs(b.cpuMs)}); ` : ''}model part ${fmtMs(a.phases.models)}.`,
-      'The model worker starts alongside the two feature workers, on 2 cores.',
+      'What is left is CPU on two busy cores: a third Node process (~60 ms: Node itself, ONNX Runtime, the worker source), the',
+      'model part in the CLI\'s thread, and the model\'s other stored columns and label (read while the features run); the',
+      'feature workers and the impact slow down by about as much as that CPU adds. Runs of the same code on this machine gave',
+      '1.21–1.24× when quiet, and 1.12× in a run at load ~4 (before the last three changes).',
     );
   }
   return out;
