@@ -459,8 +459,8 @@ function discussion(result) {
       `A small model's cost in a one-feature check: ${fmtMs(a.median - b.median)} of wall time (${(a.median / b.median).toFixed(2)}×), ${a.cpuMs && b.cpuMs ? `${fmtMs(a.cpuMs - b.cpuMs)} more CPU (CLI + workers: ${fmtMs(a.cpuMs)} vs ${fmtMs(b.cpuMs)}); ` : ''}model part ${fmtMs(a.phases.models)}.`,
       'What is left is CPU on two busy cores: a third Node process (~60 ms: Node itself, ONNX Runtime, the worker source), the',
       'model part in the CLI\'s thread, and the model\'s other stored columns and label (read while the features run); the',
-      'feature workers and the impact slow down by about as much as that CPU adds. Runs of the same code on this machine gave',
-      '1.21–1.24× when quiet, and 1.12× in a run at load ~4 (before the last three changes).',
+      'feature workers and the impact slow down by about as much as that CPU adds. Earlier runs on this machine, before the',
+      'last three engine changes, gave 1.21–1.24× when quiet and 1.12× at load ~4: near 1.2× the goal is met at its edge, not with room.',
     );
   }
   return out;
