@@ -6,6 +6,7 @@
 import { realpathSync, writeFileSync } from 'node:fs';
 import { openRepo } from '../engine/git/gitRepo';
 import { installHook } from '../engine/hooks/installHook';
+import { runInit } from '../engine/init/runInit';
 import { UserError } from '../engine/errors';
 import { renderHtml } from '../engine/report/renderHtml';
 import { renderJunit } from '../engine/report/renderJunit';
@@ -36,6 +37,13 @@ async function main(argv: string[]): Promise<number | undefined> {
         const report = args.command === 'check' ? await runCheck({ ...options, noData: args.noData }) : await runImpact(options);
         emit(report, args);
         return report.summary.errors > 0 ? 1 : 0;
+      }
+      case 'init': {
+        const result = await runInit({ cwd: process.cwd(), force: args.force, dryRun: args.dryRun, bundleFile: realpathSync(process.argv[1]) });
+        process.stdout.write(result.summary);
+        if (result.written) process.stdout.write(`\nWrote ${result.configPath}: run \`featureguard check\` to use it.\n`);
+        else process.stdout.write(`\n--dry-run: nothing written; ${result.configPath} would be:\n\n${result.text}`);
+        return 0;
       }
       case 'install-hook': {
         const result = await installHook(await openRepo(process.cwd()), { force: args.force, node: process.execPath, cli: realpathSync(process.argv[1]) });

@@ -5,7 +5,7 @@ import { UserError } from '../engine/errors';
 export type Format = 'text' | 'json' | 'sarif' | 'junit' | 'html';
 
 export interface CliArgs {
-  command: 'check' | 'impact' | 'lsp' | 'install-hook' | 'help' | 'version';
+  command: 'check' | 'impact' | 'init' | 'lsp' | 'install-hook' | 'help' | 'version';
   staged: boolean;
   base?: string;
   config?: string;
@@ -15,11 +15,13 @@ export interface CliArgs {
   debug: boolean;
   noCache: boolean;
   force: boolean;
+  dryRun: boolean;
 }
 
 const FORMATS: Record<CliArgs['command'], Format[]> = {
   check: ['text', 'json', 'sarif', 'junit', 'html'],
   impact: ['text', 'json'],
+  init: ['text'],
   lsp: ['text'],
   'install-hook': ['text'],
   help: ['text'],
@@ -29,6 +31,7 @@ const FORMATS: Record<CliArgs['command'], Format[]> = {
 export const USAGE = `Usage:
   featureguard check   [--staged | --base REV] [--config FILE] [--format text|json|sarif|junit|html] [--output FILE] [--no-data] [--debug]
   featureguard impact  [--staged | --base REV] [--config FILE] [--format text|json]
+  featureguard init    [--force] [--dry-run]
   featureguard install-hook [--force]
   featureguard lsp --stdio
 
@@ -53,6 +56,7 @@ export function parseCli(argv: string[]): CliArgs {
         'no-cache': { type: 'boolean', default: false },
         debug: { type: 'boolean', default: false },
         force: { type: 'boolean', default: false },
+        'dry-run': { type: 'boolean', default: false },
         stdio: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
@@ -65,7 +69,7 @@ export function parseCli(argv: string[]): CliArgs {
   if (values.version) return base('version', values);
   const name = positionals[0];
   if (values.help || name === undefined || name === 'help') return base('help', values);
-  if (name !== 'check' && name !== 'impact' && name !== 'lsp' && name !== 'install-hook') throw new UserError(`unknown command "${name}"\n${USAGE}`);
+  if (name !== 'check' && name !== 'impact' && name !== 'init' && name !== 'lsp' && name !== 'install-hook') throw new UserError(`unknown command "${name}"\n${USAGE}`);
   if (positionals.length > 1) throw new UserError(`unexpected argument "${positionals[1]}"\n${USAGE}`);
   if (values.staged && values.base) throw new UserError('--staged and --base cannot be used together (--staged compares HEAD with the index)');
   const format = values.format as Format;
@@ -85,5 +89,6 @@ function base(command: CliArgs['command'], v: Record<string, string | boolean | 
     debug: !!v.debug,
     noCache: !!v['no-cache'],
     force: !!v.force,
+    dryRun: !!v['dry-run'],
   };
 }
