@@ -23,6 +23,8 @@ export interface Candidate {
   line: number;
   /** The code of the function and the same-module declarations it references (for column scans). */
   code: string;
+  /** The names those declarations bind: a word that names one of them is no column read. */
+  declNames: string[];
 }
 
 /** What the candidates search found besides candidates. */
@@ -62,12 +64,12 @@ export async function findCandidates(frontEnd: LanguageFrontEnd, texts: Map<stri
         const d = summary.decls.find((x) => x.name === e.local);
         if (!d || d.featureTags?.length || (d.kind !== 'function' && d.kind !== 'variable')) continue;
         const kind = typescriptKind(declText(d), d.name);
-        if (kind) candidates.push({ file: path, exportName: e.exported, language: 'typescript', kind, line: d.line, code: closureText(summary, d, declText) });
+        if (kind) candidates.push({ file: path, exportName: e.exported, language: 'typescript', kind, line: d.line, ...closureText(summary, d, declText) });
       }
     } else {
       for (const d of summary.decls) {
         if (d.kind !== 'function' || !d.form || !PY_FORMS.has(d.form) || d.name.startsWith('_') || d.featureTags?.length) continue;
-        candidates.push({ file: path, exportName: d.name, language: 'python', kind: d.form as FeatureKind, line: d.line, code: closureText(summary, d, declText) });
+        candidates.push({ file: path, exportName: d.name, language: 'python', kind: d.form as FeatureKind, line: d.line, ...closureText(summary, d, declText) });
       }
     }
   }
@@ -75,7 +77,7 @@ export async function findCandidates(frontEnd: LanguageFrontEnd, texts: Map<stri
 }
 
 /** The declaration's text and that of the same-module declarations it reaches. */
-function closureText(summary: ModuleSummary, decl: DeclSummary, declText: (d: DeclSummary) => string): string {
+function closureText(summary: ModuleSummary, decl: DeclSummary, declText: (d: DeclSummary) => string): { code: string; declNames: string[] } {
   const seen = new Set<DeclSummary>();
   const visit = (d: DeclSummary) => {
     if (seen.has(d)) return;
@@ -83,12 +85,17 @@ function closureText(summary: ModuleSummary, decl: DeclSummary, declText: (d: De
     for (const r of d.refs) for (const x of summary.decls) if (x.name === r) visit(x);
   };
   visit(decl);
-  return [...seen].map(declText).join('\n');
+  return { code: [...seen].map(declText).join('\n'), declNames: [...seen].map((d) => d.name) };
 }
 
 /** The columns a candidate's code reads, or an empty set when it enumerates whole rows (it can read any). */
 export function inputsOf(c: Candidate, columns: readonly string[]): Set<string> {
-  return (c.language === 'python' ? pythonColumnsUsed : columnsUsed)(c.code, columns) ?? new Set();
+  // A docstring that mentions a column ("the same values as sessions_per_week") reads nothing.
+  const code = c.language === 'python' ? c.code.replace(/^[ \t]*[rRuU]?("""|''')[\s\S]*?\1/gm, '') : c.code;
+  const used = (c.language === 'python' ? pythonColumnsUsed : columnsUsed)(code, columns) ?? new Set();
+  // `def tenure_months(row)` names the column tenure_months without reading it; a quoted name is a read.
+  for (const name of c.declNames) if (used.has(name) && !c.code.includes(`"${name}"`) && !c.code.includes(`'${name}'`)) used.delete(name);
+  return used;
 }
 
 /**

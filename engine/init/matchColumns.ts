@@ -24,7 +24,7 @@ export interface ColumnMatch {
 const isNull = (v: unknown) => v === null || (typeof v === 'number' && Number.isNaN(v));
 
 /** The columns `values` reproduces (rate ≥ 99%), best first. `values[i]` is undefined where row i threw. */
-export function matchRates(values: readonly unknown[], columns: ReadonlyMap<string, readonly unknown[]>, skip: ReadonlySet<string>): ColumnMatch[] {
+export function matchRates(values: readonly unknown[], columns: ReadonlyMap<string, readonly unknown[]>, skip: ReadonlySet<string>, threshold = MATCH_RATE): ColumnMatch[] {
   const returned: number[] = [];
   for (let i = 0; i < values.length; i++) if (values[i] !== undefined) returned.push(i);
   if (returned.length === 0 || returned.length < values.length / 2) return [];
@@ -41,7 +41,7 @@ export function matchRates(values: readonly unknown[], columns: ReadonlyMap<stri
       if ((isNull(a) && isNull(b)) || sameValue(a, b, TOLERANCE)) equal++;
     }
     const rate = equal / returned.length;
-    if (rate >= MATCH_RATE && distinct.size >= 2) out.push({ column, rate });
+    if (rate >= threshold && distinct.size >= 2) out.push({ column, rate });
   }
   return out.sort((a, b) => b.rate - a.rate);
 }

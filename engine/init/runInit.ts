@@ -19,7 +19,7 @@ import { gitSides } from '../sources/gitSides';
 import { configText, runningSchemaPath, schemaReference, type StarterFeature } from './configText';
 import { findCandidates, inputsOf, isCandidateFile, type Candidate } from './findCandidates';
 import { findSnapshots, repositoryFiles, type FoundSnapshot } from './findSnapshots';
-import { assignMatches, matchRates, nameSimilarity, type MatchPair } from './matchColumns';
+import { assignMatches, MATCH_RATE, matchRates, nameSimilarity, type MatchPair } from './matchColumns';
 import { pythonRoots } from './pythonRoots';
 import { bundleTypescript, pythonFor, runCandidates, type CandidateRun, type RunContext } from './runCandidates';
 
@@ -89,6 +89,8 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
   const pairs: MatchPair[] = [];
   const pairRun = new Map<MatchPair, CandidateRun>();
   const readColumns = new Map<string, Set<string>>();
+  /** For a function that matches nothing: the column it comes closest to (above half the rows). */
+  const closest = new Map<number, string>();
   for (const run of runs) {
     const l = loaded.get(run.snapshot)!;
     const names = l.sample.columns.map((c) => c.name);
@@ -100,6 +102,8 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
     if (!run.values) continue;
     const compared = new Map<string, readonly unknown[]>();
     for (const n of run.output ? [run.output] : names) compared.set(n, l.column(n)?.values ?? []);
+    const near = matchRates(run.values, compared, inputs, 0.5)[0];
+    if (near && near.rate < MATCH_RATE) closest.set(run.candidate, `${run.snapshot}.${near.column} on ${Math.floor(near.rate * 1000) / 10}% of rows`);
     for (const m of matchRates(run.values, compared, inputs)) {
       const p: MatchPair = { fn: run.candidate, snapshot: run.snapshot, column: m.column, rate: m.rate, similarity: nameSimilarity(candidates[run.candidate].exportName, m.column) };
       pairs.push(p);
@@ -167,7 +171,7 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
     }
   }
 
-  const summary = summarize({ found, snapshots, loaded, unread, candidates, runs, features, passedOver, readColumns, tagged, notes });
+  const summary = summarize({ found, snapshots, loaded, unread, candidates, runs, features, passedOver, readColumns, closest, tagged, notes });
   if (!options.dryRun) writeFileSync(configPath, text);
   return { configPath, text, written: !options.dryRun, summary };
 }
@@ -190,6 +194,7 @@ function summarize(s: {
   features: (StarterFeature & { pair: MatchPair })[];
   passedOver: Map<number, MatchPair[]>;
   readColumns: Map<string, Set<string>>;
+  closest: Map<number, string>;
   tagged: string[];
   notes: string[];
 }): string {
@@ -224,7 +229,7 @@ function summarize(s: {
     if (matchedFns.has(i)) return;
     const over = s.passedOver.get(i);
     const failures = [...new Set(s.runs.filter((r) => r.candidate === i && r.failure).map((r) => r.failure!))];
-    const why = over?.length ? `also reproduces ${over.map((p) => `${p.snapshot}.${p.column}`).join(', ')}, written with another function` : failures.length ? `failed: ${failures[0]}` : s.runs.some((r) => r.candidate === i) ? 'no column equals its output' : 'not run';
+    const why = over?.length ? `reproduces ${over.map((p) => `${p.snapshot}.${p.column}`).join(", ")} too, which went to a function with a closer name` : failures.length ? `failed: ${failures[0]}` : s.runs.some((r) => r.candidate === i) ? s.closest.has(i) ? `no column equals its output on 99% of rows (closest: ${s.closest.get(i)})` : 'no column equals its output' : 'not run';
     unmatched.push(`  ${c.file}#${c.exportName}  ${why}`);
   });
   out.push('', 'Functions that match no column');
