@@ -191,6 +191,43 @@ describe('featureguard init', function () {
     assert.equal(runCli(root, ['check'], PY_ENV).code, 0);
   });
 
+  (pythonWithPandas ? it : it.skip)('Python series, frame and Hamilton functions: the detected form is written as kind; a frame function is matched by the columns it writes', () => {
+    const rand = prng(5);
+    const rows: SnapshotRows = [];
+    for (let i = 0; i < 400; i++) {
+      const spend = Math.round(rand() * 10000) / 100;
+      const visits = 1 + Math.floor(rand() * 20);
+      rows.push({ user_id: i, spend, visits, spend_x2: spend * 2, per_visit: spend / visits, visits_sq: visits * visits });
+    }
+    const root = makeRepo({
+      'data/users.parquet': Buffer.from(parquetBytes(rows)),
+      'pipeline/vectorized.py': [
+        'import pandas as pd',
+        '',
+        'def doubled(df: pd.DataFrame) -> pd.Series:',
+        '    return df["spend"] * 2',
+        '',
+        'def enrich(df: pd.DataFrame) -> pd.DataFrame:',
+        '    df["per_visit"] = df["spend"] / df["visits"]',
+        '    return df',
+        '',
+        'def squared(visits: pd.Series) -> pd.Series:',
+        '    return visits * visits',
+        '',
+      ].join('\n'),
+    });
+    const r = init(root, [], PY_ENV);
+    assert.equal(r.code, 0, r.stderr);
+    const c = parse(assertValid(root));
+    assert.deepEqual(c.features, {
+      spend_x2: { source: 'pipeline/vectorized.py#doubled', kind: 'series' },
+      per_visit: { source: 'pipeline/vectorized.py#enrich', kind: 'frame' },
+      visits_sq: { source: 'pipeline/vectorized.py#squared', kind: 'hamilton' },
+    });
+    assert.deepEqual(c.python, { paths: ['pipeline'] });
+    assert.equal(runCli(root, ['check'], PY_ENV).code, 0);
+  });
+
   it('a repository with no data: exit 2 with one line', () => {
     const root = makeRepo({ 'src/a.ts': 'export function f(r: { x: number }) { return r.x * 2; }\n', '.gitignore': 'ignored/\n' });
     // Ignored data, a virtual environment (not ignored: found by its pyvenv.cfg) and node_modules are not searched.
