@@ -118,7 +118,9 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
   // The config: the snapshot with the most features is the default.
   const count = new Map<string, number>();
   for (const p of chosen) count.set(p.snapshot, (count.get(p.snapshot) ?? 0) + 1);
-  let snapshots = found;
+  // A snapshot that could not be read is left out (its reason is in the summary): `check` would fail on it.
+  if (loaded.size === 0) throw new UserError(`no snapshot this FeatureGuard can read was found: ${[...unread.values()][0]}`);
+  let snapshots = found.filter((s) => loaded.has(s.name));
   let defaultSnapshot: string | undefined = [...count].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? (found.length === 1 ? found[0].name : undefined);
   const usedNames = new Set<string>();
   let features: (StarterFeature & { pair: MatchPair })[] = chosen.map((p) => {
