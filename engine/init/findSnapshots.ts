@@ -1,7 +1,9 @@
 /**
  * `featureguard init`, step one: the snapshots of a repository. Files come from git (tracked, plus
- * untracked files git does not ignore), so ignored data is left out unless git tracks it; folders
- * no feature store lives in are skipped (`node_modules`, virtual environments, `dist`, `build`).
+ * untracked files git does not ignore) and, among the files git ignores, the data a repository
+ * keeps beside its code (a feature-store sample is often git-ignored: Parquet, Arrow and CSV files
+ * and the markers of dataset folders); folders no feature store lives in are skipped
+ * (`node_modules`, virtual environments, `dist`, `build`).
  * Parquet, Arrow and CSV files are snapshots; a folder of Parquet parts (Spark, pandas
  * `partition_cols`, Hive `key=value/` folders) is one snapshot named by the folder; in a Feast
  * repository, the `FileSource(path=...)` of its feature views are snapshots too, read statically.
@@ -23,9 +25,11 @@ export interface FoundSnapshot {
 /** Folder names never searched for snapshots. */
 const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.venv', 'venv', 'dist', 'build', '__pycache__']);
 
-/** The repository's files as git sees them: tracked, and untracked but not ignored. */
+/** The repository's files as git sees them (tracked, untracked but not ignored), and the data among the ignored ones. */
 export function repositoryFiles(root: string): string[] {
-  const out = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const git = (...args: string[]) => execFileSync('git', ['ls-files', '-z', ...args], { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }).split('\0').filter(Boolean);
+  const ignoredData = git('--others', '--ignored', '--exclude-standard').filter((p) => isDataFile(p));
+  const out = [...git('--cached', '--others', '--exclude-standard'), ...ignoredData].join('\0');
   const venvs = new Map<string, boolean>();
   const isVenv = (dir: string): boolean => {
     let known = venvs.get(dir);
@@ -40,6 +44,12 @@ export function repositoryFiles(root: string): string[] {
     // A tracked file deleted from the working tree is no snapshot.
     return existsSync(join(root, p));
   });
+}
+
+/** A snapshot file, or a file of a dataset folder's layout (markers, a Delta log). */
+function isDataFile(p: string): boolean {
+  const name = posix.basename(p);
+  return SNAPSHOT_EXTENSIONS.includes(posix.extname(p).toLowerCase()) || MARKERS.test(name) || p.includes('/_delta_log/');
 }
 
 /** Marker files of dataset folders (Spark, Hadoop, Delta) that are not data. */
@@ -81,7 +91,12 @@ export async function findSnapshots(root: string, files: string[]): Promise<Foun
   ];
   for (const path of await feastFileSources(root, files)) {
     const norm = path.replace(/\/+$/, '');
-    if (found.some((s) => s.path.replace(/\/+$/, '') === norm)) continue;
+    const same = found.find((s) => s.path.replace(/\/+$/, '') === norm);
+    if (same) {
+      // Found on disk too (git-ignored data beside the code): the feature view says what it is.
+      same.origin = 'feast';
+      continue;
+    }
     let isDir = false;
     try {
       isDir = statSync(join(root, norm)).isDirectory();

@@ -54,7 +54,7 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
   if (existsSync(configPath) && !options.force && !options.dryRun) throw new UserError(`${CONFIG_FILE_NAME} already exists; run \`featureguard init --force\` to overwrite it`);
   const files = repositoryFiles(root);
   const found = await findSnapshots(root, files);
-  if (found.length === 0) throw new UserError('no snapshot found: no Parquet, Arrow or CSV file (nor folder of Parquet parts) that git does not ignore in this repository; add a sample of your feature store, then run `featureguard init` again');
+  if (found.length === 0) throw new UserError('no snapshot found: no Parquet, Arrow or CSV file (nor folder of Parquet parts) in this repository (outside node_modules, virtual environments, dist and build); add a sample of your feature store, then run `featureguard init` again');
 
   const fileSet = new Set(files);
   const codeFiles = files.filter(isCandidateFile);

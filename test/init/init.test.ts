@@ -152,7 +152,7 @@ describe('featureguard init', function () {
       rows.push({ driver_id: 1000 + i, conv_rate: conv, acc_rate: Math.round(rand() * 1000) / 1000, conv_pct: conv * 100 });
     }
     const root = makeRepo({
-      // The data is ignored by git: only the feature view's FileSource names it.
+      // The data is ignored by git: found on disk beside the code, and named by the feature view's FileSource.
       '.gitignore': 'data/\n',
       'feature_repo/feature_store.yaml': 'project: drivers\nregistry: data/registry.db\nprovider: local\nonline_store:\n  path: data/online_store.db\n',
       // A stand-in for the feast package (the real one is not installed here): classes doing nothing.
@@ -229,14 +229,25 @@ describe('featureguard init', function () {
   });
 
   it('a repository with no data: exit 2 with one line', () => {
-    const root = makeRepo({ 'src/a.ts': 'export function f(r: { x: number }) { return r.x * 2; }\n', '.gitignore': 'ignored/\n' });
-    // Ignored data, a virtual environment (not ignored: found by its pyvenv.cfg) and node_modules are not searched.
-    writeFiles(root, { 'ignored/big.parquet': 'x', 'env/pyvenv.cfg': 'home = /usr/bin\n', 'env/lib/y.csv': 'a\n1\n', '.venv/pyvenv.cfg': 'home = /usr/bin\n', '.venv/lib/x.parquet': 'not really', 'node_modules/pkg/data.csv': 'a\n1\n' });
+    const root = makeRepo({ 'src/a.ts': 'export function f(r: { x: number }) { return r.x * 2; }\n' });
+    // A virtual environment (not ignored: found by its pyvenv.cfg) and node_modules are not searched.
+    writeFiles(root, { 'env/pyvenv.cfg': 'home = /usr/bin\n', 'env/lib/y.csv': 'a\n1\n', '.venv/pyvenv.cfg': 'home = /usr/bin\n', '.venv/lib/x.parquet': 'not really', 'node_modules/pkg/data.csv': 'a\n1\n' });
     const r = init(root);
     assert.equal(r.code, 2);
     assert.equal(r.stdout, '');
-    assert.equal(r.stderr, 'featureguard: no snapshot found: no Parquet, Arrow or CSV file (nor folder of Parquet parts) that git does not ignore in this repository; add a sample of your feature store, then run `featureguard init` again\n');
+    assert.equal(r.stderr, 'featureguard: no snapshot found: no Parquet, Arrow or CSV file (nor folder of Parquet parts) in this repository (outside node_modules, virtual environments, dist and build); add a sample of your feature store, then run `featureguard init` again\n');
     assert.equal(existsSync(join(root, 'featureguard.json')), false);
+  });
+
+  it('git-ignored data beside the code is found (a feature-store sample is often ignored), and matched', () => {
+    const root = makeRepo({ 'src/f.ts': 'export function triple(r: { x: number }): number { return r.x * 3; }\n', '.gitignore': 'data/\n' });
+    writeFiles(root, { 'data/t.csv': 'x,y\n' + Array.from({ length: 50 }, (_, i) => `${i},${i * 3}`).join('\n') + '\n' });
+    const r = init(root);
+    assert.equal(r.code, 0, r.stderr);
+    const c = parse(assertValid(root));
+    assert.deepEqual(c.snapshots, { t: { path: 'data/t.csv', sampleRows: 5000, seed: 0 } });
+    assert.deepEqual(c.features, { y: { source: 'src/f.ts#triple' } });
+    assert.equal(runCli(root, ['check']).code, 0);
   });
 
   it('an existing config is refused without --force (one line), and overwritten with it; --dry-run writes nothing', () => {
