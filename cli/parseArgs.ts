@@ -15,6 +15,7 @@ export interface CliArgs {
   debug: boolean;
   noCache: boolean;
   force: boolean;
+  refresh: boolean;
 }
 
 const FORMATS: Record<CliArgs['command'], Format[]> = {
@@ -27,7 +28,7 @@ const FORMATS: Record<CliArgs['command'], Format[]> = {
 };
 
 export const USAGE = `Usage:
-  featureguard check   [--staged | --base REV] [--config FILE] [--format text|json|sarif|junit|html] [--output FILE] [--no-data] [--debug]
+  featureguard check   [--staged | --base REV] [--config FILE] [--format text|json|sarif|junit|html] [--output FILE] [--no-data] [--refresh] [--debug]
   featureguard impact  [--staged | --base REV] [--config FILE] [--format text|json]
   featureguard install-hook [--force]
   featureguard lsp --stdio
@@ -51,6 +52,7 @@ export function parseCli(argv: string[]): CliArgs {
         output: { type: 'string' },
         'no-data': { type: 'boolean', default: false },
         'no-cache': { type: 'boolean', default: false },
+        refresh: { type: 'boolean', default: false },
         debug: { type: 'boolean', default: false },
         force: { type: 'boolean', default: false },
         stdio: { type: 'boolean', default: false },
@@ -85,5 +87,6 @@ function base(command: CliArgs['command'], v: Record<string, string | boolean | 
     debug: !!v.debug,
     noCache: !!v['no-cache'],
     force: !!v.force,
+    refresh: !!v.refresh,
   };
 }

@@ -25,7 +25,7 @@ const cases: [string, unknown, string][] = [
   ['snapshots', [], 'snapshots must be an object, not an array'],
   ['snapshots.s', 'x', 'snapshots.s must be an object, not the string "x"'],
   ['snapshots.s.path', 5, 'snapshots.s.path must be a non-empty string, not number 5'],
-  ['snapshots.s.path', 'd.xlsx', 'snapshots.s.path "d.xlsx" is not a supported snapshot format (.parquet, .arrow, .feather, .ipc, .csv)'],
+  ['snapshots.s.path', 'd.xlsx', 'snapshots.s.path "d.xlsx" is not a supported snapshot format (.parquet, .arrow, .feather, .ipc, .csv, a folder or glob of Parquet files, or an s3:// or https:// URL)'],
   ['snapshots.s.sampleRows', -1, 'snapshots.s.sampleRows must be ≥ 0, not -1'],
   ['snapshots.s.sampleRows', 1.5, 'snapshots.s.sampleRows must be an integer, not 1.5'],
   ['snapshots.s.seed', '7', 'snapshots.s.seed must be a number, not the string "7"'],
