@@ -27,11 +27,14 @@ let sdk: Promise<Sdk> | undefined;
 let client: { key: string; client: S3Client } | undefined;
 
 async function s3(): Promise<{ sdk: Sdk; client: S3Client }> {
+  // The SDK's multi-line notice about Node versions would break the one-line stderr of a run.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   sdk ??= import('@aws-sdk/client-s3');
   const loaded = await sdk;
   const endpoint = process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL || undefined;
   const region = process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1';
-  const key = `${endpoint}|${region}`;
+  // A new client when the environment changes (the credential chain caches what it found).
+  const key = [endpoint, region, process.env.AWS_ACCESS_KEY_ID, process.env.AWS_SECRET_ACCESS_KEY, process.env.AWS_PROFILE].join('|');
   if (client?.key !== key) {
     client = {
       key,
@@ -58,7 +61,7 @@ export function s3Error(url: string, err: unknown): UserError {
   if (name === 'NoSuchBucket') return new UserError(`${url}: the bucket does not exist (S3 404 NoSuchBucket): check the bucket name, AWS_ENDPOINT_URL and AWS_REGION`, err);
   if (status === 404 || name === 'NoSuchKey' || name === 'NotFound') return new UserError(`${url}: not found (S3 404): check the bucket and key`, err);
   if (status === 403 || name === 'AccessDenied' || name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch') {
-    return new UserError(`${url}: access denied (S3 403${name && name !== 'AccessDenied' && name !== '403' ? ` ${name}` : ''}): check the credentials and that they may read it (s3:GetObject, s3:ListBucket)`, err);
+    return new UserError(`${url}: access denied (S3 403${name && !['AccessDenied', 'Forbidden', 'Unknown', '403'].includes(name) ? ` ${name}` : ''}): check the credentials and that they may read it (s3:GetObject, s3:ListBucket)`, err);
   }
   if (name === 'TimeoutError' || name === 'RequestTimeout' || e?.code === 'ETIMEDOUT') {
     return new UserError(`${url}: no answer from S3 in time: check the network, AWS_ENDPOINT_URL and AWS_REGION`, err);
