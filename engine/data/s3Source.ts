@@ -6,6 +6,8 @@
  * `AWS_DEFAULT_REGION`) sets the region (default `us-east-1`). An `s3://bucket/key` is one object,
  * a prefix (a folder of parts) or a glob; objects are read by ranges only.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { UserError } from '../errors';
 import type { DatasetStore, StoreEntry } from './datasetFiles';
@@ -23,14 +25,24 @@ export function parseS3Url(url: string): S3Location | undefined {
 }
 
 type Sdk = typeof import('@aws-sdk/client-s3');
-let sdk: Promise<Sdk> | undefined;
+let sdk: Sdk | undefined;
+
+/**
+ * The SDK, on first use: the bundles find it built beside them (dist/aws-s3.js), from source
+ * (tests) it is the package. The require is indirect so that esbuild leaves it out of the bundles.
+ */
+function loadSdk(): Sdk {
+  const beside = join(__dirname, 'aws-s3.js');
+  const load = require;
+  sdk ??= load(existsSync(beside) ? beside : '@aws-sdk/client-s3') as Sdk;
+  return sdk;
+}
 let client: { key: string; client: S3Client } | undefined;
 
 async function s3(): Promise<{ sdk: Sdk; client: S3Client }> {
   // The SDK's multi-line notice about Node versions would break the one-line stderr of a run.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  sdk ??= import('@aws-sdk/client-s3');
-  const loaded = await sdk;
+  const loaded = loadSdk();
   const endpoint = process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL || undefined;
   const region = process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1';
   // A new client when the environment changes (the credential chain caches what it found).
