@@ -5,7 +5,7 @@
  * warnings, so a config written for a newer FeatureGuard still runs.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { parse, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { isGlob, splitGlob } from '../data/datasetFiles';
 import { snapshotFormatOf } from '../data/readSnapshot';
@@ -164,6 +164,10 @@ function snapshotLocation(v: Validator, key: string, path: string, configDir: st
     return absPath;
   }
   const isFolder = existsSync(absPath) && statSync(absPath).isDirectory();
+  if (!existsSync(absPath) && (path.endsWith('/') || extname(path) === '')) {
+    if (!isInside(absPath, repoRoot)) v.fail(key, `"${path}" is outside the repository`);
+    v.fail(key, `folder not found: ${path}`);
+  }
   if (!isFolder && !snapshotFormatOf(path)) v.fail(key, `"${path}" is not a supported snapshot format (.parquet, .arrow, .feather, .ipc, .csv, a folder or glob of Parquet files, or an s3:// or https:// URL)`);
   if (!isInside(absPath, repoRoot)) v.fail(key, `"${path}" is outside the repository`);
   if (!existsSync(absPath)) v.fail(key, `file not found: ${path}`);

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import type { SnapshotConfig } from '../../engine/config/configTypes';
 import { UserError } from '../../engine/errors';
+import { parseConfig } from '../../engine/config/loadConfig';
 import { globRegExp } from '../../engine/data/datasetFiles';
 import { resolveSnapshot } from '../../engine/data/resolveSnapshot';
 import { sampleIndices } from '../../engine/data/sample';
@@ -205,6 +206,18 @@ describe('partitioned datasets', () => {
       const share = k.filter((x) => x === i).length / 300;
       assert.ok(Math.abs(share - n / 5000) < 0.06, `file ${i}: ${share}`);
     });
+  });
+
+  it('accepts folders, globs and URLs as snapshot paths in the config; local ones resolved, URLs as written', () => {
+    fs.mkdirSync(path.join(root, 'data/customers'), { recursive: true });
+    const paths = { a: 'data/customers', b: 'data/customers/', c: 'data/customers/**/*.parquet', d: 'data/later/*.parquet', e: 's3://bucket/prefix/', f: 'https://example.invalid/c.parquet?sig=1', g: 'http://127.0.0.1:8000/c.parquet' };
+    const snapshots = Object.fromEntries(Object.entries(paths).map(([k, p]) => [k, { path: p }]));
+    const config = parseConfig(JSON.stringify({ snapshots }), path.join(root, 'featureguard.json'), root);
+    assert.equal(config.snapshots.get('a')!.absPath, path.join(root, 'data/customers'));
+    assert.equal(config.snapshots.get('c')!.absPath, path.join(root, 'data/customers/**/*.parquet'));
+    assert.equal(config.snapshots.get('e')!.absPath, 's3://bucket/prefix/');
+    assert.equal(config.snapshots.get('f')!.absPath, paths.f);
+    assert.deepEqual(config.warnings, []);
   });
 
   it('matches globs as shells do', () => {
