@@ -6,7 +6,7 @@
  * that differ from the schema's) are refused with one line: reading the files without them would
  * give rows the table no longer has, or no columns at all.
  */
-import { parquetReadObjects } from 'hyparquet';
+import { parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { UserError } from '../errors';
 import type { DatasetStore, StoreEntry } from './datasetFiles';
@@ -66,7 +66,10 @@ export async function deltaFiles(store: DatasetStore, entries: StoreEntry[], key
       for (const part of checkpoints.get(checkpoint)!.found.sort((a, b) => (a.rel < b.rel ? -1 : 1))) {
         const file = new RangeBuffer(store.source(part), new Limiter(4));
         try {
-          const rows = await parquetReadObjects({ file, columns: ['add', 'remove', 'metaData'], compressors });
+          const metadata = await parquetMetadataAsync(file);
+          const present = new Set(parquetSchema(metadata).children.map((c) => c.element.name));
+          const columns = ['add', 'remove', 'metaData'].filter((c) => present.has(c));
+          const rows = await parquetReadObjects({ file, metadata, columns, compressors });
           for (const row of rows) apply(row);
         } finally {
           await file.source.close();

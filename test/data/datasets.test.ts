@@ -171,6 +171,50 @@ describe('partitioned datasets', () => {
     await assertUserError(read('data/delta'), 'snapshots.s.path: the Delta table "data/delta" has deletion vectors (version 2), which FeatureGuard does not read: purge them (REORG TABLE … APPLY (PURGE)) or point the snapshot at a table without them');
   });
 
+  it('starts a Delta table from its newest checkpoint (Parquet, with add/remove structs and a partitionValues map)', async () => {
+    const dir = path.join(root, 'data/checkpointed');
+    writeParquet(path.join(dir, 'country=fr/a.parquet'), { id: { type: 'INT32', data: [0, 1] } });
+    writeParquet(path.join(dir, 'country=de/b.parquet'), { id: { type: 'INT32', data: [2] } });
+    writeParquet(path.join(dir, 'country=it/c.parquet'), { id: { type: 'INT32', data: [3] } });
+    const log = path.join(dir, '_delta_log');
+    fs.mkdirSync(log);
+    // Commits 0 and 1 are superseded by the checkpoint at 1: garbage there proves they are not read.
+    fs.writeFileSync(path.join(log, '00000000000000000000.json'), 'not json');
+    fs.writeFileSync(path.join(log, '00000000000000000001.json'), 'not json');
+    const text = (name: string, repetition_type = 'OPTIONAL') => ({ name, type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type });
+    const schema = [
+      { name: 'root', num_children: 3 },
+      { name: 'add', repetition_type: 'OPTIONAL', num_children: 2 },
+      text('path'),
+      { name: 'partitionValues', repetition_type: 'OPTIONAL', converted_type: 'MAP', num_children: 1 },
+      { name: 'key_value', repetition_type: 'REPEATED', num_children: 2 },
+      text('key', 'REQUIRED'),
+      text('value'),
+      { name: 'remove', repetition_type: 'OPTIONAL', num_children: 1 },
+      text('path'),
+      { name: 'metaData', repetition_type: 'OPTIONAL', num_children: 2 },
+      text('schemaString'),
+      { name: 'partitionColumns', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
+      { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+      text('element'),
+    ];
+    const schemaString = JSON.stringify({ type: 'struct', fields: [{ name: 'id', type: 'integer' }, { name: 'country', type: 'string' }] });
+    const columnData = [
+      { name: 'add', data: [{ path: 'country=fr/a.parquet', partitionValues: { country: 'fr' } }, { path: 'country=de/b.parquet', partitionValues: { country: 'de' } }, null, null] },
+      { name: 'remove', data: [null, null, { path: 'country=xx/gone.parquet' }, null] },
+      { name: 'metaData', data: [null, null, null, { schemaString, partitionColumns: ['country'] }] },
+    ];
+    fs.writeFileSync(path.join(log, '00000000000000000001.checkpoint.parquet'), Buffer.from(parquetWriteBuffer({ schema, columnData } as unknown as Parameters<typeof parquetWriteBuffer>[0])));
+    fs.writeFileSync(path.join(log, '00000000000000000002.json'), [
+      JSON.stringify({ remove: { path: 'country=fr/a.parquet' } }),
+      JSON.stringify({ add: { path: 'country=it/c.parquet', partitionValues: { country: 'it' }, size: 1 } }),
+    ].join('\n'));
+    const t = await read('data/checkpointed');
+    assert.deepEqual(t.columns, [{ name: 'id', type: 'integer' }, { name: 'country', type: 'string' }]);
+    assert.deepEqual(column(t, 'id'), [2, 3]);
+    assert.deepEqual(column(t, 'country'), ['de', 'it']);
+  });
+
   it('says in one line, with the key, that an empty folder or a glob matching nothing has no data', async () => {
     fs.mkdirSync(path.join(root, 'data/empty'), { recursive: true });
     fs.writeFileSync(path.join(root, 'data/empty/_SUCCESS'), '');
