@@ -34,7 +34,7 @@ async function main(argv: string[]): Promise<number | undefined> {
       case 'impact':
       case 'check': {
         const options = { cwd: process.cwd(), configPath: args.config, base: args.base, staged: args.staged, diskCache: !args.noCache };
-        const report = args.command === 'check' ? await runCheck({ ...options, noData: args.noData }) : await runImpact(options);
+        const report = args.command === 'check' ? await runCheck({ ...options, noData: args.noData, refresh: args.refresh }) : await runImpact(options);
         emit(report, args);
         return report.summary.errors > 0 ? 1 : 0;
       }

@@ -16,6 +16,7 @@ export interface CliArgs {
   noCache: boolean;
   force: boolean;
   dryRun: boolean;
+  refresh: boolean;
 }
 
 const FORMATS: Record<CliArgs['command'], Format[]> = {
@@ -29,7 +30,7 @@ const FORMATS: Record<CliArgs['command'], Format[]> = {
 };
 
 export const USAGE = `Usage:
-  featureguard check   [--staged | --base REV] [--config FILE] [--format text|json|sarif|junit|html] [--output FILE] [--no-data] [--debug]
+  featureguard check   [--staged | --base REV] [--config FILE] [--format text|json|sarif|junit|html] [--output FILE] [--no-data] [--refresh] [--debug]
   featureguard impact  [--staged | --base REV] [--config FILE] [--format text|json]
   featureguard init    [--force] [--dry-run]
   featureguard install-hook [--force]
@@ -54,6 +55,7 @@ export function parseCli(argv: string[]): CliArgs {
         output: { type: 'string' },
         'no-data': { type: 'boolean', default: false },
         'no-cache': { type: 'boolean', default: false },
+        refresh: { type: 'boolean', default: false },
         debug: { type: 'boolean', default: false },
         force: { type: 'boolean', default: false },
         'dry-run': { type: 'boolean', default: false },
@@ -90,5 +92,6 @@ function base(command: CliArgs['command'], v: Record<string, string | boolean | 
     noCache: !!v['no-cache'],
     force: !!v.force,
     dryRun: !!v['dry-run'],
+    refresh: !!v.refresh,
   };
 }

@@ -5,6 +5,7 @@
  * feature whose code closures and snapshot are unchanged since the last run reuses its result.
  */
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { thresholdsFrom } from './checks/thresholds';
 import type { AffectedFeature, ImpactResult } from './analysis/impact';
 import { CancelledError, neverCancelled, throwIfCancelled, type CancellationToken } from './errors';
@@ -30,6 +31,10 @@ export interface DataOptions {
   /** False in an untrusted workspace: no workspace code runs. */
   execute?: boolean;
   memoryMb?: number;
+  /** `--refresh`: remote snapshots are read again, whatever `.git/featureguard/snapshots/` holds. */
+  refresh?: boolean;
+  /** False (`--no-cache`): nothing read from remote snapshots is kept on disk. */
+  diskCache?: boolean;
 }
 
 export type CheckOptions = RunOptions & DataOptions;
@@ -95,6 +100,7 @@ function isPython(a: AffectedFeature): boolean {
 /** Runs the data checks of every affected feature and assembles the report. */
 export async function checkImpact(ws: Workspace, impact: ImpactResult, options: DataOptions, caches: CheckCaches, token: CancellationToken, started = performance.now()): Promise<Report> {
   caches.snapshots.startRun();
+  caches.snapshots.setRemoteCache(options.diskCache === false ? undefined : join(ws.repo.commonDir, 'featureguard', 'snapshots'), !!options.refresh);
   const times = new PhaseTimes();
   const features = impact.features.map((affected) => ({ affected, report: featureReport(affected, impact, 'not-checked') }));
   const runnable = features.filter(({ affected, report }) => report.verdict !== 'broken' && affected.feature.snapshot && !options.noData && options.execute !== false);

@@ -3,9 +3,9 @@ import type { CheckId } from '../findings';
 
 export interface SnapshotConfig {
   name: string;
-  /** As written, relative to the config file. */
+  /** As written, relative to the config file: a file, a folder or glob of Parquet parts, or a URL. */
   path: string;
-  /** Absolute path on disk. */
+  /** Absolute path on disk (of the file, folder, or glob); the URL itself for `s3://` and `http(s)://`. */
   absPath: string;
   sampleRows: number;
   seed: number;

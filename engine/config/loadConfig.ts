@@ -4,9 +4,10 @@
  * with one line naming the file and the key path (`features.age_norm.snapshot`); unknown keys are
  * warnings, so a config written for a newer FeatureGuard still runs.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { parse, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { isGlob, splitGlob } from '../data/datasetFiles';
 import { snapshotFormatOf } from '../data/readSnapshot';
 import { UserError } from '../errors';
 import type { CheckId } from '../findings';
@@ -132,21 +133,47 @@ function readSnapshot(v: Validator, name: string, value: unknown, configDir: str
   const key = `snapshots.${name}`;
   const o = v.object(value, key);
   v.unknownKeys(o, key, SNAPSHOT_KEYS, warnings);
-  if (o.path === undefined) v.fail(`${key}.path`, 'is required (the snapshot file, relative to the config)');
+  if (o.path === undefined) v.fail(`${key}.path`, 'is required (the snapshot file, folder, glob or URL, relative to the config)');
   const path = v.string(o.path, `${key}.path`);
-  if (!snapshotFormatOf(path)) v.fail(`${key}.path`, `"${path}" is not a supported snapshot format (.parquet, .arrow, .feather, .ipc, .csv)`);
-  const absPath = resolve(configDir, path);
-  if (!isInside(absPath, repoRoot)) v.fail(`${key}.path`, `"${path}" is outside the repository`);
-  if (!existsSync(absPath)) v.fail(`${key}.path`, `file not found: ${path}`);
   return {
     name,
     path,
-    absPath,
+    absPath: snapshotLocation(v, `${key}.path`, path, configDir, repoRoot),
     sampleRows: o.sampleRows === undefined ? 10000 : v.nonNegativeInteger(o.sampleRows, `${key}.sampleRows`),
     seed: o.seed === undefined ? 0 : v.integer(o.seed, `${key}.seed`),
     sliceBy: o.sliceBy === undefined ? [] : v.stringArray(o.sliceBy, `${key}.sliceBy`),
   };
 }
+
+/**
+ * Checks a snapshot path and returns where it is: the URL itself for `s3://`, `https://` and
+ * `http://` (checked when read), else the absolute path, which must be inside the repository. A
+ * file needs a supported extension and must exist; a folder must exist; a glob's folder is listed
+ * when read (matching nothing is an error then).
+ */
+function snapshotLocation(v: Validator, key: string, path: string, configDir: string, repoRoot: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) {
+    if (/^https?:\/\/[^/]/i.test(path)) return path;
+    if (/^s3:\/\/[^/]+/i.test(path)) return path;
+    v.fail(key, `"${path}" is not a supported URL (use s3://bucket/key, https:// or http://)`);
+  }
+  const absPath = resolve(configDir, path);
+  if (isGlob(path)) {
+    const root = resolve(configDir, splitGlob(path).root || '.');
+    if (!isInside(root, repoRoot)) v.fail(key, `"${path}" is outside the repository`);
+    return absPath;
+  }
+  const isFolder = existsSync(absPath) && statSync(absPath).isDirectory();
+  if (!existsSync(absPath) && (path.endsWith('/') || extname(path) === '')) {
+    if (!isInside(absPath, repoRoot)) v.fail(key, `"${path}" is outside the repository`);
+    v.fail(key, `folder not found: ${path}`);
+  }
+  if (!isFolder && !snapshotFormatOf(path)) v.fail(key, `"${path}" is not a supported snapshot format (.parquet, .arrow, .feather, .ipc, .csv, a folder or glob of Parquet files, or an s3:// or https:// URL)`);
+  if (!isInside(absPath, repoRoot)) v.fail(key, `"${path}" is outside the repository`);
+  if (!existsSync(absPath)) v.fail(key, `file not found: ${path}`);
+  return absPath;
+}
+
 
 function readFeature(v: Validator, name: string, value: unknown, config: Config, repoRoot: string): FeatureConfig {
   const key = `features.${name}`;

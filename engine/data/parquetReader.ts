@@ -28,7 +28,7 @@ const ENCRYPTED_MAGIC = 'PARE';
  * 1M-row file that was most of the read time. These parsers keep the raw day or tick counts, and
  * `dateConverter` builds `Date`s for the sampled cells only, with hyparquet's own arithmetic.
  */
-const RAW_TIME_PARSERS: Readonly<Partial<ParquetParsers>> = Object.freeze({
+export const RAW_TIME_PARSERS: Readonly<Partial<ParquetParsers>> = Object.freeze({
   timestampFromMilliseconds: (ticks: bigint) => ticks,
   timestampFromMicroseconds: (ticks: bigint) => ticks,
   timestampFromNanoseconds: (ticks: bigint) => ticks,
@@ -36,7 +36,7 @@ const RAW_TIME_PARSERS: Readonly<Partial<ParquetParsers>> = Object.freeze({
 });
 
 /** A selected column with the conversion of its decoded values to cells. */
-interface ParquetColumn extends ColumnInfo {
+export interface ParquetColumn extends ColumnInfo {
   convert: (value: unknown) => CellValue;
 }
 
@@ -84,21 +84,22 @@ export async function readParquet(absPath: string, options: ReadOptions, display
 type Scan = Awaited<ReturnType<typeof parquetScan>>;
 
 /**
- * Walks the scan's row ranges (one per row group) in file order alongside the ascending sample,
+ * Walks the scan's row ranges (one per row group) in file order alongside the ascending sample
+ * (`rowIndices[from..to)`, minus `rowOffset` when the file is one part of a dataset),
  * decoding for each range only the span from its first to its last sampled row, column by column.
  * The scan keeps the last span it decoded for each column, so decoded data never outgrows one row
  * group.
  */
-async function fillColumns(scan: Scan, columns: ParquetColumn[], rowIndices: number[], values: CellValue[][]): Promise<void> {
-  let next = 0;
+export async function fillColumns(scan: Scan, columns: ParquetColumn[], rowIndices: number[], values: CellValue[][], from = 0, to = rowIndices.length, rowOffset = 0): Promise<void> {
+  let next = from;
   for (const range of scan.ranges) {
-    while (next < rowIndices.length && rowIndices[next] < range.rowStart) next++;
+    while (next < to && rowIndices[next] - rowOffset < range.rowStart) next++;
     const first = next;
     let end = next;
-    while (end < rowIndices.length && rowIndices[end] < range.rowEnd) end++;
+    while (end < to && rowIndices[end] - rowOffset < range.rowEnd) end++;
     if (end === first) continue;
-    const spanStart = rowIndices[first];
-    const spanEnd = rowIndices[end - 1] + 1;
+    const spanStart = rowIndices[first] - rowOffset;
+    const spanEnd = rowIndices[end - 1] - rowOffset + 1;
     for (const [c, column] of columns.entries()) {
       const data = await scan.readColumn({ column: column.name, rowStart: spanStart, rowEnd: spanEnd });
       if (data.length < spanEnd - spanStart) {
@@ -106,13 +107,13 @@ async function fillColumns(scan: Scan, columns: ParquetColumn[], rowIndices: num
       }
       const { convert } = column;
       const out = values[c];
-      for (let s = first; s < end; s++) out[s] = convert(data[rowIndices[s] - spanStart]);
+      for (let s = first; s < end; s++) out[s] = convert(data[rowIndices[s] - rowOffset - spanStart]);
     }
     next = end;
   }
 }
 
-function toParquetColumn(field: SchemaTree): ParquetColumn {
+export function toParquetColumn(field: SchemaTree): ParquetColumn {
   const type = parquetColumnType(field);
   return { name: field.element.name, type, convert: type === 'date' ? dateConverter(field.element) : plainConverter };
 }

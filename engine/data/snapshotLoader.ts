@@ -9,11 +9,11 @@
  * (the checks read columns, see `SampleRows`), and the columnar form workers receive is built
  * when a worker needs it, once per column set.
  */
-import { statSync } from 'node:fs';
-import type { Config } from '../config/configTypes';
+import type { Config, SnapshotConfig } from '../config/configTypes';
 import { UserError } from '../errors';
 import type { SampleInput } from '../exec/featureRunner';
-import { readSnapshot } from './readSnapshot';
+import { isRemotePath, resolveSnapshot, type ResolvedSnapshot } from './resolveSnapshot';
+import type { SnapshotCacheOptions } from './snapshotCache';
 import { rowsFromColumns, type SampleRows } from './sampleRows';
 import type { CellValue, ColumnInfo, SnapshotTable } from './table';
 import { wireColumns } from './wireColumns';
@@ -48,6 +48,17 @@ export class SnapshotLoader {
   private readonly used = new Map<string, number>();
   /** Worker inputs already built, by snapshot identity and column list: features with the same inputs share them. */
   private readonly built = new Map<string, SampleInput>();
+  /** Datasets and remote snapshots resolved in this run (a listing, a HEAD): done once per run. */
+  private readonly resolved = new Map<string, Promise<ResolvedSnapshot>>();
+  private cache: SnapshotCacheOptions = {};
+
+  /**
+   * Where remote snapshots' byte ranges are cached (`.git/featureguard/snapshots`; none when
+   * undefined) and whether `--refresh` ignores what is there.
+   */
+  setRemoteCache(dir: string | undefined, refresh = false): void {
+    if (this.cache.dir !== dir || !!this.cache.refresh !== refresh) this.cache = { dir, refresh, refreshed: new Set() };
+  }
 
   /** The snapshot's identity: it changes whenever the file or its sampling settings change. */
   async identityOf(config: Config, name: string): Promise<string> {
@@ -101,7 +112,8 @@ export class SnapshotLoader {
     if (store.values.has(column)) return { values: store.values.get(column)!, type: store.types.get(column)! };
     if (!store.fileColumns.includes(column)) return undefined;
     const s = config.snapshots.get(name)!;
-    const t = await readSnapshot(s.absPath, { sampleRows: s.sampleRows, seed: s.seed, columns: [column] }, store.path);
+    const resolved = await this.resolve(config, s);
+    const t = await resolved.read({ sampleRows: s.sampleRows, seed: s.seed, columns: [column] });
     const info = t.columns[0];
     return info && { values: t.values[0], type: info.type };
   }
@@ -109,6 +121,7 @@ export class SnapshotLoader {
   /** Forgets which snapshots were used, at the start of a run. */
   startRun(): void {
     this.used.clear();
+    this.resolved.clear();
   }
 
   /** Rows sampled across the snapshots used since `startRun`. */
@@ -118,19 +131,35 @@ export class SnapshotLoader {
     return n;
   }
 
+  /**
+   * What the snapshot's path names, with its identity. A single local file is looked at again at
+   * every call (a stat); a dataset is listed and a remote object asked for its version once per run.
+   */
+  private resolve(config: Config, s: SnapshotConfig): Promise<ResolvedSnapshot> {
+    const display = displayOf(config, s);
+    const key = `${s.absPath}\0${s.name}`;
+    const known = this.resolved.get(key);
+    if (known) return known;
+    const pending = resolveSnapshot(s, config.configDir, display, this.cache);
+    pending.then(
+      (r) => {
+        // A single local file is stat'ed each time: cheap, and an edit shows at once.
+        if (r.singleFile && this.resolved.get(key) === pending) this.resolved.delete(key);
+      },
+      () => this.resolved.delete(key),
+    );
+    this.resolved.set(key, pending);
+    return pending;
+  }
+
   /** The store of a snapshot with at least `columns` read (all when undefined). */
   private async store(config: Config, name: string, columns: string[] | undefined): Promise<ColumnStore> {
     const s = config.snapshots.get(name);
     if (!s) throw new UserError(`unknown snapshot "${name}"`);
-    const display = `${config.configDirInRepo ? config.configDirInRepo + '/' : ''}${s.path}`;
-    let identity: string;
-    try {
-      const st = statSync(s.absPath);
-      identity = `${s.absPath}|${st.size}|${st.mtimeMs}|${s.sampleRows}|${s.seed}`;
-    } catch {
-      throw new UserError(`snapshot file not found: ${display}`);
-    }
-    const read = (cols: string[] | undefined) => readSnapshot(s.absPath, { sampleRows: s.sampleRows, seed: s.seed, columns: cols }, display);
+    const display = displayOf(config, s);
+    const resolved = await this.resolve(config, s);
+    const identity = `${resolved.identity}|${s.sampleRows}|${s.seed}`;
+    const read = (cols: string[] | undefined) => resolved.read({ sampleRows: s.sampleRows, seed: s.seed, columns: cols });
     let pending = this.stores.get(name);
     if (!pending || (await pending.catch(() => undefined))?.identity !== identity) {
       pending = read(columns).then((t) => addColumns({ identity, path: display, totalRows: t.totalRows, rowIndices: t.rowIndices, fileColumns: t.fileColumns, types: new Map(), values: new Map() }, t));
@@ -146,6 +175,11 @@ export class SnapshotLoader {
     this.stores.set(name, next);
     return next;
   }
+}
+
+/** The snapshot path as messages show it: relative to the repository root, or the URL. */
+function displayOf(config: Config, s: SnapshotConfig): string {
+  return isRemotePath(s.path) ? s.path : `${config.configDirInRepo ? config.configDirInRepo + '/' : ''}${s.path}`;
 }
 
 function addColumns(store: ColumnStore, t: SnapshotTable): ColumnStore {
