@@ -150,8 +150,8 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
       ...(pythonPaths ? { pythonPaths } : {}),
       features,
     });
-  // The config must load: a snapshot this FeatureGuard cannot take as a path (a folder, before
-  // partitioned datasets are supported) is left out with a note, with its features.
+  // The config must load: a snapshot this FeatureGuard cannot take as a path is left out with a
+  // note, with its features (folders of parts, globs and Delta tables are paths it takes).
   let text = render();
   for (;;) {
     try {

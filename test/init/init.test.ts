@@ -294,4 +294,20 @@ describe('featureguard init', function () {
     assert.match(dry.stdout, /\n {2}events {2}data\/events\/ {2}.*a folder of Parquet parts/);
     assert.match(dry.stdout, /\n {2}single {2}data\/single\.csv {2}2 columns\n/);
   });
+
+  it('a partitioned dataset is written as a folder snapshot, its features matched across the parts (Hive partition values included); check runs on it', () => {
+    const rows = (region: string, from: number): SnapshotRows => Array.from({ length: 120 }, (_, i) => ({ id: from + i, spend: (from + i) * 1.5, spend_cents: (from + i) * 150 }));
+    const root = makeRepo({
+      'data/customers/region=eu/part-00000-a1.snappy.parquet': Buffer.from(parquetBytes(rows('eu', 0))),
+      'data/customers/region=us/part-00000-b2.snappy.parquet': Buffer.from(parquetBytes(rows('us', 1000))),
+      'data/customers/_SUCCESS': '',
+      'src/money.ts': 'export function cents(r: { spend: number }): number { return Math.round(r.spend * 100); }\n',
+    });
+    const r = init(root);
+    assert.equal(r.code, 0, r.stderr);
+    const c = parse(assertValid(root));
+    assert.deepEqual(c.snapshots, { customers: { path: 'data/customers/', sampleRows: 5000, seed: 0 } });
+    assert.deepEqual(c.features, { spend_cents: { source: 'src/money.ts#cents' } });
+    assert.equal(runCli(root, ['check']).code, 0);
+  });
 });
