@@ -129,14 +129,15 @@ export class FolderState {
     }
   }
 
-  private async runImpact(): Promise<void> {
+  /** `dataComing`: false when no data check follows (one just failed): the status is then not "analyzing". */
+  private async runImpact(dataComing = true): Promise<void> {
     const generation = this.generation;
     try {
       const result = await this.session.impact(new Cancellation());
       if (generation !== this.generation) return;
       this.latest = result;
       this.checked = false;
-      this.pending = this.settings.runDataChecks === 'onType' && this.trusted;
+      this.pending = dataComing && this.settings.runDataChecks === 'onType' && this.trusted;
       this.userErrors.delete('impact');
       this.hooks.publish(this);
     } catch (err) {
@@ -167,6 +168,9 @@ export class FolderState {
       return result;
     } catch (err) {
       if (!(err instanceof CancelledError)) this.failed('check', err);
+      // Data checks that cannot run (an unreachable snapshot, no interpreter) leave the static
+      // impact standing: a check that failed before any impact of this generation was shown shows it now.
+      if (err instanceof UserError && generation === this.generation && !this.disposed) await this.runImpact(false);
       return undefined;
     } finally {
       endProgress();
