@@ -1,7 +1,8 @@
 /**
  * The engine's entry points, bundled from source for the in-process measurements (the CLI bundle
  * exports nothing): `runImpact`, the language server's `WorkspaceSession`, the statistics kernel,
- * the Python wire encoder (`encodeColumns`, `encodeFrameParts`) and the Python front end
+ * the Python wire encoder (`encodeColumns`, `encodeFrameParts`), the snapshot resolver
+ * (`resolveSnapshot`: folders, globs, remote paths) and the Python front end
  * (`createPythonFrontEnd`, whose `prepare` loads the tree-sitter wasm grammar).
  * Packages stay external: they, and the grammar's .wasm files, resolve from node_modules.
  */
@@ -24,6 +25,7 @@ export async function buildEngine() {
     "export { neverCancelled } from './engine/errors';",
     "export { numericDrift } from './engine/stats/numericDrift';",
     "export { encodeColumns, encodeFrameParts } from './engine/exec/python/pythonWire';",
+    "export { resolveSnapshot } from './engine/data/resolveSnapshot';",
   ];
   if (existsSync(join(ROOT, 'engine/session/workspaceSession.ts'))) entries.push("export { WorkspaceSession } from './engine/session/workspaceSession';");
   if (existsSync(join(ROOT, 'engine/lang/python/pythonFrontEnd.ts'))) entries.push("export { createPythonFrontEnd } from './engine/lang/python/pythonFrontEnd';");

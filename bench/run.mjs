@@ -4,11 +4,13 @@
  *
  *   node bench/run.mjs                 the 500-module / 50-feature / 100k-row workspace, then the
  *                                      500-module / 50-feature / 100k-row Python one (bench/python.mjs),
- *                                      then the models sections on the first one (bench/models.mjs)
+ *                                      then the models sections on the first one (bench/models.mjs),
+ *                                      then the datasets sections (bench/datasets.mjs)
  *   node bench/run.mjs --large         also the 2000-module / 200-feature / 1M-row one
  *                                      (or BENCH_LARGE=1)
  *   node bench/run.mjs --only python   the Python workspace alone (a few minutes); --only typescript
- *                                      the TypeScript ones alone; --only models the models sections alone
+ *                                      the TypeScript ones alone; --only models the models sections alone;
+ *                                      --only datasets the datasets sections alone (bench/datasets.mjs)
  *   options: --runs N (whole-process runs per figure, default 5), --edits N (warm edits, default 20),
  *            --regenerate (do not reuse a workspace generated earlier), --no-write (no results file),
  *            --keep (keep the private clone the measurements ran in)
@@ -37,9 +39,12 @@
  *   pyright, cold impact and the parse process, default 3). The check sections live in
  *   bench/checkSection.mjs, shared by both languages. The models sections (models-trees: the model
  *   part of a check with a 300-tree model vs bare onnxruntime-node; models-overhead: a one-feature
- *   check with a small model vs none) are described in bench/models.mjs.
+ *   check with a small model vs none) are described in bench/models.mjs. The datasets sections
+ *   (datasets-partitioned: a one-feature check on a 1M-row Hive-partitioned dataset vs a single file
+ *   of its sample; datasets-remote: s3rver on 127.0.0.1, cold and cached, bytes and requests;
+ *   datasets-init: init --dry-run on the default workspace) are described in bench/datasets.mjs.
  *
- * Output: bench/results/bench-<date>[-large|-python|-models].md (machine, load average, tables, goals of
+ * Output: bench/results/bench-<date>[-large|-python|-models|-datasets].md (machine, load average, tables, goals of
  * issues 6 and 10, correctness checks, growth from default to large) and, for a full run, the
  * `## Benchmarks` section at the end of README.md (replaced, or appended when absent; the Python
  * workspace writes its `### Python workspace` subsection of it, the models sections `### Models`). Exit 1 when a check failed.
@@ -69,6 +74,7 @@ import { BUILT_CLI, CLI, RESULTS, ROOT, TIME, TSC, WORK } from './paths.mjs';
 import { PHASES, checkSection, featureParts } from './checkSection.mjs';
 import { PYTHON_WORKSPACE } from './python.mjs';
 import { MODELS_WORKSPACE } from './models.mjs';
+import { DATASETS_WORKSPACE } from './datasets.mjs';
 
 const WORKSPACES = {
   default: { modules: 500, features: 50, rows: 100_000, seed: 1 },
@@ -77,6 +83,8 @@ const WORKSPACES = {
   python: PYTHON_WORKSPACE.params,
   // bench/models.mjs: the default workspace with ONNX models (issue 12).
   models: MODELS_WORKSPACE.params,
+  // bench/datasets.mjs: partitioned and remote snapshots, init (issue 13); init runs on the default workspace.
+  datasets: DATASETS_WORKSPACE.params,
 };
 /** Per-workspace defaults of options (an option given on the command line wins). */
 const WORKSPACE_OPTIONS = {
@@ -107,7 +115,7 @@ function parseOptions(argv) {
     else if (a === '--py-runs') o.pyRuns = Number(argv[++i]);
     else if (a === '--only') {
       o.only = argv[++i];
-      if (!['python', 'typescript', 'models'].includes(o.only)) throw new Error('--only expects python, typescript or models');
+      if (!['python', 'typescript', 'models', 'datasets'].includes(o.only)) throw new Error('--only expects python, typescript, models or datasets');
     } else throw new Error(`unknown option ${a}`);
   }
   for (const k of ['runs', 'edits', 'checkRuns', 'keystrokes', 'saves', 'statsReps', 'pyRuns']) if (!(o[k] >= 1)) throw new Error(`--${k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} expects a positive number`);
@@ -391,7 +399,7 @@ const SECTIONS = [
 
 /** The TypeScript workspaces (default, large); bench/python.mjs describes the Python one the same way. */
 const TYPESCRIPT_WORKSPACE = { language: 'TypeScript', prefix: 'ws', generate: generateWorkspace, generatorVersion, sections: SECTIONS, get method() { return METHOD; } };
-const languageOf = (name) => (name === 'python' ? PYTHON_WORKSPACE : name === 'models' ? MODELS_WORKSPACE : TYPESCRIPT_WORKSPACE);
+const languageOf = (name) => (name === 'python' ? PYTHON_WORKSPACE : name === 'models' ? MODELS_WORKSPACE : name === 'datasets' ? DATASETS_WORKSPACE : TYPESCRIPT_WORKSPACE);
 
 // ---------------------------------------------------------------------------------------------
 // scipy on the same data
@@ -613,7 +621,7 @@ async function benchWorkspace(name, params, opts, lang) {
   }
   const correct = checks.every((c) => c.ok);
   console.log(`results correct: ${correct ? 'yes' : 'no'}`);
-  return { name, lang, params, meta, generatedMs, rows, checks, notes, correct, editConstant: mainEdit, loadEnd: loadNow() };
+  return { name, lang, params, meta, generatedMs, rows, checks, notes, correct, editConstant: mainEdit, loadEnd: loadNow(), datasets: ctx.datasets };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -866,7 +874,7 @@ async function main() {
   if (!existsSync(TSC)) throw new Error(`${TSC} is missing: run \`npm ci\``);
   if (!hasTime) console.log(`note: ${TIME} not found (apt-get install -y time): no peak RSS`);
   const typescript = opts.largeOnly ? ['large'] : opts.large ? ['default', 'large'] : ['default'];
-  const names = opts.only === 'python' ? ['python'] : opts.only === 'models' ? ['models'] : opts.only === 'typescript' || opts.largeOnly ? typescript : [...typescript, 'python', 'models'];
+  const names = ['python', 'models', 'datasets'].includes(opts.only) ? [opts.only] : opts.only === 'typescript' || opts.largeOnly ? typescript : [...typescript, 'python', 'models', 'datasets'];
   const results = [];
   for (const name of names) {
     const own = Object.fromEntries(Object.entries(WORKSPACE_OPTIONS[name] ?? {}).filter(([k]) => !opts.given?.[k]));
@@ -881,8 +889,8 @@ async function main() {
   if (opts.write) {
     mkdirSync(RESULTS, { recursive: true });
     // A run of some sections only, of the large workspace only or of one language does not replace the full results.
-    const only = opts.only === 'python' ? '-python' : opts.only === 'models' ? '-models' : opts.only === 'typescript' && !opts.largeOnly ? '-typescript' : '';
-    const suffix = `${opts.largeOnly ? '-large-only' : opts.large && !['python', 'models'].includes(opts.only) ? '-large' : ''}${only}${opts.sections ? '-partial' : ''}`;
+    const only = ['python', 'models', 'datasets'].includes(opts.only) ? `-${opts.only}` : opts.only === 'typescript' && !opts.largeOnly ? '-typescript' : '';
+    const suffix = `${opts.largeOnly ? '-large-only' : opts.large && !['python', 'models', 'datasets'].includes(opts.only) ? '-large' : ''}${only}${opts.sections ? '-partial' : ''}`;
     const file = join(RESULTS, `bench-${date}${suffix}.md`);
     writeFileSync(file, md);
     console.log(`written to ${file}`);
@@ -900,6 +908,11 @@ async function main() {
     if (opts.readme && models && !opts.sections) {
       writeReadmeSubsection(models.lang.readmeHeading, models.lang.readmeSubsection(models, m, date, relative(ROOT, file), { readmeTable, goalsTable, loadAtStart }));
       console.log(`README.md: ${models.lang.readmeHeading} subsection updated`);
+    }
+    const datasets = results.find((r) => r.name === 'datasets');
+    if (opts.readme && datasets && !opts.sections) {
+      writeReadmeSubsection(datasets.lang.readmeHeading, datasets.lang.readmeSubsection(datasets, m, date, relative(ROOT, file), { readmeTable, goalsTable, loadAtStart }));
+      console.log(`README.md: ${datasets.lang.readmeHeading} subsection updated`);
     }
   }
   const correct = results.every((r) => r.correct);
