@@ -3,11 +3,12 @@
  * report, exit 0 (no error finding), 1 (an error finding) or 2 (could not run: one line on stderr
  * naming the file or key at fault; `--debug` adds the stack).
  */
-import { realpathSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { openRepo } from '../engine/git/gitRepo';
 import { installHook } from '../engine/hooks/installHook';
 import { runInit } from '../engine/init/runInit';
 import { UserError } from '../engine/errors';
+import { mergeReports } from '../engine/report/mergeReports';
 import { renderHtml } from '../engine/report/renderHtml';
 import { renderJunit } from '../engine/report/renderJunit';
 import { renderSarif } from '../engine/report/renderSarif';
@@ -34,7 +35,12 @@ async function main(argv: string[]): Promise<number | undefined> {
       case 'impact':
       case 'check': {
         const options = { cwd: process.cwd(), configPath: args.config, base: args.base, staged: args.staged, diskCache: !args.noCache };
-        const report = args.command === 'check' ? await runCheck({ ...options, noData: args.noData, refresh: args.refresh }) : await runImpact(options);
+        const report = args.command === 'check' ? await runCheck({ ...options, noData: args.noData, refresh: args.refresh, shard: args.shard }) : await runImpact(options);
+        emit(report, args);
+        return report.summary.errors > 0 ? 1 : 0;
+      }
+      case 'merge-reports': {
+        const report = mergeReports(args.files.map((file) => ({ file, text: readReport(file) })));
         emit(report, args);
         return report.summary.errors > 0 ? 1 : 0;
       }
@@ -87,7 +93,16 @@ function render(report: Report, args: CliArgs, color: boolean): string {
     case 'html':
       return renderHtml(report);
     default:
-      return renderText(report, { color, mode: args.command === 'check' ? 'check' : 'impact' });
+      return renderText(report, { color, mode: args.command === 'impact' ? 'impact' : 'check' });
+  }
+}
+
+/** A report file of `merge-reports`; unreadable is a one-line error naming it. */
+function readReport(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UserError(`${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
 }
 

@@ -22,6 +22,7 @@ import type { FeatureReport, ModelReport, Report } from './report/reportTypes';
 import { checkModels, modelsReached, preloadModels, prereadModelColumns, type ChangedFeature, type ModelCheckInput } from './models/checkModels';
 import { ModelHost } from './models/modelHost';
 import { buildReport, featureReport, impactOf } from './runImpact';
+import { shardFeatures, type Shard } from './shard/partition';
 import { checkFeature } from './verdict/checkFeature';
 import { openWorkspace, type RunOptions, type Workspace } from './workspace';
 
@@ -37,7 +38,12 @@ export interface DataOptions {
   diskCache?: boolean;
 }
 
-export type CheckOptions = RunOptions & DataOptions;
+/** `check --shard I/N`: only this shard's part of the affected features is checked (see `engine/shard/partition.ts`). */
+export interface ShardOptions {
+  shard?: Shard;
+}
+
+export type CheckOptions = RunOptions & DataOptions & ShardOptions;
 
 /** State kept between runs by a long-lived caller (the language server); the CLI uses a fresh one. */
 export interface CheckCaches {
@@ -72,7 +78,17 @@ export async function runCheck(options: CheckOptions, token: CancellationToken =
       caches.models.warm({ timeoutMs: ws.config.timeoutMs, memoryMb: options.memoryMb ?? DEFAULT_MEMORY_MB });
     }
     const impact = await impactOf(ws, token);
-    report = await checkImpact(ws, impact, options, caches, token, started);
+    if (options.shard) {
+      const mine = shardFeatures(impact.features.map((a) => a.feature), options.shard, ws.config);
+      report = await checkImpact(ws, { ...impact, features: impact.features.filter((a) => mine.has(a.feature.name)) }, options, caches, token, started);
+      report.shard = {
+        index: options.shard.index,
+        total: options.shard.total,
+        features: impact.features.map((a) => a.feature.name),
+        models: [...ws.config.models.keys()],
+        rowsBySnapshot: caches.snapshots.rowsBySnapshot(),
+      };
+    } else report = await checkImpact(ws, impact, options, caches, token, started);
   } finally {
     closeCheckCaches(caches);
   }

@@ -46,6 +46,8 @@ const MAX_BUILT_SAMPLES = 2;
 export class SnapshotLoader {
   private readonly stores = new Map<string, Promise<ColumnStore>>();
   private readonly used = new Map<string, number>();
+  /** Rows sampled by snapshot name since `startRun` (what a shard report records, see `Report.shard`). */
+  private readonly usedByName = new Map<string, number>();
   /** Worker inputs already built, by snapshot identity and column list: features with the same inputs share them. */
   private readonly built = new Map<string, SampleInput>();
   /** Datasets and remote snapshots resolved in this run (a listing, a HEAD): done once per run. */
@@ -81,6 +83,7 @@ export class SnapshotLoader {
     const wanted = store.fileColumns.filter((c) => asked.has(c) && store.values.has(c));
     const key = `${store.identity}\0${wanted.join('\0')}`;
     this.used.set(store.identity, store.rowIndices.length);
+    this.usedByName.set(name, store.rowIndices.length);
     const infos: ColumnInfo[] = wanted.map((c) => ({ name: c, type: store.types.get(c)! }));
     const length = store.rowIndices.length;
     const rows = rowsFromColumns(length, infos, (c) => store.values.get(c));
@@ -121,6 +124,7 @@ export class SnapshotLoader {
   /** Forgets which snapshots were used, at the start of a run. */
   startRun(): void {
     this.used.clear();
+    this.usedByName.clear();
     this.resolved.clear();
   }
 
@@ -129,6 +133,11 @@ export class SnapshotLoader {
     let n = 0;
     for (const rows of this.used.values()) n += rows;
     return n;
+  }
+
+  /** Rows sampled by snapshot name since `startRun`, names sorted. */
+  rowsBySnapshot(): Record<string, number> {
+    return Object.fromEntries([...this.usedByName].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
 
   /**

@@ -112,4 +112,19 @@ export interface Report {
   };
   /** Non-fatal problems (unknown config keys, …), one line each. */
   warnings?: string[];
+  /** Set by `check --shard I/N` only: what `merge-reports` needs to rebuild the unsharded report. */
+  shard?: ShardInfo;
+}
+
+/** The shard a report covers, and what the whole run looked like (the same in every shard). */
+export interface ShardInfo {
+  /** 1-based. */
+  index: number;
+  total: number;
+  /** Every affected feature of the run, in the unsharded report's order, whichever shard checks it. */
+  features: string[];
+  /** Every configured model, in the order the unsharded report lists them. */
+  models: string[];
+  /** Rows this shard sampled, by snapshot name (shards sharing a snapshot sample the same rows). */
+  rowsBySnapshot: Record<string, number>;
 }
