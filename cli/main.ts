@@ -45,7 +45,7 @@ async function main(argv: string[]): Promise<number | undefined> {
         return report.summary.errors > 0 ? 1 : 0;
       }
       case 'init': {
-        const result = await runInit({ cwd: process.cwd(), force: args.force, dryRun: args.dryRun, bundleFile: realpathSync(process.argv[1]) });
+        const result = await runInit({ cwd: process.cwd(), force: args.force, dryRun: args.dryRun, snapshots: args.snapshots, bundleFile: realpathSync(process.argv[1]) });
         process.stdout.write(result.summary);
         if (result.written) process.stdout.write(`\nWrote ${result.configPath}: run \`featureguard check\` to use it.\n`);
         else process.stdout.write(`\n--dry-run: nothing written; ${result.configPath} would be:\n\n${result.text}`);

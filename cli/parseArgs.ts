@@ -17,6 +17,8 @@ export interface CliArgs {
   noCache: boolean;
   force: boolean;
   dryRun: boolean;
+  /** `init --snapshot PATH` (repeatable): snapshots to use beside those found in the repository (an s3:// or https:// URL, a folder, a glob). */
+  snapshots: string[];
   refresh: boolean;
   /** `check --shard I/N`. */
   shard?: Shard;
@@ -38,7 +40,7 @@ const FORMATS: Record<CliArgs['command'], Format[]> = {
 export const USAGE = `Usage:
   featureguard check   [--staged | --base REV] [--config FILE] [--format text|json|sarif|junit|html] [--output FILE] [--no-data] [--refresh] [--shard I/N] [--debug]
   featureguard impact  [--staged | --base REV] [--config FILE] [--format text|json]
-  featureguard init    [--force] [--dry-run]
+  featureguard init    [--force] [--dry-run] [--snapshot PATH_OR_URL]...
   featureguard merge-reports FILE... [--format text|json|sarif|junit|html] [--output FILE]
   featureguard install-hook [--force]
   featureguard lsp --stdio
@@ -69,6 +71,7 @@ export function parseCli(argv: string[]): CliArgs {
         debug: { type: 'boolean', default: false },
         force: { type: 'boolean', default: false },
         'dry-run': { type: 'boolean', default: false },
+        snapshot: { type: 'string', multiple: true },
         stdio: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
@@ -83,6 +86,7 @@ export function parseCli(argv: string[]): CliArgs {
   if (values.help || name === undefined || name === 'help') return base('help', values);
   if (name !== 'check' && name !== 'impact' && name !== 'init' && name !== 'lsp' && name !== 'install-hook' && name !== 'merge-reports') throw new UserError(`unknown command "${name}"\n${USAGE}`);
   if (values.shard !== undefined && name !== 'check') throw new UserError(`--shard is an option of "check" only`);
+  if (values.snapshot !== undefined && name !== 'init') throw new UserError(`--snapshot is an option of "init" only`);
   if (name === 'merge-reports') {
     if (positionals.length < 2) throw new UserError(`merge-reports needs the JSON reports of every shard (featureguard merge-reports a.json b.json …)\n${USAGE}`);
   } else if (positionals.length > 1) throw new UserError(`unexpected argument "${positionals[1]}"\n${USAGE}`);
@@ -92,7 +96,7 @@ export function parseCli(argv: string[]): CliArgs {
   return { ...base(name, values), ...(values.shard !== undefined ? { shard: parseShard(values.shard) } : {}), files: name === 'merge-reports' ? positionals.slice(1) : [] };
 }
 
-function base(command: CliArgs['command'], v: Record<string, string | boolean | undefined>): CliArgs {
+function base(command: CliArgs['command'], v: Record<string, string | boolean | string[] | undefined>): CliArgs {
   return {
     command,
     staged: !!v.staged,
@@ -105,6 +109,7 @@ function base(command: CliArgs['command'], v: Record<string, string | boolean | 
     noCache: !!v['no-cache'],
     force: !!v.force,
     dryRun: !!v['dry-run'],
+    snapshots: (v.snapshot as string[] | undefined) ?? [],
     refresh: !!v.refresh,
     files: [],
   };

@@ -18,8 +18,8 @@ export interface FoundSnapshot {
   name: string;
   /** Repository-relative, forward slashes; a folder ends with `/`. */
   path: string;
-  /** Where it was found: a data file, a folder of parts, or a Feast `FileSource`. */
-  origin: 'file' | 'folder' | 'feast';
+  /** Where it was found: a data file, a folder of parts, a Feast `FileSource`, or given (`init --snapshot`). */
+  origin: 'file' | 'folder' | 'feast' | 'given';
 }
 
 /** Folder names never searched for snapshots. */
@@ -109,8 +109,8 @@ export async function findSnapshots(root: string, files: string[]): Promise<Foun
   return uniqueNames(found);
 }
 
-/** `data/customers.parquet` → `customers`; `data/customers/` → `customers`. */
-function nameOf(path: string): string {
+/** `data/customers.parquet` → `customers`; `data/customers/` → `customers`; `s3://b/customers/*.parquet` → `customers`. */
+export function nameOf(path: string): string {
   const base = basename(path.replace(/\/+$/, ''));
   const stem = base.replace(/\.(snappy\.|gz\.|zstd\.)?(parquet|arrow|feather|ipc|csv)$/i, '');
   return stem.replace(/[^\p{L}\p{N}_]+/gu, '_').replace(/^_+|_+$/g, '') || 'snapshot';

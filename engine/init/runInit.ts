@@ -7,7 +7,7 @@
  * columns that look like features but no code reproduces, and the functions that match nothing.
  */
 import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Config, SnapshotConfig } from '../config/configTypes';
 import { CONFIG_FILE_NAME, parseConfig } from '../config/loadConfig';
 import type { LoadedSnapshot } from '../data/snapshotLoader';
@@ -18,7 +18,8 @@ import { workspaceFrontEnd } from '../lang/frontEnds';
 import { gitSides } from '../sources/gitSides';
 import { configText, runningSchemaPath, schemaReference, type StarterFeature } from './configText';
 import { findCandidates, inputsOf, isCandidateFile, type Candidate } from './findCandidates';
-import { findSnapshots, repositoryFiles, type FoundSnapshot } from './findSnapshots';
+import { findSnapshots, nameOf, repositoryFiles, type FoundSnapshot } from './findSnapshots';
+import { isRemotePath } from '../data/resolveSnapshot';
 import { assignMatches, MATCH_RATE, matchRates, nameSimilarity, type MatchPair } from './matchColumns';
 import { pythonRoots } from './pythonRoots';
 import { bundleTypescript, pythonFor, runCandidates, type CandidateRun, type RunContext } from './runCandidates';
@@ -29,6 +30,8 @@ export interface InitOptions {
   dryRun?: boolean;
   /** The running CLI bundle (for `$schema`). */
   bundleFile?: string;
+  /** `--snapshot`: snapshots to use beside those found (URLs as given; local paths relative to `cwd`). */
+  snapshots?: string[];
   /** Rows sampled to match functions with columns (default 300). */
   matchRows?: number;
 }
@@ -53,8 +56,16 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
   const configPath = join(root, CONFIG_FILE_NAME);
   if (existsSync(configPath) && !options.force && !options.dryRun) throw new UserError(`${CONFIG_FILE_NAME} already exists; run \`featureguard init --force\` to overwrite it`);
   const files = repositoryFiles(root);
-  const found = await findSnapshots(root, files);
-  if (found.length === 0) throw new UserError('no snapshot found: no Parquet, Arrow or CSV file (nor folder of Parquet parts) in this repository (outside node_modules, virtual environments, dist and build); add a sample of your feature store, then run `featureguard init` again');
+  const given = (options.snapshots ?? []).map((p) => givenSnapshot(p, options.cwd, root));
+  const found = [...given, ...(await findSnapshots(root, files)).filter((f) => !given.some((g) => g.path.replace(/\/+$/, '') === f.path.replace(/\/+$/, '')))];
+  // Names stay unique: a given snapshot named like a found one gets a number.
+  const seen = new Set<string>();
+  for (const f of found) {
+    let name = f.name;
+    for (let i = 2; seen.has(name); i++) name = `${f.name}_${i}`;
+    seen.add((f.name = name));
+  }
+  if (found.length === 0) throw new UserError('no snapshot found: no Parquet, Arrow or CSV file (nor folder of Parquet parts) in this repository (outside node_modules, virtual environments, dist and build); add a sample of your feature store, or name one with `featureguard init --snapshot s3://bucket/key` (or an https:// URL, a folder, a glob)');
 
   const fileSet = new Set(files);
   const codeFiles = files.filter(isCandidateFile);
@@ -179,6 +190,16 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
 }
 
 /** A config for reading samples to match on: every found snapshot, few rows. */
+/** A snapshot given with `--snapshot`: a URL as written, a local path relative to the repository root. */
+function givenSnapshot(path: string, cwd: string, root: string): FoundSnapshot {
+  const remote = isRemotePath(path);
+  const rel = remote ? path : relative(root, resolve(cwd, path)).split(sep).join('/') + (/[\\/]$/.test(path) ? '/' : '');
+  if (!remote && (rel.startsWith('../') || rel === '..' || isAbsolute(rel))) throw new UserError(`--snapshot ${path}: outside the repository`);
+  // The name from the last plain segment: no query string (presigned URLs), no glob.
+  const plain = path.replace(/[?#].*$/, '').split('/').filter((seg) => seg && !/[*?[{]/.test(seg) && !/^(s3|https?):$/i.test(seg));
+  return { name: nameOf(plain.join('/') || 'snapshot'), path: rel, origin: 'given' };
+}
+
 function matchConfig(root: string, found: FoundSnapshot[], pyPaths: string[], rows: number): Config {
   const snapshots = new Map<string, SnapshotConfig>(found.map((s) => [s.name, { name: s.name, path: s.path, absPath: join(root, s.path), sampleRows: rows, seed: MATCH_SEED, sliceBy: [] }]));
   return { configDir: root, configDirInRepo: '', snapshots, features: new Map(), thresholds: {}, acknowledged: new Map(), timeoutMs: 10000, models: new Map(), python: { paths: pyPaths }, warnings: [] };
@@ -205,7 +226,7 @@ function summarize(s: {
   out.push('Snapshots');
   for (const f of s.found) {
     const l = s.loaded.get(f.name);
-    const how = f.origin === 'feast' ? ', from a Feast FileSource' : f.origin === 'folder' ? ', a folder of Parquet parts' : '';
+    const how = f.origin === 'feast' ? ', from a Feast FileSource' : f.origin === 'folder' ? ', a folder of Parquet parts' : f.origin === 'given' ? ', given with --snapshot' : '';
     const kept = s.snapshots.includes(f) ? '' : ' (left out)';
     out.push(`  ${f.name}  ${f.path}${l ? `  ${l.sample.columns.length} columns` : `  not read: ${s.unread.get(f.name)}`}${how}${kept}`);
   }

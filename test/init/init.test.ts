@@ -235,7 +235,7 @@ describe('featureguard init', function () {
     const r = init(root);
     assert.equal(r.code, 2);
     assert.equal(r.stdout, '');
-    assert.equal(r.stderr, 'featureguard: no snapshot found: no Parquet, Arrow or CSV file (nor folder of Parquet parts) in this repository (outside node_modules, virtual environments, dist and build); add a sample of your feature store, then run `featureguard init` again\n');
+    assert.equal(r.stderr, 'featureguard: no snapshot found: no Parquet, Arrow or CSV file (nor folder of Parquet parts) in this repository (outside node_modules, virtual environments, dist and build); add a sample of your feature store, or name one with `featureguard init --snapshot s3://bucket/key` (or an https:// URL, a folder, a glob)\n');
     assert.equal(existsSync(join(root, 'featureguard.json')), false);
   });
 
