@@ -168,8 +168,10 @@ function sameSurfaceAsBase(target: SymbolGraph, base: SymbolGraph): boolean {
   return target.sharesSurfaceWith === base || (base.sharesSurfaceWith !== undefined && target.sharesSurfaceWith === base.sharesSurfaceWith);
 }
 
+/** Whether the sets meet, walking the smaller one (a generated file can change 100,000 symbols, once for every feature). */
 function touches(closure: Set<SymbolId>, changed: Set<SymbolId>): boolean {
-  for (const id of changed) if (closure.has(id)) return true;
+  const [small, large] = closure.size <= changed.size ? [closure, changed] : [changed, closure];
+  for (const id of small) if (large.has(id)) return true;
   return false;
 }
 
@@ -262,16 +264,27 @@ function syntaxFindings(files: string[], targetModules: Map<string, ModuleSummar
  */
 export function mergeFeatures(config: Config, ...sides: Map<string, ModuleSummary>[]): FeatureConfig[] {
   const out = new Map<string, FeatureConfig>(config.features);
+  const warned = new Set(config.warnings);
   for (const modules of sides) {
     for (const [path, mod] of modules) {
+      // Built on the module's first tag: the export name of each tagged declaration, without a
+      // scan of the exports per tag.
+      let exportedAs: Map<string, string> | undefined;
       for (const decl of mod.decls) {
         for (const tag of decl.featureTags ?? []) {
           if (out.has(tag.name)) continue;
-          const exported = mod.exports.find((e) => e.local === decl.name)?.exported ?? decl.name;
+          if (!exportedAs) {
+            exportedAs = new Map();
+            for (const e of mod.exports) if (e.local !== undefined && !exportedAs.has(e.local)) exportedAs.set(e.local, e.exported);
+          }
+          const exported = exportedAs.get(decl.name) ?? decl.name;
           const snapshot = tag.snapshot ?? config.defaultSnapshot;
           if (tag.snapshot && !config.snapshots.has(tag.snapshot)) {
             const warning = `${path}: @feature ${tag.name} names unknown snapshot "${tag.snapshot}" (not checked against data)`;
-            if (!config.warnings.includes(warning)) config.warnings.push(warning);
+            if (!warned.has(warning)) {
+              warned.add(warning);
+              config.warnings.push(warning);
+            }
           }
           out.set(tag.name, {
             name: tag.name,
