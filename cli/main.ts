@@ -25,6 +25,8 @@ async function main(argv: string[]): Promise<number | undefined> {
   let args: CliArgs | undefined;
   try {
     args = parseCli(argv);
+    // The language server owns stdout and handles its own end of the connection.
+    if (args.command !== 'lsp') quietOnClosedPipes();
     switch (args.command) {
       case 'help':
         process.stdout.write(USAGE + '\n');
@@ -108,6 +110,20 @@ function readReport(file: string): string {
 
 function version(): string {
   return typeof __FEATUREGUARD_VERSION__ === 'string' ? __FEATUREGUARD_VERSION__ : 'dev';
+}
+
+/**
+ * A reader that stops early (`featureguard impact | head -1`) closes the pipe: the rest of the
+ * output has nowhere to go, which is no error of ours. Like other command-line tools, stop
+ * writing and end quietly with the usual exit status, not with an unhandled `EPIPE` stack.
+ */
+function quietOnClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+      stream.destroy();
+    });
+  }
 }
 
 main(process.argv.slice(2)).then((code) => {

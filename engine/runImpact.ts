@@ -36,7 +36,7 @@ export async function impactOf(ws: Workspace, token: CancellationToken): Promise
  * gone or a file it depends on does not parse, otherwise `new` or the given verdict.
  */
 export function featureReport(a: AffectedFeature, impact: ImpactResult, verdict: FeatureReport['verdict']): FeatureReport {
-  const syntaxFiles = new Set(impact.findings.filter((f) => f.check === 'code.syntax').map((f) => f.location!.file));
+  const syntaxFiles = syntaxFilesOf(impact);
   const closureFiles = a.targetSymbol ? [...impact.targetGraph.closure([a.targetSymbol])].map((id) => impact.targetGraph.nodes.get(id)!.path) : [];
   const broken = a.status === 'missing' || closureFiles.some((f) => syntaxFiles.has(f));
   return {
@@ -50,6 +50,14 @@ export function featureReport(a: AffectedFeature, impact: ImpactResult, verdict:
     consumers: a.feature.consumers,
     location: a.location,
   };
+}
+
+/** The files that do not parse, computed once per impact rather than once per feature. */
+const syntaxFilesCache = new WeakMap<ImpactResult, Set<string>>();
+function syntaxFilesOf(impact: ImpactResult): Set<string> {
+  let files = syntaxFilesCache.get(impact);
+  if (!files) syntaxFilesCache.set(impact, (files = new Set(impact.findings.filter((f) => f.check === 'code.syntax').map((f) => f.location!.file))));
+  return files;
 }
 
 /** Assembles the SPEC §6 report; `data` counts what the data checks did (zeros for `impact`). */

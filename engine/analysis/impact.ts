@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { UserError, throwIfCancelled, type CancellationToken } from '../errors';
 import type { Config, FeatureConfig } from '../config/configTypes';
 import type { Finding, Location } from '../findings';
-import type { LanguageFrontEnd, ModuleSummary } from '../lang/frontEnd';
+import type { DeclSummary, LanguageFrontEnd, ModuleSummary } from '../lang/frontEnd';
 import type { SummaryCache } from '../cache/summaryCache';
 import type { SourceTree } from '../sources/sourceTree';
 import { SymbolGraph, type SymbolId } from '../graph/symbolGraph';
@@ -168,8 +168,10 @@ function sameSurfaceAsBase(target: SymbolGraph, base: SymbolGraph): boolean {
   return target.sharesSurfaceWith === base || (base.sharesSurfaceWith !== undefined && target.sharesSurfaceWith === base.sharesSurfaceWith);
 }
 
+/** Whether the sets meet, walking the smaller one (a generated file can change 100,000 symbols, once for every feature). */
 function touches(closure: Set<SymbolId>, changed: Set<SymbolId>): boolean {
-  for (const id of changed) if (closure.has(id)) return true;
+  const [small, large] = closure.size <= changed.size ? [closure, changed] : [changed, closure];
+  for (const id of small) if (large.has(id)) return true;
   return false;
 }
 
@@ -188,23 +190,41 @@ function sameMembers(a: string[], b: string[]): boolean {
 /** The declaration-level edits in the changed files, with moves between files recognized. */
 function diffDeclarations(files: string[], baseModules: Map<string, ModuleSummary>, targetModules: Map<string, ModuleSummary>): SymbolChange[] {
   const changes: SymbolChange[] = [];
+  // Each change's hash on the side it exists on, kept as it is found: looking it up again in the
+  // module's declaration list would scan the list once per change (quadratic in a large file).
+  const hashes = new Map<SymbolChange, string>();
   for (const file of [...files].sort()) {
-    const before = new Map((baseModules.get(file)?.decls ?? []).map((d) => [d.name, d]));
-    const after = new Map((targetModules.get(file)?.decls ?? []).map((d) => [d.name, d]));
+    const baseDecls = baseModules.get(file)?.decls ?? [];
+    const targetDecls = targetModules.get(file)?.decls ?? [];
+    // A repeated name (Python's redefinitions) is compared by its last declaration, and matched
+    // for a move by its first.
+    const before = new Map(baseDecls.map((d) => [d.name, d]));
+    const after = new Map(targetDecls.map((d) => [d.name, d]));
+    const firstBefore = firstByName(baseDecls);
+    const firstAfter = firstByName(targetDecls);
     for (const [name, d] of after) {
       const b = before.get(name);
-      if (!b) changes.push({ file, symbol: name, line: d.line, kind: 'added' });
-      else if (b.hash !== d.hash) changes.push({ file, symbol: name, line: d.line, kind: 'modified' });
+      if (!b) {
+        const c: SymbolChange = { file, symbol: name, line: d.line, kind: 'added' };
+        changes.push(c);
+        hashes.set(c, firstAfter.get(name)!.hash);
+      } else if (b.hash !== d.hash) changes.push({ file, symbol: name, line: d.line, kind: 'modified' });
     }
-    for (const [name, d] of before) if (!after.has(name)) changes.push({ file, symbol: name, line: d.line, kind: 'removed' });
+    for (const [name, d] of before) {
+      if (after.has(name)) continue;
+      const c: SymbolChange = { file, symbol: name, line: d.line, kind: 'removed' };
+      changes.push(c);
+      hashes.set(c, firstBefore.get(name)!.hash);
+    }
   }
   // A declaration removed from one file and added, identical, to another was moved.
   const removed = new Map<string, SymbolChange>();
-  for (const c of changes) if (c.kind === 'removed') removed.set(`${c.symbol}\0${hashOf(baseModules, c)}`, c);
+  for (const c of changes) if (c.kind === 'removed') removed.set(`${c.symbol}\0${hashes.get(c)}`, c);
+  if (removed.size === 0) return changes;
   const moved = new Set<SymbolChange>();
   for (const c of changes) {
     if (c.kind !== 'added') continue;
-    const r = removed.get(`${c.symbol}\0${hashOf(targetModules, c)}`);
+    const r = removed.get(`${c.symbol}\0${hashes.get(c)}`);
     if (r && r.file !== c.file && !moved.has(r)) {
       moved.add(r);
       c.kind = 'moved';
@@ -214,8 +234,11 @@ function diffDeclarations(files: string[], baseModules: Map<string, ModuleSummar
   return changes.filter((c) => !moved.has(c));
 }
 
-function hashOf(modules: Map<string, ModuleSummary>, c: SymbolChange): string | undefined {
-  return modules.get(c.file)?.decls.find((d) => d.name === c.symbol)?.hash;
+/** Declarations by name, the first of a repeated name. */
+function firstByName(decls: DeclSummary[]): Map<string, DeclSummary> {
+  const out = new Map<string, DeclSummary>();
+  for (const d of decls) if (!out.has(d.name)) out.set(d.name, d);
+  return out;
 }
 
 function syntaxFindings(files: string[], targetModules: Map<string, ModuleSummary>): Finding[] {
@@ -241,16 +264,27 @@ function syntaxFindings(files: string[], targetModules: Map<string, ModuleSummar
  */
 export function mergeFeatures(config: Config, ...sides: Map<string, ModuleSummary>[]): FeatureConfig[] {
   const out = new Map<string, FeatureConfig>(config.features);
+  const warned = new Set(config.warnings);
   for (const modules of sides) {
     for (const [path, mod] of modules) {
+      // Built on the module's first tag: the export name of each tagged declaration, without a
+      // scan of the exports per tag.
+      let exportedAs: Map<string, string> | undefined;
       for (const decl of mod.decls) {
         for (const tag of decl.featureTags ?? []) {
           if (out.has(tag.name)) continue;
-          const exported = mod.exports.find((e) => e.local === decl.name)?.exported ?? decl.name;
+          if (!exportedAs) {
+            exportedAs = new Map();
+            for (const e of mod.exports) if (e.local !== undefined && !exportedAs.has(e.local)) exportedAs.set(e.local, e.exported);
+          }
+          const exported = exportedAs.get(decl.name) ?? decl.name;
           const snapshot = tag.snapshot ?? config.defaultSnapshot;
           if (tag.snapshot && !config.snapshots.has(tag.snapshot)) {
             const warning = `${path}: @feature ${tag.name} names unknown snapshot "${tag.snapshot}" (not checked against data)`;
-            if (!config.warnings.includes(warning)) config.warnings.push(warning);
+            if (!warned.has(warning)) {
+              warned.add(warning);
+              config.warnings.push(warning);
+            }
           }
           out.set(tag.name, {
             name: tag.name,

@@ -78,14 +78,14 @@ export class SymbolGraph {
     if (mod) {
       for (const e of mod.exports) {
         if (e.exported !== exported) continue;
-        if (e.local !== undefined) out.push(...this.resolveLocal(path, mod, e.local, seen));
-        else if (e.specifier) out.push(...this.resolveImportBinding(path, { local: e.exported, specifier: e.specifier, imported: e.imported ?? '*' }, seen));
+        if (e.local !== undefined) append(out, this.resolveLocal(path, mod, e.local, seen));
+        else if (e.specifier) append(out, this.resolveImportBinding(path, { local: e.exported, specifier: e.specifier, imported: e.imported ?? '*' }, seen));
       }
       if (out.length === 0 && exported !== 'default') {
         for (const e of mod.exports) {
           if (e.exported !== '*' || !e.specifier) continue;
           const target = this.resolveModule(path, e.specifier);
-          if (target && starVisible(this.modules.get(target)!, exported)) out.push(...this.resolveExport(target, exported, seen));
+          if (target && starVisible(this.modules.get(target)!, exported)) append(out, this.resolveExport(target, exported, seen));
           if (out.length) break;
         }
       }
@@ -112,12 +112,12 @@ export class SymbolGraph {
   /** Every declaration reachable from `roots`, roots included. */
   closure(roots: Iterable<SymbolId>): Set<SymbolId> {
     const seen = new Set<SymbolId>();
-    const stack = [...roots];
+    const stack = Array.from(roots);
     while (stack.length) {
       const id = stack.pop()!;
       if (seen.has(id) || !this.nodes.has(id)) continue;
       seen.add(id);
-      stack.push(...this.nodes.get(id)!.deps);
+      append(stack, this.nodes.get(id)!.deps);
     }
     return seen;
   }
@@ -136,7 +136,9 @@ export class SymbolGraph {
       const mod = this.modules.get(p);
       if (seen.has(p) || !mod) continue;
       seen.add(p);
-      for (const spec of [...mod.imports.map((i) => i.specifier), ...mod.exports.flatMap((e) => (e.specifier ? [e.specifier] : []))]) {
+      const specs = mod.imports.map((i) => i.specifier);
+      for (const e of mod.exports) if (e.specifier) specs.push(e.specifier);
+      for (const spec of specs) {
         const target = this.resolveModule(p, spec);
         if (target && !seen.has(target)) stack.push(target);
       }
@@ -207,11 +209,11 @@ export class SymbolGraph {
     const own = symbolId(path, name);
     if (this.nodes.has(own)) out.push(own);
     const byLocal = imports ?? importsByLocal(mod);
-    for (const imp of byLocal.get(name) ?? []) out.push(...this.resolveImportBinding(path, imp, seen));
+    for (const imp of byLocal.get(name) ?? []) append(out, this.resolveImportBinding(path, imp, seen));
     if (out.length > 0) return out;
     for (const star of byLocal.get('*') ?? []) {
       const target = this.resolveModule(path, star.specifier);
-      if (target && starVisible(this.modules.get(target)!, name)) out.push(...this.resolveExport(target, name, seen));
+      if (target && starVisible(this.modules.get(target)!, name)) append(out, this.resolveExport(target, name, seen));
     }
     return out;
   }
@@ -242,7 +244,7 @@ export class SymbolGraph {
     if (!mod) return [];
     const names = new Set(mod.exports.filter((e) => e.exported !== '*').map((e) => e.exported));
     const out: SymbolId[] = [];
-    for (const n of names) out.push(...this.resolveExport(path, n, seen));
+    for (const n of names) append(out, this.resolveExport(path, n, seen));
     for (const e of mod.exports) {
       if (e.exported !== '*' || !e.specifier) continue;
       const target = this.resolveModule(path, e.specifier);
@@ -250,7 +252,7 @@ export class SymbolGraph {
         seen.add(`*${target}`);
         const through = this.allExports(target, seen);
         const targetMod = this.modules.get(target)!;
-        out.push(...through.filter((id) => starVisible(targetMod, id.slice(id.lastIndexOf('#') + 1))));
+        for (const id of through) if (starVisible(targetMod, id.slice(id.lastIndexOf('#') + 1))) out.push(id);
       }
     }
     return out;
@@ -276,10 +278,25 @@ function importsByLocal(mod: ModuleSummary): Map<string, ImportBinding[]> {
   return out;
 }
 
+/** Each module's `__all__` as a set: asked once per name a star import lets through. */
+const starAllSets = new WeakMap<ModuleSummary, Set<string>>();
+
+/**
+ * Appends `items` to `out` one by one: `out.push(...items)` passes every item as an argument and
+ * overflows the stack past ~100,000 (a declaration that lists a generated file's constants).
+ */
+function append<T>(out: T[], items: readonly T[]): void {
+  for (const x of items) out.push(x);
+}
+
 /** Whether `import *` of the module binds `name` (Python's `__all__`, and no private names without it). */
 function starVisible(mod: ModuleSummary | undefined, name: string): boolean {
   if (!mod) return false;
-  if (mod.starAll) return mod.starAll.includes(name);
+  if (mod.starAll) {
+    let all = starAllSets.get(mod);
+    if (!all) starAllSets.set(mod, (all = new Set(mod.starAll)));
+    return all.has(name);
+  }
   return !(mod.starHidesPrivate && name.startsWith('_'));
 }
 

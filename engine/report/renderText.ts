@@ -12,6 +12,9 @@ export interface TextOptions {
   mode: 'impact' | 'check';
 }
 
+/** How many changed symbols the text report lists before summarizing the rest as a count. */
+export const MAX_CHANGES_SHOWN = 50;
+
 export function renderText(report: Report, options: TextOptions): string {
   const c = palette(options.color);
   const lines: string[] = [];
@@ -23,10 +26,15 @@ export function renderText(report: Report, options: TextOptions): string {
   }
   if (report.changes.length > 0) {
     lines.push('', c.bold('Changed symbols'));
-    for (const ch of report.changes) {
+    // A generated file can add 100,000 declarations: people read the first ones and a count (the
+    // JSON report keeps them all).
+    const shown = Math.min(report.changes.length, MAX_CHANGES_SHOWN);
+    for (let i = 0; i < shown; i++) {
+      const ch = report.changes[i];
       const from = ch.from ? ` from ${ch.from}` : '';
       lines.push(`  ${ch.kind.padEnd(8)} ${ch.symbol}  ${c.dim(`${ch.file}:${ch.line}${from}`)}`);
     }
+    if (report.changes.length > shown) lines.push(`  ${c.dim(`… and ${report.changes.length - shown} more (--format json lists them all)`)}`);
   }
   for (const f of report.findings) lines.push('', findingLine(f, c));
   lines.push('', c.bold(report.features.length ? 'Affected features' : 'No feature is affected.'));
