@@ -254,6 +254,7 @@ async function prepareJobs(
 ): Promise<Job[]> {
   const readStarted = performance.now();
   const needed = new Map<AffectedFeature, string[] | undefined>();
+  const sideColumnsOf = new Map<AffectedFeature, ColumnsNeeded['sides']>();
   const jobs: Job[] = [];
   for (const a of affected) {
     const feature = a.feature;
@@ -274,14 +275,16 @@ async function prepareJobs(
   const bySnapshot = new Map<string, AffectedFeature[]>();
   for (const { affected: a } of pending) {
     const name = a.feature.snapshot!;
-    needed.set(a, await columnsToRead(ws, impact, a, await caches.snapshots.fileColumns(ws.config, name), scans));
+    const columns = await columnsToRead(ws, impact, a, await caches.snapshots.fileColumns(ws.config, name), scans);
+    needed.set(a, columns.all);
+    sideColumnsOf.set(a, columns.sides);
     bySnapshot.set(name, [...(bySnapshot.get(name) ?? []), a]);
   }
   const packages = sideCache && pending.some((j) => !j.python) ? packagesIdentity(ws.repo.root) : undefined;
   let nodeSides = 0;
   for (const j of pending) {
     j.columns = needed.get(j.affected);
-    if (sideCache) lookUpSides(ws, impact, j, limits, sideCache, stats, packages);
+    if (sideCache) lookUpSides(ws, impact, j, sideColumnsOf.get(j.affected)!, limits, sideCache, stats, packages);
     if (!j.python) nodeSides += (j.affected.baseSymbol && !j.cachedSides?.base ? 1 : 0) + (j.cachedSides?.target ? 0 : 1);
   }
   if (pending.length) onPending(nodeSides);
@@ -507,36 +510,52 @@ async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: 
   return result;
 }
 
+/** The columns a feature's rows need (undefined: all), and what each side's code can read (null: any). */
+interface ColumnsNeeded {
+  all: string[] | undefined;
+  sides: { base?: string[] | null; target: string[] | null };
+}
+
 /**
  * The snapshot columns a feature's rows need: those the base or target code can read and the
  * slices (the stored column is read beside them). All of them when the code imports a package (not looked into) or
- * enumerates rows (see `columnsUsed`).
+ * enumerates rows (see `columnsUsed`). Each side's own columns key its cached values: an edit that
+ * makes the target read one more column leaves the base's key as it was.
  */
-async function columnsToRead(ws: Workspace, impact: ImpactResult, affected: AffectedFeature, fileColumns: string[], scans: Map<string, Set<string> | undefined>): Promise<string[] | undefined> {
+async function columnsToRead(ws: Workspace, impact: ImpactResult, affected: AffectedFeature, fileColumns: string[], scans: Map<string, Set<string> | undefined>): Promise<ColumnsNeeded> {
   const feature = affected.feature;
   const sides = [
-    ...(affected.baseSymbol ? [{ tree: ws.sides.base, graph: impact.baseGraph }] : []),
-    { tree: ws.sides.target, graph: impact.targetGraph },
+    ...(affected.baseSymbol ? [{ which: 'base' as const, tree: ws.sides.base, graph: impact.baseGraph }] : []),
+    { which: 'target' as const, tree: ws.sides.target, graph: impact.targetGraph },
   ];
-  const used = new Set<string>();
-  for (const { tree, graph } of sides) {
-    const files = graph.moduleClosure(feature.file);
-    // A TypeScript package may read any column; Python packages (pandas) are handed columns by name.
-    const python = isPython(affected);
-    const importsPackage = !python && files.some((f) => graph.modules.get(f)!.imports.some((i) => !i.specifier.startsWith('.')));
-    if (importsPackage) return undefined;
-    // Features share most of their modules: each file is scanned once per run, by content.
-    const unscanned = files.filter((f) => !scans.has(`${tree.hash(f)}\0${fileColumns.length}`));
-    const texts = await tree.readMany(unscanned);
-    for (const f of unscanned) scans.set(`${tree.hash(f)}\0${fileColumns.length}`, (/\.pyi?$/.test(f) ? pythonColumnsUsed : columnsUsed)(texts.get(f) ?? '', fileColumns));
-    for (const f of files) {
-      const cols = scans.get(`${tree.hash(f)}\0${fileColumns.length}`);
-      if (!cols) return undefined;
-      for (const c of cols) used.add(c);
-    }
+  const bySide: ColumnsNeeded['sides'] = { target: null };
+  for (const { which, tree, graph } of sides) {
+    bySide[which] = await sideColumns(affected, tree, graph, fileColumns, scans);
   }
   const snapshot = ws.config.snapshots.get(feature.snapshot!)!;
-  return [...new Set([...used, ...snapshot.sliceBy])];
+  const lists = [bySide.base, bySide.target].filter((l) => l !== undefined);
+  const all = lists.some((l) => l === null) ? undefined : [...new Set([...lists.flat(), ...snapshot.sliceBy] as string[])];
+  return { all, sides: bySide };
+}
+
+/** The columns one side's code can read, sorted; null when it may read any. */
+async function sideColumns(affected: AffectedFeature, tree: Workspace['sides']['base'], graph: ImpactResult['baseGraph'], fileColumns: string[], scans: Map<string, Set<string> | undefined>): Promise<string[] | null> {
+  const files = graph.moduleClosure(affected.feature.file);
+  // A TypeScript package may read any column; Python packages (pandas) are handed columns by name.
+  const python = isPython(affected);
+  const importsPackage = !python && files.some((f) => graph.modules.get(f)!.imports.some((i) => !i.specifier.startsWith('.')));
+  if (importsPackage) return null;
+  // Features share most of their modules: each file is scanned once per run, by content.
+  const unscanned = files.filter((f) => !scans.has(`${tree.hash(f)}\0${fileColumns.length}`));
+  const texts = await tree.readMany(unscanned);
+  for (const f of unscanned) scans.set(`${tree.hash(f)}\0${fileColumns.length}`, (/\.pyi?$/.test(f) ? pythonColumnsUsed : columnsUsed)(texts.get(f) ?? '', fileColumns));
+  const used = new Set<string>();
+  for (const f of files) {
+    const cols = scans.get(`${tree.hash(f)}\0${fileColumns.length}`);
+    if (!cols) return null;
+    for (const c of cols) used.add(c);
+  }
+  return [...used].sort();
 }
 
 /** Whether some configured model reads the feature (by `consumers`, or as a bound input). */
@@ -566,15 +585,15 @@ function resultKey(parts: unknown[]): string {
  * Each side's results-cache key and, when the cache has it, its outcome. The key is everything a
  * side's values depend on: the side's closure fingerprint and the content hash of every module of
  * its closure (top-level code runs when the bundle loads), the feature's config as far as running
- * goes, the snapshot's identity (file content, sample rows, seed), the columns the code is given,
+ * goes, the snapshot's identity (file content, sample rows, seed), the columns the code reads,
  * the time limit, and the runtime (Node's version and the installed packages' manifests, or the
  * Python interpreter's path, version and import roots).
  */
-function lookUpSides(ws: Workspace, impact: ImpactResult, j: Job, limits: Job['limits'], cache: ResultsCache, stats: { baseHits: number; targetHits: number; misses: number }, packages: string | undefined): void {
+function lookUpSides(ws: Workspace, impact: ImpactResult, j: Job, sideColumns: ColumnsNeeded['sides'], limits: Job['limits'], cache: ResultsCache, stats: { baseHits: number; targetHits: number; misses: number }, packages: string | undefined): void {
   const f = j.affected.feature;
   const feature = { name: f.name, source: f.source, file: f.file, exportName: f.exportName, snapshot: f.snapshot, column: f.column, kind: f.kind, output: f.output, examples: f.examples };
   const runtime = j.python ? { python: j.python.path, version: j.python.version, paths: ws.config.python.paths } : { node: process.version, packages };
-  const common = { feature, identity: j.identity, columns: j.columns ?? null, timeoutMs: limits.timeoutMs, runtime };
+  const common = { feature, identity: j.identity, timeoutMs: limits.timeoutMs, runtime };
   const sides = [
     ...(j.affected.baseSymbol ? [{ which: 'base' as const, fingerprint: j.affected.baseFingerprint, tree: ws.sides.base, graph: impact.baseGraph }] : []),
     { which: 'target' as const, fingerprint: j.affected.targetFingerprint, tree: ws.sides.target, graph: impact.targetGraph },
@@ -582,7 +601,10 @@ function lookUpSides(ws: Workspace, impact: ImpactResult, j: Job, limits: Job['l
   j.sideKeys = {};
   for (const { which, fingerprint, tree, graph } of sides) {
     const modules = graph.moduleClosure(f.file).map((m) => `${m}\0${tree.hash(m)}`);
-    const key = sideKey({ side: fingerprint, modules, ...common });
+    // A TypeScript feature's values depend on the columns its code reads; a Python feature may be
+    // handed a whole frame of the columns it is given (those of both sides).
+    const columns = j.python ? (j.columns ?? null) : sideColumns[which];
+    const key = sideKey({ side: fingerprint, modules, columns, ...common });
     j.sideKeys[which] = key;
     const result = cache.get(key);
     if (!result) {

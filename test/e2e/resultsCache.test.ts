@@ -67,6 +67,17 @@ describe('results cache (end to end)', function () {
     assert.deepEqual(stable(fifth.report), stable(fourth.report));
   });
 
+  it('an edit that makes the target read one more column leaves the base cached', () => {
+    const root = repo();
+    edit(root, 'return row.spend;', 'return row.spend * 2;');
+    assert.deepEqual(check(root).cache, { baseHits: 0, targetHits: 0, misses: 2 });
+    // age_years is named nowhere in the base's modules: only the target reads it.
+    edit(root, 'return row.spend * 2;', 'return row.spend * 2 + (row as any).age_years;');
+    const { report, cache } = check(root);
+    assert.deepEqual(cache, { baseHits: 1, targetHits: 0, misses: 1 });
+    assert.equal(report.features[0].verdict, 'changed');
+  });
+
   it('a snapshot rewritten with the same size invalidates, with a new mtime and with the same one', () => {
     const root = repo('csv');
     edit(root, 'return row.spend;', 'return row.spend + 1;');
