@@ -586,14 +586,14 @@ function resultKey(parts: unknown[]): string {
  * side's values depend on: the side's closure fingerprint and the content hash of every module of
  * its closure (top-level code runs when the bundle loads), the feature's config as far as running
  * goes, the snapshot's identity (file content, sample rows, seed), the columns the code reads,
- * the time limit, and the runtime (Node's version and the installed packages' manifests, or the
+ * the time and memory limits, and the runtime (Node's version and the installed packages' manifests, or the
  * Python interpreter's path, version and import roots).
  */
 function lookUpSides(ws: Workspace, impact: ImpactResult, j: Job, sideColumns: ColumnsNeeded['sides'], limits: Job['limits'], cache: ResultsCache, stats: { baseHits: number; targetHits: number; misses: number }, packages: string | undefined): void {
   const f = j.affected.feature;
   const feature = { name: f.name, source: f.source, file: f.file, exportName: f.exportName, snapshot: f.snapshot, column: f.column, kind: f.kind, output: f.output, examples: f.examples };
   const runtime = j.python ? { python: j.python.path, version: j.python.version, paths: ws.config.python.paths } : { node: process.version, packages };
-  const common = { feature, identity: j.identity, timeoutMs: limits.timeoutMs, runtime };
+  const common = { feature, identity: j.identity, timeoutMs: limits.timeoutMs, memoryMb: limits.memoryMb, runtime };
   const sides = [
     ...(j.affected.baseSymbol ? [{ which: 'base' as const, fingerprint: j.affected.baseFingerprint, tree: ws.sides.base, graph: impact.baseGraph }] : []),
     { which: 'target' as const, fingerprint: j.affected.targetFingerprint, tree: ws.sides.target, graph: impact.targetGraph },
