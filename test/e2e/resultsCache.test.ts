@@ -7,7 +7,9 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { git, makeRepo, removeTempDirs, runJson, writeFiles, type Files } from '../helpers';
-import { edit, repo } from './featureRepo';
+import { neverCancelled } from '../../engine/errors';
+import { WorkspaceSession } from '../../engine/session/workspaceSession';
+import { customer, edit, repo } from './featureRepo';
 import { parquetBytes, type SnapshotRows } from './snapshotFiles';
 
 const resultsDir = (root: string) => join(root, '.git', 'featureguard', 'results');
@@ -156,6 +158,31 @@ describe('results cache (end to end)', function () {
     }
     // The base, read by every run, and the last target stayed.
     assert.deepEqual(check(root, [], env).cache, { baseHits: 1, targetHits: 1, misses: 0 });
+  });
+
+  it('the editor session: the base comes from the CLI’s entries, an edit runs only the target, a repeat runs nothing', async () => {
+    const root = repo();
+    edit(root, 'return row.spend;', 'return row.spend * 2;');
+    assert.deepEqual(check(root).cache, { baseHits: 0, targetHits: 0, misses: 2 });
+    writeFiles(root, { 'src/features/customer.ts': customer });
+    const session = await WorkspaceSession.open({ cwd: root });
+    try {
+      const file = 'src/features/customer.ts';
+      session.setBuffer(file, customer.replace('return row.spend;', 'return row.spend * 3;'));
+      const first = await session.check(neverCancelled, {});
+      assert.deepEqual(first.report.summary.cache, { baseHits: 1, targetHits: 0, misses: 1 });
+      assert.equal(first.report.features[0].verdict, 'changed');
+      // The CLI's target is the buffer again: read back from disk.
+      session.setBuffer(file, customer.replace('return row.spend;', 'return row.spend * 2;'));
+      assert.deepEqual((await session.check(neverCancelled, {})).report.summary.cache, { baseHits: 1, targetHits: 1, misses: 0 });
+      session.setBuffer(file, customer.replace('return row.spend;', 'return row.spend * 4;'));
+      assert.deepEqual((await session.check(neverCancelled, {})).report.summary.cache, { baseHits: 1, targetHits: 0, misses: 1 });
+      const again = await session.check(neverCancelled, {});
+      assert.deepEqual(again.report.summary.cache, { baseHits: 1, targetHits: 1, misses: 0 });
+      assert.equal(again.report.summary.timings?.execute ?? 0, 0);
+    } finally {
+      session.dispose();
+    }
   });
 
   it('a Python feature hits on the second run', () => {
