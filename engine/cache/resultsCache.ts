@@ -71,11 +71,7 @@ export class ResultsCache {
     const result = decodeEntry(bytes, key);
     if (!result) {
       // Corrupt, foreign or of an older format: gone, and written again by this run.
-      try {
-        unlinkSync(file);
-      } catch {
-        // Another process removed it first.
-      }
+      remove(file);
       return undefined;
     }
     touch(file);
@@ -123,12 +119,12 @@ export class ResultsCache {
       for (const e of files) {
         // Another process's write in progress is left alone; an abandoned one goes.
         if (e.f.endsWith('.tmp')) {
-          if (now - e.t > 60_000) unlinkSync(join(this.dir!, e.f));
+          if (now - e.t > 60_000) remove(join(this.dir!, e.f));
           continue;
         }
         total += e.size;
         kept++;
-        if (total > maxBytes || kept > MAX_FILES) unlinkSync(join(this.dir!, e.f));
+        if (total > maxBytes || kept > MAX_FILES) remove(join(this.dir!, e.f));
       }
     } catch {
       // Pruning is best effort.
@@ -152,6 +148,15 @@ export class ResultsCache {
 export function maxCacheBytes(): number {
   const mb = Number(process.env.FEATUREGUARD_RESULTS_CACHE_MB);
   return (Number.isFinite(mb) && mb >= 0 ? mb : DEFAULT_MAX_MB) * 1024 * 1024;
+}
+
+/** Deletes a file another process (a second check, the language server) may have deleted first. */
+function remove(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // Gone already.
+  }
 }
 
 function touch(file: string): void {
