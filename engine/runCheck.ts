@@ -5,7 +5,9 @@
  * feature whose code closures and snapshot are unchanged since the last run reuses its result.
  */
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { cacheable, ResultsCache, sideKey } from './cache/resultsCache';
 import { thresholdsFrom } from './checks/thresholds';
 import type { AffectedFeature, ImpactResult } from './analysis/impact';
 import { CancelledError, neverCancelled, throwIfCancelled, type CancellationToken } from './errors';
@@ -54,10 +56,12 @@ export interface CheckCaches {
   modelValues: Map<string, readonly unknown[]>;
   /** The model worker with its open sessions (started at the first model). */
   models?: ModelHost;
+  /** One side's values by everything they depend on, in memory and under `.git/featureguard/results/`. */
+  sides: ResultsCache;
 }
 
 export function newCheckCaches(): CheckCaches {
-  return { snapshots: new SnapshotLoader(), results: new Map(), modelValues: new Map() };
+  return { snapshots: new SnapshotLoader(), results: new Map(), modelValues: new Map(), sides: new ResultsCache() };
 }
 
 /** Ends what the caches hold open (the model worker). */
@@ -117,6 +121,10 @@ function isPython(a: AffectedFeature): boolean {
 export async function checkImpact(ws: Workspace, impact: ImpactResult, options: DataOptions, caches: CheckCaches, token: CancellationToken, started = performance.now()): Promise<Report> {
   caches.snapshots.startRun();
   caches.snapshots.setRemoteCache(options.diskCache === false ? undefined : join(ws.repo.commonDir, 'featureguard', 'snapshots'), !!options.refresh);
+  // `--no-cache`: side results are neither read nor written (in memory either).
+  const sideCache = options.diskCache === false ? undefined : caches.sides;
+  sideCache?.setDir(join(ws.repo.commonDir, 'featureguard', 'results'));
+  const cacheStats = { baseHits: 0, targetHits: 0, misses: 0 };
   const times = new PhaseTimes();
   const features = impact.features.map((affected) => ({ affected, report: featureReport(affected, impact, 'not-checked') }));
   const runnable = features.filter(({ affected, report }) => report.verdict !== 'broken' && affected.feature.snapshot && !options.noData && options.execute !== false);
@@ -138,29 +146,31 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
   const workers = new AbortController();
   const watch = setInterval(() => token.isCancellationRequested && workers.abort(), CANCEL_POLL_MS);
   try {
-    const jobs = await prepareJobs(ws, impact, runnable.map((r) => r.affected), limits, caches, times, python, (someNode) => someNode && (stopIdle = prestartWorkers(limits, ws.repo.root, 2)));
+    const jobs = await prepareJobs(ws, impact, runnable.map((r) => r.affected), limits, caches, sideCache, cacheStats, times, python, (nodeSides) => nodeSides > 0 && (stopIdle = prestartWorkers(limits, ws.repo.root, Math.min(2, nodeSides))));
     // Models the affected features reach are opened while the features run.
     const reached = modelsReached(ws.config, runnable.map((r) => ({ feature: r.affected.feature, target: [], findings: [] })));
     const models = reached.size ? modelInput(workers.signal) : undefined;
     if (models) preloadModels(models, reached);
     // Node workers share bundles and batches; Python features run in their own interpreter.
-    const pending = jobs.filter((j) => !j.cached && !j.python);
+    const pending = jobs.filter((j) => !j.cached && !j.python && runsSomeSide(j));
     throwIfCancelled(token);
     const ran = runSharedBatches(ws, pending, await sharedBundles(ws, impact, pending, times), caches, workers.signal);
-    for (const [job, outcomes] of runPythonBatches(ws, jobs.filter((j) => !j.cached && j.python), caches, workers.signal)) ran.set(job, outcomes);
+    for (const [job, outcomes] of runPythonBatches(ws, jobs.filter((j) => !j.cached && j.python && runsSomeSide(j)), caches, workers.signal)) ran.set(job, outcomes);
     if (models) prereadModelColumns(models, reached);
-    await checkEach(ws, impact, jobs, runnable.map((r) => r.report), ran, caches, times, token, workers.signal);
+    await checkEach(ws, impact, jobs, runnable.map((r) => r.report), ran, caches, sideCache, times, token, workers.signal);
     const modelled = models ? await modelChecks(ws, jobs, runnable.map((r) => r.report), caches, models, times, token) : { reports: [], warnings: [] };
     const report = buildReport(ws, impact, features.map((f) => f.report), { rowsSampled: caches.snapshots.rowsSampled(), featuresChecked: jobs.length }, started);
     if (modelled.reports.length) report.models = modelled.reports;
     if (modelled.warnings.length) report.warnings = [...(report.warnings ?? []), ...modelled.warnings];
     if (jobs.length) report.summary.timings = times.rounded();
+    if (jobs.length && sideCache) report.summary.cache = cacheStats;
     if (python && jobs.some((j) => j.python)) report.summary.python = { path: python.path, version: python.version };
     return report;
   } finally {
     clearInterval(watch);
     workers.abort();
     stopIdle();
+    sideCache?.prune();
   }
 }
 
@@ -185,11 +195,11 @@ async function modelChecks(ws: Workspace, jobs: Job[], reports: FeatureReport[],
 }
 
 /** Checks each job as its outcomes arrive, in job order, filling its feature's report. */
-async function checkEach(ws: Workspace, impact: ImpactResult, jobs: Job[], reports: FeatureReport[], ran: Map<Job, BatchOutcomes>, caches: CheckCaches, times: PhaseTimes, token: CancellationToken, signal: AbortSignal): Promise<void> {
+async function checkEach(ws: Workspace, impact: ImpactResult, jobs: Job[], reports: FeatureReport[], ran: Map<Job, BatchOutcomes>, caches: CheckCaches, sideCache: ResultsCache | undefined, times: PhaseTimes, token: CancellationToken, signal: AbortSignal): Promise<void> {
   try {
     for (const [i, job] of jobs.entries()) {
       throwIfCancelled(token);
-      Object.assign(reports[i], job.cached ?? (await dataCheck(ws, impact, job, caches, times, ran.get(job) ?? {}, signal)));
+      Object.assign(reports[i], job.cached ?? (await dataCheck(ws, impact, job, caches, sideCache, times, ran.get(job) ?? {}, signal)));
       ran.get(job)?.consumed?.();
       // Its outcomes hold the feature's values (and the statistics derived from them): let them go.
       ran.delete(job);
@@ -214,6 +224,15 @@ interface Job {
   cached?: Partial<FeatureReport>;
   /** The interpreter of a Python feature. */
   python?: PythonInterpreter;
+  /** Each side's results-cache key (none with `--no-cache`, or for a base side that does not exist). */
+  sideKeys?: { base?: string; target?: string };
+  /** Sides whose outcome the results cache had: they are not run. */
+  cachedSides?: { base?: SideOutcome; target?: SideOutcome };
+}
+
+/** Whether some side of the job still has to run (one whose outcome is not cached). */
+function runsSomeSide(j: Job): boolean {
+  return (!!j.affected.baseSymbol && !j.cachedSides?.base) || !j.cachedSides?.target;
 }
 
 /**
@@ -221,9 +240,21 @@ interface Job {
  * columns the other features need in one pass. `onPending` is called, before the reads, when some
  * feature has no cached result: only then do workers have anything to do.
  */
-async function prepareJobs(ws: Workspace, impact: ImpactResult, affected: AffectedFeature[], limits: Job['limits'], caches: CheckCaches, times: PhaseTimes, python: PythonInterpreter | undefined, onPending: (someNode: boolean) => void): Promise<Job[]> {
+async function prepareJobs(
+  ws: Workspace,
+  impact: ImpactResult,
+  affected: AffectedFeature[],
+  limits: Job['limits'],
+  caches: CheckCaches,
+  sideCache: ResultsCache | undefined,
+  stats: { baseHits: number; targetHits: number; misses: number },
+  times: PhaseTimes,
+  python: PythonInterpreter | undefined,
+  onPending: (nodeSides: number) => void,
+): Promise<Job[]> {
   const readStarted = performance.now();
   const needed = new Map<AffectedFeature, string[] | undefined>();
+  const sideColumnsOf = new Map<AffectedFeature, ColumnsNeeded['sides']>();
   const jobs: Job[] = [];
   for (const a of affected) {
     const feature = a.feature;
@@ -239,15 +270,24 @@ async function prepareJobs(ws: Workspace, impact: ImpactResult, affected: Affect
     jobs.push({ affected: a, load, identity, key, limits, ...(cached ? { cached } : {}), ...(isPython(a) && python ? { python } : {}) });
   }
   const pending = jobs.filter((j) => !j.cached);
-  if (pending.length) onPending(pending.some((j) => !j.python));
+  for (const j of jobs) if (j.cached) countCachedJob(j, stats);
   const scans = new Map<string, Set<string> | undefined>();
   const bySnapshot = new Map<string, AffectedFeature[]>();
   for (const { affected: a } of pending) {
     const name = a.feature.snapshot!;
-    needed.set(a, await columnsToRead(ws, impact, a, await caches.snapshots.fileColumns(ws.config, name), scans));
+    const columns = await columnsToRead(ws, impact, a, await caches.snapshots.fileColumns(ws.config, name), scans);
+    needed.set(a, columns.all);
+    sideColumnsOf.set(a, columns.sides);
     bySnapshot.set(name, [...(bySnapshot.get(name) ?? []), a]);
   }
-  for (const j of pending) j.columns = needed.get(j.affected);
+  const packages = sideCache && pending.some((j) => !j.python) ? packagesIdentity(ws.repo.root) : undefined;
+  let nodeSides = 0;
+  for (const j of pending) {
+    j.columns = needed.get(j.affected);
+    if (sideCache) lookUpSides(ws, impact, j, sideColumnsOf.get(j.affected)!, limits, sideCache, stats, packages);
+    if (!j.python) nodeSides += (j.affected.baseSymbol && !j.cachedSides?.base ? 1 : 0) + (j.cachedSides?.target ? 0 : 1);
+  }
+  if (pending.length) onPending(nodeSides);
   for (const [name, group] of bySnapshot) {
     const lists = group.map((a) => needed.get(a));
     const union = lists.some((l) => l === undefined) ? undefined : [...new Set(lists.flat() as string[])];
@@ -280,8 +320,8 @@ async function sharedBundles(ws: Workspace, impact: ImpactResult, jobs: Job[], t
     return bundle.ok ? { code: bundle.code, keys } : undefined;
   };
   const [base, target] = await Promise.all([
-    side(ws.sides.base, impact.baseGraph, (j) => !!j.affected.baseSymbol),
-    side(ws.sides.target, impact.targetGraph, () => true),
+    side(ws.sides.base, impact.baseGraph, (j) => !!j.affected.baseSymbol && !j.cachedSides?.base),
+    side(ws.sides.target, impact.targetGraph, (j) => !j.cachedSides?.target),
   ]);
   times.ms.bundle += performance.now() - started;
   return { base, target };
@@ -368,8 +408,8 @@ function runPythonBatches(ws: Workspace, jobs: Job[], caches: CheckCaches, signa
   for (const j of jobs) bySnapshot.set(j.affected.feature.snapshot!, [...(bySnapshot.get(j.affected.feature.snapshot!) ?? []), j]);
   for (const [name, group] of bySnapshot) {
     const sides = [
-      { which: 'base' as const, tree: ws.sides.base, members: group.filter((j) => j.affected.baseSymbol) },
-      { which: 'target' as const, tree: ws.sides.target, members: group },
+      { which: 'base' as const, tree: ws.sides.base, members: group.filter((j) => j.affected.baseSymbol && !j.cachedSides?.base) },
+      { which: 'target' as const, tree: ws.sides.target, members: group.filter((j) => !j.cachedSides?.target) },
     ];
     for (const { which, tree, members } of sides) {
       if (members.length === 0) continue;
@@ -400,13 +440,21 @@ function runPythonBatches(ws: Workspace, jobs: Job[], caches: CheckCaches, signa
   return out;
 }
 
-async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: CheckCaches, times: PhaseTimes, batched: BatchOutcomes, signal: AbortSignal): Promise<Partial<FeatureReport>> {
+async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: CheckCaches, sideCache: ResultsCache | undefined, times: PhaseTimes, batched: BatchOutcomes, signal: AbortSignal): Promise<Partial<FeatureReport>> {
   const { affected, limits } = job;
   const loaded = await job.load();
   const feature = affected.feature;
   // An empty sample says nothing about the edit: not "identical", not checked.
   if (loaded.rows.length === 0) return { verdict: 'not-checked', metrics: { rows: 0 } };
-  const run = async (tree: Workspace['sides']['base'], graph: ImpactResult['baseGraph'], batched: Promise<SideOutcome> | undefined) => {
+  const run = async (tree: Workspace['sides']['base'], graph: ImpactResult['baseGraph'], batched: Promise<SideOutcome> | undefined, which: 'base' | 'target'): Promise<SideOutcome> => {
+    const hit = job.cachedSides?.[which];
+    if (hit) return hit;
+    const outcome = await runSide(tree, graph, batched);
+    const key = job.sideKeys?.[which];
+    if (key && sideCache && cacheable(outcome)) sideCache.set(key, outcome.result);
+    return outcome;
+  };
+  const runSide = async (tree: Workspace['sides']['base'], graph: ImpactResult['baseGraph'], batched: Promise<SideOutcome> | undefined): Promise<SideOutcome> => {
     if (job.python) {
       const waitStarted = performance.now();
       const pre = await batched;
@@ -423,8 +471,8 @@ async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: 
     return runFeatureSide(tree, ws.frontEnd, feature, feature.file, loaded.sample, ws.repo.root, limits, graph.moduleClosure(feature.file), ws.bundles, signal);
   };
   const [base, target] = await Promise.all([
-    affected.baseSymbol ? run(ws.sides.base, impact.baseGraph, batched.base) : Promise.resolve(undefined),
-    run(ws.sides.target, impact.targetGraph, batched.target),
+    affected.baseSymbol ? run(ws.sides.base, impact.baseGraph, batched.base, 'base') : Promise.resolve(undefined),
+    run(ws.sides.target, impact.targetGraph, batched.target, 'target'),
   ]);
   // Never a result (nor a cached one) from a run that was stopped half-way.
   if ((base && !base.ok && base.reason === 'cancelled') || (!target.ok && target.reason === 'cancelled')) throw new CancelledError();
@@ -462,36 +510,52 @@ async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: 
   return result;
 }
 
+/** The columns a feature's rows need (undefined: all), and what each side's code can read (null: any). */
+interface ColumnsNeeded {
+  all: string[] | undefined;
+  sides: { base?: string[] | null; target: string[] | null };
+}
+
 /**
  * The snapshot columns a feature's rows need: those the base or target code can read and the
  * slices (the stored column is read beside them). All of them when the code imports a package (not looked into) or
- * enumerates rows (see `columnsUsed`).
+ * enumerates rows (see `columnsUsed`). Each side's own columns key its cached values: an edit that
+ * makes the target read one more column leaves the base's key as it was.
  */
-async function columnsToRead(ws: Workspace, impact: ImpactResult, affected: AffectedFeature, fileColumns: string[], scans: Map<string, Set<string> | undefined>): Promise<string[] | undefined> {
+async function columnsToRead(ws: Workspace, impact: ImpactResult, affected: AffectedFeature, fileColumns: string[], scans: Map<string, Set<string> | undefined>): Promise<ColumnsNeeded> {
   const feature = affected.feature;
   const sides = [
-    ...(affected.baseSymbol ? [{ tree: ws.sides.base, graph: impact.baseGraph }] : []),
-    { tree: ws.sides.target, graph: impact.targetGraph },
+    ...(affected.baseSymbol ? [{ which: 'base' as const, tree: ws.sides.base, graph: impact.baseGraph }] : []),
+    { which: 'target' as const, tree: ws.sides.target, graph: impact.targetGraph },
   ];
-  const used = new Set<string>();
-  for (const { tree, graph } of sides) {
-    const files = graph.moduleClosure(feature.file);
-    // A TypeScript package may read any column; Python packages (pandas) are handed columns by name.
-    const python = isPython(affected);
-    const importsPackage = !python && files.some((f) => graph.modules.get(f)!.imports.some((i) => !i.specifier.startsWith('.')));
-    if (importsPackage) return undefined;
-    // Features share most of their modules: each file is scanned once per run, by content.
-    const unscanned = files.filter((f) => !scans.has(`${tree.hash(f)}\0${fileColumns.length}`));
-    const texts = await tree.readMany(unscanned);
-    for (const f of unscanned) scans.set(`${tree.hash(f)}\0${fileColumns.length}`, (/\.pyi?$/.test(f) ? pythonColumnsUsed : columnsUsed)(texts.get(f) ?? '', fileColumns));
-    for (const f of files) {
-      const cols = scans.get(`${tree.hash(f)}\0${fileColumns.length}`);
-      if (!cols) return undefined;
-      for (const c of cols) used.add(c);
-    }
+  const bySide: ColumnsNeeded['sides'] = { target: null };
+  for (const { which, tree, graph } of sides) {
+    bySide[which] = await sideColumns(affected, tree, graph, fileColumns, scans);
   }
   const snapshot = ws.config.snapshots.get(feature.snapshot!)!;
-  return [...new Set([...used, ...snapshot.sliceBy])];
+  const lists = [bySide.base, bySide.target].filter((l) => l !== undefined);
+  const all = lists.some((l) => l === null) ? undefined : [...new Set([...lists.flat(), ...snapshot.sliceBy] as string[])];
+  return { all, sides: bySide };
+}
+
+/** The columns one side's code can read, sorted; null when it may read any. */
+async function sideColumns(affected: AffectedFeature, tree: Workspace['sides']['base'], graph: ImpactResult['baseGraph'], fileColumns: string[], scans: Map<string, Set<string> | undefined>): Promise<string[] | null> {
+  const files = graph.moduleClosure(affected.feature.file);
+  // A TypeScript package may read any column; Python packages (pandas) are handed columns by name.
+  const python = isPython(affected);
+  const importsPackage = !python && files.some((f) => graph.modules.get(f)!.imports.some((i) => !i.specifier.startsWith('.')));
+  if (importsPackage) return null;
+  // Features share most of their modules: each file is scanned once per run, by content.
+  const unscanned = files.filter((f) => !scans.has(`${tree.hash(f)}\0${fileColumns.length}`));
+  const texts = await tree.readMany(unscanned);
+  for (const f of unscanned) scans.set(`${tree.hash(f)}\0${fileColumns.length}`, (/\.pyi?$/.test(f) ? pythonColumnsUsed : columnsUsed)(texts.get(f) ?? '', fileColumns));
+  const used = new Set<string>();
+  for (const f of files) {
+    const cols = scans.get(`${tree.hash(f)}\0${fileColumns.length}`);
+    if (!cols) return null;
+    for (const c of cols) used.add(c);
+  }
+  return [...used].sort();
 }
 
 /** Whether some configured model reads the feature (by `consumers`, or as a bound input). */
@@ -515,4 +579,60 @@ const MAX_CACHED_RESULTS = 1000;
 
 function resultKey(parts: unknown[]): string {
   return createHash('sha1').update(JSON.stringify(parts)).digest('hex');
+}
+
+/**
+ * Each side's results-cache key and, when the cache has it, its outcome. The key is everything a
+ * side's values depend on: the side's closure fingerprint and the content hash of every module of
+ * its closure (top-level code runs when the bundle loads), the feature's config as far as running
+ * goes, the snapshot's identity (file content, sample rows, seed), the columns the code reads,
+ * the time and memory limits, and the runtime (Node's version and the installed packages' manifests, or the
+ * Python interpreter's path, version and import roots).
+ */
+function lookUpSides(ws: Workspace, impact: ImpactResult, j: Job, sideColumns: ColumnsNeeded['sides'], limits: Job['limits'], cache: ResultsCache, stats: { baseHits: number; targetHits: number; misses: number }, packages: string | undefined): void {
+  const f = j.affected.feature;
+  const feature = { name: f.name, source: f.source, file: f.file, exportName: f.exportName, snapshot: f.snapshot, column: f.column, kind: f.kind, output: f.output, examples: f.examples };
+  const runtime = j.python ? { python: j.python.path, version: j.python.version, paths: ws.config.python.paths } : { node: process.version, packages };
+  const common = { feature, identity: j.identity, timeoutMs: limits.timeoutMs, memoryMb: limits.memoryMb, runtime };
+  const sides = [
+    ...(j.affected.baseSymbol ? [{ which: 'base' as const, fingerprint: j.affected.baseFingerprint, tree: ws.sides.base, graph: impact.baseGraph }] : []),
+    { which: 'target' as const, fingerprint: j.affected.targetFingerprint, tree: ws.sides.target, graph: impact.targetGraph },
+  ];
+  j.sideKeys = {};
+  for (const { which, fingerprint, tree, graph } of sides) {
+    const modules = graph.moduleClosure(f.file).map((m) => `${m}\0${tree.hash(m)}`);
+    // A TypeScript feature's values depend on the columns its code reads; a Python feature may be
+    // handed a whole frame of the columns it is given (those of both sides).
+    const columns = j.python ? (j.columns ?? null) : sideColumns[which];
+    const key = sideKey({ side: fingerprint, modules, columns, ...common });
+    j.sideKeys[which] = key;
+    const result = cache.get(key);
+    if (!result) {
+      stats.misses++;
+      continue;
+    }
+    (j.cachedSides ??= {})[which] = { ok: true, result, timings: { bundleMs: 0, executeMs: 0 } };
+    if (which === 'base') stats.baseHits++;
+    else stats.targetHits++;
+  }
+}
+
+/** A job whose whole result was reused (the language server): neither side runs. */
+function countCachedJob(j: Job, stats: { baseHits: number; targetHits: number }): void {
+  if (j.affected.baseSymbol) stats.baseHits++;
+  stats.targetHits++;
+}
+
+/** The installed packages a Node feature may require, by their manifests' size and mtime. */
+function packagesIdentity(root: string): string {
+  return ['package.json', 'package-lock.json', 'yarn.lock', 'pnpm-lock.yaml', 'node_modules/.package-lock.json']
+    .map((name) => {
+      try {
+        const st = statSync(join(root, name));
+        return `${name}:${st.size}:${st.mtimeMs}`;
+      } catch {
+        return '';
+      }
+    })
+    .join('|');
 }

@@ -5,7 +5,8 @@
  * mtime of local files, ETags or Last-Modified dates of remote ones: what the `SnapshotLoader`
  * keys its column store and the result cache on) and reads samples of it.
  */
-import { stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { SnapshotConfig } from '../config/configTypes';
 import { UserError } from '../errors';
@@ -65,7 +66,7 @@ export async function resolveSnapshot(s: SnapshotConfig, configDir: string, disp
     return datasetReader(await datasetParts(store, undefined, keyPath, display), display, (part) => store.source(part.entry), false);
   }
   return {
-    identity: `${s.absPath}|${st.size}|${st.mtimeMs}`,
+    identity: `${s.absPath}|${st.size}|${st.mtimeMs}|${await edgeHash(s.absPath, st.size)}`,
     singleFile: true,
     read: (options) => readSnapshot(s.absPath, options, display),
   };
@@ -110,4 +111,34 @@ function datasetReader(dataset: Dataset, display: string, open: (part: Dataset['
     singleFile: false,
     read: (options) => readDataset(dataset, options, { display, open, limiter }),
   };
+}
+
+/** Bytes hashed at each end of a local file for its identity. */
+const EDGE_BYTES = 64 * 1024;
+
+/**
+ * A hash of a local file's first and last 64 KB: with size and mtime, the file's identity. A file
+ * rewritten in place with the same size (and a restored mtime) still changes it — Parquet and Arrow
+ * keep their schema and statistics in the footer, CSV is mostly read whole when small. Unreadable:
+ * empty (reading it will fail with the right message).
+ */
+async function edgeHash(path: string, size: number): Promise<string> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+    const h = createHash('sha1');
+    const head = Buffer.alloc(Math.min(EDGE_BYTES, size));
+    await handle.read(head, 0, head.length, 0);
+    h.update(head);
+    if (size > EDGE_BYTES) {
+      const tail = Buffer.alloc(Math.min(EDGE_BYTES, size - EDGE_BYTES));
+      await handle.read(tail, 0, tail.length, size - tail.length);
+      h.update(tail);
+    }
+    return h.digest('hex').slice(0, 16);
+  } catch {
+    return '';
+  } finally {
+    await handle?.close();
+  }
 }

@@ -74,6 +74,9 @@ export function mergeReports(inputs: readonly ReportFile[]): Report {
   const timings: Record<string, number> = {};
   for (const r of reports) for (const [k, v] of Object.entries(r.summary.timings ?? {})) timings[k] = (timings[k] ?? 0) + v;
   const python = reports.find((r) => r.summary.python)?.summary.python;
+  const withCache = reports.filter((r) => r.summary.cache);
+  const cache = withCache.length ? { baseHits: 0, targetHits: 0, misses: 0 } : undefined;
+  for (const r of withCache) for (const k of ['baseHits', 'targetHits', 'misses'] as const) cache![k] += r.summary.cache![k];
   const warnings = [...new Set(reports.flatMap((r) => r.warnings ?? []))];
   return {
     version: 1,
@@ -89,6 +92,7 @@ export function mergeReports(inputs: readonly ReportFile[]): Report {
       rowsSampled: [...rows.values()].reduce((s, n) => s + n, 0),
       durationMs: reports.reduce((s, r) => s + r.summary.durationMs, 0),
       ...(Object.keys(timings).length ? { timings } : {}),
+      ...(cache ? { cache } : {}),
       ...(python ? { python } : {}),
     },
     ...(warnings.length ? { warnings } : {}),

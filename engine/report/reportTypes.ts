@@ -107,6 +107,11 @@ export interface Report {
     durationMs: number;
     /** Wall time by phase (impact, read, bundle, execute, statistics), in milliseconds. */
     timings?: Record<string, number>;
+    /**
+     * The results cache of one side's values (`.git/featureguard/results/`): sides found there and
+     * not run, and sides that ran (misses); absent with `--no-cache` or when nothing was checked.
+     */
+    cache?: { baseHits: number; targetHits: number; misses: number };
     /** The interpreter that ran Python features, whenever Python ran (SPEC §9). */
     python?: { path: string; version: string };
   };

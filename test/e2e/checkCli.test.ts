@@ -4,7 +4,7 @@
  * and the verdict, change and findings a user should see.
  */
 import { strict as assert } from 'node:assert';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { git, removeTempDirs, runCli, runJson, treeFingerprint, writeFiles } from '../helpers';
 import { edit, repo } from './featureRepo';
@@ -282,8 +282,12 @@ describe('featureguard check (end to end)', function () {
     const again = check(root);
     assert.deepEqual(again.byName.recency.metrics, first.byName.recency.metrics);
     assert.deepEqual(readdirSync(bundles).filter((f) => f.endsWith('.js')).sort(), [...files].sort(), 'no new bundle');
+    // Without the results cache, which would run neither side (and must not keep the tampered values).
+    const results = join(root, '.git/featureguard/results');
+    rmSync(results, { recursive: true, force: true });
     for (const f of files) writeFileSync(join(bundles, f), 'exports.__feature = () => 7;');
     const tampered = check(root).byName.recency;
+    rmSync(results, { recursive: true, force: true });
     assert.equal(tampered.verdict, 'identical', 'both sides ran the cached code (7 on every row)');
     assert.deepEqual(tampered.histogram.target, tampered.histogram.base);
 

@@ -1,0 +1,304 @@
+/**
+ * One side's outcome for a feature — the values its code produced on a sample — cached by
+ * everything that outcome depends on (see `sideKey` in `runCheck.ts`): that side's closure
+ * fingerprint and module contents, the feature's config, the snapshot's identity, the sample, the
+ * limits and the runtime. The base side (HEAD) rarely changes, so its values are computed once per
+ * commit and a later check runs only the target.
+ *
+ * In memory (the language server keeps it across runs) and, unless `--no-cache`, on disk under
+ * `.git/featureguard/results/`: one file per entry, named by its key, numeric values as raw
+ * float64 with a state byte per row, others as JSON; written atomically (tmp + rename), bounded in
+ * total size (least recently used first out: a read touches the file's mtime), and a corrupt,
+ * foreign or old-format file is ignored (deleted, then written again by the run that misses).
+ *
+ * Only deterministic outcomes are kept: an `ok` run with no non-deterministic rows (per-row errors
+ * included: the same code on the same rows throws the same way). Timeouts, crashes, memory limits,
+ * load/bundle failures and cancelled runs are never cached: they say nothing stable about the code.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SideOutcome } from '../exec/featureRunner';
+import { decodeValues, encodeValues, type WorkerResult } from '../exec/workerProtocol';
+
+/** Bumped whenever the file layout or the key's parts change: older files are then foreign. */
+export const RESULTS_FORMAT = 1;
+const MAGIC = 'FGR1';
+
+/** Default disk bound; `FEATUREGUARD_RESULTS_CACHE_MB` overrides it. */
+const DEFAULT_MAX_MB = 256;
+/** At most this many files, whatever their size. */
+const MAX_FILES = 20_000;
+/** Values held in memory across entries (a few million numbers). */
+const MAX_MEMORY_VALUES = 5_000_000;
+
+export function sideKey(parts: unknown): string {
+  return createHash('sha1').update(JSON.stringify([RESULTS_FORMAT, parts])).digest('hex');
+}
+
+/** Whether an outcome may be cached (see the module comment). */
+export function cacheable(outcome: SideOutcome | undefined): outcome is SideOutcome & { ok: true } {
+  return !!outcome && outcome.ok && outcome.result.nondeterministic === 0;
+}
+
+export class ResultsCache {
+  private readonly memory = new Map<string, WorkerResult>();
+  private memoryValues = 0;
+  private dir?: string;
+  private written = false;
+
+  /** Where entries are kept on disk (undefined: memory only). */
+  setDir(dir: string | undefined): void {
+    this.dir = dir;
+  }
+
+  get(key: string): WorkerResult | undefined {
+    const hit = this.memory.get(key);
+    if (hit) {
+      this.memory.delete(key);
+      this.memory.set(key, hit);
+      if (this.dir) touch(join(this.dir, key));
+      return hit;
+    }
+    if (!this.dir) return undefined;
+    const file = join(this.dir, key);
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(file);
+    } catch {
+      return undefined;
+    }
+    const result = decodeEntry(bytes, key);
+    if (!result) {
+      // Corrupt, foreign or of an older format: gone, and written again by this run.
+      remove(file);
+      return undefined;
+    }
+    touch(file);
+    this.remember(key, result);
+    return result;
+  }
+
+  /** Keeps a cacheable result; failure to write to disk is not an error (the cache only saves time). */
+  set(key: string, result: WorkerResult): void {
+    this.remember(key, result);
+    if (!this.dir) return;
+    const bytes = encodeEntry(key, result);
+    if (!bytes) return;
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      const file = join(this.dir, key);
+      const tmp = `${file}.${process.pid}.tmp`;
+      writeFileSync(tmp, bytes);
+      renameSync(tmp, file);
+      this.written = true;
+    } catch {
+      // A read-only git directory: the memory cache still works.
+    }
+  }
+
+  /** Deletes the least recently used files beyond the bound; once per run, after its writes. */
+  prune(): void {
+    if (!this.dir || !this.written) return;
+    this.written = false;
+    const maxBytes = maxCacheBytes();
+    try {
+      const files = readdirSync(this.dir).flatMap((f) => {
+        try {
+          const st = statSync(join(this.dir!, f));
+          return [{ f, size: st.size, t: st.mtimeMs }];
+        } catch {
+          return [];
+        }
+      });
+      // Newest first: keep while within both bounds.
+      files.sort((a, b) => b.t - a.t);
+      let total = 0;
+      let kept = 0;
+      const now = Date.now();
+      for (const e of files) {
+        // Another process's write in progress is left alone; an abandoned one goes.
+        if (e.f.endsWith('.tmp')) {
+          if (now - e.t > 60_000) remove(join(this.dir!, e.f));
+          continue;
+        }
+        total += e.size;
+        kept++;
+        if (total > maxBytes || kept > MAX_FILES) remove(join(this.dir!, e.f));
+      }
+    } catch {
+      // Pruning is best effort.
+    }
+  }
+
+  private remember(key: string, result: WorkerResult): void {
+    const old = this.memory.get(key);
+    if (old) this.memoryValues -= old.values.length;
+    this.memory.delete(key);
+    this.memory.set(key, result);
+    this.memoryValues += result.values.length;
+    while (this.memoryValues > MAX_MEMORY_VALUES && this.memory.size > 1) {
+      const [k, v] = this.memory.entries().next().value!;
+      this.memory.delete(k);
+      this.memoryValues -= v.values.length;
+    }
+  }
+}
+
+export function maxCacheBytes(): number {
+  const mb = Number(process.env.FEATUREGUARD_RESULTS_CACHE_MB);
+  return (Number.isFinite(mb) && mb >= 0 ? mb : DEFAULT_MAX_MB) * 1024 * 1024;
+}
+
+/** Deletes a file another process (a second check, the language server) may have deleted first. */
+function remove(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // Gone already.
+  }
+}
+
+function touch(file: string): void {
+  try {
+    const now = new Date();
+    utimesSync(file, now, now);
+  } catch {
+    // Missing (pruned by another process) or read-only: nothing to keep young.
+  }
+}
+
+/** A value list as JSON, with what JSON cannot say (undefined, NaN, ±Infinity, -0) by index. */
+interface JsonList {
+  json: unknown[];
+  special: Record<number, string>;
+}
+
+interface Header {
+  magic: typeof MAGIC;
+  format: number;
+  key: string;
+  length: number;
+  /** `numbers`: the payload is float64 × length then a state byte × length; `json`: one JSON list. */
+  encoding: 'numbers' | 'json';
+  special?: Record<number, string>;
+  extra: JsonList;
+  errorCount: number;
+  errors: WorkerResult['errors'];
+  nondeterministic: number;
+  runMs: number;
+  missingColumns?: string[];
+}
+
+/** The file's bytes, or undefined when a value has no faithful JSON form (kept in memory only). */
+export function encodeEntry(key: string, r: WorkerResult): Buffer | undefined {
+  const extra = jsonList(r.extraValues);
+  if (!extra) return undefined;
+  const wire = encodeValues(r.values);
+  let payload: Buffer;
+  let encoding: Header['encoding'];
+  let special: Record<number, string> | undefined;
+  if (Array.isArray(wire)) {
+    const list = jsonList(wire);
+    if (!list) return undefined;
+    encoding = 'json';
+    special = list.special;
+    payload = Buffer.from(JSON.stringify(list.json));
+  } else {
+    encoding = 'numbers';
+    payload = Buffer.concat([Buffer.from(wire.numbers.buffer, wire.numbers.byteOffset, wire.numbers.byteLength), Buffer.from(wire.states.buffer, wire.states.byteOffset, wire.states.byteLength)]);
+  }
+  const header: Header = {
+    magic: MAGIC,
+    format: RESULTS_FORMAT,
+    key,
+    length: r.values.length,
+    encoding,
+    ...(special ? { special } : {}),
+    extra,
+    errorCount: r.errorCount,
+    errors: r.errors,
+    nondeterministic: r.nondeterministic,
+    runMs: r.runMs,
+    ...(r.missingColumns ? { missingColumns: r.missingColumns } : {}),
+  };
+  const head = Buffer.from(JSON.stringify(header));
+  const prefix = Buffer.alloc(8);
+  prefix.write(MAGIC, 0, 'latin1');
+  prefix.writeUInt32LE(head.length, 4);
+  return Buffer.concat([prefix, head, payload]);
+}
+
+/** The result a file holds, or undefined when it is not a whole entry of this format for `key`. */
+export function decodeEntry(bytes: Buffer, key: string): WorkerResult | undefined {
+  try {
+    if (bytes.length < 8 || bytes.toString('latin1', 0, 4) !== MAGIC) return undefined;
+    const headLength = bytes.readUInt32LE(4);
+    if (8 + headLength > bytes.length) return undefined;
+    const h = JSON.parse(bytes.toString('utf8', 8, 8 + headLength)) as Header;
+    if (h.magic !== MAGIC || h.format !== RESULTS_FORMAT || h.key !== key || !Number.isInteger(h.length) || h.length < 0) return undefined;
+    const payload = bytes.subarray(8 + headLength);
+    let values: unknown[];
+    if (h.encoding === 'numbers') {
+      if (payload.length !== h.length * 9) return undefined;
+      // Copies: a Float64Array needs an 8-byte aligned buffer.
+      const numbers = new Float64Array(new Uint8Array(payload.subarray(0, h.length * 8)).buffer);
+      const states = new Uint8Array(payload.subarray(h.length * 8));
+      values = decodeValues({ numbers, states });
+    } else if (h.encoding === 'json') {
+      const json = JSON.parse(payload.toString('utf8')) as unknown[];
+      if (!Array.isArray(json) || json.length !== h.length) return undefined;
+      values = fromJsonList({ json, special: h.special ?? {} });
+    } else return undefined;
+    if (!Array.isArray(h.extra?.json) || !Array.isArray(h.errors) || typeof h.errorCount !== 'number' || typeof h.nondeterministic !== 'number') return undefined;
+    return {
+      ok: true,
+      values,
+      extraValues: fromJsonList(h.extra),
+      errorCount: h.errorCount,
+      errors: h.errors,
+      nondeterministic: h.nondeterministic,
+      runMs: h.runMs,
+      ...(h.missingColumns ? { missingColumns: h.missingColumns } : {}),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+function jsonList(values: unknown[]): JsonList | undefined {
+  const json: unknown[] = new Array(values.length);
+  const special: Record<number, string> = {};
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === undefined) special[i] = 'undefined';
+    else if (typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0))) special[i] = Object.is(v, -0) ? '-0' : String(v);
+    else if (plain(v, 0)) {
+      json[i] = v;
+      continue;
+    } else return undefined;
+    json[i] = null;
+  }
+  return { json, special };
+}
+
+function fromJsonList(list: JsonList): unknown[] {
+  const out = list.json.slice();
+  for (const [i, s] of Object.entries(list.special)) out[Number(i)] = s === 'undefined' ? undefined : Number(s);
+  return out;
+}
+
+/** Whether JSON gives `v` back exactly (plain data, finite numbers other than -0). */
+function plain(v: unknown, depth: number): boolean {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
+  if (typeof v === 'number') return Number.isFinite(v) && !Object.is(v, -0);
+  if (typeof v !== 'object' || depth > 20) return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!(i in v) || !plain(v[i], depth + 1)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const x of Object.values(v)) if (!plain(x, depth + 1)) return false;
+  return true;
+}

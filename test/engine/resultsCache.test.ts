@@ -1,0 +1,92 @@
+/**
+ * The results cache's file form: every value a feature can produce comes back exactly (numbers
+ * with NaN, ±Infinity, -0, null and rows that threw; strings, booleans and plain objects), values
+ * without a faithful form stay in memory only, and a file for another key or cut short is refused.
+ */
+import { strict as assert } from 'node:assert';
+import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cacheable, decodeEntry, encodeEntry, ResultsCache } from '../../engine/cache/resultsCache';
+import type { WorkerResult } from '../../engine/exec/workerProtocol';
+import { removeTempDirs, tempDir } from '../helpers';
+
+function result(values: unknown[], extra: unknown[] = []): WorkerResult {
+  return { ok: true, values, extraValues: extra, errorCount: 1, errors: [{ index: 2, message: 'boom' }], nondeterministic: 0, runMs: 12.5, missingColumns: ['x'] };
+}
+
+const KEY = 'a'.repeat(40);
+
+describe('results cache (file form)', () => {
+  after(removeTempDirs);
+
+  it('numbers round-trip bit for bit, with null and rows that threw', () => {
+    const r = result([1.5, null, undefined, NaN, -0, Infinity, -Infinity, 2 ** -1074], [3]);
+    const back = decodeEntry(encodeEntry(KEY, r)!, KEY)!;
+    assert.deepEqual(back, r);
+    assert.ok(Object.is(back.values[4], -0));
+  });
+
+  it('mixed values round-trip through JSON, with what JSON cannot say kept by index', () => {
+    const r = result(['high', true, null, undefined, { a: [1, 'b', null] }, 3, NaN, -0, 'é\u{1F600}'], [undefined, 'x']);
+    const back = decodeEntry(encodeEntry(KEY, r)!, KEY)!;
+    assert.deepEqual(back, r);
+    assert.ok(Object.is(back.values[7], -0) && Number.isNaN(back.values[6]));
+  });
+
+  it('values without a faithful file form are not written', () => {
+    assert.equal(encodeEntry(KEY, result([new Date(0)])), undefined);
+    assert.equal(encodeEntry(KEY, result(['a', 10n])), undefined);
+    assert.equal(encodeEntry(KEY, result([{ a: undefined }])), undefined);
+    assert.equal(encodeEntry(KEY, result(['a', [NaN]])), undefined);
+  });
+
+  it('a file for another key, of another format, or cut short is refused', () => {
+    const bytes = encodeEntry(KEY, result([1, 2, 3]))!;
+    assert.equal(decodeEntry(bytes, 'b'.repeat(40)), undefined);
+    assert.equal(decodeEntry(bytes.subarray(0, bytes.length - 1), KEY), undefined);
+    assert.equal(decodeEntry(Buffer.from('garbage'), KEY), undefined);
+    const other = Buffer.from(bytes);
+    other.write('FGR0', 0, 'latin1');
+    assert.equal(decodeEntry(other, KEY), undefined);
+  });
+
+  it('caches only deterministic successes', () => {
+    assert.equal(cacheable({ ok: true, result: result([1]) }), true);
+    assert.equal(cacheable({ ok: true, result: { ...result([1]), nondeterministic: 3 } }), false);
+    for (const reason of ['timeout', 'crash', 'memory', 'cancelled', 'load', 'bundle'] as const) assert.equal(cacheable({ ok: false, reason, message: '' }), false);
+  });
+
+  it('on disk: read back by a new cache, least recently used pruned beyond the bound, a corrupt file deleted', () => {
+    const dir = join(tempDir(), 'results');
+    const saved = process.env.FEATUREGUARD_RESULTS_CACHE_MB;
+    process.env.FEATUREGUARD_RESULTS_CACHE_MB = String((2.5 * 9 * 1000) / 1024 / 1024);
+    try {
+      const a = new ResultsCache();
+      a.setDir(dir);
+      const keys = ['1', '2', '3'].map((c) => c.repeat(40));
+      keys.forEach((k, i) => {
+        a.set(k, result(new Array(1000).fill(i)));
+        const t = new Date(Date.now() - (10 - i) * 1000);
+        utimesSync(join(dir, k), t, t);
+      });
+      // Read: the oldest becomes the most recently used.
+      const b = new ResultsCache();
+      b.setDir(dir);
+      assert.deepEqual(b.get(keys[0])!.values[0], 0);
+      a.set('4'.repeat(40), result(new Array(1000).fill(4)));
+      a.prune();
+      assert.deepEqual(readdirSync(dir).sort(), [keys[0], '4'.repeat(40)].sort());
+      const total = readdirSync(dir).reduce((s, f) => s + statSync(join(dir, f)).size, 0);
+      assert.ok(total <= 2.5 * 9 * 1000, String(total));
+      // Corrupt: a miss, and the file is gone.
+      writeFileSync(join(dir, keys[0]), 'x');
+      const c = new ResultsCache();
+      c.setDir(dir);
+      assert.equal(c.get(keys[0]), undefined);
+      assert.equal(existsSync(join(dir, keys[0])), false);
+    } finally {
+      if (saved === undefined) delete process.env.FEATUREGUARD_RESULTS_CACHE_MB;
+      else process.env.FEATUREGUARD_RESULTS_CACHE_MB = saved;
+    }
+  });
+});
