@@ -76,6 +76,11 @@ import { PYTHON_WORKSPACE } from './python.mjs';
 import { MODELS_WORKSPACE } from './models.mjs';
 import { DATASETS_WORKSPACE } from './datasets.mjs';
 
+// The results cache (.git/featureguard/results/, issue 14) would make every repeated `check` of a
+// section a warm one: the figures here are of cold checks, comparable run to run, so the CLI and
+// the server started by the benchmark keep no values on disk (the bound 0 empties it each run).
+process.env.FEATUREGUARD_RESULTS_CACHE_MB ??= '0';
+
 const WORKSPACES = {
   default: { modules: 500, features: 50, rows: 100_000, seed: 1 },
   large: { modules: 2000, features: 200, rows: 1_000_000, seed: 1 },
