@@ -34,3 +34,5 @@ export function categoryModel(options: {
 export function slowModel(options: { inputName?: string; width?: number; rounds?: number }): Uint8Array;
 
 export function memoryHungryModel(options: { inputName?: string; width?: number; rounds?: number }): Uint8Array;
+
+export function thresholdClassifier(options: { weight?: number; bias?: number; threshold: number; inputName?: string }): Uint8Array;

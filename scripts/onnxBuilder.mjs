@@ -228,3 +228,23 @@ export function memoryHungryModel({ inputName = 'x', width = 1 << 24, rounds = 8
     initializers: [tensor('shape', 'int64', [2], [1, width]), tensor('axes', 'int64', [1], [1])],
   });
 }
+
+/**
+ * A classifier with its own decision threshold: `probability` = sigmoid(w·x + b) [N, 1] and a
+ * `label` output (int64 [N, 1]) of 1 where the probability exceeds `threshold` (0.3, say) — a
+ * model whose label disagrees with its probabilities' 0.5 on the rows in between.
+ */
+export function thresholdClassifier({ weight = 1, bias = 0, threshold, inputName = 'x' }) {
+  return model({
+    nodes: [
+      node('Mul', [inputName, '__w'], ['wx']),
+      node('Add', ['wx', '__b'], ['z']),
+      node('Sigmoid', ['z'], ['probability']),
+      node('Greater', ['probability', '__t'], ['over']),
+      node('Cast', ['over'], ['label'], { to: T.INT64 }),
+    ],
+    inputs: [valueInfo(inputName, 'float', [null, 1])],
+    outputs: [valueInfo('probability', 'float', [null, 1]), valueInfo('label', 'int64', [null, 1])],
+    initializers: [tensor('__w', 'float', [1], [weight]), tensor('__b', 'float', [1], [bias]), tensor('__t', 'float', [1], [threshold])],
+  });
+}

@@ -31,7 +31,10 @@ export function chooseOutput(model: ModelConfig, info: ModelInfo): OutputChoice 
   }
   if (output.type === 'string') return `output "${output.name}" holds strings: name the probabilities or score output in models.${model.name}.output (its outputs: ${list})`;
   const task: ModelTask = output.probabilities ? 'classifier' : 'regressor';
-  const labelOutput = task === 'classifier' ? info.outputs.find((o) => o !== output && o.isTensor && o.producer === output.producer && (o.type === 'int64' || o.type === 'string')) : undefined;
+  // The classifier's own label: made by the same operator as its probabilities (skl2onnx), or an
+  // int64/string output named like one (a model exported with its own decision threshold).
+  const isLabel = (o: ModelOutputInfo) => o !== output && o.isTensor && (o.type === 'int64' || o.type === 'string');
+  const labelOutput = task === 'classifier' ? info.outputs.find((o) => isLabel(o) && o.producer === output.producer) ?? info.outputs.find((o) => isLabel(o) && /label|class/i.test(o.name)) : undefined;
   return { output, task, ...(labelOutput ? { labelOutput } : {}) };
 }
 

@@ -5,7 +5,7 @@
  * are computed here from the models' own formulas on twelve hand-checkable rows.
  */
 import { strict as assert } from 'node:assert';
-import { categoryModel, logisticRegression, treeClassifier, treeRegressor, type Tree } from '../../scripts/onnxBuilder.mjs';
+import { categoryModel, logisticRegression, thresholdClassifier, treeClassifier, treeRegressor, type Tree } from '../../scripts/onnxBuilder.mjs';
 import { removeTempDirs, runCli, treeFingerprint } from '../helpers';
 import type { SnapshotRows } from '../e2e/snapshotFiles';
 import {
@@ -270,6 +270,21 @@ describe('models (end to end)', function () {
     assert.ok(worst >= 0.005 && worst < 0.02, `relative drop ${worst}`);
     assert.deepEqual(run.findings('fa').filter((x: any) => x.check.startsWith('model.')).map((x: any) => `${x.check}:${x.severity}`), ['model.prediction-shift:warning', 'model.metric-drop:warning']);
     assert.equal(run.findings('fa', 'model.metric-drop')[0].message, 'lr_matrix gets worse on 60 labelled rows: AUC 0.944 → 0.939 (0.6% worse), accuracy 0.917 → 0.9 (1.8% worse)');
+  });
+
+  it('a model whose own label output disagrees with its probabilities (its own 0.3 threshold): flips come from the probabilities, and a warning counts the stored rows where the two disagree', () => {
+    const root = modelRepo({ thr: { bytes: thresholdClassifier({ threshold: 0.3 }), config: { inputs: { x: 'fa' } } } }, { consumers: { fa: ['thr'] } });
+    edit(root, EDIT_A);
+    const run = check(root);
+    // On the stored rows: its label says 1 above p = 0.3, the probabilities' class is 1 above 0.5.
+    const disagree = count(A.length, (i) => sigmoid(f32(A[i])) > f32(0.3) !== sigmoid(f32(A[i])) > 0.5);
+    assert.equal(disagree, 2, 'the fixture has two rows between the thresholds (a = -0.7, -0.2)');
+    const m = run.modelByName.thr;
+    assert.equal(m.labelDisagreements, disagree);
+    assert.deepEqual(run.report.warnings, [`thr: its "label" output disagrees with its "probability" probabilities on ${disagree} of 12 stored rows; FeatureGuard reads the probabilities`]);
+    // Flips from the probabilities (p > 0.5), not from the label: |a| makes every negative a positive prediction.
+    const flips = count(A.length, (i) => sigmoid(f32(A[i])) > 0.5 !== sigmoid(f32(A_AFTER[i])) > 0.5);
+    assert.equal(m.flipRate, flips / 12);
   });
 
   it('an identical refactor runs no model: a corrupt model file goes unnoticed', () => {
