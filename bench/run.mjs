@@ -5,12 +5,14 @@
  *   node bench/run.mjs                 the 500-module / 50-feature / 100k-row workspace, then the
  *                                      500-module / 50-feature / 100k-row Python one (bench/python.mjs),
  *                                      then the models sections on the first one (bench/models.mjs),
- *                                      then the datasets sections (bench/datasets.mjs)
+ *                                      then the datasets sections (bench/datasets.mjs), then the scale sections (bench/scale.mjs)
  *   node bench/run.mjs --large         also the 2000-module / 200-feature / 1M-row one
  *                                      (or BENCH_LARGE=1)
  *   node bench/run.mjs --only python   the Python workspace alone (a few minutes); --only typescript
  *                                      the TypeScript ones alone; --only models the models sections alone;
- *                                      --only datasets the datasets sections alone (bench/datasets.mjs)
+ *                                      --only datasets the datasets sections alone (bench/datasets.mjs);
+ *                                      --only scale the scale sections alone (bench/scale.mjs: generated
+ *                                      declarations, shards, the results cache warm and cold)
  *   options: --runs N (whole-process runs per figure, default 5), --edits N (warm edits, default 20),
  *            --regenerate (do not reuse a workspace generated earlier), --no-write (no results file),
  *            --keep (keep the private clone the measurements ran in)
@@ -75,6 +77,7 @@ import { PHASES, checkSection, featureParts } from './checkSection.mjs';
 import { PYTHON_WORKSPACE } from './python.mjs';
 import { MODELS_WORKSPACE } from './models.mjs';
 import { DATASETS_WORKSPACE } from './datasets.mjs';
+import { SCALE_WORKSPACE } from './scale.mjs';
 
 // The results cache (.git/featureguard/results/, issue 14) would make every repeated `check` of a
 // section a warm one: the figures here are of cold checks, comparable run to run, so the CLI and
@@ -90,6 +93,8 @@ const WORKSPACES = {
   models: MODELS_WORKSPACE.params,
   // bench/datasets.mjs: partitioned and remote snapshots, init (issue 13); init runs on the default workspace.
   datasets: DATASETS_WORKSPACE.params,
+  // bench/scale.mjs: generated declarations, shards, the results cache (issue 14), on the default workspace.
+  scale: SCALE_WORKSPACE.params,
 };
 /** Per-workspace defaults of options (an option given on the command line wins). */
 const WORKSPACE_OPTIONS = {
@@ -120,7 +125,7 @@ function parseOptions(argv) {
     else if (a === '--py-runs') o.pyRuns = Number(argv[++i]);
     else if (a === '--only') {
       o.only = argv[++i];
-      if (!['python', 'typescript', 'models', 'datasets'].includes(o.only)) throw new Error('--only expects python, typescript, models or datasets');
+      if (!['python', 'typescript', 'models', 'datasets', 'scale'].includes(o.only)) throw new Error('--only expects python, typescript, models, datasets or scale');
     } else throw new Error(`unknown option ${a}`);
   }
   for (const k of ['runs', 'edits', 'checkRuns', 'keystrokes', 'saves', 'statsReps', 'pyRuns']) if (!(o[k] >= 1)) throw new Error(`--${k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} expects a positive number`);
@@ -404,7 +409,7 @@ const SECTIONS = [
 
 /** The TypeScript workspaces (default, large); bench/python.mjs describes the Python one the same way. */
 const TYPESCRIPT_WORKSPACE = { language: 'TypeScript', prefix: 'ws', generate: generateWorkspace, generatorVersion, sections: SECTIONS, get method() { return METHOD; } };
-const languageOf = (name) => (name === 'python' ? PYTHON_WORKSPACE : name === 'models' ? MODELS_WORKSPACE : name === 'datasets' ? DATASETS_WORKSPACE : TYPESCRIPT_WORKSPACE);
+const languageOf = (name) => (name === 'python' ? PYTHON_WORKSPACE : name === 'models' ? MODELS_WORKSPACE : name === 'datasets' ? DATASETS_WORKSPACE : name === 'scale' ? SCALE_WORKSPACE : TYPESCRIPT_WORKSPACE);
 
 // ---------------------------------------------------------------------------------------------
 // scipy on the same data
@@ -626,7 +631,7 @@ async function benchWorkspace(name, params, opts, lang) {
   }
   const correct = checks.every((c) => c.ok);
   console.log(`results correct: ${correct ? 'yes' : 'no'}`);
-  return { name, lang, params, meta, generatedMs, rows, checks, notes, correct, editConstant: mainEdit, loadEnd: loadNow(), datasets: ctx.datasets };
+  return { name, lang, params, meta, generatedMs, rows, checks, notes, correct, editConstant: mainEdit, loadEnd: loadNow(), datasets: ctx.datasets, scale: ctx.scale };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -879,7 +884,7 @@ async function main() {
   if (!existsSync(TSC)) throw new Error(`${TSC} is missing: run \`npm ci\``);
   if (!hasTime) console.log(`note: ${TIME} not found (apt-get install -y time): no peak RSS`);
   const typescript = opts.largeOnly ? ['large'] : opts.large ? ['default', 'large'] : ['default'];
-  const names = ['python', 'models', 'datasets'].includes(opts.only) ? [opts.only] : opts.only === 'typescript' || opts.largeOnly ? typescript : [...typescript, 'python', 'models', 'datasets'];
+  const names = ['python', 'models', 'datasets', 'scale'].includes(opts.only) ? [opts.only] : opts.only === 'typescript' || opts.largeOnly ? typescript : [...typescript, 'python', 'models', 'datasets', 'scale'];
   const results = [];
   for (const name of names) {
     const own = Object.fromEntries(Object.entries(WORKSPACE_OPTIONS[name] ?? {}).filter(([k]) => !opts.given?.[k]));
@@ -894,8 +899,8 @@ async function main() {
   if (opts.write) {
     mkdirSync(RESULTS, { recursive: true });
     // A run of some sections only, of the large workspace only or of one language does not replace the full results.
-    const only = ['python', 'models', 'datasets'].includes(opts.only) ? `-${opts.only}` : opts.only === 'typescript' && !opts.largeOnly ? '-typescript' : '';
-    const suffix = `${opts.largeOnly ? '-large-only' : opts.large && !['python', 'models', 'datasets'].includes(opts.only) ? '-large' : ''}${only}${opts.sections ? '-partial' : ''}`;
+    const only = ['python', 'models', 'datasets', 'scale'].includes(opts.only) ? `-${opts.only}` : opts.only === 'typescript' && !opts.largeOnly ? '-typescript' : '';
+    const suffix = `${opts.largeOnly ? '-large-only' : opts.large && !['python', 'models', 'datasets', 'scale'].includes(opts.only) ? '-large' : ''}${only}${opts.sections ? '-partial' : ''}`;
     const file = join(RESULTS, `bench-${date}${suffix}.md`);
     writeFileSync(file, md);
     console.log(`written to ${file}`);
@@ -918,6 +923,11 @@ async function main() {
     if (opts.readme && datasets && !opts.sections) {
       writeReadmeSubsection(datasets.lang.readmeHeading, datasets.lang.readmeSubsection(datasets, m, date, relative(ROOT, file), { readmeTable, goalsTable, loadAtStart }));
       console.log(`README.md: ${datasets.lang.readmeHeading} subsection updated`);
+    }
+    const scale = results.find((r) => r.name === 'scale');
+    if (opts.readme && scale && !opts.sections) {
+      writeReadmeSubsection(scale.lang.readmeHeading, scale.lang.readmeSubsection(scale, m, date, relative(ROOT, file), { goalsTable, loadAtStart }));
+      console.log(`README.md: ${scale.lang.readmeHeading} subsection updated`);
     }
   }
   const correct = results.every((r) => r.correct);
