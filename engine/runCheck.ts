@@ -148,7 +148,7 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
   try {
     const jobs = await prepareJobs(ws, impact, runnable.map((r) => r.affected), limits, caches, sideCache, cacheStats, times, python, (nodeSides) => nodeSides > 0 && (stopIdle = prestartWorkers(limits, ws.repo.root, Math.min(2, nodeSides))));
     // Models the affected features reach are opened while the features run.
-    const reached = modelsReached(ws.config, runnable.map((r) => ({ feature: r.affected.feature, target: [], findings: [] })));
+    const reached = modelsReached(ws.config, runnable.map((r) => r.affected));
     const models = reached.size ? modelInput(workers.signal) : undefined;
     if (models) preloadModels(models, reached);
     // Node workers share bundles and batches; Python features run in their own interpreter.
@@ -560,7 +560,7 @@ async function sideColumns(affected: AffectedFeature, tree: Workspace['sides']['
 
 /** Whether some configured model reads the feature (by `consumers`, or as a bound input). */
 function modelsRead(ws: Workspace, feature: AffectedFeature['feature']): boolean {
-  return modelsReached(ws.config, [{ feature, target: [], findings: [] }]).size > 0;
+  return modelsReached(ws.config, [{ feature }]).size > 0;
 }
 
 /** Target value lists kept for models: a few features' worth of sampled rows. */

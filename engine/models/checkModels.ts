@@ -16,7 +16,8 @@ import { bindInputs, inputTensor, type BoundColumn } from './bindInputs';
 import { ModelFailure, type ModelHost, type ModelLimits } from './modelHost';
 import type { WireTensor } from './modelProtocol';
 import { chooseOutput, compareScores, labelDisagreements, labelledMetrics, scoreHistogram, scoresOf, type MetricValue } from './modelScores';
-import { fixed, metricName, metricText, modelLine, pct } from './modelLine';
+import { pct } from '../report/renderText';
+import { fixed, metricName, metricText, modelLine } from './modelLine';
 
 /** An affected feature as the model check sees it. */
 export interface ChangedFeature {
@@ -37,19 +38,19 @@ export interface ModelCheckInput {
   signal?: AbortSignal;
 }
 
-/** The models each changed feature reaches: by `consumers`, or bound as an input by name. */
-export function modelsReached(config: Config, changed: readonly ChangedFeature[]): Map<ModelConfig, ChangedFeature[]> {
-  const out = new Map<ModelConfig, ChangedFeature[]>();
+/** The models the given features reach: by `consumers`, or bound as an input by name. */
+export function modelsReached<F extends { feature: { name: string; consumers: readonly string[] } }>(config: Pick<Config, 'models'>, features: readonly F[]): Map<ModelConfig, F[]> {
+  const out = new Map<ModelConfig, F[]>();
   for (const model of config.models.values()) {
     const bound = new Set([...model.inputs.values()].flat());
-    const linked = changed.filter((c) => c.target && (c.feature.consumers.includes(model.name) || bound.has(c.feature.name)));
+    const linked = features.filter((c) => c.feature.consumers.includes(model.name) || bound.has(c.feature.name));
     if (linked.length) out.set(model, linked);
   }
   return out;
 }
 
 /** Opens the models the changed features reach, so loading overlaps the feature runs. Failures wait for `checkModels`. */
-export function preloadModels(input: ModelCheckInput, reached: Map<ModelConfig, readonly ChangedFeature[]>): void {
+export function preloadModels(input: ModelCheckInput, reached: Map<ModelConfig, readonly { feature: FeatureConfig }[]>): void {
   for (const m of reached.keys()) input.host.load(m.absPath, displayOf(input.config, m), input.limits, input.signal).catch(() => undefined);
 }
 
@@ -59,7 +60,7 @@ export function preloadModels(input: ModelCheckInput, reached: Map<ModelConfig, 
  * for the workers then. Called once the feature batches have taken their columns (a read queued
  * before theirs would delay them). The changed features' own columns are left to their checks.
  */
-export function prereadModelColumns(input: ModelCheckInput, reached: Map<ModelConfig, readonly ChangedFeature[]>): void {
+export function prereadModelColumns(input: ModelCheckInput, reached: Map<ModelConfig, readonly { feature: FeatureConfig }[]>): void {
   const { config, snapshots } = input;
   for (const [m, linked] of reached) {
     if (!m.snapshot) continue;
@@ -76,7 +77,8 @@ export function prereadModelColumns(input: ModelCheckInput, reached: Map<ModelCo
 
 export async function checkModels(input: ModelCheckInput, changed: readonly ChangedFeature[], warnings: string[]): Promise<ModelReport[]> {
   const reports: ModelReport[] = [];
-  for (const [model, linked] of modelsReached(input.config, changed)) {
+  // Only features with new values: an identical or unchecked one moves no prediction.
+  for (const [model, linked] of modelsReached(input.config, changed.filter((c) => c.target))) {
     reports.push(await checkModel(input, model, linked, warnings));
   }
   return reports;

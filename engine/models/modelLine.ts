@@ -4,6 +4,7 @@
  */
 import type { ModelReport } from '../report/reportTypes';
 import type { MetricValue } from './modelScores';
+import { pct } from '../report/renderText';
 
 export function modelLine(m: ModelReport): string {
   if (m.error) return `${m.name}: ${m.error}`;
@@ -28,8 +29,4 @@ export function metricText(m: MetricValue): string {
 export function fixed(x: number): string {
   if (!Number.isFinite(x)) return String(x);
   return Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(Math.abs(x) >= 10 ? 1 : 3).replace(/(\.\d*?[1-9])0+$|\.0+$/, '$1');
-}
-
-export function pct(x: number): string {
-  return x === 0 ? '0%' : x < 0.001 ? `${(x * 100).toFixed(3)}%` : x < 0.1 ? `${(x * 100).toFixed(1)}%` : `${Math.round(x * 100)}%`;
 }

@@ -96,7 +96,8 @@ function shortSymbol(id: string): string {
   return `${id.slice(hash + 1)} (${file.slice(file.lastIndexOf('/') + 1)})`;
 }
 
-function pct(x: number): string {
+/** A rate for the text report and the model lines: 31%, 1.7%, 0.012%. */
+export function pct(x: number): string {
   return x === 0 ? '0%' : x < 0.001 ? `${(x * 100).toFixed(3)}%` : x < 0.1 ? `${(x * 100).toFixed(1)}%` : `${Math.round(x * 100)}%`;
 }
 

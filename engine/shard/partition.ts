@@ -14,6 +14,7 @@
  */
 import { UserError } from '../errors';
 import type { Config } from '../config/configTypes';
+import { modelsReached } from '../models/checkModels';
 
 export interface Shard {
   /** 1-based. */
@@ -58,9 +59,9 @@ export function partition(features: readonly ShardFeature[], total: number, conf
     parent.set(n, r);
     return r;
   };
-  for (const model of config.models.values()) {
-    const bound = new Set([...model.inputs.values()].flat());
-    const reading = sorted.filter((n) => bound.has(n) || (consumers.get(n) ?? []).includes(model.name));
+  // The features each model reads, by the rule the model check itself uses.
+  for (const linked of modelsReached(config, sorted.map((name) => ({ feature: { name, consumers: consumers.get(name)! } }))).values()) {
+    const reading = linked.map((l) => l.feature.name);
     for (const n of reading.slice(1)) {
       const a = find(reading[0]), b = find(n);
       if (a !== b) parent.set(byName(a, b) < 0 ? b : a, byName(a, b) < 0 ? a : b);

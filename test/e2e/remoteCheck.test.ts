@@ -5,30 +5,19 @@
  * cache under `.git/featureguard/snapshots/` has the rest), `--refresh` reads again.
  */
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { CLI, makeRepo, removeTempDirs, tempDir, type Files } from '../helpers';
+import { makeRepo, removeTempDirs, runCliAsync, tempDir, type Files } from '../helpers';
 import { config, customer, edit, rows, util } from './featureRepo';
 import { parquetBytes } from './snapshotFiles';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver = require('s3rver') as new (options: object) => { run(): Promise<AddressInfo>; close(): Promise<void> };
 
-/** The CLI as a child process, without blocking this one (the servers live here). */
-function runCheck(cwd: string, args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'check', '--format', 'json', ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+/** `check --format json` as a child process (the servers live in this one). */
+const runCheck = (cwd: string, args: string[], env: Record<string, string>) => runCliAsync(cwd, ['check', '--format', 'json', ...args], env);
 
 interface Counter {
   gets: number;

@@ -5,26 +5,12 @@
  * range support by a server on 127.0.0.1 started here (nothing leaves the loopback).
  */
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parse } from 'jsonc-parser';
-import { CLI, REPO_ROOT, exampleRepo, git, removeTempDirs } from '../helpers';
-
-/** The CLI as a child process, without blocking this one (the server lives here). */
-function cli(cwd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+import { REPO_ROOT, exampleRepo, git, removeTempDirs, runCliAsync } from '../helpers';
 
 /** Serves `bytes` at every path, answering Range requests with 206. */
 async function rangeServer(bytes: Buffer): Promise<{ url: string; close: () => Promise<void> }> {
@@ -58,7 +44,7 @@ describe('featureguard init --snapshot (a remote feature store)', function () {
       git(root, 'add', '-A');
       git(root, '-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'no config, no data');
       const url = `${server.url}/store/customers.parquet?X-Signature=abc`;
-      const r = await cli(root, ['init', '--snapshot', url]);
+      const r = await runCliAsync(root, ['init', '--snapshot', url]);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, new RegExp(`^Snapshots\\n {2}customers {2}${url.replace(/[.?]/g, '\\$&')} {2}\\d+ columns, given with --snapshot\\n`));
       const written = parse(readFileSync(join(root, 'featureguard.json'), 'utf8'));
@@ -66,7 +52,7 @@ describe('featureguard init --snapshot (a remote feature store)', function () {
       const shipped = parse(readFileSync(join(REPO_ROOT, 'examples/churn/featureguard.json'), 'utf8'));
       const sourceOf = (c: any) => Object.fromEntries(Object.entries(c.features).map(([name, f]: [string, any]) => [name, f.source.split('#')[1]]));
       assert.deepEqual(sourceOf(written), sourceOf(shipped));
-      const check = await cli(root, ['check', '--format', 'json']);
+      const check = await runCliAsync(root, ['check', '--format', 'json']);
       assert.equal(check.code, 0, check.stderr);
       assert.deepEqual(JSON.parse(check.stdout).features, []);
     } finally {
@@ -76,10 +62,10 @@ describe('featureguard init --snapshot (a remote feature store)', function () {
 
   it('--snapshot outside the repository, and on another command, are refused in one line', async () => {
     const root = exampleRepo('churn', false);
-    const outside = await cli(root, ['init', '--dry-run', '--snapshot', '../elsewhere/data.parquet']);
+    const outside = await runCliAsync(root, ['init', '--dry-run', '--snapshot', '../elsewhere/data.parquet']);
     assert.equal(outside.code, 2);
     assert.equal(outside.stderr, 'featureguard: --snapshot ../elsewhere/data.parquet: outside the repository\n');
-    const other = await cli(root, ['check', '--snapshot', 'data/customers.parquet']);
+    const other = await runCliAsync(root, ['check', '--snapshot', 'data/customers.parquet']);
     assert.equal(other.code, 2);
     assert.equal(other.stderr.split('\n')[0], 'featureguard: --snapshot is an option of "init" only');
   });
