@@ -33,10 +33,32 @@ export function newColumn(count: number): CellValue[] {
   return new Array<CellValue>(count);
 }
 
-/** Turns the rows a reader left unset into nulls; returns the column. */
+/**
+ * Turns the rows a reader left unset into nulls; returns the column. A column of numbers only is
+ * returned as an array of raw doubles: V8 remembers, per place an array is created, the most
+ * general kind of element any array made there ever held, so once a string or null column was
+ * read, every number column made by `newColumn` would store its numbers as separate heap objects
+ * (measured: 50 such columns of 100k rows were most of a check's 1.5 s of garbage collection).
+ */
 export function finishColumn(values: CellValue[]): CellValue[] {
-  for (let i = 0; i < values.length; i++) if (values[i] === undefined) values[i] = null;
-  return values;
+  let numbers = true;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === undefined) values[i] = null;
+    if (typeof v !== 'number') numbers = false;
+  }
+  return numbers && values.length > 0 ? doubles(values as number[]) : values;
+}
+
+/**
+ * An array of raw doubles with these numbers, whatever the kind of array they come in: made here,
+ * where nothing but numbers is ever stored into a new array, so V8's feedback for this place stays
+ * "doubles" (6× faster than `Array.from` of a typed array, which is also a double array).
+ */
+export function doubles(numbers: ArrayLike<number>): number[] {
+  const out = new Array<number>(numbers.length);
+  for (let i = 0; i < numbers.length; i++) out[i] = numbers[i];
+  return out;
 }
 
 /**

@@ -1,0 +1,57 @@
+/**
+ * Number columns are kept as raw doubles (eight bytes a value, nothing for the garbage collector
+ * to trace), whatever was read before them: V8 remembers per allocation site the most general kind
+ * of element any array made there held, so a string or null column read first used to turn every
+ * later number column into an array of heap objects. Checked with V8's own `%HasDoubleElements`.
+ */
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as v8 from 'node:v8';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { readSnapshot } from '../../engine/data/readSnapshot';
+import { decodeValues } from '../../engine/exec/workerProtocol';
+
+v8.setFlagsFromString('--allow-natives-syntax');
+const hasDoubleElements = new Function('a', 'return %HasDoubleElements(a);') as (a: unknown) => boolean;
+
+describe('number columns as raw doubles', () => {
+  let dir: string;
+  before(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fg-elements-'))));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('reads number columns after string and null columns as double arrays, values unchanged', async () => {
+    const n = 5000;
+    const file = path.join(dir, 'mixed.parquet');
+    const x = Array.from({ length: n }, (_, i) => i * 0.5);
+    const y = Array.from({ length: n }, (_, i) => -i / 3);
+    fs.writeFileSync(file, Buffer.from(parquetWriteBuffer({
+      columnData: [
+        { name: 'seg', data: Array.from({ length: n }, (_, i) => ['a', 'b', 'c'][i % 3]), type: 'STRING' },
+        { name: 'gappy', data: Array.from({ length: n }, (_, i) => (i % 7 === 0 ? null : i * 1.5)), type: 'DOUBLE' },
+        { name: 'x', data: x, type: 'DOUBLE' },
+        { name: 'y', data: y, type: 'DOUBLE' },
+      ],
+    })));
+    for (let round = 0; round < 3; round++) {
+      const t = await readSnapshot(file, { sampleRows: 0, seed: 0 });
+      const col = (name: string) => t.values[t.columns.findIndex((c) => c.name === name)];
+      assert.equal(hasDoubleElements(col('seg')), false);
+      assert.equal(col('gappy')[0], null);
+      assert.equal(hasDoubleElements(col('x')), true, 'x is a double array');
+      assert.equal(hasDoubleElements(col('y')), true, 'y is a double array');
+      assert.deepEqual(col('x'), x);
+      assert.deepEqual(col('y'), y);
+    }
+  });
+
+  it("decodes a worker's numbers-only output as a double array after outputs with nulls", () => {
+    const numbers = Float64Array.from([1.5, 2.5, 3.5, 4.5]);
+    const withNull = decodeValues({ numbers, states: Uint8Array.from([0, 1, 0, 2]) });
+    assert.deepEqual(withNull, [1.5, null, 3.5, undefined]);
+    const plain = decodeValues({ numbers, states: new Uint8Array(4) });
+    assert.deepEqual(plain, [1.5, 2.5, 3.5, 4.5]);
+    assert.equal(hasDoubleElements(plain), true);
+  });
+});
