@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheable, ResultsCache, sideKey } from './cache/resultsCache';
+import { costsForShards, readCostsFile, recordCosts, shardCosts } from './cache/featureCosts';
+import { cacheable, maxCacheBytes, ResultsCache, sideKey } from './cache/resultsCache';
 import { thresholdsFrom } from './checks/thresholds';
 import type { AffectedFeature, ImpactResult } from './analysis/impact';
 import { CancelledError, neverCancelled, throwIfCancelled, type CancellationToken } from './errors';
@@ -38,6 +39,8 @@ export interface DataOptions {
   refresh?: boolean;
   /** False (`--no-cache`): nothing read from remote snapshots is kept on disk. */
   diskCache?: boolean;
+  /** Set by `check --shard`: the run the shard belongs to, under which its measured costs are kept (featureCosts.ts). */
+  shardRun?: string;
 }
 
 /** `check --shard I/N`: only this shard's part of the affected features is checked (see `engine/shard/partition.ts`). */
@@ -83,11 +86,16 @@ export async function runCheck(options: CheckOptions, token: CancellationToken =
     }
     const impact = await impactOf(ws, token);
     if (options.shard) {
-      const mine = shardFeatures(impact.features.map((a) => a.feature), options.shard, ws.config);
-      report = await checkImpact(ws, { ...impact, features: impact.features.filter((a) => mine.has(a.feature.name)) }, options, caches, token, started);
+      // Balanced by what each feature last cost when the results cache knows it (featureCosts.ts).
+      const shardRun = sideKey(['shard-run', options.shard.total, impact.features.map((a) => [a.feature.name, a.baseFingerprint, a.targetFingerprint])]);
+      const known = options.diskCache === false ? new Map<string, number>() : costsForShards(readCostsFile(resultsDir(ws)), shardRun).costs;
+      const { cost, basis } = shardCosts(impact.features.map((a) => a.feature.name), known);
+      const mine = shardFeatures(impact.features.map((a) => a.feature), options.shard, ws.config, cost);
+      report = await checkImpact(ws, { ...impact, features: impact.features.filter((a) => mine.has(a.feature.name)) }, { ...options, shardRun }, caches, token, started);
       report.shard = {
         index: options.shard.index,
         total: options.shard.total,
+        costBasis: basis,
         features: impact.features.map((a) => a.feature.name),
         models: [...ws.config.models.keys()],
         rowsBySnapshot: caches.snapshots.rowsBySnapshot(),
@@ -100,6 +108,11 @@ export async function runCheck(options: CheckOptions, token: CancellationToken =
   return report;
 }
 
+/** `.git/featureguard/results/`: side results (resultsCache.ts) and feature costs (featureCosts.ts). */
+function resultsDir(ws: Workspace): string {
+  return join(ws.repo.commonDir, 'featureguard', 'results');
+}
+
 function sum(t: Record<string, number> | undefined): number {
   return Object.values(t ?? {}).reduce((a, b) => a + b, 0);
 }
@@ -107,6 +120,8 @@ function sum(t: Record<string, number> | undefined): number {
 /** Wall time spent per phase of the data checks; base and target run side by side, so the slower counts. */
 class PhaseTimes {
   readonly ms: Record<string, number> = { read: 0, bundle: 0, execute: 0, statistics: 0 };
+  /** What each checked feature cost (both sides' run times and its statistics), for sharding. */
+  readonly costs = new Map<string, number>();
 
   rounded(): Record<string, number> {
     return Object.fromEntries(Object.entries(this.ms).map(([k, v]) => [k, Math.round(v)]));
@@ -123,7 +138,7 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
   caches.snapshots.setRemoteCache(options.diskCache === false ? undefined : join(ws.repo.commonDir, 'featureguard', 'snapshots'), !!options.refresh);
   // `--no-cache`: side results are neither read nor written (in memory either).
   const sideCache = options.diskCache === false ? undefined : caches.sides;
-  sideCache?.setDir(join(ws.repo.commonDir, 'featureguard', 'results'));
+  sideCache?.setDir(resultsDir(ws));
   const cacheStats = { baseHits: 0, targetHits: 0, misses: 0 };
   const times = new PhaseTimes();
   const features = impact.features.map((affected) => ({ affected, report: featureReport(affected, impact, 'not-checked') }));
@@ -165,6 +180,7 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
     if (jobs.length) report.summary.timings = times.rounded();
     if (jobs.length && sideCache) report.summary.cache = cacheStats;
     if (python && jobs.some((j) => j.python)) report.summary.python = { path: python.path, version: python.version };
+    if (sideCache && maxCacheBytes() > 0) recordCosts(resultsDir(ws), times.costs, options.shardRun);
     return report;
   } finally {
     clearInterval(watch);
@@ -498,7 +514,9 @@ async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: 
     thresholds: thresholdsFrom(ws.config.thresholds),
     acknowledged: ws.config.acknowledged.get(feature.name),
   });
-  times.ms.statistics += performance.now() - statsStarted;
+  const statsMs = performance.now() - statsStarted;
+  times.ms.statistics += statsMs;
+  times.costs.set(feature.name, (base?.ok ? base.result.runMs : 0) + (target.ok ? target.result.runMs : 0) + statsMs);
   // A model reading this feature is fed its target values, now or when the result is reused.
   if (target.ok && modelsRead(ws, feature)) {
     caches.modelValues.set(job.key, target.result.values);

@@ -43,6 +43,9 @@ export function mergeReports(inputs: readonly ReportFile[]): Report {
     }
     if (r.shard.total !== first.shard.total) throw new UserError(`${file} is shard ${r.shard.index}/${r.shard.total} but ${firstFile} is shard ${first.shard.index}/${first.shard.total}: reports of different runs cannot be merged`);
     if (!sameList(r.shard.features, first.shard.features)) throw new UserError(`${file} and ${firstFile} affect different features: reports of different runs (or edits) cannot be merged`);
+    if ((r.shard.costBasis ?? 'count') !== (first.shard.costBasis ?? 'count')) {
+      throw new UserError(`${file} and ${firstFile} were partitioned by different feature costs (${r.shard.costBasis ?? 'count'}, ${first.shard.costBasis ?? 'count'}): give every shard the same .git/featureguard/results/ (restore one cache) or none`);
+    }
     const other = seen.get(r.shard.index);
     if (other !== undefined) throw new UserError(`shard ${r.shard.index}/${r.shard.total} is given twice (${other} and ${file})`);
     seen.set(r.shard.index, file);

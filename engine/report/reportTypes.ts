@@ -130,6 +130,11 @@ export interface ShardInfo {
   features: string[];
   /** Every configured model, in the order the unsharded report lists them. */
   models: string[];
+  /**
+   * What the partition weighed features by: `count`, or `measured:<hash>` of the last measured costs
+   * it used (engine/cache/featureCosts.ts). Every shard of one run has the same.
+   */
+  costBasis: string;
   /** Rows this shard sampled, by snapshot name (shards sharing a snapshot sample the same rows). */
   rowsBySnapshot: Record<string, number>;
 }

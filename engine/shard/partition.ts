@@ -8,9 +8,10 @@
  *    unit, so a model always runs in one shard, with all its changed features, exactly as in the
  *    unsharded run (a feature read by two models joins both models' units);
  *  - units are taken by decreasing cost, then by their first feature's name, each given to the shard
- *    with the least cost so far (the lowest index on a tie). A feature's cost is 1 (there is no
- *    results cache to tell the last measured time yet; `cost` is where it will plug in), so without
- *    models this is round-robin over the features sorted by name.
+ *    with the least cost so far (the lowest index on a tie). A feature's cost is what checking it
+ *    last took when the results cache knows it (`engine/cache/featureCosts.ts`, which also keeps
+ *    every shard of one run on the same costs), and 1 otherwise — so with no costs and no models
+ *    this is round-robin over the features sorted by name.
  */
 import { UserError } from '../errors';
 import type { Config } from '../config/configTypes';

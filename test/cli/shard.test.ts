@@ -4,13 +4,14 @@
  * by finding.
  */
 import { strict as assert } from 'node:assert';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { removeTempDirs, runCli, runJson, tempDir, writeFiles } from '../helpers';
 import { edit, repo } from '../e2e/featureRepo';
 import { modelRepo } from '../e2e/modelRepo';
 import { partition, shardFeatures } from '../../engine/shard/partition';
+import { COSTS_FILE, costsForShards, readCostsFile, recordCosts, shardCosts } from '../../engine/cache/featureCosts';
 
 /** Four affected features: recency (through util's CAP), spend, tickets and tier; plus a file that does not parse. */
 function fourFeatureRepo(): string {
@@ -55,8 +56,9 @@ describe('check --shard and merge-reports', function () {
   before(() => {
     root = fourFeatureRepo();
     writeFiles(root, { 'src/features/broken.ts': 'export const x = ;\n' });
-    whole = runJson(root, ['check']);
+    // Shards first: no feature has a measured cost yet, so the partition counts features.
     parts = shards(root, 3);
+    whole = runJson(root, ['check']);
   });
 
   it('the unsharded run: four affected features and an impact-level finding (the fixture is what the tests assume)', () => {
@@ -83,8 +85,13 @@ describe('check --shard and merge-reports', function () {
   });
 
   it('the same partition on every run', () => {
-    const again = runJson(root, ['check', '--shard', '1/3', '--no-data']);
-    assert.deepEqual(again.report.features.map((f: any) => f.name), ['recency', 'tier']);
+    // The unsharded run recorded costs; without them the partition is the count's again.
+    rmSync(join(root, '.git', 'featureguard', 'results', COSTS_FILE));
+    for (let i = 0; i < 2; i++) {
+      const again = runJson(root, ['check', '--shard', '1/3', '--no-data']);
+      assert.deepEqual(again.report.features.map((f: any) => f.name), ['recency', 'tier']);
+      assert.equal(again.report.shard.costBasis, 'count');
+    }
   });
 
   it('merge-reports: the merged report equals the unsharded one (features, findings, verdicts, summary counts)', () => {
@@ -196,6 +203,84 @@ describe('check --shard and merge-reports', function () {
     const r = runCli(root, ['merge-reports']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /^featureguard: merge-reports needs the JSON reports of every shard/);
+  });
+});
+
+describe('shards balanced by measured cost', function () {
+  this.timeout(180000);
+  after(removeTempDirs);
+
+  /** spend does ~50M square roots on its 800 rows; the other three are a few operations a row. */
+  function slowSpendRepo(): string {
+    const root = fourFeatureRepo();
+    edit(root, 'return (row.spend - 100) / 50;', 'let s = 0; for (let i = 0; i < 60000; i++) s += Math.sqrt(i); return (row.spend - 100) / 50 + s * 0;');
+    return root;
+  }
+  const names = (parts: { report: any }[]) => parts.map((p) => p.report.features.map((f: any) => f.name));
+  const costsOf = (root: string) => readCostsFile(join(root, '.git', 'featureguard', 'results'));
+
+  it('counts features until a cost is known; then the slow feature gets a shard of its own, every shard agrees, and the merge equals the unsharded run', () => {
+    const root = slowSpendRepo();
+    const counted = shards(root, 2);
+    assert.deepEqual(names(counted), [['recency', 'tickets'], ['spend', 'tier']]);
+    for (const p of counted) assert.equal(p.report.shard.costBasis, 'count');
+
+    const whole = runJson(root, ['check']);
+    const { current } = costsOf(root);
+    assert.deepEqual(Object.keys(current).sort(), ['recency', 'spend', 'tickets', 'tier']);
+    assert.ok(current.spend > current.recency + current.tickets + current.tier, JSON.stringify(current));
+
+    const weighed = shards(root, 2);
+    assert.deepEqual(names(weighed), [['spend'], ['recency', 'tier', 'tickets']]);
+    assert.match(weighed[0].report.shard.costBasis, /^measured:[0-9a-f]{12}$/);
+    assert.equal(weighed[1].report.shard.costBasis, weighed[0].report.shard.costBasis);
+    const merged = merge(root, weighed.map((p) => p.file), '--format', 'json');
+    assert.equal(merged.stderr, '');
+    assert.deepEqual(stable(JSON.parse(merged.stdout)), stable(whole.report));
+
+    // Shards partitioned by different costs do not merge.
+    const mixed = merge(root, [counted[0].file, weighed[1].file]);
+    assert.equal(mixed.code, 2);
+    assert.equal(mixed.stderr, `featureguard: ${weighed[1].file} and ${counted[0].file} were partitioned by different feature costs (${weighed[1].report.shard.costBasis}, count): give every shard the same .git/featureguard/results/ (restore one cache) or none\n`);
+  });
+
+  it("shards of one run keep the partition while recording costs; the next run's shards use them", () => {
+    const root = slowSpendRepo();
+    const first = shards(root, 2);
+    assert.deepEqual(names(first), [['recency', 'tickets'], ['spend', 'tier']], 'shard 2 did not see what shard 1 measured');
+    for (const p of first) assert.equal(p.report.shard.costBasis, 'count');
+    const recorded = costsOf(root);
+    assert.deepEqual(recorded.current, {}, 'shards write the next run\'s costs only');
+    assert.deepEqual(Object.keys(recorded.next ?? {}).sort(), ['recency', 'spend', 'tickets', 'tier']);
+
+    // A new edit is a new run: its shards fold the recorded costs in and agree on them.
+    edit(root, 'return row.tickets!.valueOf();', 'return row.tickets!.valueOf() + 1;');
+    const next = shards(root, 2);
+    assert.deepEqual(names(next), [['spend'], ['recency', 'tier', 'tickets']]);
+    assert.match(next[0].report.shard.costBasis, /^measured:/);
+    assert.equal(next[1].report.shard.costBasis, next[0].report.shard.costBasis);
+    assert.equal(merge(root, next.map((p) => p.file), '--format', 'json').code, 1);
+  });
+
+  it('costs file: corrupt or foreign is no costs; unknown names cost the mean; the basis names the costs', () => {
+    const dir = tempDir('fg-costs-');
+    writeFileSync(join(dir, COSTS_FILE), '{"format":1,"current":{"a":"fast"}}');
+    assert.deepEqual(readCostsFile(dir), { format: 1, current: {} });
+    writeFileSync(join(dir, COSTS_FILE), 'not json');
+    assert.deepEqual(readCostsFile(dir).current, {});
+    recordCosts(dir, new Map([['a', 10.4], ['b', 0.2]]));
+    assert.deepEqual(readCostsFile(dir).current, { a: 10, b: 1 });
+    recordCosts(dir, new Map([['c', 30]]), 'run-1');
+    assert.deepEqual(readCostsFile(dir), { format: 1, current: { a: 10, b: 1 }, next: { c: 30 }, nextRun: 'run-1' });
+    assert.deepEqual([...costsForShards(readCostsFile(dir), 'run-1').costs], [['a', 10], ['b', 1]]);
+    assert.deepEqual([...costsForShards(readCostsFile(dir), 'run-2').costs], [['a', 10], ['b', 1], ['c', 30]]);
+    const none = shardCosts(['x', 'y'], new Map());
+    assert.equal(none.basis, 'count');
+    assert.equal(none.cost('x'), 1);
+    const some = shardCosts(['a', 'b', 'z'], new Map([['a', 10], ['b', 2]]));
+    assert.equal(some.cost('z'), 6);
+    assert.notEqual(some.basis, shardCosts(['a', 'b', 'z'], new Map([['a', 10], ['b', 3]])).basis);
+    assert.equal(some.basis, shardCosts(['z', 'b', 'a'], new Map([['b', 2], ['a', 10]])).basis);
   });
 });
 
