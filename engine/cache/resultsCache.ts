@@ -60,6 +60,25 @@ export class ResultsCache {
       if (this.dir) touch(join(this.dir, key));
       return hit;
     }
+    const result = this.readFile(key);
+    if (result) this.remember(key, result);
+    return result;
+  }
+
+  /**
+   * Values kept on disk only, in the same files (the sampled snapshot columns of `sampleCache.ts`:
+   * the language server holds those in its snapshot loader already). `extra` is small JSON.
+   */
+  getStored(key: string): { values: unknown[]; extra: unknown[] } | undefined {
+    const r = this.readFile(key);
+    return r && { values: r.values, extra: r.extraValues };
+  }
+
+  setStored(key: string, values: unknown[], extra: unknown[] = []): void {
+    this.writeFile(key, { ok: true, values, extraValues: extra, errorCount: 0, errors: [], nondeterministic: 0, runMs: 0 });
+  }
+
+  private readFile(key: string): WorkerResult | undefined {
     if (!this.dir) return undefined;
     const file = join(this.dir, key);
     let bytes: Buffer;
@@ -75,14 +94,17 @@ export class ResultsCache {
       return undefined;
     }
     touch(file);
-    this.remember(key, result);
     return result;
   }
 
   /** Keeps a cacheable result; failure to write to disk is not an error (the cache only saves time). */
   set(key: string, result: WorkerResult): void {
     this.remember(key, result);
-    if (!this.dir) return;
+    this.writeFile(key, result);
+  }
+
+  private writeFile(key: string, result: WorkerResult): void {
+    if (!this.dir || maxCacheBytes() === 0) return;
     const bytes = encodeEntry(key, result);
     if (!bytes) return;
     try {

@@ -22,7 +22,7 @@ import type { ReadOptions, SnapshotTable } from './table';
 
 export interface ResolvedSnapshot {
   identity: string;
-  /** One local file: cheap to resolve again (a stat), which every call does. */
+  /** One local file (a dataset or a remote object otherwise). */
   singleFile: boolean;
   read(options: ReadOptions): Promise<SnapshotTable>;
 }

@@ -9,6 +9,8 @@
  * (the checks read columns, see `SampleRows`), and the columnar form workers receive is built
  * when a worker needs it, once per column set.
  */
+import type { ResultsCache } from '../cache/resultsCache';
+import { readSampled } from '../cache/sampleCache';
 import type { Config, SnapshotConfig } from '../config/configTypes';
 import { UserError } from '../errors';
 import type { SampleInput } from '../exec/featureRunner';
@@ -53,6 +55,8 @@ export class SnapshotLoader {
   /** Datasets and remote snapshots resolved in this run (a listing, a HEAD): done once per run. */
   private readonly resolved = new Map<string, Promise<ResolvedSnapshot>>();
   private cache: SnapshotCacheOptions = {};
+  /** Where sampled columns are kept between runs (`cache/sampleCache.ts`); none when undefined. */
+  private samples?: ResultsCache;
 
   /**
    * Where remote snapshots' byte ranges are cached (`.git/featureguard/snapshots`; none when
@@ -60,6 +64,11 @@ export class SnapshotLoader {
    */
   setRemoteCache(dir: string | undefined, refresh = false): void {
     if (this.cache.dir !== dir || !!this.cache.refresh !== refresh) this.cache = { dir, refresh, refreshed: new Set() };
+  }
+
+  /** Keeps sampled columns in (and reads them from) the results cache's files; undefined: never. */
+  setSampleCache(cache: ResultsCache | undefined): void {
+    this.samples = cache;
   }
 
   /** The snapshot's identity: it changes whenever the file or its sampling settings change. */
@@ -116,7 +125,7 @@ export class SnapshotLoader {
     if (!store.fileColumns.includes(column)) return undefined;
     const s = config.snapshots.get(name)!;
     const resolved = await this.resolve(config, s);
-    const t = await resolved.read({ sampleRows: s.sampleRows, seed: s.seed, columns: [column] });
+    const t = await readSampled(resolved, { sampleRows: s.sampleRows, seed: s.seed, columns: [column] }, displayOf(config, s), this.samples);
     const info = t.columns[0];
     return info && { values: t.values[0], type: info.type };
   }
@@ -163,7 +172,7 @@ export class SnapshotLoader {
     const display = displayOf(config, s);
     const resolved = await this.resolve(config, s);
     const identity = `${resolved.identity}|${s.sampleRows}|${s.seed}`;
-    const read = (cols: string[] | undefined) => resolved.read({ sampleRows: s.sampleRows, seed: s.seed, columns: cols });
+    const read = (cols: string[] | undefined) => readSampled(resolved, { sampleRows: s.sampleRows, seed: s.seed, columns: cols }, display, this.samples);
     let pending = this.stores.get(name);
     if (!pending || (await pending.catch(() => undefined))?.identity !== identity) {
       pending = read(columns).then((t) => addColumns({ identity, path: display, totalRows: t.totalRows, rowIndices: t.rowIndices, fileColumns: t.fileColumns, types: new Map(), values: new Map() }, t));
