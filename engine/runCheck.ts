@@ -139,7 +139,8 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
   // `--no-cache`: side results are neither read nor written (in memory either).
   const sideCache = options.diskCache === false ? undefined : caches.sides;
   sideCache?.setDir(resultsDir(ws));
-  caches.snapshots.setSampleCache(sideCache);
+  // `--refresh` reads snapshots again: no sampled column is taken from the cache either.
+  caches.snapshots.setSampleCache(options.refresh ? undefined : sideCache);
   const cacheStats = { baseHits: 0, targetHits: 0, misses: 0 };
   const times = new PhaseTimes();
   const features = impact.features.map((affected) => ({ affected, report: featureReport(affected, impact, 'not-checked') }));
