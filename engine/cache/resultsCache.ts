@@ -8,7 +8,8 @@
  * In memory (the language server keeps it across runs) and, unless `--no-cache`, on disk under
  * `.git/featureguard/results/`: one file per entry, named by its key, numeric values as raw
  * float64 with a state byte per row, others as JSON; written atomically (tmp + rename), bounded in
- * total size (least recently used first out: a read touches the file's mtime), and a corrupt,
+ * total size (least recently used first out: a read touches the file's mtime; sampled snapshot
+ * columns, `s-…` files of `sampleCache.ts`, go before any side result), and a corrupt,
  * foreign or old-format file is ignored (deleted, then written again by the run that misses).
  *
  * Only deterministic outcomes are kept: an `ok` run with no non-deterministic rows (per-row errors
@@ -133,8 +134,10 @@ export class ResultsCache {
           return [];
         }
       });
-      // Newest first: keep while within both bounds.
-      files.sort((a, b) => b.t - a.t);
+      // Newest first, side results before sampled columns (`s-…`, cheaper to make again): kept
+      // while within both bounds.
+      const sample = (f: string) => (f.startsWith('s-') ? 1 : 0);
+      files.sort((a, b) => sample(a.f) - sample(b.f) || b.t - a.t);
       let total = 0;
       let kept = 0;
       const now = Date.now();

@@ -29,7 +29,8 @@ interface Shape {
  */
 export async function readSampled(resolved: ResolvedSnapshot, options: ReadOptions, display: string, cache: ResultsCache | undefined): Promise<SnapshotTable> {
   if (!cache) return resolved.read(options);
-  const key = (part: string) => sideKey(['sample', SAMPLE_FORMAT, resolved.identity, options.sampleRows, options.seed, part]);
+  // `s-`: told apart from side results (bare hashes) by name.
+  const key = (part: string) => `s-${sideKey(['sample', SAMPLE_FORMAT, resolved.identity, options.sampleRows, options.seed, part])}`;
   const keep = (t: SnapshotTable) => t.columns.forEach((c, k) => cache.setStored(key(`column:${c.name}`), t.values[k], [c.type]));
   const shape = shapeOf(cache.getStored(key('shape')));
   const rows = shape && cache.getStored(key('rows'));

@@ -13,7 +13,8 @@ import { customer, edit, repo } from './featureRepo';
 import { parquetBytes, type SnapshotRows } from './snapshotFiles';
 
 const resultsDir = (root: string) => join(root, '.git', 'featureguard', 'results');
-const entries = (root: string) => (existsSync(resultsDir(root)) ? readdirSync(resultsDir(root)).filter((f) => !f.endsWith('.tmp')) : []);
+/** The side results (named by their key's hash; sampled columns are `s-…`, costs `costs.json`). */
+const entries = (root: string) => (existsSync(resultsDir(root)) ? readdirSync(resultsDir(root)).filter((f) => /^[0-9a-f]{40}$/.test(f)) : []);
 
 function check(root: string, args: string[] = [], env: Record<string, string> = {}) {
   const { code, report } = runJson(root, ['check', ...args], env);
