@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Generates a seeded, realistic Python feature workspace for the FeatureGuard benchmarks, the
- * Python counterpart of generateWorkspace.mjs (same layering, same rows, same meta format):
+ * Python counterpart of generateWorkspace.ts (same layering, same rows, same meta format):
  *
  *   DIR/src/featlib/__init__.py                  the package
  *   DIR/src/featlib/layer<k>/__init__.py         each layer a package; some re-export the public
@@ -25,7 +25,7 @@
  *   DIR/featureguard.json                        snapshot `main`, every feature, `"python": {"paths": ["src"]}`
  *   DIR/pyrightconfig.json                       for `pyright -p DIR` (the bench's reference analyzer)
  *   DIR/data/main.parquet                        `rows` rows: a, b, c (double), seg (string) — the same
- *                                                rows generateWorkspace.mjs writes for the seed — and one
+ *                                                rows generateWorkspace.ts writes for the seed — and one
  *                                                column per feature with what the committed code computes,
  *                                                computed by DATA_PYTHON (/usr/bin/python3, with pandas)
  *                                                running that code
@@ -43,50 +43,57 @@
  * (the snapshot's feature columns) before everything is committed (one commit, fixed author and
  * dates). Everything comes from one seeded PRNG: the same arguments give byte-identical files.
  *
- * The returned `meta` has the same shape as generateWorkspace.mjs's (graph `path#name` → the
+ * The returned `meta` has the same shape as generateWorkspace.ts's (graph `path#name` → the
  * `path#name`s it references, resolved through every alias and re-export to the defining module;
  * features; constants), so `expectedImpact` and `validVia` from there apply unchanged.
  *
- * CLI: node bench/generatePythonWorkspace.mjs DIR --modules 500 --features 50 --rows 100000 --seed 1
+ * CLI: node out/bench/generate.js python DIR --modules 500 --features 50 --rows 100000 --seed 1 [--meta FILE]
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { gitIn, prepareGeneratedDir } from './generatedDir.mjs';
-import { CONST_SUFFIXES, FEATURE_KINDS, FIELDS, LAYERS, NOUNS, SEGMENTS, VERBS, lit, makeRng, rowChunks } from './generateWorkspace.mjs';
+import { ROOT } from '../core/paths';
+import type { GenerateOptions, WorkspaceMeta, WorkspaceParams } from '../core/types';
+import { gitIn, prepareGeneratedDir } from './generatedDir';
+import { CONST_SUFFIXES, FEATURE_KINDS, FIELDS, LAYERS, NOUNS, SEGMENTS, VERBS, lit, makeRng, rowChunks, type Rng } from './generateWorkspace';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
+/**
+ * The plan's records (modules, constants, functions, features): plain objects the planner grows
+ * field by field and the renderers read; loosely typed on purpose (the generator's own model).
+ */
+type PyMod = Record<string, any>;
+type Plan = { layers: PyMod[][]; features: PyMod[]; series: PyMod; [k: string]: any };
+type Graph = Record<string, string[]>;
 export const PACKAGE = 'featlib';
 const PYTHON = process.env.FG_BENCH_PYTHON ?? 'python3';
 /**
  * The interpreter that computes the snapshot's feature columns: it needs numpy and pandas (the
  * series feature). The benchmark's `featureguard check` runs the features in the same one
- * (FEATUREGUARD_PYTHON in its environment, bench/python.mjs).
+ * (FEATUREGUARD_PYTHON in its environment, bench/families/python).
  */
 export const DATA_PYTHON = process.env.FG_BENCH_DATA_PYTHON ?? '/usr/bin/python3';
 const HELPERS = ['_soft_clip', '_squash', '_bounded', '_saturate'];
 /** Import styles of a lower module and their weights (see the header). */
-const STYLES = [['from', 40], ['absfrom', 10], ['alias', 15], ['submodule', 10], ['package', 12], ['star', 8], ['dotted', 5]];
+const STYLES: [string, number][] = [['from', 40], ['absfrom', 10], ['alias', 15], ['submodule', 10], ['package', 12], ['star', 8], ['dotted', 5]];
 
-const cap = (s) => s[0].toUpperCase() + s.slice(1);
+const cap = (s: string): string => s[0].toUpperCase() + s.slice(1);
 
 // ---------------------------------------------------------------------------------------------
 // The plan: modules, declarations, callees
 
-function planWorkspace(rng, modules, features, seed) {
-  const perLayer = [];
+function planWorkspace(rng: Rng, modules: number, features: number, seed: number): Plan {
+  const perLayer: number[] = [];
   for (let k = 0; k < LAYERS; k++) perLayer.push(Math.floor(modules / LAYERS) + (k < modules % LAYERS ? 1 : 0));
-  const layers = [];
+  const layers: PyMod[][] = [];
   for (let k = 0; k < LAYERS; k++) {
-    const mods = [];
+    const mods: PyMod[] = [];
     for (let j = 0; j < perLayer[k]; j++) {
       const noun = NOUNS[(j + k * 7) % NOUNS.length];
       const NOUN = noun.toUpperCase();
       const file = `${noun}_${j}`;
-      const mod = {
+      const mod: PyMod = {
         layer: k, index: j, noun, NOUN, file,
         path: `src/${PACKAGE}/layer${k}/${file}.py`,
         dotted: `${PACKAGE}.layer${k}.${file}`,
@@ -112,15 +119,15 @@ function planWorkspace(rng, modules, features, seed) {
   // Callees: each module draws its functions' callees from 2–3 modules of the layer below.
   for (let k = 1; k < LAYERS; k++) {
     for (const mod of layers[k]) {
-      const lower = rng.sample(layers[k - 1], Math.min(layers[k - 1].length, 2 + rng.int(2)));
+      const lower: PyMod[] = rng.sample(layers[k - 1], Math.min(layers[k - 1].length, 2 + rng.int(2)));
       for (const fn of mod.fns) {
         const m = rng.pick(lower);
-        fn.callee = { mod: m, name: rng.pick(m.fns).name };
-        fn.lowerConst = { mod: m, name: rng.pick(m.consts).name };
+        fn.callee = { mod: m, name: rng.pick<PyMod>(m.fns).name };
+        fn.lowerConst = { mod: m, name: rng.pick<PyMod>(m.consts).name };
       }
       if (mod.derived) {
-        const m = rng.pick(mod.fns).callee.mod; // a module already imported
-        mod.derivedFrom = { mod: m, name: rng.pick(m.consts).name };
+        const m = rng.pick<PyMod>(mod.fns).callee.mod; // a module already imported
+        mod.derivedFrom = { mod: m, name: rng.pick<PyMod>(m.consts).name };
       }
     }
   }
@@ -130,7 +137,7 @@ function planWorkspace(rng, modules, features, seed) {
       if (mod.derived) mod.consts.push({ name: `${mod.NOUN}_MIDPOINT`, derived: true });
       const pool = mod.consts.slice(1);
       for (const fn of mod.fns) [fn.own1, fn.own2] = rng.sample(pool, 2);
-      mod.windowGain = rng.pick(mod.consts.slice(1).filter((c) => !c.derived));
+      mod.windowGain = rng.pick(mod.consts.slice(1).filter((c: PyMod) => !c.derived));
     }
   }
   // Package re-exports: each layer's __init__.py re-exports the public names of a few of its
@@ -145,7 +152,7 @@ function planWorkspace(rng, modules, features, seed) {
     const layer = layers[LAYERS - 1 - (rng.chance(0.7) || LAYERS < 2 ? 0 : 1)];
     const mod = rng.pick(layer);
     const name = `${NOUNS[rng.int(NOUNS.length)]}_${rng.pick(FEATURE_KINDS)}_${i}`;
-    const calls = rng.chance(0.3) ? rng.sample(mod.fns, 2) : [rng.pick(mod.fns)];
+    const calls = rng.chance(0.3) ? rng.sample(mod.fns, 2) : [rng.pick<PyMod>(mod.fns)];
     const feat = { name, mod, calls, field: rng.pick(FIELDS), coef: rng.range(0.01, 0.2), seg: rng.pick(SEGMENTS), annotated: rng.chance(0.7) };
     mod.features.push(feat);
     feats.push(feat);
@@ -158,18 +165,18 @@ function planWorkspace(rng, modules, features, seed) {
   const top = layers[LAYERS - 1];
   const home = top.find((m) => !m.reexported && m.features.length === 0) ?? top.find((m) => !m.reexported) ?? top[0];
   const own = makeRng(seed * 7919 + 17);
-  const pool = home.consts.slice(1).filter((c) => !c.derived);
+  const pool = home.consts.slice(1).filter((c: PyMod) => !c.derived);
   const [weight, gain] = own.sample(pool, 2);
   home.series = { name: `${home.noun}_score_vec`, mod: home, kind: 'series', weight, gain, coef: own.range(0.01, 0.2), cc: own.range(0.001, 0.02), seg: own.pick(SEGMENTS) };
   return { layers, features: feats, series: home.series };
 }
 
 /** The row features, then the series feature. */
-const allFeatures = (plan) => [...plan.features, plan.series];
+const allFeatures = (plan: Plan): PyMod[] => [...plan.features, plan.series];
 
 /** The public names of a module, as its `__all__` lists them (and its package re-exports them). */
-function publicNames(mod) {
-  const names = [...mod.consts.map((c) => c.name), ...mod.fns.map((f) => f.name)];
+function publicNames(mod: PyMod): string[] {
+  const names: string[] = [...mod.consts.map((c: PyMod) => c.name), ...mod.fns.map((f: PyMod) => f.name)];
   if (mod.hasWindow) names.push(mod.windowClass);
   if (mod.hasParams) names.push(mod.paramsClass, `${mod.NOUN}_PARAMS`);
   for (const f of mod.features) names.push(f.name);
@@ -178,7 +185,7 @@ function publicNames(mod) {
 }
 
 /** Every module-level name a module binds itself. */
-function ownNames(mod) {
+function ownNames(mod: PyMod): string[] {
   return [...publicNames(mod), mod.helper, '__all__', 'math', 'dataclass', 'annotations', ...(mod.series ? ['pd'] : [])];
 }
 
@@ -192,17 +199,22 @@ function ownNames(mod) {
  * binds is taken.
  */
 class ImportPlan {
-  constructor(rng, mod) {
+  private readonly rng: Rng;
+  private readonly taken: Set<string>;
+  private readonly byModule: Map<PyMod, PyMod>;
+  private readonly fromPackage: Map<number, Map<string, string>>;
+  private dotted = false;
+
+  constructor(rng: Rng, mod: PyMod) {
     this.rng = rng;
-    this.mod = mod;
     this.taken = new Set(ownNames(mod));
     this.byModule = new Map(); // lower mod -> { style, local?, names: Map(name -> local) }
     this.fromPackage = new Map(); // layer -> Map(name -> local)
   }
 
   /** A seeded style among those that apply to `lower` here (weights: STYLES). */
-  style(lower) {
-    const applies = {
+  style(lower: PyMod): string {
+    const applies: Record<string, boolean> = {
       package: Boolean(lower.reexported),
       star: Boolean(lower.hasAll) && !publicNames(lower).some((n) => this.taken.has(n)),
       submodule: !this.taken.has(lower.file),
@@ -216,7 +228,7 @@ class ImportPlan {
   }
 
   /** A local name for `name`, aliased when it is taken (and sometimes anyway, as people do). */
-  local(name, lower) {
+  local(name: string, lower: PyMod): string {
     let local = name;
     if (this.taken.has(local) || this.rng.chance(0.15)) {
       local = /^[A-Z_]+$/.test(name) ? `${name}_${lower.file.replace('_', '').toUpperCase()}` : `${name}_${lower.file.replace('_', '')}`;
@@ -227,7 +239,7 @@ class ImportPlan {
   }
 
   /** The expression that stands for `name` of module `lower` in this module. */
-  ref(lower, name) {
+  ref(lower: PyMod, name: string): string {
     let e = this.byModule.get(lower);
     if (!e) {
       e = { style: this.style(lower), names: new Map() };
@@ -249,7 +261,7 @@ class ImportPlan {
         let names = this.fromPackage.get(lower.layer);
         if (!names) this.fromPackage.set(lower.layer, (names = new Map()));
         if (!names.has(name)) names.set(name, this.local(name, lower));
-        return names.get(name);
+        return names.get(name)!;
       }
       default:
         if (!e.names.has(name)) e.names.set(name, this.local(name, lower));
@@ -257,21 +269,21 @@ class ImportPlan {
     }
   }
 
-  render() {
+  render(): { absolute: string[]; relative: string[] } {
     const absolute = [];
     const relative = [];
-    const rel = (layer) => `..layer${layer}`;
-    const names = (map) => [...map].map(([n, l]) => (n === l ? n : `${n} as ${l}`)).join(', ');
+    const rel = (layer: number) => `..layer${layer}`;
+    const names = (map: Iterable<[string, string]>) => [...map].map(([n, l]) => (n === l ? n : `${n} as ${l}`)).join(', ');
     // What `from ..layerK import …` binds: submodules and names its __init__.py re-exports, one statement.
-    const fromPackage = new Map([...this.fromPackage].map(([layer, map]) => [layer, [...map]]));
+    const fromPackage = new Map<number, [string, string][]>([...this.fromPackage].map(([layer, map]) => [layer, [...map]]));
     const sorted = [...this.byModule.keys()].sort((a, b) => a.path.localeCompare(b.path));
     for (const lower of sorted) {
-      if (this.byModule.get(lower).style !== 'submodule') continue;
+      if (this.byModule.get(lower)!.style !== 'submodule') continue;
       if (!fromPackage.has(lower.layer)) fromPackage.set(lower.layer, []);
-      fromPackage.get(lower.layer).unshift([lower.file, lower.file]);
+      fromPackage.get(lower.layer)!.unshift([lower.file, lower.file]);
     }
     for (const lower of sorted) {
-      const e = this.byModule.get(lower);
+      const e = this.byModule.get(lower)!;
       if (e.style === 'alias') absolute.push(`import ${lower.dotted} as ${e.local}`);
       else if (e.style === 'dotted') absolute.push(`import ${lower.dotted}`);
       else if (e.style === 'absfrom') absolute.push(...wrapImport(`from ${lower.dotted} import `, names(e.names)));
@@ -284,13 +296,13 @@ class ImportPlan {
 }
 
 /** `from x import a, b, c` wrapped in parentheses when it is longer than 99 characters. */
-function wrapImport(head, list) {
+function wrapImport(head: string, list: string): string[] {
   if (head.length + list.length <= 99) return [head + list];
   return [`${head}(`, ...list.split(', ').map((n) => `    ${n},`), ')'];
 }
 
 /** `__all__ = [...]`, one name a line when it is longer than 99 characters. */
-function allList(names) {
+function allList(names: string[]): string[] {
   const one = `__all__ = [${names.map((n) => `"${n}"`).join(', ')}]`;
   return one.length <= 99 ? [one] : ['__all__ = [', ...names.map((n) => `    "${n}",`), ']'];
 }
@@ -298,9 +310,9 @@ function allList(names) {
 // ---------------------------------------------------------------------------------------------
 // Rendering
 
-const idOf = (mod, name) => `${mod.path}#${name}`;
+const idOf = (mod: PyMod, name: string): string => `${mod.path}#${name}`;
 
-function renderModule(rng, mod, graph) {
+function renderModule(rng: Rng, mod: PyMod, graph: Graph): string {
   const imports = new ImportPlan(rng, mod);
   const limit = mod.consts[0];
   const h = mod.helper;
@@ -327,7 +339,7 @@ function renderModule(rng, mod, graph) {
     body.push('', '', ...renderFunction(rng, mod, fn, call, lowerConst));
   }
   for (const feat of mod.features) {
-    graph[idOf(mod, feat.name)] = feat.calls.map((c) => idOf(mod, c.name)).sort();
+    graph[idOf(mod, feat.name)] = feat.calls.map((c: PyMod) => idOf(mod, c.name)).sort();
     body.push('', '', ...renderFeature(feat));
   }
   if (mod.series) {
@@ -399,7 +411,7 @@ function renderModule(rng, mod, graph) {
   }
   if (mod.hasParams) {
     const T = mod.paramsClass;
-    const picks = mod.consts.filter((c) => !c.derived).slice(0, 3);
+    const picks = mod.consts.filter((c: PyMod) => !c.derived).slice(0, 3);
     L.push('', '');
     L.push('@dataclass(frozen=True)');
     L.push(`class ${T}:`);
@@ -407,14 +419,14 @@ function renderModule(rng, mod, graph) {
     for (const c of picks) L.push(`    ${c.name.slice(mod.NOUN.length + 1).toLowerCase()}: float = ${c.name}`);
     L.push('', '');
     L.push(`${mod.NOUN}_PARAMS = ${T}()`);
-    graph[idOf(mod, T)] = picks.map((c) => idOf(mod, c.name)).sort();
+    graph[idOf(mod, T)] = picks.map((c: PyMod) => idOf(mod, c.name)).sort();
     graph[idOf(mod, `${mod.NOUN}_PARAMS`)] = [idOf(mod, T)];
   }
   L.push(...body);
   return L.join('\n') + '\n';
 }
 
-function renderFunction(rng, mod, fn, call, lowerConst) {
+function renderFunction(rng: Rng, mod: PyMod, fn: PyMod, call: string | null, lowerConst: string | null): string[] {
   const seg = rng.pick(SEGMENTS);
   const c1 = lit(rng.range(0.05, 0.95)), c2 = lit(rng.range(0.05, 0.95)), c3 = lit(rng.range(0.5, 1.5)), c4 = lit(rng.range(0.5, 1.5));
   const h = mod.helper, o1 = fn.own1.name, o2 = fn.own2.name, f = fn.field;
@@ -435,7 +447,7 @@ function renderFunction(rng, mod, fn, call, lowerConst) {
     '    """',
   ];
   const sig = `def ${fn.name}(row: dict, x: float) -> float:`;
-  const leaf = (arg) => (call ? `${call}(row, ${arg})` : `row["${f}"] * ${o1} + (${arg}) * 0.25`);
+  const leaf = (arg: string) => (call ? `${call}(row, ${arg})` : `row["${f}"] * ${o1} + (${arg}) * 0.25`);
   const lc = lowerConst ?? o2;
   switch (fn.template) {
     case 0:
@@ -480,7 +492,7 @@ function renderFunction(rng, mod, fn, call, lowerConst) {
   }
 }
 
-function renderFeature(feat) {
+function renderFeature(feat: PyMod): string[] {
   const param = feat.annotated ? 'row: dict' : 'row';
   const seed = `row["${feat.field}"] * ${lit(feat.coef)} + (1.0 if row["seg"] == "${feat.seg}" else 0.0)`;
   const L = [
@@ -497,7 +509,7 @@ function renderFeature(feat) {
  * The pandas `series` feature: one vectorized pass over the frame, kept within +/-LIMIT the way the
  * module's (scalar) helper does it.
  */
-function renderSeriesFeature(s, limit) {
+function renderSeriesFeature(s: PyMod, limit: PyMod): string[] {
   return [
     `def ${s.name}(df: pd.DataFrame) -> pd.Series:`,
     `    """Feature \`\`${s.name}\`\`: the ${s.mod.noun} score of the batch scorer, vectorized over the frame."""`,
@@ -508,7 +520,7 @@ function renderSeriesFeature(s, limit) {
   ];
 }
 
-function renderLayerInit(layer) {
+function renderLayerInit(layer: PyMod[]): string {
   const k = layer[0].layer;
   const L = [`"""Layer ${k} of the ${PACKAGE} signals${k === 0 ? ': leaves on the raw row fields' : `, built on layer ${k - 1}`}."""`];
   const re = layer.filter((m) => m.reexported).sort((a, b) => a.file.localeCompare(b.file));
@@ -521,7 +533,7 @@ function renderLayerInit(layer) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Data: the rows of generateWorkspace.mjs, the feature columns computed by python3
+// Data: the rows of generateWorkspace.ts, the feature columns computed by python3
 
 const EVALUATE = String.raw`
 import array, importlib, json, math, sys
@@ -555,17 +567,17 @@ for i, (module, fn, kind) in enumerate(spec):
         g.write(out.tobytes())
 `;
 
-function pythonEnv(extra = {}) {
+function pythonEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONHASHSEED: '0', ...extra };
 }
 
-async function writeSnapshot(dir, plan, rows, rng, onProgress) {
+async function writeSnapshot(dir: string, plan: Plan, rows: number, rng: Rng, onProgress?: (m: string) => void): Promise<void> {
   const { ParquetWriter, fileWriter, schemaFromColumnData } = await import('hyparquet-writer');
   const tmp = mkdtempSync(join(tmpdir(), 'fg-pygen-'));
   try {
     // All rows at once (python3 runs the features over them in one process).
     const chunks = [...rowChunks(rng, rows)];
-    const cat = (key) => {
+    const cat = (key: 'a' | 'b' | 'c') => {
       const out = new Float64Array(rows);
       let o = 0;
       for (const ch of chunks) out.set(ch[key], o), (o += ch.n);
@@ -573,7 +585,7 @@ async function writeSnapshot(dir, plan, rows, rng, onProgress) {
     };
     const a = cat('a'), b = cat('b'), c = cat('c');
     const seg = chunks.flatMap((ch) => ch.seg);
-    for (const [k, arr] of [['a', a], ['b', b], ['c', c]]) writeFileSync(join(tmp, `${k}.f64`), Buffer.from(arr.buffer));
+    for (const [k, arr] of [['a', a], ['b', b], ['c', c]] as const) writeFileSync(join(tmp, `${k}.f64`), Buffer.from(arr.buffer));
     writeFileSync(join(tmp, 'seg.txt'), seg.join('\n'));
     const all = allFeatures(plan);
     const spec = all.map((f) => [f.mod.dotted, f.name, f.kind ?? 'row']);
@@ -582,15 +594,15 @@ async function writeSnapshot(dir, plan, rows, rng, onProgress) {
     if (r.error) throw new Error(`${DATA_PYTHON}: ${r.error.message}`);
     if (r.status !== 0) throw new Error(`${DATA_PYTHON} running the generated features: exit ${r.status}\n${r.stderr.split('\n').slice(-12).join('\n')}`);
     const columnData = [
-      { name: 'a', data: a, type: 'DOUBLE', nullable: false },
-      { name: 'b', data: b, type: 'DOUBLE', nullable: false },
-      { name: 'c', data: c, type: 'DOUBLE', nullable: false },
-      { name: 'seg', data: seg, type: 'STRING', nullable: false },
+      { name: 'a', data: a, type: 'DOUBLE' as const, nullable: false },
+      { name: 'b', data: b, type: 'DOUBLE' as const, nullable: false },
+      { name: 'c', data: c, type: 'DOUBLE' as const, nullable: false },
+      { name: 'seg', data: seg, type: 'STRING' as const, nullable: false },
       ...all.map((f, i) => {
         const buf = readFileSync(join(tmp, `out${i}.f64`));
         const data = new Float64Array(buf.buffer, buf.byteOffset, buf.byteLength / 8).slice();
         if (data.length !== rows) throw new Error(`feature ${f.name}: ${data.length} values for ${rows} rows`);
-        return { name: f.name, data, type: 'DOUBLE', nullable: false };
+        return { name: f.name as string, data, type: 'DOUBLE' as const, nullable: false };
       }),
     ];
     const pq = new ParquetWriter({ writer: fileWriter(join(dir, 'data/main.parquet')), schema: schemaFromColumnData({ columnData }), createdBy: 'featureguard-bench' });
@@ -605,7 +617,7 @@ async function writeSnapshot(dir, plan, rows, rng, onProgress) {
 }
 
 /** `python3 -m compileall -q` over src/, byte code written to a temporary folder (not into DIR). */
-function compileCheck(dir) {
+function compileCheck(dir: string): void {
   const prefix = mkdtempSync(join(tmpdir(), 'fg-pygen-pyc-'));
   try {
     const r = spawnSync(PYTHON, ['-m', 'compileall', '-q', join(dir, 'src')], { encoding: 'utf8', env: pythonEnv({ PYTHONPYCACHEPREFIX: prefix, PYTHONDONTWRITEBYTECODE: '' }) });
@@ -619,13 +631,13 @@ function compileCheck(dir) {
 // ---------------------------------------------------------------------------------------------
 // Files, git
 
-function writeFile(dir, rel, text) {
+function writeFile(dir: string, rel: string, text: string): void {
   const p = join(dir, rel);
   mkdirSync(dirname(p), { recursive: true });
   writeFileSync(p, text);
 }
 
-function prepareDir(dir) {
+function prepareDir(dir: string): void {
   prepareGeneratedDir(dir, (entries) => entries.includes('featureguard.json') && existsSync(join(dir, `src/${PACKAGE}/layer0`)), 'a generated Python workspace');
 }
 
@@ -634,7 +646,7 @@ const git = gitIn;
 /** A hash of this file and of the TypeScript generator it takes the PRNG and the rows from. */
 export function generatorVersion() {
   const h = createHash('sha1');
-  for (const f of ['generatePythonWorkspace.mjs', 'generateWorkspace.mjs']) h.update(readFileSync(join(HERE, f)));
+  for (const f of ['generatePythonWorkspace.ts', 'generateWorkspace.ts']) h.update(readFileSync(join(ROOT, 'bench/generators', f)));
   return h.digest('hex').slice(0, 12);
 }
 
@@ -642,7 +654,7 @@ export function generatorVersion() {
  * Writes the workspace into `dir` (wiping a previously generated one), checks it with
  * `python3 -m compileall`, computes the snapshot with python3 and commits it. Returns the meta.
  */
-export async function generatePythonWorkspace(dir, { modules = 500, features = 50, rows = 100_000, seed = 1 } = {}, { onProgress } = {}) {
+export async function generatePythonWorkspace(dir: string, { modules = 500, features = 50, rows = 100_000, seed = 1 }: Partial<WorkspaceParams> = {}, { onProgress }: GenerateOptions = {}): Promise<WorkspaceMeta> {
   if (!(modules >= LAYERS * 2)) throw new Error(`modules must be ≥ ${LAYERS * 2}`);
   if (!(features >= 1)) throw new Error('features must be ≥ 1');
   if (!(rows >= 1)) throw new Error('rows must be ≥ 1');
@@ -652,7 +664,7 @@ export async function generatePythonWorkspace(dir, { modules = 500, features = 5
   const plan = planWorkspace(rng, modules, features, seed);
   const graph = {};
   let lines = 0, files = 0;
-  const put = (rel, text) => {
+  const put = (rel: string, text: string) => {
     writeFile(dir, rel, text);
     lines += text.split('\n').length - 1;
     files++;
@@ -702,37 +714,4 @@ export async function generatePythonWorkspace(dir, { modules = 500, features = 5
     constants,
     graph,
   };
-}
-
-// ---------------------------------------------------------------------------------------------
-// CLI
-
-async function cli(argv) {
-  const opts = { modules: 500, features: 50, rows: 100_000, seed: 1 };
-  const usage = 'usage: node bench/generatePythonWorkspace.mjs DIR [--modules 500] [--features 50] [--rows 100000] [--seed 1] [--meta FILE]';
-  let dir, metaFile;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const m = /^--(modules|features|rows|seed)(?:=(.*))?$/.exec(a);
-    if (m) {
-      const v = m[2] ?? argv[++i];
-      if (v === undefined || !/^\d+$/.test(v)) throw new Error(`--${m[1]} expects a non-negative integer`);
-      opts[m[1]] = Number(v);
-    } else if (a === '--meta') metaFile = argv[++i];
-    else if (a === '--help' || a === '-h') return console.log(usage);
-    else if (!a.startsWith('--') && dir === undefined) dir = a;
-    else throw new Error(`unexpected argument ${a}`);
-  }
-  if (!dir) throw new Error(usage);
-  const t0 = performance.now();
-  const meta = await generatePythonWorkspace(dir, opts, { onProgress: (m) => process.stderr.write(`  ${m} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`) });
-  if (metaFile) writeFileSync(metaFile, JSON.stringify(meta));
-  console.log(`${meta.dir}: ${meta.modules} modules, ${meta.features.length} features, ${meta.lines} lines of Python in ${meta.files} files, ${opts.rows} rows; commit ${meta.commit.slice(0, 12)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-}
-
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  cli(process.argv.slice(2)).catch((err) => {
-    console.error(`generatePythonWorkspace: ${err.message}`);
-    process.exit(1);
-  });
 }
