@@ -108,10 +108,13 @@ async function main() {
     builds.push({ ...common, define, entryPoints: testEntries('test'), outdir: 'out/test', outbase: 'test', packages: 'external' });
   }
   if (withBench) {
-    // The benchmark (`npm run bench`): out/bench/run.js (bench/main.ts) and the generators' command
-    // line (out/bench/generate.js). Not under dist/: the VSIX and the npm package ship dist/.
+    // The benchmark (`npm run bench`): out/bench/run.js (bench/main.ts), the generators' command
+    // line (out/bench/generate.js) and the floor's minimal check script (out/bench/floor.js, which
+    // carries its libraries like the CLI does). Not under dist/: the VSIX and the npm package
+    // ship dist/. Rebuilt whole each time (a test build's rm of out/ leaves it alone otherwise).
     rmSync('out/bench', { recursive: true, force: true });
     builds.push({ ...common, entryPoints: { run: 'bench/main.ts', generate: 'bench/generators/generateCli.ts' }, outdir: 'out/bench', packages: 'external' });
+    builds.push({ ...common, entryPoints: { floor: 'bench/floor/floorCheck.ts' }, outdir: 'out/bench', external: ['esbuild'] });
   }
   if (watch) {
     for (const b of builds) await (await esbuild.context(b)).watch();

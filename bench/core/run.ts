@@ -7,6 +7,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import { createHash } from 'node:crypto';
 import { dirname, join, relative } from 'node:path';
 import { DATASETS_WORKSPACE } from '../families/datasets';
+import { FLOOR_WORKSPACE } from '../families/floor';
 import { MODELS_WORKSPACE } from '../families/models';
 import { PYTHON_WORKSPACE } from '../families/python';
 import { SCALE_WORKSPACE } from '../families/scale';
@@ -31,6 +32,8 @@ const WORKSPACES: Record<string, { family: Family; params: WorkspaceParams }> = 
   datasets: { family: DATASETS_WORKSPACE, params: DATASETS_WORKSPACE.params },
   // bench/families/scale.ts: generated declarations, shards, the results cache (issue 14).
   scale: { family: SCALE_WORKSPACE, params: SCALE_WORKSPACE.params },
+  // bench/families/floor.ts: the one-feature check against a minimal script doing the same (issue 14).
+  floor: { family: FLOOR_WORKSPACE, params: FLOOR_WORKSPACE.params },
 };
 
 /** The workspaces the options select, in order. */
