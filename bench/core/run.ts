@@ -11,6 +11,7 @@ import { FLOOR_WORKSPACE } from '../families/floor';
 import { MODELS_WORKSPACE } from '../families/models';
 import { PYTHON_WORKSPACE } from '../families/python';
 import { SCALE_WORKSPACE } from '../families/scale';
+import { SMALL_WORKSPACE } from '../families/small';
 import { TYPESCRIPT_LARGE, TYPESCRIPT_WORKSPACE } from '../families/typescript';
 import { hasTime } from './measure';
 import { ONLY_FAMILIES, parseOptions } from './options';
@@ -34,6 +35,8 @@ const WORKSPACES: Record<string, { family: Family; params: WorkspaceParams }> = 
   scale: { family: SCALE_WORKSPACE, params: SCALE_WORKSPACE.params },
   // bench/families/floor.ts: the one-feature check against a minimal script doing the same (issue 14).
   floor: { family: FLOOR_WORKSPACE, params: FLOOR_WORKSPACE.params },
+  // bench/families/small.ts: small generated repositories, impact against tsc (issue 14).
+  small: { family: SMALL_WORKSPACE, params: SMALL_WORKSPACE.params },
 };
 
 /** The workspaces the options select, in order. */
