@@ -157,6 +157,9 @@ function discussion(result: WorkspaceResult): string[] {
     '',
     table,
     '',
+    'The check\'s `bundle` is read back from its on-disk bundle cache (`.git/featureguard/bundles/`, filled by the untimed first run, as a',
+    'repeated check finds it); the script has no cache and bundles both versions every run. Process start and program load are measured',
+    'by separate processes, so small differences between them are noise.',
     `Peak RSS: the check ${s.rssKB?.check ? fmtMB(s.rssKB.check) : '—'} (largest process), the script ${s.rssKB?.floor ? fmtMB(s.rssKB.floor) : '—'}.`,
   ];
 }

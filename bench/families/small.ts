@@ -2,7 +2,7 @@
  * Small repositories (issue 14): `npm run bench -- --only small` runs them alone; a full run runs
  * them after the floor. Two generated TypeScript workspaces with short modules
  * (bench/generators/generateWorkspace.ts, `shape: 'short'`: one function and three constants per
- * module, ~40 lines): ~100 files and ~700 files (~25k lines), 1,000-row snapshots (impact reads none).
+ * module, ~40 lines): ~100 files (~4k lines) and ~700 files (~30k lines), 1,000-row snapshots (impact reads none).
  *
  *   small-start  `node -e 0` (a process start) and `featureguard --version` (start + the CLI bundle
  *                loaded, no work), whole processes: the fixed part of every run
@@ -209,7 +209,7 @@ function readmeSubsection(result: WorkspaceResult, m: Machine, date: string, res
   return [
     '### Small repositories: impact against tsc',
     '',
-    '`npm run bench -- --only small` generates TypeScript workspaces of ~100 and ~700 files (short modules, ~25k lines for 700) and times',
+    `\`npm run bench -- --only small\` generates TypeScript workspaces of ~100 and ~700 files (short modules: ${((result.state.small?.sizes ?? []) as SizeState[]).map((s) => `${s.files} files, ${s.lines.toLocaleString('en-US')} lines`).join('; ')}) and times`,
     '`featureguard impact` after a new edit, with the disk cache warm and cold, against `tsc --noEmit` (TypeScript 7) on the same files,',
     `with the fixed costs apart. Latest run, ${date}, ${m.nproc} shared cores (${m.cpu}), load average ${loadAtStart.split(' ')[0]} at the start and`,
     `${result.loadEnd} at the end (method and all figures: \`${resultsFile}\`):`,
