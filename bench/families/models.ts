@@ -48,16 +48,17 @@ const BARE_REPS = 9;
 // ---------------------------------------------------------------------------------------------
 // Setup
 
-let onnxBuilder: any;
-/** scripts/onnxBuilder.mjs (plain JavaScript shared with the tests' fixtures), loaded at run time. */
-const builder = async (): Promise<any> => (onnxBuilder ??= await import(join(ROOT, 'scripts/onnxBuilder.mjs')));
+type OnnxBuilder = typeof import('../../scripts/onnxBuilder.mjs');
+type Tree = import('../../scripts/onnxBuilder.mjs').Tree;
+let onnxBuilder: OnnxBuilder | undefined;
+/** scripts/onnxBuilder.mjs (JavaScript shared with the tests, typed by onnxBuilder.d.mts), loaded at run time. */
+const builder = async (): Promise<OnnxBuilder> => (onnxBuilder ??= await import(join(ROOT, 'scripts/onnxBuilder.mjs')));
 
 /**
  * The snapshot's columns as stored (`columns`: name → array, schema order), read once per bench
  * process, and the bytes of the snapshot with the label column added.
  */
 type Column = Float64Array | string[];
-interface Tree { value?: number; feature?: number; threshold?: number; left?: Tree; right?: Tree }
 interface TreeModel { trees: Tree[]; probability(x: (j: number) => number): number }
 interface LabelledSnapshot {
   original: Buffer;
@@ -117,7 +118,7 @@ function treeModel(columns: Map<string, Column>, features: MetaFeature[]): TreeM
   };
   const trees: Tree[] = [];
   for (let t = 0; t < TREES; t++) trees.push(grow(rng.chance(0.5) ? 3 : 4));
-  const leaf = (t: Tree, x: (j: number) => number): number => ('value' in t ? t.value! : leaf(Math.fround(x(t.feature!)) <= t.threshold! ? t.left! : t.right!, x));
+  const leaf = (t: Tree, x: (j: number) => number): number => ('value' in t ? t.value : leaf(Math.fround(x(t.feature)) <= t.threshold ? t.left : t.right, x));
   return {
     trees,
     probability: (x: (j: number) => number) => {
@@ -423,7 +424,7 @@ const SECTIONS: Section[] = [
 ];
 
 function depthOf(t: Tree): number {
-  return 'value' in t ? 0 : 1 + Math.max(depthOf(t.left!), depthOf(t.right!));
+  return 'value' in t ? 0 : 1 + Math.max(depthOf(t.left), depthOf(t.right));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -59,12 +59,40 @@ import type { GenerateOptions, WorkspaceMeta, WorkspaceParams } from '../core/ty
 import { gitIn, prepareGeneratedDir } from './generatedDir';
 import { CONST_SUFFIXES, FEATURE_KINDS, FIELDS, LAYERS, NOUNS, SEGMENTS, VERBS, lit, makeRng, rowChunks, type Rng } from './generateWorkspace';
 
-/**
- * The plan's records (modules, constants, functions, features): plain objects the planner grows
- * field by field and the renderers read; loosely typed on purpose (the generator's own model).
- */
-type PyMod = Record<string, any>;
-type Plan = { layers: PyMod[][]; features: PyMod[]; series: PyMod; [k: string]: any };
+/** A module-level constant; `style` picks how it is written (plain, annotated, commented). */
+interface PyConst { name: string; value?: number; decimals?: number; style?: number; derived?: boolean }
+/** A name of a lower module this module refers to. */
+interface PyRef { mod: PyModule; name: string }
+interface PyFn { name: string; verb: string; template: number; field: string; callee?: PyRef; lowerConst?: PyRef; own1?: PyConst; own2?: PyConst }
+interface PyFeature { name: string; mod: PyModule; calls: PyFn[]; field: string; coef: number; seg: string; annotated: boolean; kind?: 'row' }
+interface PySeries { name: string; mod: PyModule; kind: 'series'; weight: PyConst; gain: PyConst; coef: number; cc: number; seg: string }
+/** One planned module: its declarations, what it imports, the features appended to it. */
+interface PyModule {
+  layer: number;
+  index: number;
+  noun: string;
+  NOUN: string;
+  file: string;
+  path: string;
+  dotted: string;
+  helper: string;
+  hasAll: boolean;
+  hasParams: boolean;
+  hasWindow: boolean;
+  derived: boolean;
+  features: PyFeature[];
+  consts: PyConst[];
+  fns: PyFn[];
+  windowClass: string;
+  paramsClass: string;
+  derivedFrom?: PyRef;
+  windowGain?: PyConst;
+  reexported?: boolean;
+  series?: PySeries;
+}
+/** How this module imports a lower one, and the local expression of each name it uses. */
+interface ImportEntry { style: string; local?: string; names: Map<string, string> }
+interface Plan { layers: PyModule[][]; features: PyFeature[]; series: PySeries }
 type Graph = Record<string, string[]>;
 export const PACKAGE = 'featlib';
 const PYTHON = process.env.FG_BENCH_PYTHON ?? 'python3';
@@ -86,14 +114,14 @@ const cap = (s: string): string => s[0].toUpperCase() + s.slice(1);
 function planWorkspace(rng: Rng, modules: number, features: number, seed: number): Plan {
   const perLayer: number[] = [];
   for (let k = 0; k < LAYERS; k++) perLayer.push(Math.floor(modules / LAYERS) + (k < modules % LAYERS ? 1 : 0));
-  const layers: PyMod[][] = [];
+  const layers: PyModule[][] = [];
   for (let k = 0; k < LAYERS; k++) {
-    const mods: PyMod[] = [];
+    const mods: PyModule[] = [];
     for (let j = 0; j < perLayer[k]; j++) {
       const noun = NOUNS[(j + k * 7) % NOUNS.length];
       const NOUN = noun.toUpperCase();
       const file = `${noun}_${j}`;
-      const mod: PyMod = {
+      const mod: PyModule = {
         layer: k, index: j, noun, NOUN, file,
         path: `src/${PACKAGE}/layer${k}/${file}.py`,
         dotted: `${PACKAGE}.layer${k}.${file}`,
@@ -102,7 +130,7 @@ function planWorkspace(rng: Rng, modules: number, features: number, seed: number
         hasParams: rng.chance(0.3),
         hasWindow: rng.chance(0.35),
         derived: k > 0 ? rng.chance(0.6) : rng.chance(0.3),
-        features: [],
+        features: [], consts: [], fns: [], windowClass: `${cap(noun)}Window`, paramsClass: `${cap(noun)}Params`,
       };
       const nConsts = 3 + rng.int(3); // plus LIMIT
       mod.consts = [{ name: `${NOUN}_LIMIT`, value: rng.range(50, 500), decimals: 1, style: rng.int(3) }];
@@ -110,8 +138,6 @@ function planWorkspace(rng: Rng, modules: number, features: number, seed: number
       const nFns = 3 + rng.int(3);
       mod.fns = rng.sample(VERBS, nFns).map((v) => ({ name: `${v}_${noun}`, verb: v, template: rng.int(3), field: rng.pick(FIELDS) }));
       if (mod.hasWindow) mod.fns[rng.int(mod.fns.length)].template = 3;
-      mod.windowClass = `${cap(noun)}Window`;
-      mod.paramsClass = `${cap(noun)}Params`;
       mods.push(mod);
     }
     layers.push(mods);
@@ -119,15 +145,15 @@ function planWorkspace(rng: Rng, modules: number, features: number, seed: number
   // Callees: each module draws its functions' callees from 2–3 modules of the layer below.
   for (let k = 1; k < LAYERS; k++) {
     for (const mod of layers[k]) {
-      const lower: PyMod[] = rng.sample(layers[k - 1], Math.min(layers[k - 1].length, 2 + rng.int(2)));
+      const lower = rng.sample(layers[k - 1], Math.min(layers[k - 1].length, 2 + rng.int(2)));
       for (const fn of mod.fns) {
         const m = rng.pick(lower);
-        fn.callee = { mod: m, name: rng.pick<PyMod>(m.fns).name };
-        fn.lowerConst = { mod: m, name: rng.pick<PyMod>(m.consts).name };
+        fn.callee = { mod: m, name: rng.pick(m.fns).name };
+        fn.lowerConst = { mod: m, name: rng.pick(m.consts).name };
       }
       if (mod.derived) {
-        const m = rng.pick<PyMod>(mod.fns).callee.mod; // a module already imported
-        mod.derivedFrom = { mod: m, name: rng.pick<PyMod>(m.consts).name };
+        const m = rng.pick(mod.fns).callee!.mod; // a module already imported
+        mod.derivedFrom = { mod: m, name: rng.pick(m.consts).name };
       }
     }
   }
@@ -137,7 +163,7 @@ function planWorkspace(rng: Rng, modules: number, features: number, seed: number
       if (mod.derived) mod.consts.push({ name: `${mod.NOUN}_MIDPOINT`, derived: true });
       const pool = mod.consts.slice(1);
       for (const fn of mod.fns) [fn.own1, fn.own2] = rng.sample(pool, 2);
-      mod.windowGain = rng.pick(mod.consts.slice(1).filter((c: PyMod) => !c.derived));
+      mod.windowGain = rng.pick(mod.consts.slice(1).filter((c) => !c.derived));
     }
   }
   // Package re-exports: each layer's __init__.py re-exports the public names of a few of its
@@ -147,12 +173,12 @@ function planWorkspace(rng: Rng, modules: number, features: number, seed: number
     for (const m of rng.sample(distinct, Math.min(distinct.length, 15))) m.reexported = true;
   }
   // Features: row functions appended to modules of the two top layers.
-  const feats = [];
+  const feats: PyFeature[] = [];
   for (let i = 0; i < features; i++) {
     const layer = layers[LAYERS - 1 - (rng.chance(0.7) || LAYERS < 2 ? 0 : 1)];
     const mod = rng.pick(layer);
     const name = `${NOUNS[rng.int(NOUNS.length)]}_${rng.pick(FEATURE_KINDS)}_${i}`;
-    const calls = rng.chance(0.3) ? rng.sample(mod.fns, 2) : [rng.pick<PyMod>(mod.fns)];
+    const calls = rng.chance(0.3) ? rng.sample(mod.fns, 2) : [rng.pick(mod.fns)];
     const feat = { name, mod, calls, field: rng.pick(FIELDS), coef: rng.range(0.01, 0.2), seg: rng.pick(SEGMENTS), annotated: rng.chance(0.7) };
     mod.features.push(feat);
     feats.push(feat);
@@ -165,18 +191,18 @@ function planWorkspace(rng: Rng, modules: number, features: number, seed: number
   const top = layers[LAYERS - 1];
   const home = top.find((m) => !m.reexported && m.features.length === 0) ?? top.find((m) => !m.reexported) ?? top[0];
   const own = makeRng(seed * 7919 + 17);
-  const pool = home.consts.slice(1).filter((c: PyMod) => !c.derived);
+  const pool = home.consts.slice(1).filter((c) => !c.derived);
   const [weight, gain] = own.sample(pool, 2);
   home.series = { name: `${home.noun}_score_vec`, mod: home, kind: 'series', weight, gain, coef: own.range(0.01, 0.2), cc: own.range(0.001, 0.02), seg: own.pick(SEGMENTS) };
   return { layers, features: feats, series: home.series };
 }
 
 /** The row features, then the series feature. */
-const allFeatures = (plan: Plan): PyMod[] => [...plan.features, plan.series];
+const allFeatures = (plan: Plan): (PyFeature | PySeries)[] => [...plan.features, plan.series];
 
 /** The public names of a module, as its `__all__` lists them (and its package re-exports them). */
-function publicNames(mod: PyMod): string[] {
-  const names: string[] = [...mod.consts.map((c: PyMod) => c.name), ...mod.fns.map((f: PyMod) => f.name)];
+function publicNames(mod: PyModule): string[] {
+  const names: string[] = [...mod.consts.map((c) => c.name), ...mod.fns.map((f) => f.name)];
   if (mod.hasWindow) names.push(mod.windowClass);
   if (mod.hasParams) names.push(mod.paramsClass, `${mod.NOUN}_PARAMS`);
   for (const f of mod.features) names.push(f.name);
@@ -185,7 +211,7 @@ function publicNames(mod: PyMod): string[] {
 }
 
 /** Every module-level name a module binds itself. */
-function ownNames(mod: PyMod): string[] {
+function ownNames(mod: PyModule): string[] {
   return [...publicNames(mod), mod.helper, '__all__', 'math', 'dataclass', 'annotations', ...(mod.series ? ['pd'] : [])];
 }
 
@@ -201,11 +227,11 @@ function ownNames(mod: PyMod): string[] {
 class ImportPlan {
   private readonly rng: Rng;
   private readonly taken: Set<string>;
-  private readonly byModule: Map<PyMod, PyMod>;
+  private readonly byModule: Map<PyModule, ImportEntry>;
   private readonly fromPackage: Map<number, Map<string, string>>;
   private dotted = false;
 
-  constructor(rng: Rng, mod: PyMod) {
+  constructor(rng: Rng, mod: PyModule) {
     this.rng = rng;
     this.taken = new Set(ownNames(mod));
     this.byModule = new Map(); // lower mod -> { style, local?, names: Map(name -> local) }
@@ -213,7 +239,7 @@ class ImportPlan {
   }
 
   /** A seeded style among those that apply to `lower` here (weights: STYLES). */
-  style(lower: PyMod): string {
+  style(lower: PyModule): string {
     const applies: Record<string, boolean> = {
       package: Boolean(lower.reexported),
       star: Boolean(lower.hasAll) && !publicNames(lower).some((n) => this.taken.has(n)),
@@ -228,7 +254,7 @@ class ImportPlan {
   }
 
   /** A local name for `name`, aliased when it is taken (and sometimes anyway, as people do). */
-  local(name: string, lower: PyMod): string {
+  local(name: string, lower: PyModule): string {
     let local = name;
     if (this.taken.has(local) || this.rng.chance(0.15)) {
       local = /^[A-Z_]+$/.test(name) ? `${name}_${lower.file.replace('_', '').toUpperCase()}` : `${name}_${lower.file.replace('_', '')}`;
@@ -239,7 +265,7 @@ class ImportPlan {
   }
 
   /** The expression that stands for `name` of module `lower` in this module. */
-  ref(lower: PyMod, name: string): string {
+  ref(lower: PyModule, name: string): string {
     let e = this.byModule.get(lower);
     if (!e) {
       e = { style: this.style(lower), names: new Map() };
@@ -265,7 +291,7 @@ class ImportPlan {
       }
       default:
         if (!e.names.has(name)) e.names.set(name, this.local(name, lower));
-        return e.names.get(name);
+        return e.names.get(name)!;
     }
   }
 
@@ -310,9 +336,9 @@ function allList(names: string[]): string[] {
 // ---------------------------------------------------------------------------------------------
 // Rendering
 
-const idOf = (mod: PyMod, name: string): string => `${mod.path}#${name}`;
+const idOf = (mod: PyModule, name: string): string => `${mod.path}#${name}`;
 
-function renderModule(rng: Rng, mod: PyMod, graph: Graph): string {
+function renderModule(rng: Rng, mod: PyModule, graph: Graph): string {
   const imports = new ImportPlan(rng, mod);
   const limit = mod.consts[0];
   const h = mod.helper;
@@ -321,15 +347,15 @@ function renderModule(rng: Rng, mod: PyMod, graph: Graph): string {
   // Functions first: they decide the imports.
   const body = [];
   for (const fn of mod.fns) {
-    const deps = new Set([idOf(mod, h), idOf(mod, fn.own1.name)]);
+    const deps = new Set([idOf(mod, h), idOf(mod, fn.own1!.name)]);
     // The window template reads the layer-below constant where the others read own2 (renderFunction).
-    if (fn.template !== 3 || mod.layer === 0) deps.add(idOf(mod, fn.own2.name));
+    if (fn.template !== 3 || mod.layer === 0) deps.add(idOf(mod, fn.own2!.name));
     let call = null, lowerConst = null;
     if (mod.layer > 0) {
-      call = imports.ref(fn.callee.mod, fn.callee.name);
-      lowerConst = imports.ref(fn.lowerConst.mod, fn.lowerConst.name);
-      deps.add(idOf(fn.callee.mod, fn.callee.name));
-      deps.add(idOf(fn.lowerConst.mod, fn.lowerConst.name));
+      call = imports.ref(fn.callee!.mod, fn.callee!.name);
+      lowerConst = imports.ref(fn.lowerConst!.mod, fn.lowerConst!.name);
+      deps.add(idOf(fn.callee!.mod, fn.callee!.name));
+      deps.add(idOf(fn.lowerConst!.mod, fn.lowerConst!.name));
     }
     if (fn.template === 3) {
       deps.add(idOf(mod, mod.windowClass)), deps.add(idOf(mod, limit.name));
@@ -339,7 +365,7 @@ function renderModule(rng: Rng, mod: PyMod, graph: Graph): string {
     body.push('', '', ...renderFunction(rng, mod, fn, call, lowerConst));
   }
   for (const feat of mod.features) {
-    graph[idOf(mod, feat.name)] = feat.calls.map((c: PyMod) => idOf(mod, c.name)).sort();
+    graph[idOf(mod, feat.name)] = feat.calls.map((c) => idOf(mod, c.name)).sort();
     body.push('', '', ...renderFeature(feat));
   }
   if (mod.series) {
@@ -349,10 +375,10 @@ function renderModule(rng: Rng, mod: PyMod, graph: Graph): string {
   }
 
   // Constants.
-  const consts = [];
+  const consts: string[] = [];
   for (const c of mod.consts) {
     if (c.derived) {
-      const from = mod.derivedFrom;
+      const from = mod.derivedFrom!;
       const ref = from.mod === mod ? from.name : imports.ref(from.mod, from.name);
       consts.push(`# Midpoint of the ${mod.noun} range, shifted by ${from.name}.`);
       consts.push(`${c.name} = ${limit.name} * 0.5 + ${ref}`);
@@ -360,7 +386,7 @@ function renderModule(rng: Rng, mod: PyMod, graph: Graph): string {
       continue;
     }
     const what = c.name.slice(mod.NOUN.length + 1).toLowerCase();
-    const value = lit(c.value, c.decimals);
+    const value = lit(c.value!, c.decimals);
     if (c.style === 0) consts.push(`#: ${cap(what)} of the ${mod.noun} signal.`, `${c.name} = ${value}`);
     else if (c.style === 1) consts.push(`${c.name}: float = ${value}`);
     else consts.push(`${c.name} = ${value}  # ${what}`);
@@ -402,16 +428,16 @@ function renderModule(rng: Rng, mod: PyMod, graph: Graph): string {
     L.push('', '');
     L.push(`class ${W}:`);
     L.push(`    """Damps the ${mod.noun} signal before it is passed down a layer."""`, '');
-    L.push(`    def __init__(self, gain: float = ${mod.windowGain.name}) -> None:`);
+    L.push(`    def __init__(self, gain: float = ${mod.windowGain!.name}) -> None:`);
     L.push('        self.gain = gain', '');
     L.push('    def apply(self, v: float) -> float:');
     L.push('        """The damped value."""');
     L.push(`        return ${h}(v * self.gain)`);
-    graph[idOf(mod, W)] = [idOf(mod, h), idOf(mod, mod.windowGain.name)].sort();
+    graph[idOf(mod, W)] = [idOf(mod, h), idOf(mod, mod.windowGain!.name)].sort();
   }
   if (mod.hasParams) {
     const T = mod.paramsClass;
-    const picks = mod.consts.filter((c: PyMod) => !c.derived).slice(0, 3);
+    const picks = mod.consts.filter((c) => !c.derived).slice(0, 3);
     L.push('', '');
     L.push('@dataclass(frozen=True)');
     L.push(`class ${T}:`);
@@ -419,17 +445,17 @@ function renderModule(rng: Rng, mod: PyMod, graph: Graph): string {
     for (const c of picks) L.push(`    ${c.name.slice(mod.NOUN.length + 1).toLowerCase()}: float = ${c.name}`);
     L.push('', '');
     L.push(`${mod.NOUN}_PARAMS = ${T}()`);
-    graph[idOf(mod, T)] = picks.map((c: PyMod) => idOf(mod, c.name)).sort();
+    graph[idOf(mod, T)] = picks.map((c) => idOf(mod, c.name)).sort();
     graph[idOf(mod, `${mod.NOUN}_PARAMS`)] = [idOf(mod, T)];
   }
   L.push(...body);
   return L.join('\n') + '\n';
 }
 
-function renderFunction(rng: Rng, mod: PyMod, fn: PyMod, call: string | null, lowerConst: string | null): string[] {
+function renderFunction(rng: Rng, mod: PyModule, fn: PyFn, call: string | null, lowerConst: string | null): string[] {
   const seg = rng.pick(SEGMENTS);
   const c1 = lit(rng.range(0.05, 0.95)), c2 = lit(rng.range(0.05, 0.95)), c3 = lit(rng.range(0.5, 1.5)), c4 = lit(rng.range(0.5, 1.5));
-  const h = mod.helper, o1 = fn.own1.name, o2 = fn.own2.name, f = fn.field;
+  const h = mod.helper, o1 = fn.own1!.name, o2 = fn.own2!.name, f = fn.field;
   const limit = mod.consts[0].name;
   const summary = `    """${cap(fn.verb)}${/(x|sh)$/.test(fn.verb) ? 'es' : 's'} the ${mod.noun} signal${mod.layer ? ` from layer ${mod.layer - 1}` : ''} for one row`;
   // A short docstring for most functions, the full Google style for some (as in real code).
@@ -492,7 +518,7 @@ function renderFunction(rng: Rng, mod: PyMod, fn: PyMod, call: string | null, lo
   }
 }
 
-function renderFeature(feat: PyMod): string[] {
+function renderFeature(feat: PyFeature): string[] {
   const param = feat.annotated ? 'row: dict' : 'row';
   const seed = `row["${feat.field}"] * ${lit(feat.coef)} + (1.0 if row["seg"] == "${feat.seg}" else 0.0)`;
   const L = [
@@ -509,7 +535,7 @@ function renderFeature(feat: PyMod): string[] {
  * The pandas `series` feature: one vectorized pass over the frame, kept within +/-LIMIT the way the
  * module's (scalar) helper does it.
  */
-function renderSeriesFeature(s: PyMod, limit: PyMod): string[] {
+function renderSeriesFeature(s: PySeries, limit: string): string[] {
   return [
     `def ${s.name}(df: pd.DataFrame) -> pd.Series:`,
     `    """Feature \`\`${s.name}\`\`: the ${s.mod.noun} score of the batch scorer, vectorized over the frame."""`,
@@ -520,7 +546,7 @@ function renderSeriesFeature(s: PyMod, limit: PyMod): string[] {
   ];
 }
 
-function renderLayerInit(layer: PyMod[]): string {
+function renderLayerInit(layer: PyModule[]): string {
   const k = layer[0].layer;
   const L = [`"""Layer ${k} of the ${PACKAGE} signals${k === 0 ? ': leaves on the raw row fields' : `, built on layer ${k - 1}`}."""`];
   const re = layer.filter((m) => m.reexported).sort((a, b) => a.file.localeCompare(b.file));
@@ -676,7 +702,7 @@ export async function generatePythonWorkspace(dir: string, { modules = 500, feat
     put(`src/${PACKAGE}/layer${layer[0].layer}/__init__.py`, renderLayerInit(layer));
     for (const mod of layer) {
       put(mod.path, renderModule(rng, mod, graph));
-      for (const c of mod.consts) if (!c.derived) constants.push({ id: idOf(mod, c.name), path: mod.path, name: c.name, layer: mod.layer, value: lit(c.value, c.decimals) });
+      for (const c of mod.consts) if (!c.derived) constants.push({ id: idOf(mod, c.name), path: mod.path, name: c.name, layer: mod.layer, value: lit(c.value!, c.decimals) });
     }
   }
   const config = {
