@@ -1,5 +1,5 @@
 // One build for every bundle: the sandbox worker (inlined as a string into the others), the CLI,
-// and the tests. `--watch` rebuilds on change, `--production` minifies.
+// the tests (`--tests`) and the benchmark (`--bench`). `--watch` rebuilds on change, `--production` minifies.
 import * as esbuild from 'esbuild';
 import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { join } from 'node:path';
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 const withTests = process.argv.includes('--tests');
+const withBench = process.argv.includes('--bench');
 
 const common = {
   bundle: true,
@@ -105,6 +106,15 @@ async function main() {
   if (withTests) {
     rmSync('out', { recursive: true, force: true });
     builds.push({ ...common, define, entryPoints: testEntries('test'), outdir: 'out/test', outbase: 'test', packages: 'external' });
+  }
+  if (withBench) {
+    // The benchmark (`npm run bench`): out/bench/run.js (bench/main.ts), the generators' command
+    // line (out/bench/generate.js) and the floor's minimal check script (out/bench/floor.js, which
+    // carries its libraries like the CLI does). Not under dist/: the VSIX and the npm package
+    // ship dist/. Rebuilt whole each time (a test build's rm of out/ leaves it alone otherwise).
+    rmSync('out/bench', { recursive: true, force: true });
+    builds.push({ ...common, entryPoints: { run: 'bench/main.ts', generate: 'bench/generators/generateCli.ts' }, outdir: 'out/bench', packages: 'external' });
+    builds.push({ ...common, entryPoints: { floor: 'bench/floor/floorCheck.ts' }, outdir: 'out/bench', external: ['esbuild'] });
   }
   if (watch) {
     for (const b of builds) await (await esbuild.context(b)).watch();

@@ -2,20 +2,34 @@
  * The benchmarks' language client: `featureguard lsp --stdio` (the copied dist/cli.js) spoken to
  * over a real JSON-RPC connection, and the keystroke measurement both workspaces share.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { withConstantValue } from './edits.mjs';
-import { expectedImpact } from './generateWorkspace.mjs';
-import { procMemory } from './measure.mjs';
-import { CLI } from './paths.mjs';
+import { withConstantValue } from './edits';
+import { expectedImpact } from '../generators/generateWorkspace';
+import { procMemory } from './measure';
+import { CLI } from './paths';
+import type { MessageConnection } from 'vscode-jsonrpc';
+import type { MetaConstant, Row, SectionContext, WorkspaceMeta } from './types';
 
-const require = createRequire(import.meta.url);
+/** A diagnostic as the server publishes it (the fields the bench reads). */
+export interface Diagnostic {
+  source?: string;
+  code?: string | number;
+  message: string | { value: string };
+}
 
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-export const messageOf = (d) => (typeof d.message === 'string' ? d.message : d.message?.value ?? '');
+/** What the server pushed, time-stamped on arrival (`t`, performance.now()). */
+export type ServerEvent =
+  | { type: 'diagnostics'; uri: string; diagnostics: Diagnostic[]; t: number }
+  | { type: 'status'; state?: string; message?: string; t: number; [k: string]: unknown }
+  | { type: 'exit'; t: number };
+type Waiter = (event: ServerEvent) => void;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+export const messageOf = (d: Diagnostic): string => (typeof d.message === 'string' ? d.message : d.message?.value ?? '');
 
 /**
  * A language client for measuring: spawns `featureguard lsp --stdio` (the copied dist/cli.js) and
@@ -23,7 +37,22 @@ export const messageOf = (d) => (typeof d.message === 'string' ? d.message : d.m
  * time-stamped on arrival; `next` waits for the first one after the call that satisfies a predicate.
  */
 export class LspBenchServer {
-  static async start(ws, settings) {
+  readonly ws: string;
+  readonly settings: unknown;
+  readonly rootUri: string;
+  readonly logs: string[] = [];
+  private readonly waiters = new Set<Waiter>();
+  private readonly versions = new Map<string, number>();
+  private readonly texts = new Map<string, string>();
+  private readonly spawnedAt: number;
+  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly exited: Promise<void>;
+  private readonly connection: MessageConnection;
+  private gone: string | undefined;
+  /** Start → the first idle status (ms). */
+  readyMs = NaN;
+
+  static async start(ws: string, settings: unknown): Promise<LspBenchServer> {
     const server = new LspBenchServer(ws, settings);
     try {
       await server.initialize();
@@ -34,31 +63,29 @@ export class LspBenchServer {
     return server;
   }
 
-  constructor(ws, settings) {
-    const { createMessageConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-jsonrpc/node');
+  constructor(ws: string, settings: unknown) {
+    const { createMessageConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-jsonrpc/node') as typeof import('vscode-jsonrpc/node');
     this.ws = ws;
     this.settings = settings;
     this.rootUri = pathToFileURL(ws).href;
-    this.logs = [];
-    this.waiters = new Set();
-    this.versions = new Map();
-    this.texts = new Map();
     this.spawnedAt = performance.now();
     // FG_BENCH_SERVER_NODE_ARGS: extra node flags for the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
     const nodeArgs = (process.env.FG_BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
     this.child = spawn(process.execPath, [...nodeArgs, CLI, 'lsp', '--stdio'], { cwd: ws, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdin.on('error', () => undefined);
     this.child.stderr.on('data', (d) => this.logs.push(String(d)));
-    this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => {
+    this.exited = new Promise<void>((resolve) => this.child.on('exit', (code, signal) => {
       this.gone = `exited (code ${code}, signal ${signal})`;
       this.emit({ type: 'exit' });
       resolve();
     }));
     const c = (this.connection = createMessageConnection(new StreamMessageReader(this.child.stdout), new StreamMessageWriter(this.child.stdin)));
-    c.onNotification('textDocument/publishDiagnostics', (p) => this.emit({ type: 'diagnostics', uri: p.uri, diagnostics: p.diagnostics.filter((d) => d.source === 'featureguard') }));
-    c.onNotification('featureguard/status', (p) => this.emit({ type: 'status', ...p }));
-    c.onNotification('window/logMessage', (p) => this.logs.push(`${p.message}\n`));
-    c.onRequest('workspace/configuration', (p) => p.items.map(() => this.settings));
+    c.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: Diagnostic[] }) => this.emit({ type: 'diagnostics', uri: p.uri, diagnostics: p.diagnostics.filter((d) => d.source === 'featureguard') }));
+    c.onNotification('featureguard/status', (p: Record<string, unknown>) => this.emit({ type: 'status', ...p }));
+    c.onNotification('window/logMessage', (p: { message: string }) => {
+      this.logs.push(`${p.message}\n`);
+    });
+    c.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => this.settings));
     c.onRequest('window/workDoneProgress/create', () => null);
     c.onRequest('client/registerCapability', () => null);
     c.onRequest('workspace/codeLens/refresh', () => null);
@@ -67,25 +94,25 @@ export class LspBenchServer {
     c.listen();
   }
 
-  emit(event) {
-    event.t = performance.now();
-    for (const w of [...this.waiters]) w(event);
+  private emit(event: DistributiveOmit<ServerEvent, 't'>): void {
+    const stamped = { ...event, t: performance.now() } as ServerEvent;
+    for (const w of [...this.waiters]) w(stamped);
   }
 
   /** The first event from now on that satisfies `predicate` (with its arrival time `t`); fails after `ms`. */
-  next(what, predicate, ms = 60_000) {
-    return new Promise((resolve, reject) => {
+  next<E extends ServerEvent = ServerEvent>(what: string, predicate: (e: ServerEvent) => boolean, ms = 60_000): Promise<E> {
+    return new Promise<E>((resolve, reject) => {
       const done = () => {
         clearTimeout(timer);
         this.waiters.delete(waiter);
       };
-      const waiter = (e) => {
+      const waiter = (e: ServerEvent) => {
         if (e.type === 'exit') {
           done();
           reject(new Error(`the server ${this.gone} while waiting for ${what}`));
         } else if (predicate(e)) {
           done();
-          resolve(e);
+          resolve(e as E);
         }
       };
       const timer = setTimeout(() => {
@@ -96,9 +123,9 @@ export class LspBenchServer {
     });
   }
 
-  async initialize() {
+  async initialize(): Promise<void> {
     // The folder's first run (at start-up, no edit) ends with an idle status.
-    const ready = this.next('the first idle status', (e) => e.type === 'status' && (e.state === 'idle' || e.state === 'error'), 300_000);
+    const ready = this.next<Extract<ServerEvent, { type: 'status' }>>('the first idle status', (e) => e.type === 'status' && (e.state === 'idle' || e.state === 'error'), 300_000);
     await this.connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri: this.rootUri,
@@ -116,29 +143,29 @@ export class LspBenchServer {
     this.readyMs = status.t - this.spawnedAt;
   }
 
-  uriOf(rel) {
+  uriOf(rel: string): string {
     return pathToFileURL(join(this.ws, rel)).href;
   }
 
-  open(rel, text) {
+  open(rel: string, text: string): void {
     this.versions.set(rel, 1);
     this.texts.set(rel, text);
     void this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: this.uriOf(rel), languageId: rel.endsWith('.py') ? 'python' : 'typescript', version: 1, text } });
   }
 
   /** Sends the change from the current buffer to `text` as one incremental edit (the differing span). */
-  change(rel, text) {
-    const old = this.texts.get(rel);
+  change(rel: string, text: string): void {
+    const old = this.texts.get(rel) ?? '';
     let start = 0;
     while (start < old.length && start < text.length && old[start] === text[start]) start++;
     let endOld = old.length, endNew = text.length;
     while (endOld > start && endNew > start && old[endOld - 1] === text[endNew - 1]) endOld--, endNew--;
-    const pos = (o) => {
+    const pos = (o: number) => {
       const before = old.slice(0, o);
       const line = before.split('\n').length - 1;
       return { line, character: o - (before.lastIndexOf('\n') + 1) };
     };
-    const version = this.versions.get(rel) + 1;
+    const version = (this.versions.get(rel) ?? 0) + 1;
     this.versions.set(rel, version);
     this.texts.set(rel, text);
     void this.connection.sendNotification('textDocument/didChange', {
@@ -147,15 +174,15 @@ export class LspBenchServer {
     });
   }
 
-  save(rel) {
+  save(rel: string): void {
     void this.connection.sendNotification('textDocument/didSave', { textDocument: { uri: this.uriOf(rel) } });
   }
 
-  memory() {
-    return procMemory(this.child.pid);
+  memory(): { hwmKB?: number; rssKB?: number } {
+    return procMemory(this.child.pid!);
   }
 
-  async close() {
+  async close(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) {
       try {
         await Promise.race([this.connection.sendRequest('shutdown'), sleep(5000)]);
@@ -175,17 +202,17 @@ export class LspBenchServer {
  * edit them in turn, so every edit changes the impact diagnostic ("Edit to NAME reaches …").
  * The module of the benchmark's main edit when it qualifies (a layer-0 leaf: the longest chains).
  */
-export function keystrokeModule(meta, mainEdit) {
-  const byPath = new Map();
+export function keystrokeModule(meta: WorkspaceMeta, mainEdit: MetaConstant): { path: string; constants: MetaConstant[] } {
+  const byPath = new Map<string, MetaConstant[]>();
   for (const c of meta.constants) {
     if (expectedImpact(meta, c.id).length === 0) continue;
     if (!byPath.has(c.path)) byPath.set(c.path, []);
-    byPath.get(c.path).push(c);
+    byPath.get(c.path)!.push(c);
   }
   const ok = [...byPath].filter(([, cs]) => cs.length >= 2);
   if (ok.length === 0) throw new Error('no module with two constants that reach a feature');
   const main = ok.find(([p]) => p === mainEdit.path);
-  const reach = (cs) => cs.reduce((n, c) => n + expectedImpact(meta, c.id).length, 0);
+  const reach = (cs: MetaConstant[]) => cs.reduce((n, c) => n + expectedImpact(meta, c.id).length, 0);
   const [path, constants] = main ?? ok.sort((a, b) => reach(b[1]) - reach(a[1]))[0];
   return { path, constants };
 }
@@ -196,20 +223,20 @@ export function keystrokeModule(meta, mainEdit) {
  * names it; `warmups` untimed first. Records `id` (p50/p95, the server's VmHWM) and checks every
  * diagnostic. Leaves the buffer as committed, its diagnostics cleared.
  */
-export async function measureKeystrokes(ctx, server, { id, figure, label, warmups = 3 }) {
+export async function measureKeystrokes(ctx: SectionContext, server: LspBenchServer, { id, figure, label, warmups = 3 }: { id: string; figure: string; label: string; warmups?: number }): Promise<Row> {
   const { meta, opts } = ctx;
   const { path, constants } = keystrokeModule(meta, ctx.editConstant);
   const uri = server.uriOf(path);
   const original = readFileSync(join(ctx.ws, path), 'utf8');
   server.open(path, original);
-  const samples = [];
-  const failures = [];
+  const samples: { ms: number }[] = [];
+  const failures: string[] = [];
   for (let k = 0; k < warmups + opts.keystrokes; k++) {
     const c = constants[k % constants.length];
     const text = withConstantValue(original, c, () => (Number(c.value) * (1 + 0.01 * (k + 1))).toFixed(3));
     const reached = expectedImpact(meta, c.id).length;
     const expected = `Edit to ${c.name} reaches ${reached} feature${reached === 1 ? '' : 's'}:`;
-    const published = server.next(`impact diagnostics of keystroke ${k + 1} (${c.name})`, (e) => e.type === 'diagnostics' && e.uri === uri && e.diagnostics.some((d) => d.code === 'impact' && messageOf(d).startsWith(`Edit to ${c.name} `)), 30_000);
+    const published = server.next<Extract<ServerEvent, { type: 'diagnostics' }>>(`impact diagnostics of keystroke ${k + 1} (${c.name})`, (e) => e.type === 'diagnostics' && e.uri === uri && e.diagnostics.some((d) => d.code === 'impact' && messageOf(d).startsWith(`Edit to ${c.name} `)), 30_000);
     const t0 = performance.now();
     server.change(path, text);
     const e = await published;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Generates a seeded, realistic Python feature workspace for the FeatureGuard benchmarks, the
- * Python counterpart of generateWorkspace.mjs (same layering, same rows, same meta format):
+ * Python counterpart of generateWorkspace.ts (same layering, same rows, same meta format):
  *
  *   DIR/src/featlib/__init__.py                  the package
  *   DIR/src/featlib/layer<k>/__init__.py         each layer a package; some re-export the public
@@ -25,7 +25,7 @@
  *   DIR/featureguard.json                        snapshot `main`, every feature, `"python": {"paths": ["src"]}`
  *   DIR/pyrightconfig.json                       for `pyright -p DIR` (the bench's reference analyzer)
  *   DIR/data/main.parquet                        `rows` rows: a, b, c (double), seg (string) — the same
- *                                                rows generateWorkspace.mjs writes for the seed — and one
+ *                                                rows generateWorkspace.ts writes for the seed — and one
  *                                                column per feature with what the committed code computes,
  *                                                computed by DATA_PYTHON (/usr/bin/python3, with pandas)
  *                                                running that code
@@ -43,50 +43,85 @@
  * (the snapshot's feature columns) before everything is committed (one commit, fixed author and
  * dates). Everything comes from one seeded PRNG: the same arguments give byte-identical files.
  *
- * The returned `meta` has the same shape as generateWorkspace.mjs's (graph `path#name` → the
+ * The returned `meta` has the same shape as generateWorkspace.ts's (graph `path#name` → the
  * `path#name`s it references, resolved through every alias and re-export to the defining module;
  * features; constants), so `expectedImpact` and `validVia` from there apply unchanged.
  *
- * CLI: node bench/generatePythonWorkspace.mjs DIR --modules 500 --features 50 --rows 100000 --seed 1
+ * CLI: node out/bench/generate.js python DIR --modules 500 --features 50 --rows 100000 --seed 1 [--meta FILE]
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { gitIn, prepareGeneratedDir } from './generatedDir.mjs';
-import { CONST_SUFFIXES, FEATURE_KINDS, FIELDS, LAYERS, NOUNS, SEGMENTS, VERBS, lit, makeRng, rowChunks } from './generateWorkspace.mjs';
+import { ROOT } from '../core/paths';
+import type { GenerateOptions, WorkspaceMeta, WorkspaceParams } from '../core/types';
+import { gitIn, prepareGeneratedDir } from './generatedDir';
+import { CONST_SUFFIXES, FEATURE_KINDS, FIELDS, LAYERS, NOUNS, SEGMENTS, VERBS, lit, makeRng, rowChunks, type Rng } from './generateWorkspace';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
+/** A module-level constant; `style` picks how it is written (plain, annotated, commented). */
+interface PyConst { name: string; value?: number; decimals?: number; style?: number; derived?: boolean }
+/** A name of a lower module this module refers to. */
+interface PyRef { mod: PyModule; name: string }
+interface PyFn { name: string; verb: string; template: number; field: string; callee?: PyRef; lowerConst?: PyRef; own1?: PyConst; own2?: PyConst }
+interface PyFeature { name: string; mod: PyModule; calls: PyFn[]; field: string; coef: number; seg: string; annotated: boolean; kind?: 'row' }
+interface PySeries { name: string; mod: PyModule; kind: 'series'; weight: PyConst; gain: PyConst; coef: number; cc: number; seg: string }
+/** One planned module: its declarations, what it imports, the features appended to it. */
+interface PyModule {
+  layer: number;
+  index: number;
+  noun: string;
+  NOUN: string;
+  file: string;
+  path: string;
+  dotted: string;
+  helper: string;
+  hasAll: boolean;
+  hasParams: boolean;
+  hasWindow: boolean;
+  derived: boolean;
+  features: PyFeature[];
+  consts: PyConst[];
+  fns: PyFn[];
+  windowClass: string;
+  paramsClass: string;
+  derivedFrom?: PyRef;
+  windowGain?: PyConst;
+  reexported?: boolean;
+  series?: PySeries;
+}
+/** How this module imports a lower one, and the local expression of each name it uses. */
+interface ImportEntry { style: string; local?: string; names: Map<string, string> }
+interface Plan { layers: PyModule[][]; features: PyFeature[]; series: PySeries }
+type Graph = Record<string, string[]>;
 export const PACKAGE = 'featlib';
 const PYTHON = process.env.FG_BENCH_PYTHON ?? 'python3';
 /**
  * The interpreter that computes the snapshot's feature columns: it needs numpy and pandas (the
  * series feature). The benchmark's `featureguard check` runs the features in the same one
- * (FEATUREGUARD_PYTHON in its environment, bench/python.mjs).
+ * (FEATUREGUARD_PYTHON in its environment, bench/families/python).
  */
 export const DATA_PYTHON = process.env.FG_BENCH_DATA_PYTHON ?? '/usr/bin/python3';
 const HELPERS = ['_soft_clip', '_squash', '_bounded', '_saturate'];
 /** Import styles of a lower module and their weights (see the header). */
-const STYLES = [['from', 40], ['absfrom', 10], ['alias', 15], ['submodule', 10], ['package', 12], ['star', 8], ['dotted', 5]];
+const STYLES: [string, number][] = [['from', 40], ['absfrom', 10], ['alias', 15], ['submodule', 10], ['package', 12], ['star', 8], ['dotted', 5]];
 
-const cap = (s) => s[0].toUpperCase() + s.slice(1);
+const cap = (s: string): string => s[0].toUpperCase() + s.slice(1);
 
 // ---------------------------------------------------------------------------------------------
 // The plan: modules, declarations, callees
 
-function planWorkspace(rng, modules, features, seed) {
-  const perLayer = [];
+function planWorkspace(rng: Rng, modules: number, features: number, seed: number): Plan {
+  const perLayer: number[] = [];
   for (let k = 0; k < LAYERS; k++) perLayer.push(Math.floor(modules / LAYERS) + (k < modules % LAYERS ? 1 : 0));
-  const layers = [];
+  const layers: PyModule[][] = [];
   for (let k = 0; k < LAYERS; k++) {
-    const mods = [];
+    const mods: PyModule[] = [];
     for (let j = 0; j < perLayer[k]; j++) {
       const noun = NOUNS[(j + k * 7) % NOUNS.length];
       const NOUN = noun.toUpperCase();
       const file = `${noun}_${j}`;
-      const mod = {
+      const mod: PyModule = {
         layer: k, index: j, noun, NOUN, file,
         path: `src/${PACKAGE}/layer${k}/${file}.py`,
         dotted: `${PACKAGE}.layer${k}.${file}`,
@@ -95,7 +130,7 @@ function planWorkspace(rng, modules, features, seed) {
         hasParams: rng.chance(0.3),
         hasWindow: rng.chance(0.35),
         derived: k > 0 ? rng.chance(0.6) : rng.chance(0.3),
-        features: [],
+        features: [], consts: [], fns: [], windowClass: `${cap(noun)}Window`, paramsClass: `${cap(noun)}Params`,
       };
       const nConsts = 3 + rng.int(3); // plus LIMIT
       mod.consts = [{ name: `${NOUN}_LIMIT`, value: rng.range(50, 500), decimals: 1, style: rng.int(3) }];
@@ -103,8 +138,6 @@ function planWorkspace(rng, modules, features, seed) {
       const nFns = 3 + rng.int(3);
       mod.fns = rng.sample(VERBS, nFns).map((v) => ({ name: `${v}_${noun}`, verb: v, template: rng.int(3), field: rng.pick(FIELDS) }));
       if (mod.hasWindow) mod.fns[rng.int(mod.fns.length)].template = 3;
-      mod.windowClass = `${cap(noun)}Window`;
-      mod.paramsClass = `${cap(noun)}Params`;
       mods.push(mod);
     }
     layers.push(mods);
@@ -119,7 +152,7 @@ function planWorkspace(rng, modules, features, seed) {
         fn.lowerConst = { mod: m, name: rng.pick(m.consts).name };
       }
       if (mod.derived) {
-        const m = rng.pick(mod.fns).callee.mod; // a module already imported
+        const m = rng.pick(mod.fns).callee!.mod; // a module already imported
         mod.derivedFrom = { mod: m, name: rng.pick(m.consts).name };
       }
     }
@@ -140,7 +173,7 @@ function planWorkspace(rng, modules, features, seed) {
     for (const m of rng.sample(distinct, Math.min(distinct.length, 15))) m.reexported = true;
   }
   // Features: row functions appended to modules of the two top layers.
-  const feats = [];
+  const feats: PyFeature[] = [];
   for (let i = 0; i < features; i++) {
     const layer = layers[LAYERS - 1 - (rng.chance(0.7) || LAYERS < 2 ? 0 : 1)];
     const mod = rng.pick(layer);
@@ -165,11 +198,11 @@ function planWorkspace(rng, modules, features, seed) {
 }
 
 /** The row features, then the series feature. */
-const allFeatures = (plan) => [...plan.features, plan.series];
+const allFeatures = (plan: Plan): (PyFeature | PySeries)[] => [...plan.features, plan.series];
 
 /** The public names of a module, as its `__all__` lists them (and its package re-exports them). */
-function publicNames(mod) {
-  const names = [...mod.consts.map((c) => c.name), ...mod.fns.map((f) => f.name)];
+function publicNames(mod: PyModule): string[] {
+  const names: string[] = [...mod.consts.map((c) => c.name), ...mod.fns.map((f) => f.name)];
   if (mod.hasWindow) names.push(mod.windowClass);
   if (mod.hasParams) names.push(mod.paramsClass, `${mod.NOUN}_PARAMS`);
   for (const f of mod.features) names.push(f.name);
@@ -178,7 +211,7 @@ function publicNames(mod) {
 }
 
 /** Every module-level name a module binds itself. */
-function ownNames(mod) {
+function ownNames(mod: PyModule): string[] {
   return [...publicNames(mod), mod.helper, '__all__', 'math', 'dataclass', 'annotations', ...(mod.series ? ['pd'] : [])];
 }
 
@@ -192,17 +225,22 @@ function ownNames(mod) {
  * binds is taken.
  */
 class ImportPlan {
-  constructor(rng, mod) {
+  private readonly rng: Rng;
+  private readonly taken: Set<string>;
+  private readonly byModule: Map<PyModule, ImportEntry>;
+  private readonly fromPackage: Map<number, Map<string, string>>;
+  private dotted = false;
+
+  constructor(rng: Rng, mod: PyModule) {
     this.rng = rng;
-    this.mod = mod;
     this.taken = new Set(ownNames(mod));
     this.byModule = new Map(); // lower mod -> { style, local?, names: Map(name -> local) }
     this.fromPackage = new Map(); // layer -> Map(name -> local)
   }
 
   /** A seeded style among those that apply to `lower` here (weights: STYLES). */
-  style(lower) {
-    const applies = {
+  style(lower: PyModule): string {
+    const applies: Record<string, boolean> = {
       package: Boolean(lower.reexported),
       star: Boolean(lower.hasAll) && !publicNames(lower).some((n) => this.taken.has(n)),
       submodule: !this.taken.has(lower.file),
@@ -216,7 +254,7 @@ class ImportPlan {
   }
 
   /** A local name for `name`, aliased when it is taken (and sometimes anyway, as people do). */
-  local(name, lower) {
+  local(name: string, lower: PyModule): string {
     let local = name;
     if (this.taken.has(local) || this.rng.chance(0.15)) {
       local = /^[A-Z_]+$/.test(name) ? `${name}_${lower.file.replace('_', '').toUpperCase()}` : `${name}_${lower.file.replace('_', '')}`;
@@ -227,7 +265,7 @@ class ImportPlan {
   }
 
   /** The expression that stands for `name` of module `lower` in this module. */
-  ref(lower, name) {
+  ref(lower: PyModule, name: string): string {
     let e = this.byModule.get(lower);
     if (!e) {
       e = { style: this.style(lower), names: new Map() };
@@ -249,29 +287,29 @@ class ImportPlan {
         let names = this.fromPackage.get(lower.layer);
         if (!names) this.fromPackage.set(lower.layer, (names = new Map()));
         if (!names.has(name)) names.set(name, this.local(name, lower));
-        return names.get(name);
+        return names.get(name)!;
       }
       default:
         if (!e.names.has(name)) e.names.set(name, this.local(name, lower));
-        return e.names.get(name);
+        return e.names.get(name)!;
     }
   }
 
-  render() {
+  render(): { absolute: string[]; relative: string[] } {
     const absolute = [];
     const relative = [];
-    const rel = (layer) => `..layer${layer}`;
-    const names = (map) => [...map].map(([n, l]) => (n === l ? n : `${n} as ${l}`)).join(', ');
+    const rel = (layer: number) => `..layer${layer}`;
+    const names = (map: Iterable<[string, string]>) => [...map].map(([n, l]) => (n === l ? n : `${n} as ${l}`)).join(', ');
     // What `from ..layerK import …` binds: submodules and names its __init__.py re-exports, one statement.
-    const fromPackage = new Map([...this.fromPackage].map(([layer, map]) => [layer, [...map]]));
+    const fromPackage = new Map<number, [string, string][]>([...this.fromPackage].map(([layer, map]) => [layer, [...map]]));
     const sorted = [...this.byModule.keys()].sort((a, b) => a.path.localeCompare(b.path));
     for (const lower of sorted) {
-      if (this.byModule.get(lower).style !== 'submodule') continue;
+      if (this.byModule.get(lower)!.style !== 'submodule') continue;
       if (!fromPackage.has(lower.layer)) fromPackage.set(lower.layer, []);
-      fromPackage.get(lower.layer).unshift([lower.file, lower.file]);
+      fromPackage.get(lower.layer)!.unshift([lower.file, lower.file]);
     }
     for (const lower of sorted) {
-      const e = this.byModule.get(lower);
+      const e = this.byModule.get(lower)!;
       if (e.style === 'alias') absolute.push(`import ${lower.dotted} as ${e.local}`);
       else if (e.style === 'dotted') absolute.push(`import ${lower.dotted}`);
       else if (e.style === 'absfrom') absolute.push(...wrapImport(`from ${lower.dotted} import `, names(e.names)));
@@ -284,13 +322,13 @@ class ImportPlan {
 }
 
 /** `from x import a, b, c` wrapped in parentheses when it is longer than 99 characters. */
-function wrapImport(head, list) {
+function wrapImport(head: string, list: string): string[] {
   if (head.length + list.length <= 99) return [head + list];
   return [`${head}(`, ...list.split(', ').map((n) => `    ${n},`), ')'];
 }
 
 /** `__all__ = [...]`, one name a line when it is longer than 99 characters. */
-function allList(names) {
+function allList(names: string[]): string[] {
   const one = `__all__ = [${names.map((n) => `"${n}"`).join(', ')}]`;
   return one.length <= 99 ? [one] : ['__all__ = [', ...names.map((n) => `    "${n}",`), ']'];
 }
@@ -298,9 +336,9 @@ function allList(names) {
 // ---------------------------------------------------------------------------------------------
 // Rendering
 
-const idOf = (mod, name) => `${mod.path}#${name}`;
+const idOf = (mod: PyModule, name: string): string => `${mod.path}#${name}`;
 
-function renderModule(rng, mod, graph) {
+function renderModule(rng: Rng, mod: PyModule, graph: Graph): string {
   const imports = new ImportPlan(rng, mod);
   const limit = mod.consts[0];
   const h = mod.helper;
@@ -309,15 +347,15 @@ function renderModule(rng, mod, graph) {
   // Functions first: they decide the imports.
   const body = [];
   for (const fn of mod.fns) {
-    const deps = new Set([idOf(mod, h), idOf(mod, fn.own1.name)]);
+    const deps = new Set([idOf(mod, h), idOf(mod, fn.own1!.name)]);
     // The window template reads the layer-below constant where the others read own2 (renderFunction).
-    if (fn.template !== 3 || mod.layer === 0) deps.add(idOf(mod, fn.own2.name));
+    if (fn.template !== 3 || mod.layer === 0) deps.add(idOf(mod, fn.own2!.name));
     let call = null, lowerConst = null;
     if (mod.layer > 0) {
-      call = imports.ref(fn.callee.mod, fn.callee.name);
-      lowerConst = imports.ref(fn.lowerConst.mod, fn.lowerConst.name);
-      deps.add(idOf(fn.callee.mod, fn.callee.name));
-      deps.add(idOf(fn.lowerConst.mod, fn.lowerConst.name));
+      call = imports.ref(fn.callee!.mod, fn.callee!.name);
+      lowerConst = imports.ref(fn.lowerConst!.mod, fn.lowerConst!.name);
+      deps.add(idOf(fn.callee!.mod, fn.callee!.name));
+      deps.add(idOf(fn.lowerConst!.mod, fn.lowerConst!.name));
     }
     if (fn.template === 3) {
       deps.add(idOf(mod, mod.windowClass)), deps.add(idOf(mod, limit.name));
@@ -337,10 +375,10 @@ function renderModule(rng, mod, graph) {
   }
 
   // Constants.
-  const consts = [];
+  const consts: string[] = [];
   for (const c of mod.consts) {
     if (c.derived) {
-      const from = mod.derivedFrom;
+      const from = mod.derivedFrom!;
       const ref = from.mod === mod ? from.name : imports.ref(from.mod, from.name);
       consts.push(`# Midpoint of the ${mod.noun} range, shifted by ${from.name}.`);
       consts.push(`${c.name} = ${limit.name} * 0.5 + ${ref}`);
@@ -348,7 +386,7 @@ function renderModule(rng, mod, graph) {
       continue;
     }
     const what = c.name.slice(mod.NOUN.length + 1).toLowerCase();
-    const value = lit(c.value, c.decimals);
+    const value = lit(c.value!, c.decimals);
     if (c.style === 0) consts.push(`#: ${cap(what)} of the ${mod.noun} signal.`, `${c.name} = ${value}`);
     else if (c.style === 1) consts.push(`${c.name}: float = ${value}`);
     else consts.push(`${c.name} = ${value}  # ${what}`);
@@ -390,12 +428,12 @@ function renderModule(rng, mod, graph) {
     L.push('', '');
     L.push(`class ${W}:`);
     L.push(`    """Damps the ${mod.noun} signal before it is passed down a layer."""`, '');
-    L.push(`    def __init__(self, gain: float = ${mod.windowGain.name}) -> None:`);
+    L.push(`    def __init__(self, gain: float = ${mod.windowGain!.name}) -> None:`);
     L.push('        self.gain = gain', '');
     L.push('    def apply(self, v: float) -> float:');
     L.push('        """The damped value."""');
     L.push(`        return ${h}(v * self.gain)`);
-    graph[idOf(mod, W)] = [idOf(mod, h), idOf(mod, mod.windowGain.name)].sort();
+    graph[idOf(mod, W)] = [idOf(mod, h), idOf(mod, mod.windowGain!.name)].sort();
   }
   if (mod.hasParams) {
     const T = mod.paramsClass;
@@ -414,10 +452,10 @@ function renderModule(rng, mod, graph) {
   return L.join('\n') + '\n';
 }
 
-function renderFunction(rng, mod, fn, call, lowerConst) {
+function renderFunction(rng: Rng, mod: PyModule, fn: PyFn, call: string | null, lowerConst: string | null): string[] {
   const seg = rng.pick(SEGMENTS);
   const c1 = lit(rng.range(0.05, 0.95)), c2 = lit(rng.range(0.05, 0.95)), c3 = lit(rng.range(0.5, 1.5)), c4 = lit(rng.range(0.5, 1.5));
-  const h = mod.helper, o1 = fn.own1.name, o2 = fn.own2.name, f = fn.field;
+  const h = mod.helper, o1 = fn.own1!.name, o2 = fn.own2!.name, f = fn.field;
   const limit = mod.consts[0].name;
   const summary = `    """${cap(fn.verb)}${/(x|sh)$/.test(fn.verb) ? 'es' : 's'} the ${mod.noun} signal${mod.layer ? ` from layer ${mod.layer - 1}` : ''} for one row`;
   // A short docstring for most functions, the full Google style for some (as in real code).
@@ -435,7 +473,7 @@ function renderFunction(rng, mod, fn, call, lowerConst) {
     '    """',
   ];
   const sig = `def ${fn.name}(row: dict, x: float) -> float:`;
-  const leaf = (arg) => (call ? `${call}(row, ${arg})` : `row["${f}"] * ${o1} + (${arg}) * 0.25`);
+  const leaf = (arg: string) => (call ? `${call}(row, ${arg})` : `row["${f}"] * ${o1} + (${arg}) * 0.25`);
   const lc = lowerConst ?? o2;
   switch (fn.template) {
     case 0:
@@ -480,7 +518,7 @@ function renderFunction(rng, mod, fn, call, lowerConst) {
   }
 }
 
-function renderFeature(feat) {
+function renderFeature(feat: PyFeature): string[] {
   const param = feat.annotated ? 'row: dict' : 'row';
   const seed = `row["${feat.field}"] * ${lit(feat.coef)} + (1.0 if row["seg"] == "${feat.seg}" else 0.0)`;
   const L = [
@@ -497,7 +535,7 @@ function renderFeature(feat) {
  * The pandas `series` feature: one vectorized pass over the frame, kept within +/-LIMIT the way the
  * module's (scalar) helper does it.
  */
-function renderSeriesFeature(s, limit) {
+function renderSeriesFeature(s: PySeries, limit: string): string[] {
   return [
     `def ${s.name}(df: pd.DataFrame) -> pd.Series:`,
     `    """Feature \`\`${s.name}\`\`: the ${s.mod.noun} score of the batch scorer, vectorized over the frame."""`,
@@ -508,7 +546,7 @@ function renderSeriesFeature(s, limit) {
   ];
 }
 
-function renderLayerInit(layer) {
+function renderLayerInit(layer: PyModule[]): string {
   const k = layer[0].layer;
   const L = [`"""Layer ${k} of the ${PACKAGE} signals${k === 0 ? ': leaves on the raw row fields' : `, built on layer ${k - 1}`}."""`];
   const re = layer.filter((m) => m.reexported).sort((a, b) => a.file.localeCompare(b.file));
@@ -521,7 +559,7 @@ function renderLayerInit(layer) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Data: the rows of generateWorkspace.mjs, the feature columns computed by python3
+// Data: the rows of generateWorkspace.ts, the feature columns computed by python3
 
 const EVALUATE = String.raw`
 import array, importlib, json, math, sys
@@ -555,17 +593,17 @@ for i, (module, fn, kind) in enumerate(spec):
         g.write(out.tobytes())
 `;
 
-function pythonEnv(extra = {}) {
+function pythonEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONHASHSEED: '0', ...extra };
 }
 
-async function writeSnapshot(dir, plan, rows, rng, onProgress) {
+async function writeSnapshot(dir: string, plan: Plan, rows: number, rng: Rng, onProgress?: (m: string) => void): Promise<void> {
   const { ParquetWriter, fileWriter, schemaFromColumnData } = await import('hyparquet-writer');
   const tmp = mkdtempSync(join(tmpdir(), 'fg-pygen-'));
   try {
     // All rows at once (python3 runs the features over them in one process).
     const chunks = [...rowChunks(rng, rows)];
-    const cat = (key) => {
+    const cat = (key: 'a' | 'b' | 'c') => {
       const out = new Float64Array(rows);
       let o = 0;
       for (const ch of chunks) out.set(ch[key], o), (o += ch.n);
@@ -573,7 +611,7 @@ async function writeSnapshot(dir, plan, rows, rng, onProgress) {
     };
     const a = cat('a'), b = cat('b'), c = cat('c');
     const seg = chunks.flatMap((ch) => ch.seg);
-    for (const [k, arr] of [['a', a], ['b', b], ['c', c]]) writeFileSync(join(tmp, `${k}.f64`), Buffer.from(arr.buffer));
+    for (const [k, arr] of [['a', a], ['b', b], ['c', c]] as const) writeFileSync(join(tmp, `${k}.f64`), Buffer.from(arr.buffer));
     writeFileSync(join(tmp, 'seg.txt'), seg.join('\n'));
     const all = allFeatures(plan);
     const spec = all.map((f) => [f.mod.dotted, f.name, f.kind ?? 'row']);
@@ -582,15 +620,15 @@ async function writeSnapshot(dir, plan, rows, rng, onProgress) {
     if (r.error) throw new Error(`${DATA_PYTHON}: ${r.error.message}`);
     if (r.status !== 0) throw new Error(`${DATA_PYTHON} running the generated features: exit ${r.status}\n${r.stderr.split('\n').slice(-12).join('\n')}`);
     const columnData = [
-      { name: 'a', data: a, type: 'DOUBLE', nullable: false },
-      { name: 'b', data: b, type: 'DOUBLE', nullable: false },
-      { name: 'c', data: c, type: 'DOUBLE', nullable: false },
-      { name: 'seg', data: seg, type: 'STRING', nullable: false },
+      { name: 'a', data: a, type: 'DOUBLE' as const, nullable: false },
+      { name: 'b', data: b, type: 'DOUBLE' as const, nullable: false },
+      { name: 'c', data: c, type: 'DOUBLE' as const, nullable: false },
+      { name: 'seg', data: seg, type: 'STRING' as const, nullable: false },
       ...all.map((f, i) => {
         const buf = readFileSync(join(tmp, `out${i}.f64`));
         const data = new Float64Array(buf.buffer, buf.byteOffset, buf.byteLength / 8).slice();
         if (data.length !== rows) throw new Error(`feature ${f.name}: ${data.length} values for ${rows} rows`);
-        return { name: f.name, data, type: 'DOUBLE', nullable: false };
+        return { name: f.name as string, data, type: 'DOUBLE' as const, nullable: false };
       }),
     ];
     const pq = new ParquetWriter({ writer: fileWriter(join(dir, 'data/main.parquet')), schema: schemaFromColumnData({ columnData }), createdBy: 'featureguard-bench' });
@@ -605,7 +643,7 @@ async function writeSnapshot(dir, plan, rows, rng, onProgress) {
 }
 
 /** `python3 -m compileall -q` over src/, byte code written to a temporary folder (not into DIR). */
-function compileCheck(dir) {
+function compileCheck(dir: string): void {
   const prefix = mkdtempSync(join(tmpdir(), 'fg-pygen-pyc-'));
   try {
     const r = spawnSync(PYTHON, ['-m', 'compileall', '-q', join(dir, 'src')], { encoding: 'utf8', env: pythonEnv({ PYTHONPYCACHEPREFIX: prefix, PYTHONDONTWRITEBYTECODE: '' }) });
@@ -619,13 +657,13 @@ function compileCheck(dir) {
 // ---------------------------------------------------------------------------------------------
 // Files, git
 
-function writeFile(dir, rel, text) {
+function writeFile(dir: string, rel: string, text: string): void {
   const p = join(dir, rel);
   mkdirSync(dirname(p), { recursive: true });
   writeFileSync(p, text);
 }
 
-function prepareDir(dir) {
+function prepareDir(dir: string): void {
   prepareGeneratedDir(dir, (entries) => entries.includes('featureguard.json') && existsSync(join(dir, `src/${PACKAGE}/layer0`)), 'a generated Python workspace');
 }
 
@@ -634,7 +672,7 @@ const git = gitIn;
 /** A hash of this file and of the TypeScript generator it takes the PRNG and the rows from. */
 export function generatorVersion() {
   const h = createHash('sha1');
-  for (const f of ['generatePythonWorkspace.mjs', 'generateWorkspace.mjs']) h.update(readFileSync(join(HERE, f)));
+  for (const f of ['generatePythonWorkspace.ts', 'generateWorkspace.ts']) h.update(readFileSync(join(ROOT, 'bench/generators', f)));
   return h.digest('hex').slice(0, 12);
 }
 
@@ -642,7 +680,7 @@ export function generatorVersion() {
  * Writes the workspace into `dir` (wiping a previously generated one), checks it with
  * `python3 -m compileall`, computes the snapshot with python3 and commits it. Returns the meta.
  */
-export async function generatePythonWorkspace(dir, { modules = 500, features = 50, rows = 100_000, seed = 1 } = {}, { onProgress } = {}) {
+export async function generatePythonWorkspace(dir: string, { modules = 500, features = 50, rows = 100_000, seed = 1 }: Partial<WorkspaceParams> = {}, { onProgress }: GenerateOptions = {}): Promise<WorkspaceMeta> {
   if (!(modules >= LAYERS * 2)) throw new Error(`modules must be ≥ ${LAYERS * 2}`);
   if (!(features >= 1)) throw new Error('features must be ≥ 1');
   if (!(rows >= 1)) throw new Error('rows must be ≥ 1');
@@ -652,7 +690,7 @@ export async function generatePythonWorkspace(dir, { modules = 500, features = 5
   const plan = planWorkspace(rng, modules, features, seed);
   const graph = {};
   let lines = 0, files = 0;
-  const put = (rel, text) => {
+  const put = (rel: string, text: string) => {
     writeFile(dir, rel, text);
     lines += text.split('\n').length - 1;
     files++;
@@ -664,7 +702,7 @@ export async function generatePythonWorkspace(dir, { modules = 500, features = 5
     put(`src/${PACKAGE}/layer${layer[0].layer}/__init__.py`, renderLayerInit(layer));
     for (const mod of layer) {
       put(mod.path, renderModule(rng, mod, graph));
-      for (const c of mod.consts) if (!c.derived) constants.push({ id: idOf(mod, c.name), path: mod.path, name: c.name, layer: mod.layer, value: lit(c.value, c.decimals) });
+      for (const c of mod.consts) if (!c.derived) constants.push({ id: idOf(mod, c.name), path: mod.path, name: c.name, layer: mod.layer, value: lit(c.value!, c.decimals) });
     }
   }
   const config = {
@@ -702,37 +740,4 @@ export async function generatePythonWorkspace(dir, { modules = 500, features = 5
     constants,
     graph,
   };
-}
-
-// ---------------------------------------------------------------------------------------------
-// CLI
-
-async function cli(argv) {
-  const opts = { modules: 500, features: 50, rows: 100_000, seed: 1 };
-  const usage = 'usage: node bench/generatePythonWorkspace.mjs DIR [--modules 500] [--features 50] [--rows 100000] [--seed 1] [--meta FILE]';
-  let dir, metaFile;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const m = /^--(modules|features|rows|seed)(?:=(.*))?$/.exec(a);
-    if (m) {
-      const v = m[2] ?? argv[++i];
-      if (v === undefined || !/^\d+$/.test(v)) throw new Error(`--${m[1]} expects a non-negative integer`);
-      opts[m[1]] = Number(v);
-    } else if (a === '--meta') metaFile = argv[++i];
-    else if (a === '--help' || a === '-h') return console.log(usage);
-    else if (!a.startsWith('--') && dir === undefined) dir = a;
-    else throw new Error(`unexpected argument ${a}`);
-  }
-  if (!dir) throw new Error(usage);
-  const t0 = performance.now();
-  const meta = await generatePythonWorkspace(dir, opts, { onProgress: (m) => process.stderr.write(`  ${m} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`) });
-  if (metaFile) writeFileSync(metaFile, JSON.stringify(meta));
-  console.log(`${meta.dir}: ${meta.modules} modules, ${meta.features.length} features, ${meta.lines} lines of Python in ${meta.files} files, ${opts.rows} rows; commit ${meta.commit.slice(0, 12)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-}
-
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  cli(process.argv.slice(2)).catch((err) => {
-    console.error(`generatePythonWorkspace: ${err.message}`);
-    process.exit(1);
-  });
 }

@@ -5,20 +5,40 @@
  * (`resolveSnapshot`: folders, globs, remote paths) and the Python front end
  * (`createPythonFrontEnd`, whose `prepare` loads the tree-sitter wasm grammar).
  * Packages stay external: they, and the grammar's .wasm files, resolve from node_modules.
+ * It is built at run time into a file of its own (not bundled into the bench) because child
+ * processes of the bench load it too (bench/families/python: the front end in a fresh process).
  */
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { ROOT, WORK } from './paths.mjs';
+import type * as esbuildApi from 'esbuild';
+import type { runImpact } from '../../engine/runImpact';
+import type { neverCancelled } from '../../engine/errors';
+import type { numericDrift } from '../../engine/stats/numericDrift';
+import type { encodeColumns, encodeFrameParts } from '../../engine/exec/python/pythonWire';
+import type { resolveSnapshot } from '../../engine/data/resolveSnapshot';
+import type { WorkspaceSession } from '../../engine/session/workspaceSession';
+import type { createPythonFrontEnd } from '../../engine/lang/python/pythonFrontEnd';
+import { ROOT, WORK } from './paths';
 
-const require = createRequire(import.meta.url);
-let built;
-let engine;
+/** The bundled engine's exports (the last two only when their source exists). */
+export interface Engine {
+  runImpact: typeof runImpact;
+  neverCancelled: typeof neverCancelled;
+  numericDrift: typeof numericDrift;
+  encodeColumns: typeof encodeColumns;
+  encodeFrameParts: typeof encodeFrameParts;
+  resolveSnapshot: typeof resolveSnapshot;
+  WorkspaceSession?: typeof WorkspaceSession;
+  createPythonFrontEnd?: typeof createPythonFrontEnd;
+}
+
+let built: string | undefined;
+let engine: Engine | undefined;
 
 /** Builds bench/work/engine.cjs (once per bench process) and returns its path. */
-export async function buildEngine() {
+export async function buildEngine(): Promise<string> {
   if (built) return built;
-  const esbuild = require('esbuild');
+  const esbuild = require('esbuild') as typeof esbuildApi;
   const outfile = join(WORK, 'engine.cjs');
   const entries = [
     "export { runImpact } from './engine/runImpact';",
@@ -39,6 +59,6 @@ export async function buildEngine() {
 }
 
 /** The bundled engine's exports, in this process. */
-export async function loadEngine() {
-  return (engine ??= require(await buildEngine()));
+export async function loadEngine(): Promise<Engine> {
+  return (engine ??= require(await buildEngine()) as Engine);
 }

@@ -1,5 +1,5 @@
 /**
- * The Python protocol's transfer for the benchmarks (bench/python.mjs, section py-transfer): 100k
+ * The Python protocol's transfer for the benchmarks (bench/families/python, section py-transfer): 100k
  * rows × 10 columns from the engine's encoder to the worker's decoded columns, timed across the two
  * processes on one clock (CLOCK_MONOTONIC: Node's process.hrtime and Python's time.monotonic_ns).
  *
@@ -16,7 +16,8 @@
  * for a row feature: execution, not transfer).
  */
 import { spawn } from 'node:child_process';
-import { median, percentile } from './measure.mjs';
+import type { Engine } from '../../core/engine';
+import { median, percentile } from '../../core/measure';
 
 const HARNESS = String.raw`
 import json, os, sys, time
@@ -50,21 +51,39 @@ while True:
 `;
 
 /** 10 seeded columns of `rows` rows: 7 floats (one with 2% nulls), 1 integer, 2 strings (one with non-ASCII names). */
-export function transferColumns(rows) {
+/** A column as encodeColumns takes it. */
+export interface TransferColumn {
+  name: string;
+  type: 'number' | 'integer' | 'string';
+  values: (number | string | null)[];
+}
+
+type Phase = 'encode' | 'frame' | 'pipe' | 'decode' | 'total' | 'dataframe';
+type TransferSample = Record<Phase, number>;
+
+export interface TransferResult {
+  samples: TransferSample[];
+  first: TransferSample;
+  stats: Record<Phase, { median: number; p95: number }>;
+  bytes: number;
+  problems: string[];
+}
+
+export function transferColumns(rows: number): TransferColumn[] {
   let s = 12345;
   const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
-  const cols = [];
+  const cols: TransferColumn[] = [];
   for (let c = 0; c < 7; c++) {
-    const values = new Array(rows);
+    const values = new Array<number | null>(rows);
     for (let i = 0; i < rows; i++) values[i] = c === 6 && rand() < 0.02 ? null : Math.round((rand() * 2 - 1) * 10 ** (c % 4 + 1) * 1000) / 1000;
     cols.push({ name: `x${c}`, type: 'number', values });
   }
-  const ids = new Array(rows);
+  const ids = new Array<number>(rows);
   for (let i = 0; i < rows; i++) ids[i] = 1_000_000 + i * 7;
   cols.push({ name: 'customer_id', type: 'integer', values: ids });
   const segs = ['north', 'south', 'east', 'west', 'online'];
   const cities = ['Lyon', 'Zürich', 'Kraków', 'Porto', 'Gent', 'Malmö', 'Bilbao', 'Graz'];
-  const seg = new Array(rows), city = new Array(rows);
+  const seg = new Array<string>(rows), city = new Array<string>(rows);
   for (let i = 0; i < rows; i++) {
     seg[i] = segs[Math.floor(rand() * segs.length)];
     city[i] = cities[Math.floor(rand() * cities.length)];
@@ -74,11 +93,11 @@ export function transferColumns(rows) {
 }
 
 /** What the harness must answer for `cols`: per column, nulls and the sum of the values (or of the strings' lengths). */
-function expectedCheck(cols) {
-  const out = {};
+function expectedCheck(cols: TransferColumn[]): Record<string, [number, number]> {
+  const out: Record<string, [number, number]> = {};
   for (const c of cols) {
     const present = c.values.filter((v) => v !== null);
-    out[c.name] = [c.values.length - present.length, c.type === 'string' ? present.reduce((n, v) => n + v.length, 0) : present.reduce((a, b) => a + b, 0)];
+    out[c.name] = [c.values.length - present.length, c.type === 'string' ? (present as string[]).reduce((n, v) => n + v.length, 0) : (present as number[]).reduce((a, b) => a + b, 0)];
   }
   return out;
 }
@@ -89,7 +108,15 @@ function expectedCheck(cols) {
  * done), decode (to lists), total (t0 → decoded), dataframe (new_frame, apart); the first run's
  * total (a cold encoder, as a check has it); the frame's size; and the problems of the checksums.
  */
-export async function measureTransfer({ python, workerPath, encodeColumns, encodeFrameParts, rows, runs, warmups = 3 }) {
+export async function measureTransfer({ python, workerPath, encodeColumns, encodeFrameParts, rows, runs, warmups = 3 }: {
+  python: string;
+  workerPath: string;
+  encodeColumns: Engine['encodeColumns'];
+  encodeFrameParts: Engine['encodeFrameParts'];
+  rows: number;
+  runs: number;
+  warmups?: number;
+}): Promise<TransferResult> {
   const cols = transferColumns(rows);
   const want = expectedCheck(cols);
   const child = spawn(python, ['-c', HARNESS, workerPath], {
@@ -98,8 +125,8 @@ export async function measureTransfer({ python, workerPath, encodeColumns, encod
   });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
-  const lines = [];
-  let waiting;
+  const lines: string[] = [];
+  let waiting: (() => void) | undefined;
   let buffered = '';
   child.stdout.on('data', (d) => {
     buffered += d;
@@ -110,10 +137,10 @@ export async function measureTransfer({ python, workerPath, encodeColumns, encod
       waiting?.();
     }
   });
-  const exited = new Promise((resolve) => child.on('close', resolve));
-  const nextLine = () => new Promise((resolve, reject) => {
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const nextLine = () => new Promise<string>((resolve, reject) => {
     const take = () => {
-      if (lines.length) return (waiting = undefined), resolve(lines.shift());
+      if (lines.length) return (waiting = undefined), resolve(lines.shift()!);
       waiting = take;
     };
     exited.then((code) => lines.length === 0 && reject(new Error(`the transfer harness exited (${code}): ${stderr.split('\n').slice(-6).join('\n')}`)));
@@ -122,12 +149,13 @@ export async function measureTransfer({ python, workerPath, encodeColumns, encod
   const now = () => Number(process.hrtime.bigint());
   try {
     if ((await nextLine()) !== 'ready') throw new Error('the transfer harness did not start');
-    const samples = [];
-    const problems = [];
+    const samples: TransferSample[] = [];
+    let first: TransferSample | undefined;
+    const problems: string[] = [];
     let bytes = 0;
     for (let i = 0; i < warmups + runs; i++) {
       const t0 = now();
-      const { headers, buffers } = encodeColumns(cols, rows);
+      const { headers, buffers } = encodeColumns(cols as Parameters<Engine['encodeColumns']>[0], rows);
       const t1 = now();
       const parts = encodeFrameParts({ rowCount: rows, columns: headers, jobs: [] }, buffers);
       const t2 = now();
@@ -136,8 +164,8 @@ export async function measureTransfer({ python, workerPath, encodeColumns, encod
       child.stdin.uncork();
       const reply = JSON.parse(await nextLine());
       bytes = parts.reduce((n, p) => n + p.byteLength, 0);
-      const ms = (a, b) => (b - a) / 1e6;
-      const sample = { encode: ms(t0, t1), frame: ms(t1, t2), pipe: ms(t2, reply.read), decode: ms(reply.read, reply.decoded), total: ms(t0, reply.decoded), dataframe: ms(reply.decoded, reply.framed) };
+      const ms = (a: number, b: number) => (b - a) / 1e6;
+      const sample: TransferSample = { encode: ms(t0, t1), frame: ms(t1, t2), pipe: ms(t2, reply.read), decode: ms(reply.read, reply.decoded), total: ms(t0, reply.decoded), dataframe: ms(reply.decoded, reply.framed) };
       if (i === 0) {
         for (const [name, [nulls, sum]] of Object.entries(want)) {
           const got = reply.check[name];
@@ -145,12 +173,12 @@ export async function measureTransfer({ python, workerPath, encodeColumns, encod
         }
         if (JSON.stringify(reply.check.frame) !== JSON.stringify([rows, cols.length])) problems.push(`DataFrame ${JSON.stringify(reply.check.frame)}, expected [${rows}, ${cols.length}]`);
       }
-      if (i === 0) samples.first = sample;
+      if (i === 0) first = sample;
       if (i >= warmups) samples.push(sample);
     }
-    const stats = {};
-    for (const k of ['encode', 'frame', 'pipe', 'decode', 'total', 'dataframe']) stats[k] = { median: median(samples.map((x) => x[k])), p95: percentile(samples.map((x) => x[k]), 95) };
-    return { samples, first: samples.first, stats, bytes, problems };
+    const stats = {} as TransferResult['stats'];
+    for (const k of ['encode', 'frame', 'pipe', 'decode', 'total', 'dataframe'] as const) stats[k] = { median: median(samples.map((x) => x[k])), p95: percentile(samples.map((x) => x[k]), 95) };
+    return { samples, first: first!, stats, bytes, problems };
   } finally {
     child.stdin.end();
     await exited;

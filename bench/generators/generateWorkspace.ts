@@ -23,17 +23,58 @@
  * the `path#name`s it references), which `expectedImpact` uses to compute the exact set of
  * features an edit reaches.
  *
- * CLI: node bench/generateWorkspace.mjs DIR --modules 500 --features 50 --rows 100000 --seed 1
+ * `shape: 'short'` (the small-repository family) writes shorter modules: 2 constants besides the
+ * limit and one function each (~40 lines instead of ~110), the same layering and graph.
+ *
+ * CLI: node out/bench/generateWorkspace.js DIR --modules 500 --features 50 --rows 100000 --seed 1 [--shape short]
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { gitIn, prepareGeneratedDir } from './generatedDir.mjs';
+import type * as esbuildApi from 'esbuild';
+import { ROOT } from '../core/paths';
+import type { GenerateOptions, MetaConstant, MetaFeature, WorkspaceMeta, WorkspaceParams } from '../core/types';
+import { gitIn, prepareGeneratedDir } from './generatedDir';
 
-const require = createRequire(import.meta.url);
-const HERE = dirname(fileURLToPath(import.meta.url));
+export interface Rng {
+  next(): number;
+  int(n: number): number;
+  range(lo: number, hi: number): number;
+  pick<T>(arr: readonly T[]): T;
+  chance(p: number): boolean;
+  /** `k` distinct elements of `arr`, in random order. */
+  sample<T>(arr: readonly T[], k: number): T[];
+  normal(): number;
+}
+
+interface Const { name: string; value?: number; decimals?: number; deps: string[]; derived?: boolean }
+interface Fn {
+  name: string;
+  template: number;
+  field: string;
+  callee?: { mod: Mod; fn: Fn };
+  lowerConst?: { mod: Mod; c: Const };
+  own1?: Const;
+  own2?: Const;
+}
+interface Mod {
+  layer: number;
+  index: number;
+  noun: string;
+  base: string;
+  NOUN: string;
+  path: string;
+  consts: Const[];
+  fns: Fn[];
+  helper: string;
+  hasParams: boolean;
+  derived: boolean;
+  derivedFrom?: { mod: Mod; c: Const };
+}
+interface Feat { name: string; exportName: string; file: string; calls: { mod: Mod; fn: Fn }[]; field: string; coef: number; seg: string }
+interface FeatureFile { path: string; features: Feat[] }
+interface Plan { layers: Mod[][]; features: Feat[]; files: FeatureFile[] }
+type Graph = Record<string, string[]>;
 
 export const LAYERS = 10;
 export const SEGMENTS = ['north', 'south', 'east', 'west', 'online'];
@@ -56,7 +97,7 @@ export const FIELDS = ['a', 'b', 'c'];
 // Seeded randomness
 
 /** sfc32: small, fast, good enough, and fully determined by the seed. */
-export function makeRng(seed) {
+export function makeRng(seed: number): Rng {
   let a = 0x9e3779b9 ^ seed, b = 0x243f6a88 + seed * 31, c = 0xb7e15162 ^ (seed << 7), d = 1;
   const next = () => {
     a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
@@ -69,7 +110,7 @@ export function makeRng(seed) {
     return (t >>> 0) / 4294967296;
   };
   for (let i = 0; i < 20; i++) next();
-  const rng = {
+  const rng: Rng = {
     next,
     int: (n) => Math.floor(next() * n),
     range: (lo, hi) => lo + next() * (hi - lo),
@@ -92,10 +133,10 @@ export function makeRng(seed) {
   return rng;
 }
 
-const cap = (s) => s[0].toUpperCase() + s.slice(1);
-const camel = (snake) => snake.split('_').map((p, i) => (i === 0 ? p : cap(p))).join('');
+const cap = (s: string): string => s[0].toUpperCase() + s.slice(1);
+const camel = (snake: string): string => snake.split('_').map((p, i) => (i === 0 ? p : cap(p))).join('');
 /** A numeric literal as written in the source: fixed decimals, never `1e-7`. */
-export const lit = (v, decimals = 3) => {
+export const lit = (v: number, decimals = 3): string => {
   const s = v.toFixed(decimals).replace(/0+$/, '').replace(/\.$/, '.0');
   return s;
 };
@@ -107,22 +148,24 @@ export const lit = (v, decimals = 3) => {
  * Plans every module (names, constants, functions, callees) before rendering, so the rendering
  * of a module knows the names it imports.
  */
-function planWorkspace(rng, modules, features) {
-  const perLayer = [];
+function planWorkspace(rng: Rng, modules: number, features: number, short: boolean): Plan {
+  const perLayer: number[] = [];
   for (let k = 0; k < LAYERS; k++) perLayer.push(Math.floor(modules / LAYERS) + (k < modules % LAYERS ? 1 : 0));
-  const layers = [];
+  const layers: Mod[][] = [];
   for (let k = 0; k < LAYERS; k++) {
-    const mods = [];
+    const mods: Mod[] = [];
     for (let j = 0; j < perLayer[k]; j++) {
       const noun = NOUNS[(j + k * 7) % NOUNS.length];
       const base = `${noun}${j}`;
       const NOUN = noun.toUpperCase();
       const path = `src/lib/l${k}/${base}.ts`;
-      const nConsts = 3 + rng.int(3); // plus LIMIT
-      const consts = [{ name: `${NOUN}_LIMIT`, value: rng.range(50, 500), decimals: 1, deps: [] }];
+      const extraConsts = rng.int(3);
+      const nConsts = short ? 2 : 3 + extraConsts; // plus LIMIT
+      const consts: Const[] = [{ name: `${NOUN}_LIMIT`, value: rng.range(50, 500), decimals: 1, deps: [] }];
       for (const s of rng.sample(CONST_SUFFIXES, nConsts)) consts.push({ name: `${NOUN}_${s}`, value: rng.range(0.1, 2.5), decimals: 3, deps: [] });
-      const nFns = 3 + rng.int(3);
-      const fns = rng.sample(VERBS, nFns).map((v) => ({ name: `${v}${cap(noun)}`, template: rng.int(3), field: rng.pick(FIELDS) }));
+      const extraFns = rng.int(3);
+      const nFns = short ? 1 : 3 + extraFns;
+      const fns: Fn[] = rng.sample(VERBS, nFns).map((v) => ({ name: `${v}${cap(noun)}`, template: rng.int(3), field: rng.pick(FIELDS) }));
       mods.push({ layer: k, index: j, noun, base, NOUN, path, consts, fns, helper: rng.pick(HELPERS), hasParams: rng.chance(0.3), derived: k > 0 ? rng.chance(0.6) : rng.chance(0.3) });
     }
     layers.push(mods);
@@ -137,7 +180,7 @@ function planWorkspace(rng, modules, features) {
         fn.lowerConst = { mod: m, c: rng.pick(m.consts) };
       }
       if (mod.derived) {
-        const m = rng.pick(mod.fns).callee.mod; // a module already imported
+        const m = rng.pick(mod.fns).callee!.mod; // a module already imported
         mod.derivedFrom = { mod: m, c: rng.pick(m.consts) };
       }
     }
@@ -153,9 +196,9 @@ function planWorkspace(rng, modules, features) {
   }
   // Features: in files of FEATURES_PER_FILE, each calling one top-layer function (30%: two).
   const top = layers[LAYERS - 1];
-  const feats = [];
+  const feats: Feat[] = [];
   const nFiles = Math.ceil(features / FEATURES_PER_FILE);
-  const files = [];
+  const files: FeatureFile[] = [];
   for (let f = 0; f < nFiles; f++) files.push({ path: `src/features/${NOUNS[(f * 11) % NOUNS.length]}_${f}.ts`, features: [] });
   for (let i = 0; i < features; i++) {
     const file = files[Math.floor(i / FEATURES_PER_FILE)];
@@ -179,19 +222,19 @@ function planWorkspace(rng, modules, features) {
  * namespace) and the local name of every imported symbol (aliased on a clash, and sometimes anyway).
  */
 class ImportPlan {
-  constructor(rng, fromDir, taken) {
-    this.rng = rng;
-    this.fromDir = fromDir;
+  private readonly taken: Set<string>;
+  private readonly byModule = new Map<Mod, { style: 'namespace' | 'named'; ns?: string; names: Map<string, string> }>();
+
+  constructor(private readonly rng: Rng, private readonly fromDir: string, taken: Iterable<string>) {
     this.taken = new Set(taken);
-    this.byModule = new Map(); // mod -> { style, ns, names: Map(name -> local) }
   }
 
   /** The expression that stands for `name` exported by `mod` in this file. */
-  ref(mod, name) {
+  ref(mod: Mod, name: string): string {
     let entry = this.byModule.get(mod);
     if (!entry) {
       const style = this.rng.chance(0.25) ? 'namespace' : 'named';
-      entry = { style, names: new Map() };
+      entry = { style, names: new Map<string, string>() };
       if (style === 'namespace') {
         let ns = `${mod.base}Mod`;
         while (this.taken.has(ns)) ns += 'X';
@@ -214,11 +257,11 @@ class ImportPlan {
     return local;
   }
 
-  render() {
-    const lines = [];
+  render(): string[] {
+    const lines: string[] = [];
     const mods = [...this.byModule.keys()].sort((a, b) => a.path.localeCompare(b.path));
     for (const mod of mods) {
-      const e = this.byModule.get(mod);
+      const e = this.byModule.get(mod)!;
       const spec = relSpecifier(this.fromDir, mod.path);
       if (e.style === 'namespace') lines.push(`import * as ${e.ns} from '${spec}';`);
       else {
@@ -231,7 +274,7 @@ class ImportPlan {
 }
 
 /** `../l2/tenure3` from `src/lib/l3` to `src/lib/l2/tenure3.ts`. */
-function relSpecifier(fromDir, toPath) {
+function relSpecifier(fromDir: string, toPath: string): string {
   const from = fromDir.split('/');
   const to = toPath.replace(/\.ts$/, '').split('/');
   let i = 0;
@@ -241,16 +284,16 @@ function relSpecifier(fromDir, toPath) {
   return up === 0 ? `./${rest}` : `${'../'.repeat(up)}${rest}`;
 }
 
-const idOf = (mod, name) => `${mod.path}#${name}`;
+const idOf = (mod: Mod, name: string): string => `${mod.path}#${name}`;
 
 /** Renders one library module; records every declaration's references in `graph`. */
-function renderModule(rng, mod, graph) {
+function renderModule(rng: Rng, mod: Mod, graph: Graph): string {
   const dir = mod.path.slice(0, mod.path.lastIndexOf('/'));
   const own = [...mod.consts.map((c) => c.name), ...mod.fns.map((f) => f.name), mod.helper];
   if (mod.hasParams) own.push(`${mod.NOUN}_PARAMS`, `${cap(mod.noun)}Params`);
   const imports = new ImportPlan(rng, dir, own);
   const limit = mod.consts[0];
-  const L = [];
+  const L: string[] = [];
   L.push('/**');
   L.push(` * ${cap(mod.noun)} signals, layer ${mod.layer} (module ${mod.index}).`);
   L.push(mod.layer === 0
@@ -262,25 +305,26 @@ function renderModule(rng, mod, graph) {
   L.push('');
 
   // Function bodies first: they decide the imports.
-  const body = [];
+  const body: string[] = [];
   for (const fn of mod.fns) {
-    const deps = new Set([idOf(mod, mod.helper), idOf(mod, fn.own1.name), idOf(mod, fn.own2.name)]);
-    let call = null, lowerConst = null;
+    const deps = new Set([idOf(mod, mod.helper), idOf(mod, fn.own1!.name), idOf(mod, fn.own2!.name)]);
+    let call: string | null = null, lowerConst: string | null = null;
     if (mod.layer > 0) {
-      call = imports.ref(fn.callee.mod, fn.callee.fn.name);
-      lowerConst = imports.ref(fn.lowerConst.mod, fn.lowerConst.c.name);
-      deps.add(idOf(fn.callee.mod, fn.callee.fn.name));
-      deps.add(idOf(fn.lowerConst.mod, fn.lowerConst.c.name));
+      const callee = fn.callee!, lower = fn.lowerConst!;
+      call = imports.ref(callee.mod, callee.fn.name);
+      lowerConst = imports.ref(lower.mod, lower.c.name);
+      deps.add(idOf(callee.mod, callee.fn.name));
+      deps.add(idOf(lower.mod, lower.c.name));
     }
     graph[idOf(mod, fn.name)] = [...deps].sort();
     body.push(...renderFunction(rng, mod, fn, call, lowerConst), '');
   }
 
   // Constants.
-  const consts = [];
+  const consts: string[] = [];
   for (const c of mod.consts) {
     if (c.derived) {
-      const from = mod.derivedFrom;
+      const from = mod.derivedFrom!;
       const ref = from.mod === mod ? from.c.name : imports.ref(from.mod, from.c.name);
       consts.push(`/** Midpoint of the ${mod.noun} range, shifted by ${from.c.name}. */`);
       consts.push(`export const ${c.name} = ${limit.name} * 0.5 + ${ref};`);
@@ -288,7 +332,7 @@ function renderModule(rng, mod, graph) {
     } else {
       const what = c.name.slice(mod.NOUN.length + 1).toLowerCase();
       consts.push(`/** ${cap(what)} of the ${mod.noun} signal. */`);
-      consts.push(`export const ${c.name} = ${lit(c.value, c.decimals)};`);
+      consts.push(`export const ${c.name} = ${lit(c.value!, c.decimals)};`);
       graph[idOf(mod, c.name)] = [];
     }
   }
@@ -320,10 +364,10 @@ function renderModule(rng, mod, graph) {
   return L.join('\n') + '\n';
 }
 
-function renderFunction(rng, mod, fn, call, lowerConst) {
+function renderFunction(rng: Rng, mod: Mod, fn: Fn, call: string | null, lowerConst: string | null): string[] {
   const seg = rng.pick(SEGMENTS);
   const c1 = lit(rng.range(0.05, 0.95)), c2 = lit(rng.range(0.05, 0.95)), c3 = lit(rng.range(0.5, 1.5)), c4 = lit(rng.range(0.5, 1.5));
-  const h = mod.helper, o1 = fn.own1.name, o2 = fn.own2.name, f = fn.field;
+  const h = mod.helper, o1 = fn.own1!.name, o2 = fn.own2!.name, f = fn.field;
   const verb = fn.name.slice(0, fn.name.length - mod.noun.length);
   const doc = [
     '/**',
@@ -337,7 +381,7 @@ function renderFunction(rng, mod, fn, call, lowerConst) {
   const sig = `export function ${fn.name}(row: Row, x: number): number {`;
   // Layer 0: leaves on a row field. Above: exactly one call into the layer below.
   const inner = mod.layer === 0 ? null : `${call}(row, `;
-  const leaf = (arg) => (inner ? `${inner}${arg})` : `row.${f} * ${o1} + (${arg}) * 0.25`);
+  const leaf = (arg: string) => (inner ? `${inner}${arg})` : `row.${f} * ${o1} + (${arg}) * 0.25`);
   const lc = lowerConst ?? o2;
   switch (fn.template) {
     case 0:
@@ -386,10 +430,10 @@ function renderFunction(rng, mod, fn, call, lowerConst) {
   }
 }
 
-function renderFeatureFile(rng, file, graph) {
+function renderFeatureFile(rng: Rng, file: FeatureFile, graph: Graph): string {
   const dir = 'src/features';
   const imports = new ImportPlan(rng, dir, file.features.map((f) => f.exportName));
-  const body = [];
+  const body: string[] = [];
   for (const feat of file.features) {
     const refs = feat.calls.map((c) => imports.ref(c.mod, c.fn.name));
     graph[`${file.path}#${feat.exportName}`] = feat.calls.map((c) => idOf(c.mod, c.fn.name)).sort();
@@ -409,14 +453,14 @@ function renderFeatureFile(rng, file, graph) {
 // Data
 
 /** `rows` input rows, generated chunk by chunk from the seeded stream. */
-export function* rowChunks(rng, rows) {
-  const cum = [];
+export function* rowChunks(rng: Rng, rows: number): Generator<{ a: Float64Array; b: Float64Array; c: Float64Array; seg: string[]; n: number }> {
+  const cum: number[] = [];
   let s = 0;
   for (const w of SEGMENT_WEIGHTS) cum.push((s += w));
   for (let start = 0; start < rows; start += ROW_GROUP) {
     const n = Math.min(ROW_GROUP, rows - start);
     const a = new Float64Array(n), b = new Float64Array(n), c = new Float64Array(n);
-    const seg = new Array(n);
+    const seg = new Array<string>(n);
     for (let i = 0; i < n; i++) {
       a[i] = Math.round(Math.exp(3 + 0.8 * rng.normal()) * 100) / 100; // lognormal, like amounts
       b[i] = Math.round(rng.normal() * 1000) / 100; // centered
@@ -431,26 +475,26 @@ export function* rowChunks(rng, rows) {
 }
 
 /** Bundles every feature of the committed code with esbuild and returns name → function. */
-async function loadFeatures(dir, plan) {
-  const esbuild = require('esbuild');
-  const lines = [];
+async function loadFeatures(dir: string, plan: Plan): Promise<Record<string, (row: Record<string, unknown>) => number>> {
+  const esbuild = require('esbuild') as typeof esbuildApi;
+  const lines: string[] = [];
   for (const file of plan.files) lines.push(`export { ${file.features.map((f) => f.exportName).join(', ')} } from './${file.path.replace(/\.ts$/, '')}';`);
   const result = await esbuild.build({
     stdin: { contents: lines.join('\n'), resolveDir: dir, loader: 'ts', sourcefile: 'bench-features.ts' },
     bundle: true, write: false, format: 'cjs', platform: 'node', logLevel: 'silent',
   });
-  const module = { exports: {} };
+  const module = { exports: {} as Record<string, (row: Record<string, unknown>) => number> };
   new Function('module', 'exports', result.outputFiles[0].text)(module, module.exports);
   return module.exports;
 }
 
-async function writeSnapshot(dir, plan, rows, rng, onProgress) {
+async function writeSnapshot(dir: string, plan: Plan, rows: number, rng: Rng, onProgress?: (m: string) => void): Promise<void> {
   const { ParquetWriter, fileWriter, schemaFromColumnData } = await import('hyparquet-writer');
   const fns = await loadFeatures(dir, plan);
   const feats = plan.features.map((f) => ({ name: f.name, fn: fns[f.exportName] }));
   for (const f of feats) if (typeof f.fn !== 'function') throw new Error(`feature ${f.name} not found in the bundle`);
   const path = join(dir, 'data/main.parquet');
-  let pq;
+  let pq: InstanceType<typeof ParquetWriter> | undefined;
   let done = 0;
   for (const chunk of rowChunks(rng, rows)) {
     const out = feats.map(() => new Float64Array(chunk.n));
@@ -464,11 +508,11 @@ async function writeSnapshot(dir, plan, rows, rng, onProgress) {
       }
     }
     const columnData = [
-      { name: 'a', data: chunk.a, type: 'DOUBLE', nullable: false },
-      { name: 'b', data: chunk.b, type: 'DOUBLE', nullable: false },
-      { name: 'c', data: chunk.c, type: 'DOUBLE', nullable: false },
-      { name: 'seg', data: chunk.seg, type: 'STRING', nullable: false },
-      ...feats.map((f, j) => ({ name: f.name, data: out[j], type: 'DOUBLE', nullable: false })),
+      { name: 'a', data: chunk.a, type: 'DOUBLE' as const, nullable: false },
+      { name: 'b', data: chunk.b, type: 'DOUBLE' as const, nullable: false },
+      { name: 'c', data: chunk.c, type: 'DOUBLE' as const, nullable: false },
+      { name: 'seg', data: chunk.seg, type: 'STRING' as const, nullable: false },
+      ...feats.map((f, j) => ({ name: f.name, data: out[j], type: 'DOUBLE' as const, nullable: false })),
     ];
     if (!pq) pq = new ParquetWriter({ writer: fileWriter(path), schema: schemaFromColumnData({ columnData }), createdBy: 'featureguard-bench' });
     // The schema carries the types; the writer wants them in one place only.
@@ -483,37 +527,37 @@ async function writeSnapshot(dir, plan, rows, rng, onProgress) {
 // ---------------------------------------------------------------------------------------------
 // Files, git
 
-function writeFile(dir, rel, text) {
+function writeFile(dir: string, rel: string, text: string): void {
   const p = join(dir, rel);
   mkdirSync(dirname(p), { recursive: true });
   writeFileSync(p, text);
 }
 
-function prepareDir(dir) {
+function prepareDir(dir: string): void {
   prepareGeneratedDir(dir, (entries) => entries.includes('featureguard.json') && entries.includes('src') && existsSync(join(dir, 'src/lib/l0')), 'a generated workspace');
 }
 
 const git = gitIn;
 
 /** A hash of this file: a workspace generated by another version of the generator is stale. */
-export function generatorVersion() {
-  return createHash('sha1').update(readFileSync(fileURLToPath(import.meta.url))).digest('hex').slice(0, 12);
+export function generatorVersion(): string {
+  return createHash('sha1').update(readFileSync(join(ROOT, 'bench/generators/generateWorkspace.ts'))).digest('hex').slice(0, 12);
 }
 
 /**
  * Writes the workspace into `dir` (wiping a previously generated one) and commits it.
  * Returns the plan's metadata: counts, the reference graph, features and constants.
  */
-export async function generateWorkspace(dir, { modules = 500, features = 50, rows = 100_000, seed = 1 } = {}, { onProgress } = {}) {
+export async function generateWorkspace(dir: string, { modules = 500, features = 50, rows = 100_000, seed = 1, shape }: Partial<WorkspaceParams> = {}, { onProgress }: GenerateOptions = {}): Promise<WorkspaceMeta> {
   if (!(modules >= LAYERS)) throw new Error(`modules must be ≥ ${LAYERS}`);
   if (!(features >= 1)) throw new Error('features must be ≥ 1');
   dir = resolve(dir);
   prepareDir(dir);
   const rng = makeRng(seed);
-  const plan = planWorkspace(rng, modules, features);
-  const graph = {};
+  const plan = planWorkspace(rng, modules, features, shape === 'short');
+  const graph: Graph = {};
   let lines = 0;
-  const put = (rel, text) => {
+  const put = (rel: string, text: string) => {
     writeFile(dir, rel, text);
     lines += text.split('\n').length - 1;
   };
@@ -528,17 +572,17 @@ export async function generateWorkspace(dir, { modules = 500, features = 50, row
     '}',
     '',
   ].join('\n'));
-  const constants = [];
+  const constants: MetaConstant[] = [];
   for (const layer of plan.layers) {
     for (const mod of layer) {
       put(mod.path, renderModule(rng, mod, graph));
-      for (const c of mod.consts) if (!c.derived) constants.push({ id: idOf(mod, c.name), path: mod.path, name: c.name, layer: mod.layer, value: lit(c.value, c.decimals) });
+      for (const c of mod.consts) if (!c.derived) constants.push({ id: idOf(mod, c.name), path: mod.path, name: c.name, layer: mod.layer, value: lit(c.value!, c.decimals) });
     }
   }
   for (const file of plan.files) put(file.path, renderFeatureFile(rng, file, graph));
   put('src/features/index.ts', plan.files.map((f) => `export * from './${f.path.slice('src/features/'.length, -3)}';`).join('\n') + '\n');
 
-  const config = {
+  const config: Record<string, unknown> = {
     $schema: 'https://featureguard.dev/schemas/featureguard.schema.json',
     snapshots: { main: { path: 'data/main.parquet', sampleRows: rows, seed } },
     features: Object.fromEntries(plan.features.map((f) => [f.name, { source: `${f.file}#${f.exportName}`, snapshot: 'main', column: f.name }])),
@@ -566,14 +610,14 @@ export async function generateWorkspace(dir, { modules = 500, features = 50, row
 
   return {
     generator: generatorVersion(),
-    args: { modules, features, rows, seed },
+    args: { modules, features, rows, seed, ...(shape ? { shape } : {}) },
     dir,
     commit,
     modules: plan.layers.reduce((n, l) => n + l.length, 0),
     files: plan.layers.reduce((n, l) => n + l.length, 0) + plan.files.length + 2,
     lines,
     layers: LAYERS,
-    features: plan.features.map((f) => ({ name: f.name, source: `${f.file}#${f.exportName}`, id: `${f.file}#${f.exportName}` })),
+    features: plan.features.map((f): MetaFeature => ({ name: f.name, source: `${f.file}#${f.exportName}`, id: `${f.file}#${f.exportName}` })),
     constants,
     graph,
   };
@@ -583,13 +627,13 @@ export async function generateWorkspace(dir, { modules = 500, features = 50, row
 // Expected impact
 
 /** Reverse reference graphs, built once per meta. */
-const reverseGraphs = new WeakMap();
+const reverseGraphs = new WeakMap<WorkspaceMeta, Map<string, string[]>>();
 
 /** The names of the features whose reference closure contains `symbol` (a `path#name`), sorted. */
-export function expectedImpact(meta, symbol) {
+export function expectedImpact(meta: WorkspaceMeta, symbol: string): string[] {
   let reverse = reverseGraphs.get(meta);
   if (!reverse) {
-    reverse = new Map();
+    reverse = new Map<string, string[]>();
     for (const [id, deps] of Object.entries(meta.graph)) {
       for (const d of deps) {
         let list = reverse.get(d);
@@ -601,12 +645,12 @@ export function expectedImpact(meta, symbol) {
   }
   const seen = new Set([symbol]);
   const stack = [symbol];
-  while (stack.length) for (const p of reverse.get(stack.pop()) ?? []) if (!seen.has(p)) seen.add(p), stack.push(p);
+  while (stack.length) for (const p of reverse.get(stack.pop()!) ?? []) if (!seen.has(p)) seen.add(p), stack.push(p);
   return meta.features.filter((f) => seen.has(f.id)).map((f) => f.name).sort();
 }
 
 /** Whether `via` (edited symbol first) is a reference chain ending at the feature's direct dependency. */
-export function validVia(meta, feature, via, edited) {
+export function validVia(meta: WorkspaceMeta, feature: MetaFeature, via: string[], edited: string): boolean {
   if (via.length === 0 || via[0] !== edited) return false;
   const chain = [...via].reverse(); // feature's dependency first
   let from = feature.id;
@@ -615,36 +659,4 @@ export function validVia(meta, feature, via, edited) {
     from = id;
   }
   return true;
-}
-
-// ---------------------------------------------------------------------------------------------
-// CLI
-
-async function cli(argv) {
-  const opts = { modules: 500, features: 50, rows: 100_000, seed: 1 };
-  let dir;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const m = /^--(modules|features|rows|seed)(?:=(.*))?$/.exec(a);
-    if (m) {
-      const v = m[2] ?? argv[++i];
-      if (v === undefined || !/^\d+$/.test(v)) throw new Error(`--${m[1]} expects a non-negative integer`);
-      opts[m[1]] = Number(v);
-    } else if (a === '--help' || a === '-h') {
-      console.log('usage: node bench/generateWorkspace.mjs DIR [--modules 500] [--features 50] [--rows 100000] [--seed 1]');
-      return;
-    } else if (!a.startsWith('--') && dir === undefined) dir = a;
-    else throw new Error(`unexpected argument ${a}`);
-  }
-  if (!dir) throw new Error('usage: node bench/generateWorkspace.mjs DIR [--modules 500] [--features 50] [--rows 100000] [--seed 1]');
-  const t0 = performance.now();
-  const meta = await generateWorkspace(dir, opts, { onProgress: (m) => process.stderr.write(`  ${m} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`) });
-  console.log(`${meta.dir}: ${meta.modules} modules, ${meta.features.length} features, ${meta.lines} lines of TypeScript in ${meta.files} files, ${opts.rows} rows; commit ${meta.commit.slice(0, 12)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-}
-
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  cli(process.argv.slice(2)).catch((err) => {
-    console.error(`generateWorkspace: ${err.message}`);
-    process.exit(1);
-  });
 }

@@ -1,7 +1,7 @@
 /**
  * The models sections of the benchmarks (issue 12, SPEC §10), on the default TypeScript workspace
  * (500 modules, 50 features, 100k rows; `sampleRows` is the row count, so every check runs on all
- * 100k rows, as the check sections do). `node bench/run.mjs --only models` runs them alone; a full
+ * 100k rows, as the check sections do). `npm run bench -- --only models` runs them alone; a full
  * run runs them after the Python workspace.
  *
  * Setup, in the run's private clone and undone after each section: the snapshot is rewritten with
@@ -22,15 +22,17 @@
  *                    check` of that one feature with the `models` block, and without it (a second
  *                    clone with the same data and edit, no `models`, no `consumers`), runs alternated
  */
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { checkReportProblems, featureParts, PHASES } from './checkSection.mjs';
-import { scaledFeatureText } from './edits.mjs';
-import { generateWorkspace, generatorVersion, makeRng } from './generateWorkspace.mjs';
-import { fillSummaryCache, fmtCount, fmtMB, fmtMs, median, runProcessSampled } from './measure.mjs';
-import { CLI, ROOT, WORK } from './paths.mjs';
+import { checkReportProblems, featureParts, PHASES } from '../core/checkSection';
+import { scaledFeatureText } from '../core/edits';
+import { generateWorkspace, generatorVersion, makeRng } from '../generators/generateWorkspace';
+import { fillSummaryCache, fmtCount, fmtMB, fmtMs, median, runProcessSampled } from '../core/measure';
+import { CLI, ROOT, WORK } from '../core/paths';
+import type { CheckReport } from '../core/checkSection';
+import type { BenchOptions, Family, Goal, Machine, MetaFeature, Phases, ReadmeHelpers, SampledRun, Section, SectionContext, WorkspaceResult } from '../core/types';
 
 const require = createRequire(join(ROOT, 'package.json'));
 
@@ -40,21 +42,34 @@ const N_INPUTS = 10;
 const MODEL_SEED = 12;
 const LABEL = 'churned';
 /** Timed `check` runs per figure (more with --runs when larger), bare-run repetitions. */
-const minRuns = (opts) => Math.max(opts.runs, 7);
+const minRuns = (opts: BenchOptions) => Math.max(opts.runs, 7);
 const BARE_REPS = 9;
 
 // ---------------------------------------------------------------------------------------------
 // Setup
 
-let onnxBuilder;
-const builder = async () => (onnxBuilder ??= await import(join(ROOT, 'scripts/onnxBuilder.mjs')));
+type OnnxBuilder = typeof import('../../scripts/onnxBuilder.mjs');
+type Tree = import('../../scripts/onnxBuilder.mjs').Tree;
+let onnxBuilder: OnnxBuilder | undefined;
+/** scripts/onnxBuilder.mjs (JavaScript shared with the tests, typed by onnxBuilder.d.mts), loaded at run time. */
+const builder = async (): Promise<OnnxBuilder> => (onnxBuilder ??= await import(join(ROOT, 'scripts/onnxBuilder.mjs')));
 
 /**
  * The snapshot's columns as stored (`columns`: name → array, schema order), read once per bench
  * process, and the bytes of the snapshot with the label column added.
  */
-let snapshotCache;
-async function snapshotWithLabel(ws, features) {
+type Column = Float64Array | string[];
+interface TreeModel { trees: Tree[]; probability(x: (j: number) => number): number }
+interface LabelledSnapshot {
+  original: Buffer;
+  bytes: Buffer;
+  columns: Map<string, Column>;
+  rows: number;
+  model: TreeModel;
+  positives: number;
+}
+let snapshotCache: LabelledSnapshot | undefined;
+async function snapshotWithLabel(ws: string, features: MetaFeature[]): Promise<LabelledSnapshot> {
   if (snapshotCache) return snapshotCache;
   const { parquetRead, parquetMetadata, parquetSchema } = await import('hyparquet');
   const { parquetWriteBuffer } = await import('hyparquet-writer');
@@ -64,7 +79,7 @@ async function snapshotWithLabel(ws, features) {
   const metadata = parquetMetadata(file);
   const names = parquetSchema(metadata).children.map((c) => c.element.name);
   const rows = Number(metadata.num_rows);
-  const columns = new Map();
+  const columns = new Map<string, Column>();
   await parquetRead({
     file, metadata,
     onChunk: ({ columnName, columnData, rowStart }) => {
@@ -76,10 +91,10 @@ async function snapshotWithLabel(ws, features) {
   const model = treeModel(columns, features);
   // The label: 1 with the model's own probability on the stored rows (an informative label, AUC well above 0.5).
   const rand = makeRng(MODEL_SEED + 1).next;
-  const x = features.map((f) => columns.get(f.name));
+  const x = features.map((f) => columns.get(f.name) as Float64Array);
   const label = new Int32Array(rows);
   for (let i = 0; i < rows; i++) label[i] = rand() < model.probability((j) => x[j][i]) ? 1 : 0;
-  const columnData = names.map((name) => ({ name, data: columns.get(name), type: name === 'seg' ? 'STRING' : 'DOUBLE', nullable: false }));
+  const columnData: { name: string; data: Column | Int32Array; type: 'STRING' | 'DOUBLE' | 'INT32'; nullable: boolean }[] = names.map((name) => ({ name, data: columns.get(name)!, type: name === 'seg' ? 'STRING' : 'DOUBLE', nullable: false }));
   columnData.push({ name: LABEL, data: label, type: 'INT32', nullable: false });
   const bytes = Buffer.from(parquetWriteBuffer({ columnData, rowGroupSize: rows, createdBy: 'featureguard-bench models' }));
   return (snapshotCache = { original, bytes, columns, rows, model, positives: label.reduce((a, b) => a + b, 0) });
@@ -90,22 +105,23 @@ async function snapshotWithLabel(ws, features) {
  * threshold at the stored value of a random row (so every split divides the data); leaf values
  * in ±0.12 (the sum over 300 trees has a spread of about one logit).
  */
-function treeModel(columns, features) {
+function treeModel(columns: Map<string, Column>, features: MetaFeature[]): TreeModel {
+  const num = (name: string) => columns.get(name) as Float64Array;
   const rng = makeRng(MODEL_SEED);
-  const rows = columns.get(features[0].name).length;
-  const grow = (depth) => {
+  const rows = num(features[0].name).length;
+  const grow = (depth: number): Tree => {
     if (depth === 0) return { value: Math.round(rng.range(-0.12, 0.12) * 1e4) / 1e4 };
     const feature = rng.int(features.length);
     // float32 thresholds: the same number in JS and in the model.
-    const threshold = Math.fround(columns.get(features[feature].name)[rng.int(rows)]);
+    const threshold = Math.fround(num(features[feature].name)[rng.int(rows)]);
     return { feature, threshold, left: grow(depth - 1), right: grow(depth - 1) };
   };
-  const trees = [];
+  const trees: Tree[] = [];
   for (let t = 0; t < TREES; t++) trees.push(grow(rng.chance(0.5) ? 3 : 4));
-  const leaf = (t, x) => ('value' in t ? t.value : leaf(Math.fround(x(t.feature)) <= t.threshold ? t.left : t.right, x));
+  const leaf = (t: Tree, x: (j: number) => number): number => ('value' in t ? t.value : leaf(Math.fround(x(t.feature)) <= t.threshold ? t.left : t.right, x));
   return {
     trees,
-    probability: (x) => {
+    probability: (x: (j: number) => number) => {
       let z = 0;
       for (const t of trees) z += leaf(t, x);
       return 1 / (1 + Math.exp(-z));
@@ -114,7 +130,7 @@ function treeModel(columns, features) {
 }
 
 /** featureguard.json with a `models` block and `consumers` naming the model on the features it reads. */
-function configWithModel(text, name, model, consumers) {
+function configWithModel(text: string, name: string, model: unknown, consumers: string[]): string {
   const config = JSON.parse(text);
   config.models = { ...(config.models ?? {}), [name]: model };
   for (const f of consumers) config.features[f].consumers = [...(config.features[f].consumers ?? []), name];
@@ -125,7 +141,7 @@ function configWithModel(text, name, model, consumers) {
  * The data and the edit every models figure shares, in `dir`: the snapshot with its label column,
  * the first feature ×1.25. Returns how to undo it (the snapshot's original bytes back).
  */
-function applyDataAndEdit(dir, snap, edited, editFile) {
+function applyDataAndEdit(dir: string, snap: LabelledSnapshot, edited: MetaFeature, editFile: (dir: string, file: string, transform: (text: string) => string) => void): () => void {
   const snapshot = join(dir, 'data/main.parquet');
   writeFileSync(snapshot, snap.bytes);
   const { file, exportName } = featureParts(edited);
@@ -134,7 +150,7 @@ function applyDataAndEdit(dir, snap, edited, editFile) {
 }
 
 /** Writes the model under `dir`/models and returns its path in the repository; `ctx.defer` removes it. */
-function writeModel(ctx, dir, fileName, bytes) {
+function writeModel(ctx: SectionContext, dir: string, fileName: string, bytes: Uint8Array): string {
   const rel = `models/${fileName}`;
   mkdirSync(join(dir, 'models'), { recursive: true });
   writeFileSync(join(dir, rel), bytes);
@@ -146,18 +162,18 @@ function writeModel(ctx, dir, fileName, bytes) {
 // Measuring
 
 /** One `featureguard check --format json` in `cwd`, whole process; exit 1 expected (error findings). */
-async function checkOnce(cwd, label) {
+async function checkOnce(cwd: string, label: string): Promise<SampledRun & { report: CheckReport }> {
   const r = await runProcessSampled(process.execPath, [CLI, 'check', '--format', 'json'], { cwd });
   if (r.status !== 1) {
     const lines = r.stderr.split('\n').map((l) => l.trim()).filter(Boolean);
     throw new Error(`featureguard check (${label}): exit ${r.status} (expected 1) after ${fmtMs(r.ms)}: ${lines.slice(-3).join(' / ') || r.stdout.slice(0, 300)}`);
   }
-  return { ...r, report: JSON.parse(r.stdout) };
+  return { ...r, report: JSON.parse(r.stdout) as CheckReport };
 }
 
 /** What must hold for the model entry of a report: every row, the edited feature, flips, labelled metrics. */
-function modelProblems(report, name, edited, rows) {
-  const problems = [];
+function modelProblems(report: CheckReport, name: string, edited: MetaFeature, rows: number): string[] {
+  const problems: string[] = [];
   const m = report.models?.find((x) => x.name === name);
   if (!m) return [`no models[] entry for ${name} (models: ${JSON.stringify(report.models?.map((x) => x.name) ?? [])})`];
   if (m.error) problems.push(`model error: ${m.error}`);
@@ -171,24 +187,24 @@ function modelProblems(report, name, edited, rows) {
 }
 
 /** The phases of a report (ms), `models` included. */
-const phasesOf = (reports) => {
-  const out = { durationMs: median(reports.map((r) => r.summary.durationMs)) };
+const phasesOf = (reports: CheckReport[]): Phases => {
+  const out: Phases = { durationMs: median(reports.map((r) => r.summary.durationMs)) };
   for (const k of [...PHASES, 'models']) out[k] = median(reports.map((r) => r.summary.timings?.[k] ?? NaN));
   return out;
 };
 
 /** onnxruntime-node, loaded in this process (the package the worker loads). */
-function ort() {
+function ort(): typeof import('onnxruntime-node') {
   return require('onnxruntime-node');
 }
-const SESSION_OPTIONS = { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all', logSeverityLevel: 3 };
+const SESSION_OPTIONS: import('onnxruntime-node').InferenceSession.SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all', logSeverityLevel: 3 };
 
 /** Row-major [rows, k] float32 from columns (`override(j)` replaces column j). */
-function matrix(columns, names, rows, override = () => undefined) {
+function matrix(columns: Map<string, Column>, names: string[], rows: number, override: (j: number) => Float64Array | undefined = () => undefined): Float32Array {
   const k = names.length;
   const out = new Float32Array(rows * k);
   for (let j = 0; j < k; j++) {
-    const col = override(j) ?? columns.get(names[j]);
+    const col = override(j) ?? (columns.get(names[j]) as Float64Array);
     for (let i = 0; i < rows; i++) out[i * k + j] = col[i];
   }
   return out;
@@ -199,10 +215,10 @@ function matrix(columns, names, rows, override = () => undefined) {
  * `session.run` (stored batch, then target batch) after 2 untimed pairs. Also the session's
  * create time (median of 3 fresh sessions).
  */
-async function bareRuns(bytes, stored, target, rows, reps) {
+async function bareRuns(bytes: Uint8Array, stored: Float32Array, target: Float32Array, rows: number, reps: number) {
   const { InferenceSession, Tensor } = ort();
-  const creates = [];
-  let session;
+  const creates: number[] = [];
+  let session: import('onnxruntime-node').InferenceSession | undefined;
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
     const s = await InferenceSession.create(bytes, SESSION_OPTIONS);
@@ -210,15 +226,16 @@ async function bareRuns(bytes, stored, target, rows, reps) {
     if (session) await session.release();
     session = s;
   }
+  if (!session) throw new Error('no session');
   const name = session.inputNames[0];
   const feedsA = { [name]: new Tensor('float32', stored, [rows, N_INPUTS]) };
   const feedsB = { [name]: new Tensor('float32', target, [rows, N_INPUTS]) };
-  let outA, outB;
+  let outA!: import('onnxruntime-node').InferenceSession.OnnxValueMapType, outB!: import('onnxruntime-node').InferenceSession.OnnxValueMapType;
   for (let i = 0; i < 2; i++) {
     outA = await session.run(feedsA);
     outB = await session.run(feedsB);
   }
-  const pairs = [];
+  const pairs: number[] = [];
   for (let i = 0; i < reps; i++) {
     const t0 = performance.now();
     outA = await session.run(feedsA);
@@ -227,19 +244,19 @@ async function bareRuns(bytes, stored, target, rows, reps) {
   }
   await session.release();
   // Flips between the two batches, to compare with the report's.
-  const pa = outA.probabilities.data, pb = outB.probabilities.data;
+  const pa = outA.probabilities.data as Float32Array, pb = outB.probabilities.data as Float32Array;
   let flips = 0;
   for (let i = 0; i < rows; i++) if ((pa[2 * i + 1] > 0.5) !== (pb[2 * i + 1] > 0.5)) flips++;
   return { pairs, creates, flips, storedProbabilities: pa };
 }
 
 /** A child process run as `node -e SOURCE` with an IPC channel (advanced serialization, like the model worker). */
-function ipcChild(source) {
+function ipcChild(source: string): ChildProcess {
   return spawn(process.execPath, ['-e', source], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'advanced', env: { ...process.env, NODE_OPTIONS: '' } });
 }
-const nextMessage = (child) => new Promise((resolve, reject) => {
+const nextMessage = (child: ChildProcess) => new Promise<unknown>((resolve, reject) => {
   child.once('message', resolve);
-  child.once('exit', (code) => reject(new Error(`child exited (${code})`)));
+  child.once('exit', (code: number | null) => reject(new Error(`child exited (${code})`)));
 });
 
 /**
@@ -248,9 +265,9 @@ const nextMessage = (child) => new Promise((resolve, reject) => {
  * and of outputs the size of the real ones (probabilities [N, 2] float32 + label [N] int64, twice),
  * with the worker's serialization. Medians.
  */
-async function ipcProfile(stored, target, rows, reps = 5) {
+async function ipcProfile(stored: Float32Array, target: Float32Array, rows: number, reps = 5) {
   const ortPath = require.resolve('onnxruntime-node');
-  const starts = [];
+  const starts: number[] = [];
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
     const child = ipcChild(`require(${JSON.stringify(ortPath)}); process.send(1); process.on('disconnect', () => process.exit(0));`);
@@ -265,7 +282,7 @@ async function ipcProfile(stored, target, rows, reps = 5) {
       process.send({ id: req.id, ok: true, value: req.feedSets.map(out) });
     });
     process.on('disconnect', () => process.exit(0));`);
-  const trips = [];
+  const trips: number[] = [];
   const feedSets = [[{ name: 'float_input', type: 'float32', dims: [rows, N_INPUTS], data: stored }], [{ name: 'float_input', type: 'float32', dims: [rows, N_INPUTS], data: target }]];
   for (let i = 0; i < reps + 1; i++) {
     const t0 = performance.now();
@@ -280,7 +297,7 @@ async function ipcProfile(stored, target, rows, reps = 5) {
 // ---------------------------------------------------------------------------------------------
 // Sections
 
-const SECTIONS = [
+const SECTIONS: Section[] = [
   {
     id: 'models-trees',
     title: `model part of \`featureguard check\`: a ${TREES}-tree classifier over ${N_INPUTS} features, 100k rows, vs bare InferenceSession.run`,
@@ -305,7 +322,7 @@ const SECTIONS = [
       check.cpuMs = median(samples.map((s) => s.cpuMs).filter((x) => x !== undefined));
       check.mainKB = Math.max(...samples.map((s) => s.mainKB));
       check.treeKB = Math.max(...samples.map((s) => s.treeKB));
-      const part = ctx.record('models-part', `model part of that check (summary.timings.models: both runs, scores, flips, AUC/accuracy)`, reports.map((r) => ({ ms: r.summary.timings.models })), { generic: 'model part (timings.models)' });
+      const part = ctx.record('models-part', `model part of that check (summary.timings.models: both runs, scores, flips, AUC/accuracy)`, reports.map((r) => ({ ms: r.summary.timings!.models })), { generic: 'model part (timings.models)' });
 
       const problems = [];
       reports.forEach((r, i) => {
@@ -316,12 +333,12 @@ const SECTIONS = [
       // Bare onnxruntime-node on the same bytes and batches, in this process, after the check runs.
       const names = feats.map((f) => f.name);
       const stored = matrix(snap.columns, names, rows);
-      const scaled = Float64Array.from(snap.columns.get(edited.name), (v) => 1.25 * v);
+      const scaled = Float64Array.from(snap.columns.get(edited.name) as Float64Array, (v) => 1.25 * v);
       const target = matrix(snap.columns, names, rows, (j) => (j === 0 ? scaled : undefined));
       const bare = await bareRuns(bytes, stored, target, rows, Math.max(BARE_REPS, ctx.opts.runs));
       const bareRow = ctx.record('models-bare', `bare onnxruntime-node InferenceSession.run, same model bytes, stored + target batches (${fmtCount(rows)} × ${N_INPUTS} float32), intraOpNumThreads 1, in the bench process`, bare.pairs.map((ms) => ({ ms })), { generic: 'bare InferenceSession.run, both batches' });
       bareRow.best = Math.min(...bare.pairs);
-      part.best = Math.min(...reports.map((r) => r.summary.timings.models));
+      part.best = Math.min(...reports.map((r) => r.summary.timings!.models));
       part.ratio = `${(part.median / bareRow.best).toFixed(2)}× bare best (best ${(part.best / bareRow.best).toFixed(2)}×)`;
       bareRow.ratio = '1.00× (best of the pairs)';
       if (m && Math.abs(m.flipRate * rows - bare.flips) > Math.max(5, rows * 1e-4)) problems.push(`the report's flips (${Math.round(m.flipRate * rows)}) differ from the bare run's (${bare.flips}) on the same batches`);
@@ -330,7 +347,7 @@ const SECTIONS = [
 
       // Where the rest of the time goes.
       const profile = await ipcProfile(stored, target, rows);
-      ctx.models = { ...(ctx.models ?? {}), trees: { part, bare: bareRow, check, createMs: median(bare.creates), startMs: profile.startMs, ipcMs: profile.ipcMs, bytes: bytes.length, rows, positives: snap.positives } };
+      ctx.state.models = { ...(ctx.state.models ?? {}), trees: { part, bare: bareRow, check, createMs: median(bare.creates), startMs: profile.startMs, ipcMs: profile.ipcMs, bytes: bytes.length, rows, positives: snap.positives } };
       ctx.record('models-worker-start', 'model worker start: node -e + require(\'onnxruntime-node\') → first IPC message (3 runs)', profile.starts.map((ms) => ({ ms })), { generic: 'model worker start' });
       ctx.record('models-session-create', `InferenceSession.create of the ${TREES}-tree model (${(bytes.length / 1024).toFixed(0)} KB), in the bench process (3 runs)`, bare.creates.map((ms) => ({ ms })), { generic: 'session create, 300-tree model' });
       ctx.record('models-ipc', `IPC round trip (advanced serialization): both ${fmtCount(rows)} × ${N_INPUTS} float32 feed sets to a child, outputs of the real size back (5 runs)`, profile.trips.map((ms) => ({ ms })), { generic: 'IPC of the batches and outputs' });
@@ -350,7 +367,7 @@ const SECTIONS = [
       rmSync(bare, { recursive: true, force: true });
       execFileSync('git', ['clone', '-q', '--local', ctx.ws, bare], { stdio: 'ignore' });
       ctx.defer(() => rmSync(bare, { recursive: true, force: true }));
-      const editIn = (dir, file, transform) => {
+      const editIn = (dir: string, file: string, transform: (text: string) => string) => {
         if (dir === ctx.ws) return ctx.editFile(file, transform);
         writeFileSync(join(dir, file), transform(readFileSync(join(dir, file), 'utf8')));
       };
@@ -359,7 +376,7 @@ const SECTIONS = [
       // z = Σ w_j (x_j − mean_j) / std_j
       const w = [1.0, -0.7, 0.5];
       const stats = inputs.map((f) => {
-        const col = snap.columns.get(f.name);
+        const col = snap.columns.get(f.name) as Float64Array;
         let s = 0, s2 = 0;
         for (const v of col) s += v, s2 += v * v;
         const mean = s / col.length;
@@ -379,9 +396,9 @@ const SECTIONS = [
         if (i % 2 === 0) withModel.push(await checkOnce(ctx.ws, 'with model')), without.push(await checkOnce(bare, 'without model'));
         else without.push(await checkOnce(bare, 'without model')), withModel.push(await checkOnce(ctx.ws, 'with model'));
       }
-      const rowOf = (id, label, samples, generic) => {
+      const rowOf = (id: string, label: string, samples: (SampledRun & { report: CheckReport })[], generic: string) => {
         const row = ctx.record(id, label, samples, { phases: phasesOf(samples.map((s) => s.report)), generic });
-        row.cpuMs = median(samples.map((s) => s.cpuMs).filter((x) => x !== undefined));
+        row.cpuMs = median(samples.map((s) => s.cpuMs).filter((x): x is number => x !== undefined));
         row.mainKB = Math.max(...samples.map((s) => s.mainKB));
         row.treeKB = Math.max(...samples.map((s) => s.treeKB));
         return row;
@@ -390,8 +407,8 @@ const SECTIONS = [
       const b = rowOf('models-check-none', `featureguard check, the same feature and edit, no models block, ${fmtCount(rows)} rows`, without, 'featureguard check, 1 feature, no models');
       a.ratio = `${(a.median / b.median).toFixed(2)}× without models`;
       b.ratio = '1.00×';
-      ctx.models = { ...(ctx.models ?? {}), overhead: { with: a, without: b } };
-      const problems = [];
+      ctx.state.models = { ...(ctx.state.models ?? {}), overhead: { with: a, without: b } };
+      const problems: string[] = [];
       withModel.forEach((s, i) => {
         for (const p of [...checkReportProblems(s.report, [edited], rows), ...modelProblems(s.report, 'bench_lr', edited, rows)]) problems.push(`with model, run ${i + 1}: ${p}`);
       });
@@ -406,16 +423,16 @@ const SECTIONS = [
   },
 ];
 
-function depthOf(t) {
+function depthOf(t: Tree): number {
   return 'value' in t ? 0 : 1 + Math.max(depthOf(t.left), depthOf(t.right));
 }
 
 // ---------------------------------------------------------------------------------------------
 // Goals and output
 
-const rowOf = (result, id) => result.rows.find((x) => x.id === id && !x.skipped);
+const rowOf = (result: WorkspaceResult, id: string) => result.rows.find((x) => x.id === id && !x.skipped);
 
-function goals(result) {
+function goals(result: WorkspaceResult): Goal[] {
   const out = [];
   const part = rowOf(result, 'models-part'), bare = rowOf(result, 'models-bare');
   if (part && bare) {
@@ -431,7 +448,7 @@ function goals(result) {
 }
 
 /** Where the model part's time goes, from this run's figures. */
-function discussion(result) {
+function discussion(result: WorkspaceResult): string[] {
   const part = rowOf(result, 'models-part'), bare = rowOf(result, 'models-bare'), check = rowOf(result, 'models-trees-check');
   const start = rowOf(result, 'models-worker-start'), create = rowOf(result, 'models-session-create'), ipc = rowOf(result, 'models-ipc');
   const a = rowOf(result, 'models-check-lr'), b = rowOf(result, 'models-check-none');
@@ -456,7 +473,7 @@ function discussion(result) {
   if (a && b) {
     out.push(
       '',
-      `A small model's cost in a one-feature check: ${fmtMs(a.median - b.median)} of wall time (${(a.median / b.median).toFixed(2)}×), ${a.cpuMs && b.cpuMs ? `${fmtMs(a.cpuMs - b.cpuMs)} more CPU (CLI + workers: ${fmtMs(a.cpuMs)} vs ${fmtMs(b.cpuMs)}); ` : ''}model part ${fmtMs(a.phases.models)}.`,
+      `A small model's cost in a one-feature check: ${fmtMs(a.median - b.median)} of wall time (${(a.median / b.median).toFixed(2)}×), ${a.cpuMs && b.cpuMs ? `${fmtMs(a.cpuMs - b.cpuMs)} more CPU (CLI + workers: ${fmtMs(a.cpuMs)} vs ${fmtMs(b.cpuMs)}); ` : ''}model part ${fmtMs(a.phases!.models)}.`,
       'What is left is CPU on two busy cores: a third Node process (~60 ms: Node itself, ONNX Runtime, the worker source), the',
       'model part in the CLI\'s thread, and the model\'s other stored columns and label (read while the features run); the',
       'feature workers and the impact slow down by about as much as that CPU adds. Earlier runs on this machine, before the',
@@ -466,7 +483,7 @@ function discussion(result) {
   return out;
 }
 
-function phaseTable(result) {
+function phaseTable(result: WorkspaceResult): string {
   const rows = result.rows.filter((r) => r.phases);
   if (!rows.length) return '';
   const keys = [...PHASES, 'models'];
@@ -474,13 +491,13 @@ function phaseTable(result) {
     `| figure | process wall | durationMs | ${keys.join(' | ')} | CPU, CLI + workers | CLI process peak RSS | CLI + workers, summed peak |`,
     `| --- | ---: | ---: | ${keys.map(() => '---:').join(' | ')} | ---: | ---: | ---: |`,
   ];
-  const mb = (kb) => (kb ? fmtMB(kb) : '—');
-  for (const r of rows) out.push(`| ${r.figure} | ${fmtMs(r.median)} | ${fmtMs(r.phases.durationMs)} | ${keys.map((k) => (Number.isFinite(r.phases[k]) ? `${Math.round(r.phases[k])} ms` : '—')).join(' | ')} | ${r.cpuMs !== undefined ? fmtMs(r.cpuMs) : '—'} | ${mb(r.mainKB)} | ${mb(r.treeKB)} |`);
+  const mb = (kb: number | undefined) => (kb ? fmtMB(kb) : '—');
+  for (const r of rows) out.push(`| ${r.figure} | ${fmtMs(r.median)} | ${fmtMs(r.phases!.durationMs)} | ${keys.map((k) => (Number.isFinite(r.phases![k]) ? `${Math.round(r.phases![k])} ms` : '—')).join(' | ')} | ${r.cpuMs !== undefined ? fmtMs(r.cpuMs) : '—'} | ${mb(r.mainKB)} | ${mb(r.treeKB)} |`);
   return out.join('\n');
 }
 
 const METHOD = [
-  `- **models** (\`bench/models.mjs\`, \`--only models\`): the default TypeScript workspace (its private clone), \`sampleRows\` = 100k, so`,
+  `- **models** (\`bench/families/models.ts\`, \`--only models\`): the default TypeScript workspace (its private clone), \`sampleRows\` = 100k, so`,
   `  every model run scores all 100k rows. The snapshot is rewritten with a \`${LABEL}\` column (0/1, drawn seeded from the tree`,
   `  model's probability on the stored rows) so the metrics are computed; the first feature's body is scaled ×1.25. **Tree model**:`,
   `  \`scripts/onnxBuilder.mjs\`'s \`treeClassifier\`, ${TREES} trees of depth 3 or 4, each split on one of the first ${N_INPUTS} features at the`,
@@ -496,7 +513,7 @@ const METHOD = [
   '  others (same label); the check without `models` runs in a second clone with the same data and edit, the runs alternated.',
 ];
 
-function readmeSubsection(result, m, date, resultsFile, { readmeTable, goalsTable, loadAtStart }) {
+function readmeSubsection(result: WorkspaceResult, m: Machine, date: string, resultsFile: string, { readmeTable, goalsTable, loadAtStart }: ReadmeHelpers): string {
   const phases = phaseTable(result);
   return [
     '### Models',
@@ -517,7 +534,7 @@ function readmeSubsection(result, m, date, resultsFile, { readmeTable, goalsTabl
   ].join('\n');
 }
 
-export const MODELS_WORKSPACE = {
+export const MODELS_WORKSPACE: Family = {
   language: 'TypeScript',
   /** The default TypeScript workspace (bench/work/ws-…), reused. */
   prefix: 'ws',

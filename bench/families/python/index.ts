@@ -1,6 +1,6 @@
 /**
  * The Python workspace of the benchmarks (issue 10, and the Python data checks):
- * bench/generatePythonWorkspace.mjs's 500 modules in 10 layers with 50 row features and a pandas
+ * bench/generators/generatePythonWorkspace.ts's 500 modules in 10 layers with 50 row features and a pandas
  * series feature, a 100k-row snapshot, measured side by side in one run —
  *
  *   py-pyright         `pyright -p WS` (the pyright npm package: the reference Python analyzer written
@@ -15,7 +15,7 @@
  *   py-lsp             `featureguard lsp --stdio`: start, keystroke → impact diagnostics p50/p95
  *   py-startup         the data checks' interpreter (/usr/bin/python3): `-c pass`, `-c "import pandas"`
  *   py-transfer        the protocol: 100k rows × 10 columns from encodeColumns to the worker's decoded
- *                      columns (bench/pythonTransfer.mjs)
+ *                      columns (bench/families/python/transfer.ts)
  *   py-check-one       `featureguard check` after scaling the first row feature (×1.25); then the
  *                      minimal script doing the same (py-minimal-row)
  *   py-check-series    the same for the pandas series feature (py-minimal-series)
@@ -23,20 +23,24 @@
  *
  * Every impact figure is checked against the generator's reference graph, as for TypeScript, and
  * every check report's features, verdicts, findings and interpreter against the edit.
- * `node bench/run.mjs --only python` runs this workspace alone.
+ * `npm run bench -- --only python` runs this workspace alone.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkSection, featureParts } from './checkSection.mjs';
-import { editedText, impactCheck, warmEdits, withConstantValue } from './edits.mjs';
-import { buildEngine, loadEngine } from './engine.mjs';
-import { DATA_PYTHON, generatePythonWorkspace, generatorVersion } from './generatePythonWorkspace.mjs';
-import { LspBenchServer, measureKeystrokes } from './lspClient.mjs';
-import { fillSummaryCache, fmtCount, fmtMs, measureProcess, median } from './measure.mjs';
-import { CLI, ROOT } from './paths.mjs';
-import { measureTransfer } from './pythonTransfer.mjs';
+import { checkSection, featureParts } from '../../core/checkSection';
+import { editedText, impactCheck, warmEdits, withConstantValue } from '../../core/edits';
+import { buildEngine, loadEngine } from '../../core/engine';
+import { DATA_PYTHON, generatePythonWorkspace, generatorVersion } from '../../generators/generatePythonWorkspace';
+import { LspBenchServer, measureKeystrokes } from '../../core/lspClient';
+import { fillSummaryCache, fmtCount, fmtMs, measureProcess } from '../../core/measure';
+import { CLI, ROOT } from '../../core/paths';
+import { measureTransfer } from './transfer';
+import type { CheckRun } from '../../core/checkSection';
+import type { ImpactReport } from '../../core/edits';
+import type { MetaConstant, MetaFeature, WorkspaceMeta } from '../../core/types';
+import type { Family, Goal, GoalContext, Machine, ReadmeHelpers, Row, Section, SectionContext, WorkspaceResult } from '../../core/types';
 
 const PYRIGHT = join(ROOT, 'node_modules/pyright/index.js');
 const PYTHON3 = process.env.FG_BENCH_PYTHON ?? 'python3';
@@ -95,7 +99,17 @@ const texts = spec.files.map((f) => readFileSync(join(spec.ws, f), 'utf8'));
 })().catch((err) => { console.error(err.stack); process.exit(1); });
 `;
 
-function runParse(ctx, bundle, files, warmTexts, warmups) {
+interface ParseRun {
+  prepareMs: number;
+  coldMs: number;
+  againMs: number;
+  warm: number[];
+  decls: Record<string, string[]>;
+  syntaxErrors: number;
+  lines: number;
+}
+
+function runParse(ctx: SectionContext, bundle: string, files: string[], warmTexts: string[], warmups: number): ParseRun {
   const dir = mkdtempSync(join(tmpdir(), 'fg-bench-py-'));
   try {
     const specFile = join(dir, 'spec.json');
@@ -113,14 +127,14 @@ function runParse(ctx, bundle, files, warmTexts, warmups) {
 
 const impactArgs = [CLI, 'impact', '--format', 'json'];
 
-const SECTIONS = [
+const SECTIONS: Section[] = [
   {
     id: 'py-pyright',
     title: `pyright ${version} -p WS (the reference Python analyzer, in TypeScript), whole process`,
     run(ctx) {
       const samples = measureProcess('pyright', process.execPath, [PYRIGHT, '-p', ctx.ws], { cwd: ctx.ws, runs: ctx.opts.pyRuns });
       ctx.record('py-pyright', `pyright ${version} -p WS (whole process)`, samples);
-      const summary = samples[samples.length - 1].stdout.trim().split('\n').pop();
+      const summary = samples[samples.length - 1].stdout.trim().split('\n').pop() ?? '';
       ctx.check('pyright on the generated code', /^0 errors/.test(summary), `every run exit 0; "${summary}"`);
     },
   },
@@ -166,9 +180,9 @@ const SECTIONS = [
       const files = ctx.gitOut(['ls-files', '*.py']).split('\n').filter(Boolean);
       const warmups = 10;
       const base = readFileSync(join(ctx.ws, ctx.editConstant.path), 'utf8');
-      const warmTexts = [];
+      const warmTexts: string[] = [];
       for (let i = 0; i < warmups + ctx.opts.edits * 5; i++) warmTexts.push(withConstantValue(base, ctx.editConstant, (v) => (v * (1 + 0.001 * (i + 1))).toFixed(4)));
-      const runs = [];
+      const runs: ParseRun[] = [];
       for (let i = 0; i < ctx.opts.pyRuns; i++) runs.push(runParse(ctx, bundle, files, warmTexts, warmups));
       const modules = files.length;
       ctx.record('py-prepare', 'tree-sitter runtime + Python grammar load (wasm), per process', runs.map((r) => ({ ms: r.prepareMs })));
@@ -176,12 +190,12 @@ const SECTIONS = [
       ctx.record('py-parse-again', `parse + summary, all ${modules} .py files again, same process (JIT warm)`, runs.map((r) => ({ ms: r.againMs })));
       ctx.record('py-parse-warm', `parse + summary, one edited module (${ctx.editConstant.path}), warm`, runs.flatMap((r) => r.warm.map((ms) => ({ ms }))), { p95: true, generic: 'parse + summary, one edited module, warm' });
       // Every declaration the generator wrote, and no other, in every module.
-      const wrong = [];
-      const want = new Map();
+      const wrong: string[] = [];
+      const want = new Map<string, string[]>();
       for (const id of Object.keys(ctx.meta.graph)) {
         const [p, n] = id.split('#');
         if (!want.has(p)) want.set(p, []);
-        want.get(p).push(n);
+        want.get(p)!.push(n);
       }
       for (const [p, names] of want) {
         const got = runs[0].decls[p] ?? [];
@@ -196,15 +210,15 @@ const SECTIONS = [
     title: 'one-buffer edit re-analysis in a WorkspaceSession (the language server\'s warm path, without LSP transport)',
     async run(ctx) {
       const { WorkspaceSession, neverCancelled } = await loadEngine();
-      const session = await WorkspaceSession.open({ cwd: ctx.ws });
-      let open;
-      const once = async (constant) => {
+      const session = await WorkspaceSession!.open({ cwd: ctx.ws });
+      let open: string | undefined;
+      const once = async (constant: MetaConstant) => {
         if (open && open !== constant.path) session.setBuffer(open, undefined);
         session.setBuffer(constant.path, editedText(ctx.ws, constant));
         open = constant.path;
         const t0 = performance.now();
         const { report } = await session.impact(neverCancelled);
-        return { ms: performance.now() - t0, report };
+        return { ms: performance.now() - t0, report: report as unknown as ImpactReport };
       };
       const { warmup, edits } = warmEdits(ctx.meta, ctx.opts.edits);
       const first = await once(warmup[0]);
@@ -238,6 +252,7 @@ const SECTIONS = [
           label: 'language server keystrokes (Python)',
         });
       } catch (err) {
+        if (!(err instanceof Error)) throw err;
         const logs = server.logs.join('').split('\n').slice(-15).join('\n      ');
         throw new Error(`${err.message}${logs ? `\n      server log (last lines):\n      ${logs}` : ''}`);
       }
@@ -253,19 +268,19 @@ const SECTIONS = [
       const version = spawnSync(CHECK_PYTHON, ['-c', 'import sys, pandas; print("%d.%d.%d" % sys.version_info[:3], pandas.__version__)'], { encoding: 'utf8' }).stdout.trim().split(' ');
       const pandas = measureProcess('python3 -c "import pandas"', CHECK_PYTHON, ['-c', 'import pandas'], { runs, env: workerEnv() });
       ctx.record('py-start-pandas', `${CHECK_PYTHON} -c "import pandas" (start + pandas ${version[1] ?? '?'}, whole process)`, pandas);
-      ctx.pythonVersion = version[0];
+      ctx.state.pythonVersion = version[0];
     },
   },
   {
     id: 'py-transfer',
-    title: 'the Python protocol: 100k rows × 10 columns, encodeColumns → pipe → the worker\'s decoded columns (bench/pythonTransfer.mjs)',
+    title: 'the Python protocol: 100k rows × 10 columns, encodeColumns → pipe → the worker\'s decoded columns (bench/families/python/transfer.ts)',
     async run(ctx) {
       const { encodeColumns, encodeFrameParts } = await loadEngine();
       const rows = ctx.params.rows;
       const r = await measureTransfer({ python: CHECK_PYTHON, workerPath: join(ROOT, 'engine/exec/python/featureguard_worker.py'), encodeColumns, encodeFrameParts, rows, runs: 20 });
       const row = ctx.record('py-transfer', `protocol transfer, ${fmtCount(rows)} rows × 10 columns (${(r.bytes / 1e6).toFixed(1)} MB): encodeColumns → pipe → every column decoded in the worker (warm)`, r.samples.map((x) => ({ ms: x.total })), { p95: true, generic: 'protocol transfer, rows × 10 columns' });
       row.first = r.first.total;
-      const m = (k) => fmtMs(r.stats[k].median);
+      const m = (k: keyof typeof r.stats) => fmtMs(r.stats[k].median);
       ctx.note('protocol transfer', `medians of ${r.samples.length} runs after 3 warm-up ones: encodeColumns ${m('encode')}, frame ${m('frame')}, pipe (write → read_frame done) ${m('pipe')}, decode to the lists a row feature gets ${m('decode')}; the DataFrame a pandas feature gets instead, from the same buffers, ${m('dataframe')}; the first run (a cold encoder, as in a check) ${fmtMs(r.first.total)}`);
       ctx.check('protocol transfer', r.problems.length === 0, r.problems.length ? r.problems.join('; ') : 'every column arrived with its nulls and the sum of its values (or of its strings\' lengths); the DataFrame has every row and column');
     },
@@ -310,12 +325,12 @@ const SECTIONS = [
 // Data checks: the features, the edits, a minimal script doing the same work
 
 /** The generator's row features (meta.features lists them first, then the series one). */
-function rowFeatures(meta) {
+function rowFeatures(meta: WorkspaceMeta): MetaFeature[] {
   return meta.features.filter((f) => (f.kind ?? 'row') === 'row');
 }
 
 /** The generator's pandas series feature. */
-function seriesFeature(meta) {
+function seriesFeature(meta: WorkspaceMeta): MetaFeature {
   const f = meta.features.find((x) => x.kind === 'series');
   if (!f) throw new Error('the generated workspace has no series feature (regenerate it: --regenerate)');
   return f;
@@ -326,10 +341,10 @@ function seriesFeature(meta) {
  * pd.Series:`, a docstring, a few assignments, `return EXPR`): `text` with that feature's first
  * `return EXPR` rewritten as `return FACTOR * (EXPR)`, so every stored value is off by the factor.
  */
-function scaledPythonFeature(text, name, factor) {
+function scaledPythonFeature(text: string, name: string, factor: number): string {
   const re = new RegExp(`(\\ndef ${name}\\([^)]*\\) -> [^:\\n]+:\\n(?:    [^\\n]*\\n)*?    return )([^\\n]*)`);
   if (!re.test(text)) throw new Error(`no generated feature function "${name}" (def ${name}(…) -> …: … return EXPR)`);
-  return text.replace(re, (_, head, expr) => `${head}${factor} * (${expr})`);
+  return text.replace(re, (_, head: string, expr: string) => `${head}${factor} * (${expr})`);
 }
 
 /**
@@ -383,8 +398,8 @@ print(json.dumps({"n": len(seg), "base": sums[0], "target": sums[1]}))
 `;
 
 /** The sampled rows' inputs (a, b, c, seg) as files for the minimal script, read once per bench run. */
-async function minimalRows(ctx) {
-  if (ctx.minimalRows) return ctx.minimalRows;
+async function minimalRows(ctx: SectionContext): Promise<{ dir: string; n: number }> {
+  if (ctx.state.minimalRows) return ctx.state.minimalRows;
   const { asyncBufferFromFile, parquetReadObjects } = await import('hyparquet');
   const file = await asyncBufferFromFile(join(ctx.ws, 'data/main.parquet'));
   const objects = await parquetReadObjects({ file, columns: ['a', 'b', 'c', 'seg'] });
@@ -392,14 +407,14 @@ async function minimalRows(ctx) {
   for (const k of ['a', 'b', 'c']) writeFileSync(join(dir, `${k}.f64`), Buffer.from(Float64Array.from(objects, (o) => o[k]).buffer));
   writeFileSync(join(dir, 'seg.txt'), objects.map((o) => o.seg).join('\n'));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  return (ctx.minimalRows = { dir, n: objects.length });
+  return (ctx.state.minimalRows = { dir, n: objects.length });
 }
 
 /**
  * After a check section: the interpreter each report names, then the minimal script on the same
  * edit (recorded as `minimal`), compared with the check's `execute` phase and whole process.
  */
-async function pythonChecks(ctx, { feats, reports, row }, { minimal, minimalRuns }) {
+async function pythonChecks(ctx: SectionContext, { feats, reports, row }: CheckRun, { minimal, minimalRuns }: { minimal: string; minimalRuns?: number }): Promise<void> {
   const named = reports.map((r) => r.summary.python?.path);
   ctx.check(`${row.id}: the interpreter`, named.every((p) => p === CHECK_PYTHON), `every report's summary.python names ${[...new Set(named)].join(', ')} (FEATUREGUARD_PYTHON=${CHECK_PYTHON}; ${reports[0].summary.python?.version ?? '?'})`);
   const rows = await minimalRows(ctx);
@@ -416,7 +431,7 @@ async function pythonChecks(ctx, { feats, reports, row }, { minimal, minimalRuns
     const what = feats.length === 1 ? `${feats[0].name} (${feats[0].kind ?? 'row'})` : `${feats.length} row features`;
     const m = ctx.record(minimal, `minimal script: both versions of ${what} on the same ${fmtCount(out.n)} rows, one after the other (python3 -B, whole process)`, samples, { generic: `minimal script, ${feats.length === 1 ? feats[0].kind ?? 'row' : 'all row'} feature${feats.length === 1 ? '' : 's'}` });
     m.checkId = row.id;
-    m.execute = row.phases.execute;
+    m.execute = row.phases!.execute;
     m.check = row.median;
     m.ratio = `check's execute ${(m.execute / m.median).toFixed(2)}×, whole check ${(m.check / m.median).toFixed(2)}×`;
     const ratio = out.target / out.base;
@@ -427,17 +442,17 @@ async function pythonChecks(ctx, { feats, reports, row }, { minimal, minimalRuns
 }
 
 /** `src/featlib/layer9/x.py#f` → `featlib.layer9.x` (python.paths is ["src"]). */
-function featureModule(feature) {
+function featureModule(feature: MetaFeature): string {
   return featureParts(feature).file.replace(/^src\//, '').replace(/\.py$/, '').replace(/\//g, '.');
 }
 
 // ---------------------------------------------------------------------------------------------
 // Goals and output
 
-const rowOf = (result, id) => result.rows.find((x) => x.id === id && !x.skipped);
+const rowOf = (result: WorkspaceResult, id: string) => result.rows.find((x) => x.id === id && !x.skipped);
 
 /** The ratio column: impact figures against pyright and compileall. */
-function ratioOf(r, result) {
+function ratioOf(r: Row, result: WorkspaceResult): string | undefined {
   const pyright = rowOf(result, 'py-pyright'), compileall = rowOf(result, 'py-compileall');
   if (!/^py-(impact-cold|impact-cached|pyright|compileall)$/.test(r.id)) return undefined;
   const parts = [];
@@ -450,7 +465,7 @@ function ratioOf(r, result) {
  * The TypeScript workspace's `check` of all 50 features: this run's when it measured it, else the
  * README's latest (its `## Benchmarks` table), else undefined.
  */
-function typescriptCheckAll({ results = [], readme } = {}) {
+function typescriptCheckAll({ results = [], readme }: Partial<GoalContext> = {}): { ms: number; from: string } | undefined {
   const ts = results.find((r) => r.name === 'default')?.rows.find((x) => x.id === 'check-all' && !x.skipped);
   if (ts) return { ms: ts.median, from: 'this run' };
   try {
@@ -463,24 +478,24 @@ function typescriptCheckAll({ results = [], readme } = {}) {
 }
 
 /** The goals of issue 10 and of the Python data checks, each with the measured figure (only those this run measured). */
-function goals(result, context) {
-  const out = [];
-  const add = (goal, measured, met) => out.push({ goal, measured, met });
+function goals(result: WorkspaceResult, context: GoalContext): Goal[] {
+  const out: Goal[] = [];
+  const add = (goal: string, measured: string, met: boolean | undefined) => out.push({ goal, measured, met });
   const pyright = rowOf(result, 'py-pyright'), compileall = rowOf(result, 'py-compileall'), cached = rowOf(result, 'py-impact-cached');
   if (pyright && cached) add('repeated `featureguard impact` ≤ 0.1× pyright', `${(cached.median / pyright.median).toFixed(3)}× (${fmtMs(cached.median)} vs ${fmtMs(pyright.median)})`, cached.median <= 0.1 * pyright.median);
   if (compileall && cached) add('repeated `featureguard impact` ≤ 1.0× `python3 -m compileall -q`', `${(cached.median / compileall.median).toFixed(2)}× (${fmtMs(cached.median)} vs ${fmtMs(compileall.median)})`, cached.median <= compileall.median);
   const key = rowOf(result, 'py-lsp-keystroke');
   if (key) {
     add('keystroke → impact diagnostics p50 ≤ 20 ms', fmtMs(key.median), key.median <= 20);
-    add('keystroke → impact diagnostics p95 ≤ 50 ms', fmtMs(key.p95), key.p95 <= 50);
+    add('keystroke → impact diagnostics p95 ≤ 50 ms', fmtMs(key.p95 ?? NaN), (key.p95 ?? NaN) <= 50);
   }
   const cold = rowOf(result, 'py-parse-cold'), warm = rowOf(result, 'py-parse-warm'), prep = rowOf(result, 'py-prepare');
   if (cold) add(`tree-sitter parse + summary of all ${result.meta.modules} modules (${result.meta.files} .py files with the \`__init__.py\`s), cold (reported)`, `${fmtMs(cold.median)}${prep ? ` (+ ${fmtMs(prep.median)} wasm load)` : ''}`, undefined);
-  if (warm) add('tree-sitter parse + summary of one edited module, warm (reported)', `p50 ${fmtMs(warm.median)}, p95 ${fmtMs(warm.p95)}`, undefined);
+  if (warm) add('tree-sitter parse + summary of one edited module, warm (reported)', `p50 ${fmtMs(warm.median)}, p95 ${fmtMs(warm.p95 ?? NaN)}`, undefined);
   // Data checks.
   const start = rowOf(result, 'py-start'), pandas = rowOf(result, 'py-start-pandas');
   /** How much of a check is the interpreter's start (with pandas' import for a pandas form): both sides start at once. */
-  const startup = (withPandas) => {
+  const startup = (withPandas: boolean) => {
     const r = withPandas ? pandas : start;
     return r ? ` (of which ${withPandas ? 'python3 start + import pandas' : 'python3 start'} ${fmtMs(r.median)}, both sides at once)` : '';
   };
@@ -494,7 +509,7 @@ function goals(result, context) {
     else add(`\`check\` of all ${n} row features ≤ 2× the TypeScript workspace's 50`, `${fmtMs(all.median)} (no TypeScript figure)`, undefined);
   }
   const transfer = rowOf(result, 'py-transfer');
-  if (transfer) add(`protocol transfer of ${fmtCount(result.params.rows)} rows × 10 columns ≤ 30 ms`, `${fmtMs(transfer.median)} (p95 ${fmtMs(transfer.p95)}; the first, with a cold encoder: ${fmtMs(transfer.first)})`, transfer.median <= 30);
+  if (transfer) add(`protocol transfer of ${fmtCount(result.params.rows)} rows × 10 columns ≤ 30 ms`, `${fmtMs(transfer.median)} (p95 ${fmtMs(transfer.p95 ?? NaN)}; the first, with a cold encoder: ${fmtMs(transfer.first)})`, transfer.median <= 30);
   for (const id of ['py-minimal-row', 'py-minimal-series', 'py-minimal-all']) {
     const m = rowOf(result, id);
     if (!m) continue;
@@ -505,7 +520,7 @@ function goals(result, context) {
 }
 
 const METHOD = [
-  '- **Python workspace** (`bench/generatePythonWorkspace.mjs`, `--only python`): 500 modules under `src/featlib/layer0…9` with',
+  '- **Python workspace** (`bench/generators/generatePythonWorkspace.ts`, `--only python`): 500 modules under `src/featlib/layer0…9` with',
   '  `__init__.py` packages, every import form of SPEC §9 (relative and absolute `from … import`, `import a.b as m` + `m.X`,',
   '  `from ..pkg import submodule`, names re-exported by `__init__.py`, `from m import *` through `__all__`, `import a.b.c`),',
   '  50 row features in the top two layers. **pyright** is `node node_modules/pyright/index.js -p WS` (the npm package, whole',
@@ -528,7 +543,7 @@ const METHOD = [
   '  the report\'s `summary.timings`; for Python `execute` is the wait for both sides\' results (interpreter start, imports, the',
   '  rows, the calls, the values back; base and target run side by side) and `bundle` the sides\' sources and column encoding.',
   '  **Interpreter start** is `python3 -c pass` and `python3 -c "import pandas"` (whole processes, the workers\' environment).',
-  '  **Protocol transfer** (bench/pythonTransfer.mjs): 10 seeded columns (7 float, 1 integer, 2 string) of 100k rows, timed',
+  '  **Protocol transfer** (bench/families/python/transfer.ts): 10 seeded columns (7 float, 1 integer, 2 string) of 100k rows, timed',
   '  across the processes on CLOCK_MONOTONIC from `encodeColumns` in Node to every column decoded into the lists a row feature',
   '  gets, in a python3 that loaded the worker\'s own functions and pandas beforehand (so the interpreter\'s start is not in it);',
   '  3 warm-up runs, then the median of 20; checksums of every column are compared. **Minimal script**: a hand-written python3',
@@ -539,11 +554,11 @@ const METHOD = [
 ];
 
 /** Where the time of the Python checks goes, from this run's figures (after the goals, in the results and the README). */
-function discussion(result, context) {
-  const row = (id) => rowOf(result, id);
+function discussion(result: WorkspaceResult, context: GoalContext): string[] {
+  const row = (id: string) => rowOf(result, id);
   const one = row('py-check-one'), series = row('py-check-series'), all = row('py-check-all');
   const start = row('py-start'), pandas = row('py-start-pandas'), mOne = row('py-minimal-row'), mSeries = row('py-minimal-series'), mAll = row('py-minimal-all');
-  const out = [];
+  const out: string[] = [];
   if (one && series && start && pandas && mOne && mSeries && one.cpuMs && series.cpuMs) {
     out.push(
       `Where the time of a Python check goes. One feature: the check is bound by the machine's 2 cores — ${fmtMs(one.median)} of wall time`,
@@ -560,14 +575,14 @@ function discussion(result, context) {
     out.push(
       '',
       `All row features: the feature code is the cost. The minimal script needs ${fmtMs(mAll.median)} to run both versions of the ${rowFeatures(result.meta).length} features`,
-      `one after the other in CPython; FeatureGuard runs the two versions side by side (\`execute\` ${fmtMs(all.phases.execute)}) and then the statistics`,
-      `of every feature (${fmtMs(all.phases.statistics)}): ${fmtMs(all.cpuMs)} of CPU on 2 cores.${ts ? ` Split perfectly over the two cores, the minimal script alone would take ${fmtMs(mAll.median / 2)}, ${(mAll.median / 2 / (2 * ts.ms)).toFixed(2)}× the goal (2 × ${fmtMs(ts.ms)}).` : ''}`,
+      `one after the other in CPython; FeatureGuard runs the two versions side by side (\`execute\` ${fmtMs(all.phases!.execute)}) and then the statistics`,
+      `of every feature (${fmtMs(all.phases!.statistics)}): ${fmtMs(all.cpuMs)} of CPU on 2 cores.${ts ? ` Split perfectly over the two cores, the minimal script alone would take ${fmtMs(mAll.median / 2)}, ${(mAll.median / 2 / (2 * ts.ms)).toFixed(2)}× the goal (2 × ${fmtMs(ts.ms)}).` : ''}`,
     );
   }
   return out;
 }
 
-function readmeSubsection(result, m, date, resultsFile, { readmeTable, goalsTable, phaseTable, loadAtStart, context }) {
+function readmeSubsection(result: WorkspaceResult, m: Machine, date: string, resultsFile: string, { readmeTable, goalsTable, phaseTable, loadAtStart, context }: ReadmeHelpers): string {
   const { meta } = result;
   const rows = meta.features.filter((f) => (f.kind ?? 'row') === 'row').length;
   const phases = phaseTable?.(result);
@@ -593,7 +608,7 @@ function readmeSubsection(result, m, date, resultsFile, { readmeTable, goalsTabl
   ].join('\n');
 }
 
-export const PYTHON_WORKSPACE = {
+export const PYTHON_WORKSPACE: Family = {
   language: 'Python',
   /** bench/work/py-ws-… */
   prefix: 'py-ws',

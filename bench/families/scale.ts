@@ -1,5 +1,5 @@
 /**
- * The scale sections of the benchmarks (issue 14): `node bench/run.mjs --only scale` runs them
+ * The scale sections of the benchmarks (issue 14): `npm run bench -- --only scale` runs them
  * alone; a full run runs them after the datasets sections.
  *
  *   scale-declarations  `featureguard impact --format json` (whole process) on a small temporary
@@ -21,22 +21,25 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkReportProblems, featureParts } from './checkSection.mjs';
-import { scaledFeatureText } from './edits.mjs';
-import { generateWorkspace, generatorVersion } from './generateWorkspace.mjs';
-import { fillSummaryCache, fmtMs, measureProcess } from './measure.mjs';
-import { CLI } from './paths.mjs';
+import { checkReportProblems, featureParts } from '../core/checkSection';
+import { scaledFeatureText } from '../core/edits';
+import { generateWorkspace, generatorVersion } from '../generators/generateWorkspace';
+import { fillSummaryCache, fmtMs, measureProcess } from '../core/measure';
+import { CLI } from '../core/paths';
+import type { CheckReport } from '../core/checkSection';
+import type { ProcessRun } from '../core/types';
+import type { Family, Goal, Machine, ReadmeHelpers, Section, SectionContext, WorkspaceResult } from '../core/types';
 
 const SIZES = [20_000, 40_000, 80_000, 160_000];
 const DECL_RUNS = 3;
 const SHARDS = 4;
 const SHARD_RUNS = 3;
 const CACHE_RUNS = 3;
-/** The bound the warm figures run with (bench/run.mjs sets 0 for every other process it starts). */
+/** The bound the warm figures run with (bench/main.ts sets 0 for every other process it starts). */
 const CACHE_ON = { ...process.env, FEATUREGUARD_RESULTS_CACHE_MB: '256' };
 const CACHE_OFF = { ...process.env, FEATUREGUARD_RESULTS_CACHE_MB: '0' };
 
-const git = (cwd, args) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+const git = (cwd: string, args: string[]): string => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
 // ---------------------------------------------------------------------------------------------
 // The generated-declarations repository (the fixture of test/engine/linearAnalysis.test.ts)
@@ -63,8 +66,8 @@ function declRepo() {
   return root;
 }
 
-function generated(n) {
-  const lines = [];
+function generated(n: number): string {
+  const lines: string[] = [];
   for (let i = 0; i < n; i++) lines.push(`export const filler_${i} = ${i} * 2;`);
   return lines.join('\n') + '\n';
 }
@@ -74,20 +77,20 @@ function generated(n) {
 
 const VOLATILE = /^(durationMs|timings|cache|ms|elapsedMs)$/;
 /** `value` without timing, duration and cache fields (at any depth). */
-function stable(value) {
+function stable(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stable);
   if (value && typeof value === 'object') {
-    const out = {};
-    for (const k of Object.keys(value).sort()) if (!VOLATILE.test(k)) out[k] = stable(value[k]);
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(value).sort()) if (!VOLATILE.test(k)) out[k] = stable((value as Record<string, unknown>)[k]);
     return out;
   }
   return value;
 }
 
 /** The differences between two check reports (features by name, their findings in order, the report's findings, the summary). */
-function reportDifferences(a, b) {
-  const diffs = [];
-  const byName = (r) => new Map(r.features.map((f) => [f.name, f]));
+function reportDifferences(a: CheckReport, b: CheckReport): string[] {
+  const diffs: string[] = [];
+  const byName = (r: CheckReport) => new Map(r.features.map((f) => [f.name, f]));
   const fa = byName(a), fb = byName(b);
   for (const name of new Set([...fa.keys(), ...fb.keys()])) {
     const x = fa.get(name), y = fb.get(name);
@@ -96,7 +99,7 @@ function reportDifferences(a, b) {
     const { findings: yf = [], ...yr } = y;
     if (JSON.stringify(stable(xr)) !== JSON.stringify(stable(yr))) diffs.push(`${name}: fields differ`);
     if (xf.length !== yf.length) diffs.push(`${name}: ${xf.length} vs ${yf.length} findings`);
-    else xf.forEach((f, i) => { if (JSON.stringify(stable(f)) !== JSON.stringify(stable(yf[i]))) diffs.push(`${name}: finding ${i} (${f.check}) differs`); });
+    else xf.forEach((f, i: number) => { if (JSON.stringify(stable(f)) !== JSON.stringify(stable(yf[i]))) diffs.push(`${name}: finding ${i} (${f.check}) differs`); });
   }
   if (JSON.stringify(a.features.map((f) => f.name)) !== JSON.stringify(b.features.map((f) => f.name))) diffs.push('features in a different order');
   if (JSON.stringify(stable(a.findings)) !== JSON.stringify(stable(b.findings))) diffs.push('top-level findings differ');
@@ -109,8 +112,8 @@ function reportDifferences(a, b) {
 // Sections
 
 /** Scales every generated feature's body by `factor` (undone after the section). */
-function scaleAll(ctx, factor) {
-  const byFile = new Map();
+function scaleAll(ctx: SectionContext, factor: number): void {
+  const byFile = new Map<string, string[]>();
   for (const f of ctx.meta.features) {
     const { file, exportName } = featureParts(f);
     byFile.set(file, [...(byFile.get(file) ?? []), exportName]);
@@ -121,7 +124,7 @@ function scaleAll(ctx, factor) {
 const checkArgs = ['check', '--format', 'json'];
 const OK = [0, 1];
 
-const SECTIONS = [
+const SECTIONS: Section[] = [
   {
     id: 'scale-declarations',
     title: `featureguard impact on an untracked generated file of ${SIZES.map((n) => n / 1000 + 'k').join(', ')} declarations`,
@@ -145,7 +148,7 @@ const SECTIONS = [
         series.push({ n, ms: row.median, usPerDecl: row.usPerDecl });
       }
       const growth = series[series.length - 1].usPerDecl / series[0].usPerDecl;
-      ctx.scale = { ...ctx.scale, decls: { series, growth } };
+      ctx.state.scale = { ...ctx.state.scale, decls: { series, growth } };
       ctx.note('declarations', `µs per declaration ${series.map((s) => `${s.n / 1000}k ${s.usPerDecl.toFixed(1)}`).join(', ')}; largest / smallest ${growth.toFixed(2)}×`);
     },
   },
@@ -158,9 +161,9 @@ const SECTIONS = [
       const resultsDir = join(ctx.ws, '.git/featureguard/results');
       const tmp = mkdtempSync(join(tmpdir(), 'fg-bench-shards-'));
       ctx.defer(() => rmSync(tmp, { recursive: true, force: true }));
-      const run = (args) => measureProcess(args.join(' '), process.execPath, [CLI, ...args], { cwd: ctx.ws, env: CACHE_OFF, runs: 1, okStatus: OK, before: () => rmSync(resultsDir, { recursive: true, force: true }) })[0];
-      const whole = [], summed = [], shardRows = Array.from({ length: SHARDS }, () => []);
-      let unsharded, shardReports;
+      const run = (args: string[]) => measureProcess(args.join(' '), process.execPath, [CLI, ...args], { cwd: ctx.ws, env: CACHE_OFF, runs: 1, okStatus: OK, before: () => rmSync(resultsDir, { recursive: true, force: true }) })[0];
+      const whole: ProcessRun[] = [], summed: { ms: number }[] = [], shardRows = Array.from({ length: SHARDS }, (): ProcessRun[] => []);
+      let unsharded: CheckReport | undefined, shardReports: CheckReport[] = [];
       // Alternated: one unsharded run, then the 4 shards, SHARD_RUNS times.
       for (let r = 0; r < SHARD_RUNS; r++) {
         const u = run(checkArgs);
@@ -176,6 +179,7 @@ const SECTIONS = [
         }
         summed.push({ ms: sum });
       }
+      if (!unsharded) throw new Error('no unsharded run');
       const problems = checkReportProblems(unsharded, ctx.meta.features, ctx.params.rows);
       ctx.check('unsharded check report', problems.length === 0, `${unsharded.features.length} features${problems.length ? ' — ' + problems.slice(0, 5).join('; ') : ', each changed ×1.25 with a value.mismatch error'}`);
       const files = shardReports.map((rep, i) => {
@@ -192,7 +196,7 @@ const SECTIONS = [
       s.ratio = `${(s.median / u.median).toFixed(2)}× unsharded`;
       const m = ctx.record('scale-merge', `merge-reports of the ${SHARDS} (1 run)`, merged);
       ctx.check('merged report = unsharded', diffs.length === 0, diffs.length ? diffs.slice(0, 6).join('; ') : `${unsharded.features.length} features, ${unsharded.features.reduce((k, f) => k + f.findings.length, 0)} findings, summary equal (timings/cache/duration ignored)`);
-      ctx.scale = { ...ctx.scale, shards: { ratio: s.median / u.median, unsharded: u.median, summed: s.median, perShard, equal: diffs.length === 0, diffs, mergeMs: m.median } };
+      ctx.state.scale = { ...ctx.state.scale, shards: { ratio: s.median / u.median, unsharded: u.median, summed: s.median, perShard, equal: diffs.length === 0, diffs, mergeMs: m.median } };
     },
   },
   {
@@ -203,7 +207,7 @@ const SECTIONS = [
       fillSummaryCache(ctx.ws);
       const resultsDir = join(ctx.ws, '.git/featureguard/results');
       const clear = () => rmSync(resultsDir, { recursive: true, force: true });
-      const cacheOf = (s) => JSON.parse(s.stdout).summary.cache;
+      const cacheOf = (s: ProcessRun) => JSON.parse(s.stdout).summary.cache;
       const cold = measureProcess('check (cold)', process.execPath, [CLI, ...checkArgs], { cwd: ctx.ws, env: CACHE_ON, runs: CACHE_RUNS, okStatus: OK, before: clear });
       // The last cold run left both sides cached: every next identical run is a warm repeat.
       const repeat = measureProcess('check (warm-repeat)', process.execPath, [CLI, ...checkArgs], { cwd: ctx.ws, env: CACHE_ON, runs: CACHE_RUNS, okStatus: OK });
@@ -219,7 +223,7 @@ const SECTIONS = [
         scaleAll(ctx, f);
         base.push(...measureProcess(`check (warm-base ×${f})`, process.execPath, [CLI, ...checkArgs], { cwd: ctx.ws, env: CACHE_ON, runs: 1, okStatus: OK }));
       }
-      const baseReport = JSON.parse(base[base.length - 1].stdout);
+      const baseReport = JSON.parse(base[base.length - 1].stdout) as CheckReport;
       const wrongBase = baseReport.features.filter((x) => x.verdict !== 'changed' || Math.abs((x.change?.slope ?? 0) - factors[factors.length - 1]) > 1e-6);
       ctx.check('warm-base report', baseReport.features.length === ctx.meta.features.length && wrongBase.length === 0, `${baseReport.features.length} features, ${wrongBase.length} not changed ×${factors[factors.length - 1]}`);
       const c = ctx.record('scale-cache-cold', 'check, 50 features, results cache cold', cold);
@@ -229,7 +233,7 @@ const SECTIONS = [
       b.ratio = `${(b.median / c.median).toFixed(2)}× cold`;
       const counts = { cold: cold.map(cacheOf), repeat: repeat.map(cacheOf), base: base.map(cacheOf) };
       for (const [k, v] of Object.entries(counts)) ctx.note(`summary.cache, ${k}`, v.map((x) => JSON.stringify(x)).join(' '));
-      ctx.scale = { ...ctx.scale, cache: { cold: c.median, repeat: r.median, base: b.median, counts } };
+      ctx.state.scale = { ...ctx.state.scale, cache: { cold: c.median, repeat: r.median, base: b.median, counts } };
     },
   },
 ];
@@ -237,9 +241,9 @@ const SECTIONS = [
 // ---------------------------------------------------------------------------------------------
 // Output
 
-function goals(result) {
-  const s = result.scale ?? {};
-  const out = [];
+function goals(result: WorkspaceResult): Goal[] {
+  const s = result.state.scale ?? {};
+  const out: Goal[] = [];
   if (s.decls) {
     const { series, growth } = s.decls;
     out.push({ goal: `time per declaration flat, ${series[0].n / 1000}k → ${series[series.length - 1].n / 1000}k: ≤ 1.5×`, measured: `${growth.toFixed(2)}× (${series[0].usPerDecl.toFixed(1)} → ${series[series.length - 1].usPerDecl.toFixed(1)} µs)`, met: growth <= 1.5 });
@@ -257,11 +261,11 @@ function goals(result) {
   return out;
 }
 
-function discussion(result) {
-  const s = result.scale ?? {};
-  const out = [];
+function discussion(result: WorkspaceResult): string[] {
+  const s = result.state.scale ?? {};
+  const out: string[] = [];
   if (s.cache) {
-    const last = (xs) => JSON.stringify(xs[xs.length - 1]);
+    const last = (xs: unknown[]) => JSON.stringify(xs[xs.length - 1]);
     out.push(`\`summary.cache\` of the last run of each kind: cold ${last(s.cache.counts.cold)}, warm-repeat ${last(s.cache.counts.repeat)}, warm-base ${last(s.cache.counts.base)}.`);
   }
   if (s.shards) out.push(`Features per shard: ${s.shards.perShard.join(', ')}; \`merge-reports\` took ${fmtMs(s.shards.mergeMs)}.`);
@@ -269,7 +273,7 @@ function discussion(result) {
 }
 
 const METHOD = [
-  '- **scale** (`bench/scale.mjs`, `--only scale`): **declarations** — a temporary git repository with one committed feature (so it',
+  '- **scale** (`bench/families/scale.ts`, `--only scale`): **declarations** — a temporary git repository with one committed feature (so it',
   `  has a config) and an untracked \`src/gen.ts\` of N \`export const filler_N = N * 2;\` lines (N = ${SIZES.map((n) => n / 1000 + 'k').join(', ')}),`,
   `  \`featureguard impact --format json\` as a whole process, \`.git/featureguard/summaries.json\` deleted before each of ${DECL_RUNS} runs (median),`,
   '  one untimed 2k warm-up first; every report must list N changes and no feature. **shards** — the private clone of the',
@@ -282,7 +286,7 @@ const METHOD = [
   `  every feature scaled by a factor not seen before — ×1.5, ×1.75, ×2 — one run each); ${CACHE_RUNS} runs of each kind, medians.`,
 ];
 
-function readmeSubsection(result, m, date, resultsFile, { goalsTable, loadAtStart }) {
+function readmeSubsection(result: WorkspaceResult, m: Machine, date: string, resultsFile: string, { goalsTable, loadAtStart }: ReadmeHelpers): string {
   const table = ['| figure | median | spread | ratio | peak RSS | runs | load |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |'];
   for (const r of result.rows.filter((x) => !x.skipped)) table.push(`| ${r.figure} | ${fmtMs(r.median)} | ${fmtMs(r.min)}–${fmtMs(r.max)} | ${r.ratio ?? '—'} | ${r.rssKB ? `${(r.rssKB / 1024).toFixed(0)} MB` : '—'} | ${r.n} | ${r.load} |`);
   return [
@@ -302,7 +306,7 @@ function readmeSubsection(result, m, date, resultsFile, { goalsTable, loadAtStar
   ].join('\n');
 }
 
-export const SCALE_WORKSPACE = {
+export const SCALE_WORKSPACE: Family = {
   language: 'TypeScript',
   /** The default TypeScript workspace (bench/work/ws-…), reused: the check sections run in its private clone. */
   prefix: 'ws',

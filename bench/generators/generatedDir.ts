@@ -9,8 +9,11 @@ const GIT_DATE = '2024-01-01T00:00:00Z';
  * Empties `dir` for a new workspace. A non-empty folder is wiped only when `looksGenerated(entries)`
  * says a generator wrote it; otherwise this throws, naming `what` it expected.
  */
-export function prepareGeneratedDir(dir, looksGenerated, what) {
-  if (!existsSync(dir)) return mkdirSync(dir, { recursive: true });
+export function prepareGeneratedDir(dir: string, looksGenerated: (entries: string[]) => boolean, what: string): void {
+  if (!existsSync(dir)) {
+    mkdirSync(dir, { recursive: true });
+    return;
+  }
   const entries = readdirSync(dir);
   if (entries.length === 0) return;
   if (!looksGenerated(entries)) throw new Error(`${dir} is not empty and is not ${what}: refusing to overwrite it`);
@@ -19,7 +22,7 @@ export function prepareGeneratedDir(dir, looksGenerated, what) {
 }
 
 /** Runs git in a generated workspace, with fixed author and committer dates and no system config. */
-export function gitIn(dir, args) {
+export function gitIn(dir: string, args: string[]): string {
   return execFileSync('git', args, {
     cwd: dir,
     encoding: 'utf8',

@@ -1,9 +1,24 @@
-/** Where the benchmarks find FeatureGuard and keep their work (shared by bench/*.mjs). */
+/** Where the benchmarks find FeatureGuard and keep their work (shared by every bench module). */
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-export const HERE = dirname(fileURLToPath(import.meta.url));
-export const ROOT = resolve(HERE, '..');
+/**
+ * The repository: the bench runs as a bundle (out/bench/run.js, built by `node esbuild.mjs
+ * --bench`), so it is found from the bundle's folder upwards (the folder holding bench/ and
+ * package.json).
+ */
+function findRoot(): string {
+  let dir = __dirname;
+  for (;;) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'bench'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) return resolve(__dirname, '../..');
+    dir = up;
+  }
+}
+
+export const ROOT = findRoot();
+export const HERE = join(ROOT, 'bench');
 export const WORK = join(HERE, 'work');
 export const RESULTS = join(HERE, 'results');
 export const BUILT_CLI = join(ROOT, 'dist/cli.js');

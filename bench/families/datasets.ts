@@ -1,6 +1,6 @@
 /**
  * The datasets sections of the benchmarks (issue 13): partitioned datasets, remote snapshots and
- * `featureguard init`. `node bench/run.mjs --only datasets` runs them alone; a full run runs them
+ * `featureguard init`. `npm run bench -- --only datasets` runs them alone; a full run runs them
  * after the models sections. Offline and seeded: every server is started here, on 127.0.0.1.
  *
  * The dataset: 1,000,000 rows in 20 Hive partitions (`region=r00 … r19/part-00000.parquet`, 50k
@@ -26,11 +26,14 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import * as http from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { checkReportProblems, PHASES } from './checkSection.mjs';
-import { loadEngine } from './engine.mjs';
-import { generateWorkspace, generatorVersion, makeRng } from './generateWorkspace.mjs';
-import { fillSummaryCache, fmtCount, fmtMB, fmtMs, measureProcess, median, runProcessSampled } from './measure.mjs';
-import { CLI, ROOT, WORK } from './paths.mjs';
+import { checkReportProblems, PHASES } from '../core/checkSection';
+import { loadEngine } from '../core/engine';
+import { generateWorkspace, generatorVersion, makeRng } from '../generators/generateWorkspace';
+import { fillSummaryCache, fmtCount, fmtMB, fmtMs, measureProcess, median, runProcessSampled } from '../core/measure';
+import { CLI, ROOT, WORK } from '../core/paths';
+import type { CheckReport } from '../core/checkSection';
+import type { Engine } from '../core/engine';
+import type { BenchOptions, Family, Goal, Machine, MetaFeature, Phases, ReadmeHelpers, SampledRun, Section, SectionContext, WorkspaceResult } from '../core/types';
 
 const require = createRequire(join(ROOT, 'package.json'));
 
@@ -43,19 +46,24 @@ const SAMPLE_SEED = 0;
 /** The single remote object: rows × columns. */
 const WIDE = { rows: 100_000, columns: 50, rowGroupSize: 10_000, seed: 7 };
 /** Timed `check` runs per figure (more with --runs when larger). */
-const minRuns = (opts) => Math.max(opts.runs, 7);
+const minRuns = (opts: BenchOptions) => Math.max(opts.runs, 7);
 const REMOTE_RUNS = 3;
 const INIT_RUNS = 3;
 
-const FEATURE = { name: 'spend_score', id: 'src/features/spend.ts#spendScore' };
-const WIDE_FEATURE = { name: 'wide_score', id: 'src/features/wide.ts#wideScore' };
+const FEATURE: MetaFeature = { name: 'spend_score', id: 'src/features/spend.ts#spendScore', source: 'src/features/spend.ts#spendScore' };
+const WIDE_FEATURE: MetaFeature = { name: 'wide_score', id: 'src/features/wide.ts#wideScore', source: 'src/features/wide.ts#wideScore' };
+
+type ParquetType = 'INT32' | 'DOUBLE' | 'FLOAT' | 'STRING';
+type ColumnData = Int32Array | Float64Array | Float32Array | string[];
+interface Traffic { list: number; get: number; head: number; other: number; bytes: number; rangeBytes: number }
+type CheckSample = SampledRun & { report: CheckReport };
 
 // ---------------------------------------------------------------------------------------------
 // The dataset
 
 /** The 40 columns of every file, in order; `region` comes from the folder names. */
-function columnSpecs() {
-  const out = [{ name: 'event_id', type: 'INT32' }];
+function columnSpecs(): { name: string; type: ParquetType }[] {
+  const out: { name: string; type: ParquetType }[] = [{ name: 'event_id', type: 'INT32' }];
   for (let j = 0; j < 10; j++) out.push({ name: `x${String(j).padStart(2, '0')}`, type: 'DOUBLE' });
   for (let j = 0; j < 8; j++) out.push({ name: `f${String(j).padStart(2, '0')}`, type: 'FLOAT' });
   for (let j = 0; j < 10; j++) out.push({ name: `n${String(j).padStart(2, '0')}`, type: 'INT32' });
@@ -65,7 +73,7 @@ function columnSpecs() {
 }
 
 /** What the committed `spendScore` computes (the same expression, evaluated the same way). */
-const spendScore = (x03, f02, n05) => x03 * 0.8 + f02 * 0.15 - n05 * 0.002;
+const spendScore = (x03: number, f02: number, n05: number) => x03 * 0.8 + f02 * 0.15 - n05 * 0.002;
 const SPEND_SOURCE = `/** Spend score of one event, materialized as \`spend_score\` in the events snapshot. */
 type Row = { x03: number; f02: number; n05: number };
 
@@ -73,7 +81,7 @@ export function spendScore(row: Row): number {
   return row.x03 * 0.8 + row.f02 * 0.15 - row.n05 * 0.002;
 }
 `;
-const wideScore = (c03, c17, c29) => c03 * 0.5 + c17 * 0.3 - c29 * 0.2;
+const wideScore = (c03: number, c17: number, c29: number) => c03 * 0.5 + c17 * 0.3 - c29 * 0.2;
 const WIDE_SOURCE = `/** Wide score of one row, materialized as \`wide_score\` in the wide snapshot. */
 type Row = { c03: number; c17: number; c29: number };
 
@@ -82,15 +90,15 @@ export function wideScore(row: Row): number {
 }
 `;
 /** `return EXPR;` → `return 1.25 * (EXPR);` in a one-function file. */
-const scaled = (text) => text.replace(/return ([^\n]*);/, (_, e) => `return 1.25 * (${e});`);
+const scaled = (text: string) => text.replace(/return ([^\n]*);/, (_, e: string) => `return 1.25 * (${e});`);
 
 /** One partition's columns (rows `first` … `first + n - 1` of the dataset). */
-function partitionColumns(p, first, n) {
+function partitionColumns(p: number, first: number, n: number): { name: string; type: ParquetType; data: ColumnData; nullable: boolean }[] {
   const rng = makeRng(DATASET.seed * 1000 + p);
-  const cols = new Map();
+  const cols = new Map<string, ColumnData>();
   for (const spec of columnSpecs()) {
     const { name, type } = spec;
-    let data;
+    let data: ColumnData;
     if (name === 'event_id') data = Int32Array.from({ length: n }, (_, i) => first + i);
     else if (name === 'spend_score') continue;
     else if (name === 'amount') data = Float64Array.from({ length: n }, () => Math.round(Math.exp(rng.normal() * 0.8 + 3) * 100) / 100);
@@ -109,21 +117,23 @@ function partitionColumns(p, first, n) {
     }
     cols.set(name, data);
   }
-  const x03 = cols.get('x03'), f02 = cols.get('f02'), n05 = cols.get('n05');
+  const x03 = cols.get('x03') as Float64Array, f02 = cols.get('f02') as Float32Array, n05 = cols.get('n05') as Int32Array;
   cols.set('spend_score', Float64Array.from({ length: n }, (_, i) => spendScore(x03[i], f02[i], n05[i])));
-  return columnSpecs().map(({ name, type }) => ({ name, type, data: cols.get(name), nullable: false }));
+  return columnSpecs().map(({ name, type }) => ({ name, type, data: cols.get(name)!, nullable: false }));
 }
 
 const dsDir = () => join(WORK, `ds-hive-${DATASET.rows}r-${DATASET.partitions}p-40c-s${DATASET.seed}`);
 
 /** The partitioned dataset: generated into bench/work/ds-…, or the one generated before. */
-async function prepareDataset(log) {
+interface DatasetMeta { params: unknown; files: { rel: string; size: number }[]; bytes: number }
+
+async function prepareDataset(log: (m: string) => void): Promise<DatasetMeta & { dir: string; generatedMs: number | undefined }> {
   const dir = dsDir();
   const metaFile = `${dir}.meta.json`;
   const params = { ...DATASET, version: DATASET_VERSION };
   if (existsSync(metaFile)) {
     try {
-      const meta = JSON.parse(readFileSync(metaFile, 'utf8'));
+      const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as DatasetMeta;
       if (JSON.stringify(meta.params) === JSON.stringify(params) && meta.files.every((f) => statSync(join(dir, f.rel)).size === f.size)) return { ...meta, dir, generatedMs: undefined };
     } catch {
       // Missing or changed files: generate again.
@@ -134,7 +144,7 @@ async function prepareDataset(log) {
   rmSync(metaFile, { force: true });
   const t0 = performance.now();
   const per = DATASET.rows / DATASET.partitions;
-  const files = [];
+  const files: { rel: string; size: number }[] = [];
   for (let p = 0; p < DATASET.partitions; p++) {
     const rel = `region=r${String(p).padStart(2, '0')}/part-00000.parquet`;
     const bytes = parquetWriteBuffer({ columnData: partitionColumns(p, p * per, per), rowGroupSize: DATASET.rowGroupSize, createdBy: 'featureguard-bench datasets' });
@@ -154,9 +164,9 @@ async function prepareDataset(log) {
 async function wideObject() {
   const { parquetWriteBuffer } = await import('hyparquet-writer');
   const rng = makeRng(WIDE.seed);
-  const columnData = [];
+  const columnData: { name: string; type: 'DOUBLE'; data: Float64Array; nullable: boolean }[] = [];
   for (let c = 0; c < WIDE.columns - 1; c++) columnData.push({ name: `c${String(c).padStart(2, '0')}`, type: 'DOUBLE', data: Float64Array.from({ length: WIDE.rows }, () => rng.next() * 100), nullable: false });
-  const col = (n) => columnData.find((c) => c.name === n).data;
+  const col = (n: string) => columnData.find((c) => c.name === n)!.data;
   const [a, b, c] = [col('c03'), col('c17'), col('c29')];
   columnData.push({ name: 'wide_score', type: 'DOUBLE', data: Float64Array.from({ length: WIDE.rows }, (_, i) => wideScore(a[i], b[i], c[i])), nullable: false });
   return new Uint8Array(parquetWriteBuffer({ columnData, rowGroupSize: WIDE.rowGroupSize, createdBy: 'featureguard-bench datasets' }));
@@ -165,7 +175,7 @@ async function wideObject() {
 // ---------------------------------------------------------------------------------------------
 // Repositories
 
-function git(dir, args) {
+function git(dir: string, args: string[]): string {
   return execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_DATE: '2024-01-01T00:00:00Z', GIT_COMMITTER_DATE: '2024-01-01T00:00:00Z', GIT_CONFIG_NOSYSTEM: '1' } });
 }
 
@@ -173,7 +183,7 @@ function git(dir, args) {
  * A one-feature repository in bench/work/run-<pid>-<name> (removed after the section): `files`
  * committed, `data/` git-ignored, then the feature's body scaled ×1.25 in the working tree.
  */
-function featureRepo(ctx, name, files, featureFile) {
+function featureRepo(ctx: SectionContext, name: string, files: Record<string, string>, featureFile: string): string {
   const dir = join(WORK, `run-${process.pid}-${name}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -190,7 +200,7 @@ function featureRepo(ctx, name, files, featureFile) {
   return dir;
 }
 
-const configText = (snapshotName, path, sampleRows, feature, column) => JSON.stringify({
+const configText = (snapshotName: string, path: string, sampleRows: number, feature: MetaFeature, column: string) => JSON.stringify({
   snapshots: { [snapshotName]: { path, sampleRows, seed: SAMPLE_SEED } },
   features: { [column]: { source: feature.id, snapshot: snapshotName, column } },
 }, null, 2) + '\n';
@@ -199,24 +209,24 @@ const configText = (snapshotName, path, sampleRows, feature, column) => JSON.str
 // Measuring
 
 /** One `featureguard check --format json ARGS` in `cwd`, whole process; exit 1 expected (error findings). */
-async function checkOnce(cwd, label, args = [], env = undefined) {
+async function checkOnce(cwd: string, label: string, args: string[] = [], env: NodeJS.ProcessEnv | undefined = undefined): Promise<CheckSample> {
   const r = await runProcessSampled(process.execPath, [CLI, 'check', '--format', 'json', ...args], { cwd, env });
   if (r.status !== 1) {
     const lines = r.stderr.split('\n').map((l) => l.trim()).filter(Boolean);
     throw new Error(`featureguard check (${label}): exit ${r.status} (expected 1) after ${fmtMs(r.ms)}: ${lines.slice(-3).join(' / ') || r.stdout.slice(0, 300)}`);
   }
-  return { ...r, report: JSON.parse(r.stdout) };
+  return { ...r, report: JSON.parse(r.stdout) as CheckReport };
 }
 
-const phasesOf = (reports) => {
-  const out = { durationMs: median(reports.map((r) => r.summary.durationMs)) };
+const phasesOf = (reports: CheckReport[]): Phases => {
+  const out: Phases = { durationMs: median(reports.map((r) => r.summary.durationMs)) };
   for (const k of PHASES) out[k] = median(reports.map((r) => r.summary.timings?.[k] ?? NaN));
   return out;
 };
 
-function recordCheck(ctx, id, figure, samples, generic) {
+function recordCheck(ctx: SectionContext, id: string, figure: string, samples: CheckSample[], generic: string) {
   const row = ctx.record(id, figure, samples, { phases: phasesOf(samples.map((s) => s.report)), generic });
-  const cpu = samples.map((s) => s.cpuMs).filter((x) => x !== undefined);
+  const cpu = samples.map((s) => s.cpuMs).filter((x): x is number => x !== undefined);
   if (cpu.length) row.cpuMs = median(cpu);
   row.mainKB = Math.max(...samples.map((s) => s.mainKB));
   row.treeKB = Math.max(...samples.map((s) => s.treeKB));
@@ -224,13 +234,13 @@ function recordCheck(ctx, id, figure, samples, generic) {
 }
 
 /** What a feature's verdict says, without what names the snapshot: equal for the same rows. */
-const verdictOf = (report) => {
+const verdictOf = (report: CheckReport) => {
   const f = report.features[0];
   return f && JSON.stringify({ verdict: f.verdict, change: f.change, metrics: f.metrics, findings: f.findings.map((x) => `${x.check}/${x.severity}`) });
 };
 
 /** The environment of a CLI run against the loopback S3 server: nothing of this machine's AWS setup. */
-function s3Env(endpoint) {
+function s3Env(endpoint: string): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
   return {
     ...env,
@@ -246,8 +256,8 @@ function s3Env(endpoint) {
 }
 
 /** A proxy to s3rver's `port` on the loopback counting requests (by kind) and the bytes of the answers' bodies. */
-async function countingProxy(port) {
-  const traffic = { list: 0, get: 0, head: 0, other: 0, bytes: 0, rangeBytes: 0 };
+async function countingProxy(port: number) {
+  const traffic: Traffic = { list: 0, get: 0, head: 0, other: 0, bytes: 0, rangeBytes: 0 };
   const server = http.createServer((req, res) => {
     const list = req.method === 'GET' && /[?&]list-type=2/.test(req.url ?? '');
     const kind = list ? 'list' : req.method === 'GET' ? 'get' : req.method === 'HEAD' ? 'head' : 'other';
@@ -264,36 +274,36 @@ async function countingProxy(port) {
     upstream.on('error', () => res.writeHead(502).end());
     req.pipe(upstream);
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${server.address().port}`,
+    url: `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`,
     traffic,
     reset: () => Object.assign(traffic, { list: 0, get: 0, head: 0, other: 0, bytes: 0, rangeBytes: 0 }),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
 
-async function put(port, key, bytes) {
+async function put(port: number, key: string, bytes: Uint8Array): Promise<void> {
   const res = await fetch(`http://127.0.0.1:${port}/bench/${key}`, { method: 'PUT', body: bytes });
   if (!res.ok) throw new Error(`s3rver PUT ${key}: HTTP ${res.status}`);
 }
 
-const requestsOf = (t) => t.list + t.get + t.head + t.other;
-const requests = (t) => `${requestsOf(t)} request${requestsOf(t) === 1 ? '' : 's'}`;
-const trafficText = (t) => `${requests(t)} (${t.list} LIST, ${t.get} GET, ${t.head} HEAD${t.other ? `, ${t.other} other` : ''}), ${fmtBytes(t.bytes)}`;
-const fmtBytes = (n) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${n} B`);
+const requestsOf = (t: Traffic) => t.list + t.get + t.head + t.other;
+const requests = (t: Traffic) => `${requestsOf(t)} request${requestsOf(t) === 1 ? '' : 's'}`;
+const trafficText = (t: Traffic) => `${requests(t)} (${t.list} LIST, ${t.get} GET, ${t.head} HEAD${t.other ? `, ${t.other} other` : ''}), ${fmtBytes(t.bytes)}`;
+const fmtBytes = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${n} B`);
 
 // ---------------------------------------------------------------------------------------------
 // Sections
 
-const SECTIONS = [
+const SECTIONS: Section[] = [
   {
     id: 'datasets-partitioned',
     title: `featureguard check of one feature: ${fmtCount(DATASET.rows)} rows in ${DATASET.partitions} Hive partitions (sampleRows ${SAMPLE_ROWS}) vs one file holding the ${SAMPLE_ROWS} sampled rows`,
     async run(ctx) {
       const ds = await prepareDataset(console.log);
       console.log(ds.generatedMs === undefined ? `   reused ${ds.dir} (${fmtMB(ds.bytes / 1024)})` : `   generated ${ds.dir} (${fmtMB(ds.bytes / 1024)}) in ${(ds.generatedMs / 1000).toFixed(1)} s`);
-      ctx.datasets = { ...(ctx.datasets ?? {}), bytes: ds.bytes, files: ds.files.length };
+      ctx.state.datasets = { ...(ctx.state.datasets ?? {}), bytes: ds.bytes, files: ds.files.length };
       const part = featureRepo(ctx, 'ds-partitioned', { 'src/features/spend.ts': SPEND_SOURCE, 'featureguard.json': configText('events', 'data/events', SAMPLE_ROWS, FEATURE, 'spend_score') }, 'src/features/spend.ts');
       // Hard links: the same files, no copy.
       mkdirSync(join(part, 'data'), { recursive: true });
@@ -305,10 +315,10 @@ const SECTIONS = [
       const table = await (await resolveSnapshot(snap, part, 'data/events', {})).read({ sampleRows: SAMPLE_ROWS, seed: SAMPLE_SEED });
       const ids = table.values[table.columns.findIndex((c) => c.name === 'event_id')];
       const sameRows = ids.length === SAMPLE_ROWS && ids.every((id, i) => id === table.rowIndices[i]);
-      const typeOf = { integer: 'INT32', number: 'DOUBLE', string: 'STRING' };
+      const typeOf: Record<string, ParquetType> = { integer: 'INT32', number: 'DOUBLE', string: 'STRING' };
       const { parquetWriteBuffer } = await import('hyparquet-writer');
       const sampleBytes = new Uint8Array(parquetWriteBuffer({
-        columnData: table.columns.map((c, k) => ({ name: c.name, type: typeOf[c.type], data: table.values[k], nullable: false })),
+        columnData: table.columns.map((c, k) => ({ name: c.name, type: typeOf[c.type], data: table.values[k] as ColumnData, nullable: false })),
         rowGroupSize: SAMPLE_ROWS, createdBy: 'featureguard-bench datasets',
       }));
       const single = featureRepo(ctx, 'ds-single', { 'src/features/spend.ts': SPEND_SOURCE, 'featureguard.json': configText('events', 'data/sample.parquet', 0, FEATURE, 'spend_score') }, 'src/features/spend.ts');
@@ -331,7 +341,7 @@ const SECTIONS = [
       const rowB = recordCheck(ctx, 'ds-check-single', `featureguard check, the same feature and edit, one ${fmtBytes(sampleBytes.length)} Parquet file of the same ${SAMPLE_ROWS} rows (41 columns), sampleRows 0`, b, 'check, single file of the sample');
       rowA.ratio = `${(rowA.median / rowB.median).toFixed(2)}× the single file`;
       rowB.ratio = '1.00×';
-      ctx.datasets.partitioned = { a: rowA, b: rowB };
+      ctx.state.datasets.partitioned = { a: rowA, b: rowB };
       const problems = [];
       const va = verdictOf(a[0].report), vb = verdictOf(b[0].report);
       a.forEach((s, i) => checkReportProblems(s.report, [FEATURE], SAMPLE_ROWS).forEach((p) => problems.push(`partitioned, run ${i + 1}: ${p}`)));
@@ -342,8 +352,8 @@ const SECTIONS = [
         `${a.length} + ${b.length} runs alternated; both: ${f?.verdict}/${f?.change?.kind} slope ${f?.change?.slope}, ${f?.metrics?.rows} rows, findings ${[...new Set(f?.findings.map((x) => `${x.check}/${x.severity}`) ?? [])].join(', ')}; the same verdict, change, metrics and findings on both${problems.length ? ' — ' + problems.slice(0, 6).join('; ') : ''}`);
 
       // Where the time goes: the engine's read of the 4 columns in this process, split.
-      ctx.datasets.profile = await readProfile(part, snap, resolveSnapshot);
-      ctx.note('read of the sample, in-process', ctx.datasets.profile.text);
+      ctx.state.datasets.profile = await readProfile(part, snap, resolveSnapshot);
+      ctx.note('read of the sample, in-process', ctx.state.datasets.profile.text);
     },
   },
   {
@@ -370,11 +380,11 @@ const SECTIONS = [
         { key: 'part', url: 's3://bench/events/', what: `the partitioned dataset under a prefix (${ds.files.length} objects, ${fmtCount(DATASET.rows)} rows × 40 columns, ${fmtBytes(ds.bytes)})`, size: ds.bytes, feature: FEATURE, file: 'src/features/spend.ts', source: SPEND_SOURCE },
         { key: 'wide', url: 's3://bench/wide/wide.parquet', what: `one object (${fmtCount(WIDE.rows)} rows × ${WIDE.columns} columns, ${fmtBytes(wide.length)})`, size: wide.length, feature: WIDE_FEATURE, file: 'src/features/wide.ts', source: WIDE_SOURCE },
       ];
-      ctx.datasets = { ...(ctx.datasets ?? {}), remote: [] };
+      ctx.state.datasets = { ...(ctx.state.datasets ?? {}), remote: [] };
       for (const t of targets) {
         const repo = featureRepo(ctx, `ds-remote-${t.key}`, { [t.file]: t.source, 'featureguard.json': configText('remote', t.url, SAMPLE_ROWS, t.feature, t.feature.name) }, t.file);
         fillSummaryCache(repo);
-        const run = async (args) => {
+        const run = async (args: string[]) => {
           proxy.reset();
           const r = await checkOnce(repo, `${t.key} ${args.join(' ') || 'cached'}`, args, env);
           return { ...r, traffic: { ...proxy.traffic } };
@@ -387,7 +397,7 @@ const SECTIONS = [
         const tc = cold[cold.length - 1].traffic, tw = cached[cached.length - 1].traffic;
         rc.ratio = `${fmtBytes(tc.bytes)} = ${((tc.bytes / t.size) * 100).toFixed(2)}% of ${fmtBytes(t.size)}, ${requests(tc)}`;
         rw.ratio = `${fmtBytes(tw.bytes)}, ${requests(tw)}`;
-        ctx.datasets.remote.push({ ...t, cold: rc, cached: rw, coldTraffic: tc, cachedTraffic: tw, coldAll: cold.map((s) => s.traffic), cachedAll: cached.map((s) => s.traffic) });
+        ctx.state.datasets.remote.push({ ...t, cold: rc, cached: rw, coldTraffic: tc, cachedTraffic: tw, coldAll: cold.map((s) => s.traffic), cachedAll: cached.map((s) => s.traffic) });
         console.log(`   traffic, cold: ${trafficText(tc)}; cached: ${trafficText(tw)}`);
         const problems = [];
         [...cold, ...cached].forEach((s, i) => checkReportProblems(s.report, [t.feature], SAMPLE_ROWS).forEach((p) => problems.push(`run ${i + 1}: ${p}`)));
@@ -405,7 +415,7 @@ const SECTIONS = [
     run(ctx) {
       const configFile = join(ctx.ws, 'featureguard.json');
       const original = readFileSync(configFile, 'utf8');
-      const expected = Object.values(JSON.parse(original).features).map((f) => ({ source: f.source, column: f.column }));
+      const expected = Object.values(JSON.parse(original).features as Record<string, { source: string; column: string }>).map((f) => ({ source: f.source, column: f.column }));
       rmSync(configFile);
       ctx.defer(() => writeFileSync(configFile, original));
       const samples = measureProcess('featureguard init --dry-run', process.execPath, [CLI, 'init', '--dry-run'], { cwd: ctx.ws, runs: INIT_RUNS });
@@ -416,7 +426,7 @@ const SECTIONS = [
       const right = expected.filter((e) => bySource.get(e.source)?.column === e.column);
       const wrong = matched.filter((m) => { const e = expected.find((x) => x.source === m.source); return !e || e.column !== m.column; });
       const missed = expected.filter((e) => !bySource.has(e.source));
-      ctx.datasets = { ...(ctx.datasets ?? {}), init: { row, right: right.length, expected: expected.length, wrong, missed, matched: matched.length } };
+      ctx.state.datasets = { ...(ctx.state.datasets ?? {}), init: { row, right: right.length, expected: expected.length, wrong, missed, matched: matched.length } };
       row.ratio = `${right.length} of ${expected.length} features matched`;
       const same = outputs.every((o) => o === outputs[0]);
       ctx.check('datasets: init matches the removed config', wrong.length === 0 && same,
@@ -430,10 +440,10 @@ const SECTIONS = [
 ];
 
 /** The `Features matched` lines of init's summary: `  src/f.ts#fn → snapshot.column  100%`. */
-function parseMatches(stdout) {
+function parseMatches(stdout: string): { source: string; snapshot: string; column: string; rate: number }[] {
   const lines = stdout.split('\n');
   const start = lines.findIndex((l) => l.startsWith('Features matched'));
-  const out = [];
+  const out: { source: string; snapshot: string; column: string; rate: number }[] = [];
   for (let i = start + 1; i < lines.length && lines[i].startsWith('  '); i++) {
     const m = /^ {2}(\S+#\S+) → ([^.\s]+)\.(\S+) {2}([\d.]+)%/.exec(lines[i]);
     if (m) out.push({ source: m[1], snapshot: m[2], column: m[3], rate: Number(m[4]) });
@@ -446,9 +456,9 @@ function parseMatches(stdout) {
  * this process with the engine bundled from source, median of 5 after one warm-up: listing the
  * folder, the 20 footers, the sample's row groups; and the same read of the single file.
  */
-async function readProfile(part, snap, resolveSnapshot) {
+async function readProfile(part: string, snap: Parameters<Engine['resolveSnapshot']>[0], resolveSnapshot: Engine['resolveSnapshot']) {
   const cols = ['x03', 'f02', 'n05', 'spend_score'];
-  const resolveMs = [], readMs = [], footerMs = [];
+  const resolveMs: number[] = [], readMs: number[] = [], footerMs: number[] = [];
   const { parquetMetadataAsync } = await import('hyparquet');
   const { open } = await import('node:fs/promises');
   for (let i = 0; i < 6; i++) {
@@ -465,14 +475,14 @@ async function readProfile(part, snap, resolveSnapshot) {
       const tail = new Uint8Array(Math.min(size, 65536));
       await h.read(tail, 0, tail.length, size - tail.length);
       await h.close();
-      const buf = { byteLength: size, slice: async (s, e = size) => tail.slice(s - (size - tail.length), e - (size - tail.length)).buffer };
+      const buf = { byteLength: size, slice: async (s: number, e = size) => tail.slice(s - (size - tail.length), e - (size - tail.length)).buffer };
       await parquetMetadataAsync(buf, { initialFetchSize: tail.length });
     }
     const t4 = performance.now();
     if (i === 0) continue;
     resolveMs.push(t1 - t0), readMs.push(t2 - t1), footerMs.push(t4 - t3);
   }
-  const out = { resolveMs: median(resolveMs), readMs: median(readMs), footerMs: median(footerMs) };
+  const out = { resolveMs: median(resolveMs), readMs: median(readMs), footerMs: median(footerMs), text: '' };
   out.text = `in one process, warm (median of 5): listing the folder ${fmtMs(out.resolveMs)}; the sample's 4 columns (footers, then the row groups holding sampled rows: all ${DATASET.rows / DATASET.rowGroupSize}) ${fmtMs(out.readMs)}, of which the 20 footers read and parsed alone take ${fmtMs(out.footerMs)} sequentially`;
   return out;
 }
@@ -480,9 +490,9 @@ async function readProfile(part, snap, resolveSnapshot) {
 // ---------------------------------------------------------------------------------------------
 // Goals and output
 
-const rowOf = (result, id) => result.rows.find((x) => x.id === id && !x.skipped);
+const rowOf = (result: WorkspaceResult, id: string) => result.rows.find((x) => x.id === id && !x.skipped);
 
-function goals(result) {
+function goals(result: WorkspaceResult): Goal[] {
   const out = [];
   const a = rowOf(result, 'ds-check-partitioned'), b = rowOf(result, 'ds-check-single');
   if (a && b) out.push({ goal: `\`check\` of one feature on ${fmtCount(DATASET.rows)} rows in ${DATASET.partitions} Hive partitions (${SAMPLE_ROWS} sampled, 3 of 40 columns) ≤ 1.5× the same check on a single file of the sample`, measured: `${(a.median / b.median).toFixed(2)}× (medians ${fmtMs(a.median)} vs ${fmtMs(b.median)})`, met: a.median <= 1.5 * b.median });
@@ -495,7 +505,7 @@ function goals(result) {
   return out;
 }
 
-function phaseTable(result) {
+function phaseTable(result: WorkspaceResult): string {
   const rows = result.rows.filter((r) => r.phases);
   const out = [];
   if (rows.length) {
@@ -503,16 +513,16 @@ function phaseTable(result) {
       `| figure | process wall | durationMs | ${PHASES.join(' | ')} | CPU, CLI + workers | CLI process peak RSS | CLI + workers, summed peak |`,
       `| --- | ---: | ---: | ${PHASES.map(() => '---:').join(' | ')} | ---: | ---: | ---: |`,
     );
-    const mb = (kb) => (kb ? fmtMB(kb) : '—');
-    for (const r of rows) out.push(`| ${r.generic ?? r.figure} | ${fmtMs(r.median)} | ${fmtMs(r.phases.durationMs)} | ${PHASES.map((k) => (Number.isFinite(r.phases[k]) ? `${Math.round(r.phases[k])} ms` : '—')).join(' | ')} | ${r.cpuMs !== undefined ? fmtMs(r.cpuMs) : '—'} | ${mb(r.mainKB)} | ${mb(r.treeKB)} |`);
+    const mb = (kb: number | undefined) => (kb ? fmtMB(kb) : '—');
+    for (const r of rows) out.push(`| ${r.generic ?? r.figure} | ${fmtMs(r.median)} | ${fmtMs(r.phases!.durationMs)} | ${PHASES.map((k) => (Number.isFinite(r.phases![k]) ? `${Math.round(r.phases![k])} ms` : '—')).join(' | ')} | ${r.cpuMs !== undefined ? fmtMs(r.cpuMs) : '—'} | ${mb(r.mainKB)} | ${mb(r.treeKB)} |`);
   }
   const remote = trafficTable(result);
   if (remote) out.push('', 'Traffic through the counting proxy (the last run of each kind; request bodies not counted, answers\' bodies counted):', '', remote);
   return out.join('\n');
 }
 
-function trafficTable(result) {
-  const remote = result.datasets?.remote;
+function trafficTable(result: WorkspaceResult): string {
+  const remote = result.state.datasets?.remote;
   if (!remote?.length) return '';
   const out = ['| snapshot | size | run | wall (median) | requests | LIST | GET | HEAD | bytes read | of the size |', '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
   for (const r of remote) {
@@ -523,15 +533,15 @@ function trafficTable(result) {
   return out.join('\n');
 }
 
-function discussion(result) {
+function discussion(result: WorkspaceResult): string[] {
   const out = [];
-  const d = result.datasets ?? {};
+  const d = result.state.datasets ?? {};
   const a = rowOf(result, 'ds-check-partitioned'), b = rowOf(result, 'ds-check-single');
   if (a && b) {
     const pa = a.phases, pb = b.phases;
     out.push(
       `Partitioned vs single file: ${fmtMs(a.median)} vs ${fmtMs(b.median)} (${(a.median / b.median).toFixed(2)}×, goal ≤ 1.5×: ${a.median <= 1.5 * b.median ? 'met' : '**missed**'}). The difference is mostly in the`,
-      `\`read\` phase (${Math.round(pa.read)} ms vs ${Math.round(pb.read)} ms): on the partitioned folder the CLI lists ${d.files ?? DATASET.partitions} files, reads and parses ${d.files ?? DATASET.partitions} footers, then for each`,
+      `\`read\` phase (${Math.round(pa!.read)} ms vs ${Math.round(pb!.read)} ms): on the partitioned folder the CLI lists ${d.files ?? DATASET.partitions} files, reads and parses ${d.files ?? DATASET.partitions} footers, then for each`,
       `of the ${DATASET.rows / DATASET.rowGroupSize} row groups (every one holds sampled rows: ${SAMPLE_ROWS} rows over ${DATASET.rows / DATASET.rowGroupSize} groups is ~${SAMPLE_ROWS / (DATASET.rows / DATASET.rowGroupSize)} per group) decodes the span of`,
       'its 4 needed column chunks from the first to the last sampled row (one 1 MB page per chunk here: the whole chunk), where',
       `the single file is ${SAMPLE_ROWS} rows read whole. The other phases differ by a few tens of ms at most.${d.profile ? ` ${d.profile.text[0].toUpperCase()}${d.profile.text.slice(1)}.` : ''}`,
@@ -560,7 +570,7 @@ function discussion(result) {
 }
 
 const METHOD = [
-  `- **datasets** (\`bench/datasets.mjs\`, \`--only datasets\`): a seeded ${fmtCount(DATASET.rows)}-row dataset in ${DATASET.partitions} Hive partitions`,
+  `- **datasets** (\`bench/families/datasets.ts\`, \`--only datasets\`): a seeded ${fmtCount(DATASET.rows)}-row dataset in ${DATASET.partitions} Hive partitions`,
   `  (\`region=r00 … r19/part-00000.parquet\`, hyparquet-writer, SNAPPY, row groups of ${fmtCount(DATASET.rowGroupSize)} rows: ${DATASET.rows / DATASET.partitions / DATASET.rowGroupSize} per file, 40 columns: doubles, floats,`,
   '  ints, dictionary strings and the stored feature `spend_score`), in bench/work/ (reused). A one-file TypeScript repository with',
   `  one row feature reading 3 of the columns, its body scaled ×1.25. **partitioned**: snapshot \`data/events\` (the folder, hard-linked),`,
@@ -574,7 +584,7 @@ const METHOD = [
   `  featureguard.json removed (${INIT_RUNS} runs); its \`Features matched\` lines compared with the removed config's source → column.`,
 ];
 
-function readmeSubsection(result, m, date, resultsFile, { goalsTable, loadAtStart }) {
+function readmeSubsection(result: WorkspaceResult, m: Machine, date: string, resultsFile: string, { goalsTable, loadAtStart }: ReadmeHelpers): string {
   const table = ['| figure | median | spread | ratio / traffic | peak RSS | load |', '| --- | ---: | ---: | ---: | ---: | ---: |'];
   for (const r of result.rows.filter((x) => !x.skipped)) table.push(`| ${r.figure} | ${fmtMs(r.median)} | ${fmtMs(r.min)}–${fmtMs(r.max)} | ${r.ratio ?? '—'} | ${r.rssKB ? fmtMB(r.rssKB) : '—'} | ${r.load} |`);
   const phases = phaseTable(result);
@@ -597,7 +607,7 @@ function readmeSubsection(result, m, date, resultsFile, { goalsTable, loadAtStar
   ].join('\n');
 }
 
-export const DATASETS_WORKSPACE = {
+export const DATASETS_WORKSPACE: Family = {
   language: 'TypeScript',
   /** The default TypeScript workspace (bench/work/ws-…), reused: init runs in its private clone. */
   prefix: 'ws',
