@@ -214,7 +214,7 @@ const SECTIONS: Section[] = [
       const s = ctx.record('scale-shards-sum', `${SHARDS} shards, summed`, summed);
       s.ratio = `${(s.median / u.median).toFixed(2)}× unsharded`;
       const m = ctx.record('scale-merge', `merge-reports of the ${SHARDS} (1 run)`, merged);
-      ctx.check('merged report = unsharded', diffs.length === 0, diffs.length ? diffs.slice(0, 6).join('; ') : `${unsharded.features.length} features, ${unsharded.features.reduce((k, f) => k + f.findings.length, 0)} findings, summary equal (timings/cache/duration ignored)`);
+      ctx.check('merged report = unsharded', diffs.length === 0, diffs.length ? diffs.slice(0, 6).join('; ') : `${unsharded.features.length} features, ${unsharded.features.reduce((k, f) => k + f.findings.length, 0)} findings, summary equal (timings/cache/duration and perf.slowdown, a within-run timing comparison, ignored)`);
       ctx.state.scale = { ...ctx.state.scale, shards: { ratio: s.median / u.median, unsharded: u.median, summed: s.median, perShard, equal: diffs.length === 0, diffs, mergeMs: m.median } };
     },
   },
