@@ -38,6 +38,11 @@ export interface DataOptions {
   refresh?: boolean;
   /** False (`--no-cache`): nothing read from remote snapshots is kept on disk. */
   diskCache?: boolean;
+  /**
+   * Only run the sides and keep their values in the results cache (the language server's warm-up
+   * of base values, `session/warmBase.ts`): no statistics, no stored column, no models.
+   */
+  valuesOnly?: boolean;
 }
 
 /** `check --shard I/N`: only this shard's part of the affected features is checked (see `engine/shard/partition.ts`). */
@@ -149,7 +154,7 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
     const jobs = await prepareJobs(ws, impact, runnable.map((r) => r.affected), limits, caches, sideCache, cacheStats, times, python, (nodeSides) => nodeSides > 0 && (stopIdle = prestartWorkers(limits, ws.repo.root, Math.min(2, nodeSides))));
     // Models the affected features reach are opened while the features run.
     const reached = modelsReached(ws.config, runnable.map((r) => r.affected));
-    const models = reached.size ? modelInput(workers.signal) : undefined;
+    const models = reached.size && !options.valuesOnly ? modelInput(workers.signal) : undefined;
     if (models) preloadModels(models, reached);
     // Node workers share bundles and batches; Python features run in their own interpreter.
     const pending = jobs.filter((j) => !j.cached && !j.python && runsSomeSide(j));
@@ -157,7 +162,7 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
     const ran = runSharedBatches(ws, pending, await sharedBundles(ws, impact, pending, times), caches, workers.signal);
     for (const [job, outcomes] of runPythonBatches(ws, jobs.filter((j) => !j.cached && j.python && runsSomeSide(j)), caches, workers.signal)) ran.set(job, outcomes);
     if (models) prereadModelColumns(models, reached);
-    await checkEach(ws, impact, jobs, runnable.map((r) => r.report), ran, caches, sideCache, times, token, workers.signal);
+    await checkEach(ws, impact, jobs, runnable.map((r) => r.report), ran, caches, sideCache, times, token, workers.signal, !!options.valuesOnly);
     const modelled = models ? await modelChecks(ws, jobs, runnable.map((r) => r.report), caches, models, times, token) : { reports: [], warnings: [] };
     const report = buildReport(ws, impact, features.map((f) => f.report), { rowsSampled: caches.snapshots.rowsSampled(), featuresChecked: jobs.length }, started);
     if (modelled.reports.length) report.models = modelled.reports;
@@ -195,11 +200,11 @@ async function modelChecks(ws: Workspace, jobs: Job[], reports: FeatureReport[],
 }
 
 /** Checks each job as its outcomes arrive, in job order, filling its feature's report. */
-async function checkEach(ws: Workspace, impact: ImpactResult, jobs: Job[], reports: FeatureReport[], ran: Map<Job, BatchOutcomes>, caches: CheckCaches, sideCache: ResultsCache | undefined, times: PhaseTimes, token: CancellationToken, signal: AbortSignal): Promise<void> {
+async function checkEach(ws: Workspace, impact: ImpactResult, jobs: Job[], reports: FeatureReport[], ran: Map<Job, BatchOutcomes>, caches: CheckCaches, sideCache: ResultsCache | undefined, times: PhaseTimes, token: CancellationToken, signal: AbortSignal, valuesOnly: boolean): Promise<void> {
   try {
     for (const [i, job] of jobs.entries()) {
       throwIfCancelled(token);
-      Object.assign(reports[i], job.cached ?? (await dataCheck(ws, impact, job, caches, sideCache, times, ran.get(job) ?? {}, signal)));
+      Object.assign(reports[i], job.cached ?? (await dataCheck(ws, impact, job, caches, sideCache, times, ran.get(job) ?? {}, signal, valuesOnly)));
       ran.get(job)?.consumed?.();
       // Its outcomes hold the feature's values (and the statistics derived from them): let them go.
       ran.delete(job);
@@ -440,7 +445,7 @@ function runPythonBatches(ws: Workspace, jobs: Job[], caches: CheckCaches, signa
   return out;
 }
 
-async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: CheckCaches, sideCache: ResultsCache | undefined, times: PhaseTimes, batched: BatchOutcomes, signal: AbortSignal): Promise<Partial<FeatureReport>> {
+async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: CheckCaches, sideCache: ResultsCache | undefined, times: PhaseTimes, batched: BatchOutcomes, signal: AbortSignal, valuesOnly = false): Promise<Partial<FeatureReport>> {
   const { affected, limits } = job;
   const loaded = await job.load();
   const feature = affected.feature;
@@ -476,6 +481,7 @@ async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: 
   ]);
   // Never a result (nor a cached one) from a run that was stopped half-way.
   if ((base && !base.ok && base.reason === 'cancelled') || (!target.ok && target.reason === 'cancelled')) throw new CancelledError();
+  if (valuesOnly) return { verdict: 'not-checked' };
   times.ms.bundle += Math.max(base?.timings?.bundleMs ?? 0, target.timings?.bundleMs ?? 0);
   times.ms.execute += Math.max(base?.timings?.executeMs ?? 0, target.timings?.executeMs ?? 0);
   const readStarted = performance.now();
