@@ -43,6 +43,8 @@ export interface DataOptions {
    * of base values, `session/warmBase.ts`): no statistics, no stored column, no models.
    */
   valuesOnly?: boolean;
+  /** Called as each feature's check (or, with `valuesOnly`, its run) is done, in order. */
+  onFeatureDone?: (feature: AffectedFeature) => void;
 }
 
 /** `check --shard I/N`: only this shard's part of the affected features is checked (see `engine/shard/partition.ts`). */
@@ -162,7 +164,7 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
     const ran = runSharedBatches(ws, pending, await sharedBundles(ws, impact, pending, times), caches, workers.signal);
     for (const [job, outcomes] of runPythonBatches(ws, jobs.filter((j) => !j.cached && j.python && runsSomeSide(j)), caches, workers.signal)) ran.set(job, outcomes);
     if (models) prereadModelColumns(models, reached);
-    await checkEach(ws, impact, jobs, runnable.map((r) => r.report), ran, caches, sideCache, times, token, workers.signal, !!options.valuesOnly);
+    await checkEach(ws, impact, jobs, runnable.map((r) => r.report), ran, caches, sideCache, times, token, workers.signal, options);
     const modelled = models ? await modelChecks(ws, jobs, runnable.map((r) => r.report), caches, models, times, token) : { reports: [], warnings: [] };
     const report = buildReport(ws, impact, features.map((f) => f.report), { rowsSampled: caches.snapshots.rowsSampled(), featuresChecked: jobs.length }, started);
     if (modelled.reports.length) report.models = modelled.reports;
@@ -200,11 +202,12 @@ async function modelChecks(ws: Workspace, jobs: Job[], reports: FeatureReport[],
 }
 
 /** Checks each job as its outcomes arrive, in job order, filling its feature's report. */
-async function checkEach(ws: Workspace, impact: ImpactResult, jobs: Job[], reports: FeatureReport[], ran: Map<Job, BatchOutcomes>, caches: CheckCaches, sideCache: ResultsCache | undefined, times: PhaseTimes, token: CancellationToken, signal: AbortSignal, valuesOnly: boolean): Promise<void> {
+async function checkEach(ws: Workspace, impact: ImpactResult, jobs: Job[], reports: FeatureReport[], ran: Map<Job, BatchOutcomes>, caches: CheckCaches, sideCache: ResultsCache | undefined, times: PhaseTimes, token: CancellationToken, signal: AbortSignal, options: DataOptions): Promise<void> {
   try {
     for (const [i, job] of jobs.entries()) {
       throwIfCancelled(token);
-      Object.assign(reports[i], job.cached ?? (await dataCheck(ws, impact, job, caches, sideCache, times, ran.get(job) ?? {}, signal, valuesOnly)));
+      Object.assign(reports[i], job.cached ?? (await dataCheck(ws, impact, job, caches, sideCache, times, ran.get(job) ?? {}, signal, !!options.valuesOnly)));
+      options.onFeatureDone?.(job.affected);
       ran.get(job)?.consumed?.();
       // Its outcomes hold the feature's values (and the statistics derived from them): let them go.
       ran.delete(job);
