@@ -13,7 +13,7 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { commitAll, makeRepo, removeTempDirs, runCliAsync, writeFiles, type Files } from '../helpers';
+import { commitAll, exampleRepo, git, makeRepo, removeTempDirs, runCliAsync, writeFiles, type Files } from '../helpers';
 import { parquetBytes, type SnapshotRows } from '../e2e/snapshotFiles';
 import { LspTestClient } from './lspClient';
 
@@ -58,8 +58,13 @@ describe('language server: background warm-up of base values', function () {
   });
   after(removeTempDirs);
 
-  function start(root: string, options: { trusted?: boolean; settings?: Record<string, unknown> } = {}): LspTestClient {
+  function start(root: string, options: { trusted?: boolean; settings?: Record<string, unknown>; python?: string } = {}): LspTestClient {
+    // The server inherits the environment it is spawned with.
+    const previous = process.env.FEATUREGUARD_PYTHON;
+    if (options.python) process.env.FEATUREGUARD_PYTHON = options.python;
     const client = new LspTestClient({ rootUri: pathToFileURL(root).href, settings: { runDataChecks: 'onSave', ...options.settings }, trusted: options.trusted });
+    if (previous === undefined) delete process.env.FEATUREGUARD_PYTHON;
+    else process.env.FEATUREGUARD_PYTHON = previous;
     clients.push(client);
     return client;
   }
@@ -141,6 +146,20 @@ describe('language server: background warm-up of base values', function () {
     const report = JSON.parse((await runCliAsync(root, ['check', '--format', 'json'])).stdout);
     assert.deepEqual(report.features.map((f: { name: string }) => f.name), ['f3']);
     assert.deepEqual(report.summary.cache, { baseHits: 1, targetHits: 0, misses: 1 });
+  });
+
+  it('warms Python features too (churn-py): the story\'s CLI check then runs only the target side', async () => {
+    const root = exampleRepo('churn-py', true);
+    const client = start(root, { python: '/usr/bin/python3' });
+    await client.initialize();
+    const done = await client.waitFor('the warm-up to finish', () => warmedLog(client), 90000);
+    // Its 7 configured features and one `@feature` tag.
+    assert.match(done, /warmed: 8\/8 feature\(s\), 8 computed, 0 already cached/);
+    git(root, 'apply', 'story.patch');
+    const cli = await runCliAsync(root, ['check', '--format', 'json'], { FEATUREGUARD_PYTHON: '/usr/bin/python3' });
+    const report = JSON.parse(cli.stdout);
+    assert.ok(report.summary.featuresAffected >= 1, cli.stdout.slice(0, 1000));
+    assert.deepEqual(report.summary.cache, { baseHits: report.summary.featuresAffected, targetHits: 0, misses: report.summary.featuresAffected });
   });
 
   it('warms nothing in an untrusted workspace, nor with the setting off', async () => {
