@@ -5,7 +5,9 @@
  * more run follows it) and, with `onType`, schedules a data check after a pause; a save refreshes
  * git state and checks. Results are published only while they are the newest. A step that fails
  * with a `UserError` (a config the engine cannot use, no usable Python) leaves it standing, shown on
- * the config, until that step next succeeds.
+ * the config, until that step next succeeds. Every edit-driven step stops the background warm-up
+ * of base values (`BaseWarmup`) at once and lets it resume after; a HEAD move (`watchHead`) is read
+ * like a save.
  *
  * Impact is not debounced: an incremental impact run costs ~15 ms on a 500-module workspace, less
  * than any debounce worth having, and a user sees the squiggle move as they type.
@@ -79,7 +81,7 @@ export class FolderState {
    * Starts watching git for HEAD moves (a commit, a checkout: `watchHead`), each read like a save,
    * and the warm-up of base values that follows the folder's first run.
    */
-  watchHead(): void {
+  startWatchingHead(): void {
     this.stopWatchingHead ??= watchHead(this.session.root, () => this.session.headCommit, () => void this.saved(), this.hooks.log);
   }
 
@@ -101,7 +103,6 @@ export class FolderState {
     if (!(await this.refreshed())) return;
     if (this.settings.runDataChecks === 'manual') await this.runImpact();
     else await this.runCheck();
-    this.warmup.schedule();
   }
 
   /** Runs impact and data checks now (the "Run ML Checks" command), whatever the settings. */

@@ -197,7 +197,7 @@ export function startServer(connection: Connection): void {
     log(`${folder.name}: ${session.config.features.size} configured feature(s) in ${configPath}`);
     logEditorPython(state);
     for (const doc of documents.all()) syncDocument(doc, state);
-    state.watchHead();
+    state.startWatchingHead();
     await state.saved();
   }
 
