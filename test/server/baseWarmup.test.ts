@@ -146,6 +146,17 @@ describe('language server: background warm-up of base values', function () {
     const report = JSON.parse((await runCliAsync(root, ['check', '--format', 'json'])).stdout);
     assert.deepEqual(report.features.map((f: { name: string }) => f.name), ['f3']);
     assert.deepEqual(report.summary.cache, { baseHits: 1, targetHits: 0, misses: 1 });
+
+    // A checkout of a new branch, then a commit on it: the new branch's ref is watched too.
+    git(root, 'checkout', '-q', '--', 'src');
+    const checkedOut = client.statuses.length;
+    git(root, 'checkout', '-q', '-b', 'other', 'HEAD~1');
+    await client.waitFor('the check after the checkout', () => client.statuses.slice(checkedOut).some((s) => s.state === 'checking'));
+    const from2 = client.logs.length;
+    commitAll(root, { 'src/features/f5.ts': featureFile(5, ' * 2') }, 'f5 doubled');
+    const again = await client.waitFor('the warm-up after the commit on the new branch', () => warmedLog(client, from2), 90000);
+    assert.match(again, new RegExp(`warmed: ${FEATURES}/${FEATURES} feature\\(s\\), 1 computed, 0 already cached`));
+    assert.equal(entries(root).length, FEATURES + 3, 'the first bases, f3\'s new base, the CLI\'s f3 target, f5\'s new base');
   });
 
   it('warms Python features too (churn-py): the story\'s CLI check then runs only the target side', async () => {
