@@ -101,8 +101,10 @@ export class FolderState {
   /** A file was saved or something on disk changed: re-read git state, then check per settings. */
   async saved(): Promise<void> {
     if (!(await this.refreshed())) return;
-    if (this.settings.runDataChecks === 'manual') await this.runImpact();
-    else await this.runCheck();
+    if (this.settings.runDataChecks === 'manual') {
+      await this.runImpact();
+      this.warmup.schedule(); // which only says why it does not run
+    } else await this.runCheck();
   }
 
   /** Runs impact and data checks now (the "Run ML Checks" command), whatever the settings. */
