@@ -104,8 +104,8 @@ export class WorkspaceSession {
   }
 
   /**
-   * Computes HEAD's values of every feature into the results cache (memory and disk), a few
-   * features at a time, so that the next check runs only the target side. Stops at once when
+   * Computes HEAD's values of every feature into the results cache (memory and disk), one
+   * feature after another in one worker, so that the next check runs only the target side. Stops at once when
    * `token` is cancelled; called again, it goes on where it stopped (features finished earlier,
    * for the same code, are skipped without a look-up). The caller runs it only when the workspace
    * is trusted: it runs workspace code.
