@@ -153,7 +153,7 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
   const workers = new AbortController();
   const watch = setInterval(() => token.isCancellationRequested && workers.abort(), CANCEL_POLL_MS);
   try {
-    const jobs = await prepareJobs(ws, impact, runnable.map((r) => r.affected), limits, caches, sideCache, cacheStats, times, python, (nodeSides) => nodeSides > 0 && (stopIdle = prestartWorkers(limits, ws.repo.root, Math.min(2, nodeSides))));
+    const jobs = await prepareJobs(ws, impact, runnable.map((r) => r.affected), limits, caches, sideCache, cacheStats, times, python, (nodeSides) => nodeSides > 0 && (stopIdle = prestartWorkers(limits, ws.repo.root, Math.min(2, nodeSides))), !!options.valuesOnly);
     // Models the affected features reach are opened while the features run.
     const reached = modelsReached(ws.config, runnable.map((r) => r.affected));
     const models = reached.size && !options.valuesOnly ? modelInput(workers.signal) : undefined;
@@ -259,6 +259,7 @@ async function prepareJobs(
   times: PhaseTimes,
   python: PythonInterpreter | undefined,
   onPending: (nodeSides: number) => void,
+  valuesOnly = false,
 ): Promise<Job[]> {
   const readStarted = performance.now();
   const needed = new Map<AffectedFeature, string[] | undefined>();
@@ -303,7 +304,9 @@ async function prepareJobs(
     // each is read when its feature is checked and dropped after (see dataCheck).
     const stored = group.map((a) => a.feature.column);
     const rows = ws.config.snapshots.get(name)!.sampleRows || Infinity;
-    const withStored = union && rows * stored.length <= STORED_IN_ONE_PASS ? [...new Set([...union, ...stored])] : union;
+    // Values only (the warm-up) compare with nothing: no stored column (150 MB of the language
+    // server's heap for the 50 features of the 500-module benchmark workspace).
+    const withStored = union && !valuesOnly && rows * stored.length <= STORED_IN_ONE_PASS ? [...new Set([...union, ...stored])] : union;
     await caches.snapshots.load(ws.config, name, withStored);
   }
   times.ms.read += performance.now() - readStarted;
