@@ -15,9 +15,9 @@ export class StatusItem implements vscode.Disposable {
   update(p: StatusParams): void {
     const icon = p.state === 'checking' || p.state === 'analyzing' || p.state === 'warming' ? '$(sync~spin)' : p.state === 'untrusted' ? '$(shield)' : p.state === 'error' ? '$(warning)' : '$(beaker)';
     const counts = p.state === 'untrusted' ? 'static only' : `$(error) ${p.errors} $(warning) ${p.warnings}`;
-    // The background warm-up says how far it is; the counts stay in the tooltip meanwhile.
-    this.item.text = p.state === 'warming' ? `${icon} FeatureGuard: ${p.message}` : `${icon} FeatureGuard ${counts}`;
-    this.item.tooltip = p.state === 'warming' ? `${p.message}: computing the committed (HEAD) values of the features in the background, so the next check runs only your edits (${p.errors} error(s), ${p.warnings} warning(s))` : p.message;
+    // The background warm-up says how far it is, beside the counts of the latest result.
+    this.item.text = p.state === 'warming' ? `${icon} FeatureGuard: ${p.message} ${counts}` : `${icon} FeatureGuard ${counts}`;
+    this.item.tooltip = p.state === 'warming' ? `FeatureGuard is ${p.message}: computing the committed (HEAD) values of the features in the background, so the next check runs only your edits` : p.message;
     this.item.backgroundColor = p.errors > 0 ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
   }
 
