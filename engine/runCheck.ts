@@ -41,6 +41,13 @@ export interface DataOptions {
   diskCache?: boolean;
   /** Set by `check --shard`: the run the shard belongs to, under which its measured costs are kept (featureCosts.ts). */
   shardRun?: string;
+  /**
+   * Only run the sides and keep their values in the results cache (the language server's warm-up
+   * of base values, `session/warmBase.ts`): no statistics, no stored column, no models.
+   */
+  valuesOnly?: boolean;
+  /** Called as each feature's check (or, with `valuesOnly`, its run) is done, in order. */
+  onFeatureDone?: (feature: AffectedFeature) => void;
 }
 
 /** `check --shard I/N`: only this shard's part of the affected features is checked (see `engine/shard/partition.ts`). */
@@ -163,10 +170,10 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
   const workers = new AbortController();
   const watch = setInterval(() => token.isCancellationRequested && workers.abort(), CANCEL_POLL_MS);
   try {
-    const jobs = await prepareJobs(ws, impact, runnable.map((r) => r.affected), limits, caches, sideCache, cacheStats, times, python, (nodeSides) => nodeSides > 0 && (stopIdle = prestartWorkers(limits, ws.repo.root, Math.min(2, nodeSides))));
+    const jobs = await prepareJobs(ws, impact, runnable.map((r) => r.affected), limits, caches, sideCache, cacheStats, times, python, (nodeSides) => nodeSides > 0 && (stopIdle = prestartWorkers(limits, ws.repo.root, Math.min(2, nodeSides))), !!options.valuesOnly);
     // Models the affected features reach are opened while the features run.
     const reached = modelsReached(ws.config, runnable.map((r) => r.affected));
-    const models = reached.size ? modelInput(workers.signal) : undefined;
+    const models = reached.size && !options.valuesOnly ? modelInput(workers.signal) : undefined;
     if (models) preloadModels(models, reached);
     // Node workers share bundles and batches; Python features run in their own interpreter.
     const pending = jobs.filter((j) => !j.cached && !j.python && runsSomeSide(j));
@@ -174,7 +181,7 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
     const ran = runSharedBatches(ws, pending, await sharedBundles(ws, impact, pending, times), caches, workers.signal);
     for (const [job, outcomes] of runPythonBatches(ws, jobs.filter((j) => !j.cached && j.python && runsSomeSide(j)), caches, workers.signal)) ran.set(job, outcomes);
     if (models) prereadModelColumns(models, reached);
-    await checkEach(ws, impact, jobs, runnable.map((r) => r.report), ran, caches, sideCache, times, token, workers.signal);
+    await checkEach(ws, impact, jobs, runnable.map((r) => r.report), ran, caches, sideCache, times, token, workers.signal, options);
     const modelled = models ? await modelChecks(ws, jobs, runnable.map((r) => r.report), caches, models, times, token) : { reports: [], warnings: [] };
     const report = buildReport(ws, impact, features.map((f) => f.report), { rowsSampled: caches.snapshots.rowsSampled(), featuresChecked: jobs.length }, started);
     if (modelled.reports.length) report.models = modelled.reports;
@@ -213,11 +220,12 @@ async function modelChecks(ws: Workspace, jobs: Job[], reports: FeatureReport[],
 }
 
 /** Checks each job as its outcomes arrive, in job order, filling its feature's report. */
-async function checkEach(ws: Workspace, impact: ImpactResult, jobs: Job[], reports: FeatureReport[], ran: Map<Job, BatchOutcomes>, caches: CheckCaches, sideCache: ResultsCache | undefined, times: PhaseTimes, token: CancellationToken, signal: AbortSignal): Promise<void> {
+async function checkEach(ws: Workspace, impact: ImpactResult, jobs: Job[], reports: FeatureReport[], ran: Map<Job, BatchOutcomes>, caches: CheckCaches, sideCache: ResultsCache | undefined, times: PhaseTimes, token: CancellationToken, signal: AbortSignal, options: DataOptions): Promise<void> {
   try {
     for (const [i, job] of jobs.entries()) {
       throwIfCancelled(token);
-      Object.assign(reports[i], job.cached ?? (await dataCheck(ws, impact, job, caches, sideCache, times, ran.get(job) ?? {}, signal)));
+      Object.assign(reports[i], job.cached ?? (await dataCheck(ws, impact, job, caches, sideCache, times, ran.get(job) ?? {}, signal, !!options.valuesOnly)));
+      options.onFeatureDone?.(job.affected);
       ran.get(job)?.consumed?.();
       // Its outcomes hold the feature's values (and the statistics derived from them): let them go.
       ran.delete(job);
@@ -269,6 +277,7 @@ async function prepareJobs(
   times: PhaseTimes,
   python: PythonInterpreter | undefined,
   onPending: (nodeSides: number) => void,
+  valuesOnly = false,
 ): Promise<Job[]> {
   const readStarted = performance.now();
   const needed = new Map<AffectedFeature, string[] | undefined>();
@@ -313,7 +322,9 @@ async function prepareJobs(
     // each is read when its feature is checked and dropped after (see dataCheck).
     const stored = group.map((a) => a.feature.column);
     const rows = ws.config.snapshots.get(name)!.sampleRows || Infinity;
-    const withStored = union && rows * stored.length <= STORED_IN_ONE_PASS ? [...new Set([...union, ...stored])] : union;
+    // Values only (the warm-up) compare with nothing: no stored column (150 MB of the language
+    // server's heap for the 50 features of the 500-module benchmark workspace).
+    const withStored = union && !valuesOnly && rows * stored.length <= STORED_IN_ONE_PASS ? [...new Set([...union, ...stored])] : union;
     await caches.snapshots.load(ws.config, name, withStored);
   }
   times.ms.read += performance.now() - readStarted;
@@ -458,7 +469,7 @@ function runPythonBatches(ws: Workspace, jobs: Job[], caches: CheckCaches, signa
   return out;
 }
 
-async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: CheckCaches, sideCache: ResultsCache | undefined, times: PhaseTimes, batched: BatchOutcomes, signal: AbortSignal): Promise<Partial<FeatureReport>> {
+async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: CheckCaches, sideCache: ResultsCache | undefined, times: PhaseTimes, batched: BatchOutcomes, signal: AbortSignal, valuesOnly = false): Promise<Partial<FeatureReport>> {
   const { affected, limits } = job;
   const loaded = await job.load();
   const feature = affected.feature;
@@ -494,6 +505,7 @@ async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: 
   ]);
   // Never a result (nor a cached one) from a run that was stopped half-way.
   if ((base && !base.ok && base.reason === 'cancelled') || (!target.ok && target.reason === 'cancelled')) throw new CancelledError();
+  if (valuesOnly) return { verdict: 'not-checked' };
   times.ms.bundle += Math.max(base?.timings?.bundleMs ?? 0, target.timings?.bundleMs ?? 0);
   times.ms.execute += Math.max(base?.timings?.executeMs ?? 0, target.timings?.executeMs ?? 0);
   const readStarted = performance.now();
@@ -606,13 +618,14 @@ function resultKey(parts: unknown[]): string {
  * side's values depend on: the side's closure fingerprint and the content hash of every module of
  * its closure (top-level code runs when the bundle loads), the feature's config as far as running
  * goes, the snapshot's identity (file content, sample rows, seed), the columns the code reads,
- * the time and memory limits, and the runtime (Node's version and the installed packages' manifests, or the
- * Python interpreter's path, version and import roots).
+ * the time and memory limits, and the runtime (Node's major version — the editor's server runs on
+ * VS Code's Electron build of it, the CLI on the system's, and both should share the base values —
+ * and the installed packages' manifests, or the Python interpreter's path, version and import roots).
  */
 function lookUpSides(ws: Workspace, impact: ImpactResult, j: Job, sideColumns: ColumnsNeeded['sides'], limits: Job['limits'], cache: ResultsCache, stats: { baseHits: number; targetHits: number; misses: number }, packages: string | undefined): void {
   const f = j.affected.feature;
   const feature = { name: f.name, source: f.source, file: f.file, exportName: f.exportName, snapshot: f.snapshot, column: f.column, kind: f.kind, output: f.output, examples: f.examples };
-  const runtime = j.python ? { python: j.python.path, version: j.python.version, paths: ws.config.python.paths } : { node: process.version, packages };
+  const runtime = j.python ? { python: j.python.path, version: j.python.version, paths: ws.config.python.paths } : { node: process.versions.node.split('.')[0], packages };
   const common = { feature, identity: j.identity, timeoutMs: limits.timeoutMs, memoryMb: limits.memoryMb, runtime };
   const sides = [
     ...(j.affected.baseSymbol ? [{ which: 'base' as const, fingerprint: j.affected.baseFingerprint, tree: ws.sides.base, graph: impact.baseGraph }] : []),

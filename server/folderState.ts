@@ -5,15 +5,20 @@
  * more run follows it) and, with `onType`, schedules a data check after a pause; a save refreshes
  * git state and checks. Results are published only while they are the newest. A step that fails
  * with a `UserError` (a config the engine cannot use, no usable Python) leaves it standing, shown on
- * the config, until that step next succeeds.
+ * the config, until that step next succeeds. Every edit-driven step stops the background warm-up
+ * of base values (`BaseWarmup`) at once and lets it resume after; a HEAD move (`watchHead`) is read
+ * like a save.
  *
  * Impact is not debounced: an incremental impact run costs ~15 ms on a 500-module workspace, less
  * than any debounce worth having, and a user sees the squiggle move as they type.
  */
 import type { CancellationToken } from '../engine/errors';
 import { CancelledError, UserError } from '../engine/errors';
+import type { WarmProgress } from '../engine/session/warmBase';
 import type { SessionResult, WorkspaceSession } from '../engine/session/workspaceSession';
 import type { FeatureGuardSettings } from '../shared/settings';
+import { BaseWarmup } from './baseWarmup';
+import { watchHead } from './headWatcher';
 
 export interface FolderHooks {
   /** Publishes `folder.latest` (impact-only when `folder.pending`) and `folder.userErrors`. */
@@ -23,6 +28,8 @@ export interface FolderHooks {
   log(message: string): void;
   /** A step failed; a `UserError` is in `folder.userErrors` already. */
   onError(folder: FolderState, err: unknown): void;
+  /** The background warm-up of base values got this far; undefined: it ended, the folder is idle. */
+  warming(folder: FolderState, progress: WarmProgress | undefined): void;
 }
 
 /** The steps of a run that can fail: re-reading git state and the config, static impact, data checks. */
@@ -51,6 +58,9 @@ export class FolderState {
   private disposed = false;
   private checkTimer?: NodeJS.Timeout;
   private running?: Cancellation;
+  /** HEAD's values computed in the background while nothing edit-driven runs (see `BaseWarmup`). */
+  private readonly warmup: BaseWarmup;
+  private stopWatchingHead?: () => void;
 
   constructor(
     readonly uri: string,
@@ -60,7 +70,20 @@ export class FolderState {
     public settings: FeatureGuardSettings,
     public trusted: boolean,
     private readonly hooks: FolderHooks,
-  ) {}
+  ) {
+    this.warmup = new BaseWarmup(
+      { name, session, whyNotWarm: () => this.whyNotWarm(), busy: () => this.impactBusy || !!this.running || !!this.checkTimer },
+      { progress: (p) => hooks.warming(this, p), log: hooks.log },
+    );
+  }
+
+  /**
+   * Starts watching git for HEAD moves (a commit, a checkout: `watchHead`), each read like a save,
+   * and the warm-up of base values that follows the folder's first run.
+   */
+  startWatchingHead(): void {
+    this.stopWatchingHead ??= watchHead(this.session.root, () => this.session.headCommit, () => void this.saved(), this.hooks.log);
+  }
 
   /** The interpreter last named in the log, so each change is said once. */
   private pythonLogged?: string;
@@ -69,16 +92,19 @@ export class FolderState {
   edited(): void {
     this.generation++;
     this.cancelRunning();
+    this.warmup.interrupt();
     this.impactSoon();
     clearTimeout(this.checkTimer);
-    if (this.settings.runDataChecks === 'onType') this.checkTimer = setTimeout(() => void this.runCheck(), this.settings.dataCheckDelayMs);
+    this.checkTimer = this.settings.runDataChecks === 'onType' ? setTimeout(() => void this.runCheck(), this.settings.dataCheckDelayMs) : undefined;
   }
 
   /** A file was saved or something on disk changed: re-read git state, then check per settings. */
   async saved(): Promise<void> {
     if (!(await this.refreshed())) return;
-    if (this.settings.runDataChecks === 'manual') await this.runImpact();
-    else await this.runCheck();
+    if (this.settings.runDataChecks === 'manual') {
+      await this.runImpact();
+      this.warmup.schedule(); // which only says why it does not run
+    } else await this.runCheck();
   }
 
   /** Runs impact and data checks now (the "Run ML Checks" command), whatever the settings. */
@@ -90,6 +116,8 @@ export class FolderState {
   dispose(): void {
     this.disposed = true;
     clearTimeout(this.checkTimer);
+    this.stopWatchingHead?.();
+    this.warmup.dispose();
     this.cancelRunning();
     this.session.dispose();
   }
@@ -111,6 +139,7 @@ export class FolderState {
         }
       } finally {
         this.impactBusy = false;
+        this.warmup.schedule();
       }
     });
   }
@@ -119,6 +148,8 @@ export class FolderState {
   private async refreshed(): Promise<boolean> {
     this.generation++;
     this.cancelRunning();
+    this.warmup.interrupt();
+    this.warmup.reset();
     try {
       await this.session.refresh();
       this.userErrors.delete('refresh');
@@ -147,6 +178,8 @@ export class FolderState {
 
   private async runCheck(): Promise<SessionResult | undefined> {
     clearTimeout(this.checkTimer);
+    this.checkTimer = undefined;
+    this.warmup.interrupt();
     const generation = this.generation;
     const token = new Cancellation();
     this.running = token;
@@ -175,7 +208,18 @@ export class FolderState {
     } finally {
       endProgress();
       if (this.running === token) this.running = undefined;
+      this.warmup.schedule();
     }
+  }
+
+  /** Why the warm-up of base values may not run now; undefined when it may. */
+  private whyNotWarm(): string | undefined {
+    if (this.disposed) return 'the folder is closed';
+    if (!this.trusted) return 'restricted mode (the workspace is not trusted), no workspace code runs';
+    if (!this.settings.warmBaseValues) return 'featureguard.warmBaseValues is off';
+    if (this.settings.runDataChecks === 'manual') return 'data checks run only on command (featureguard.runDataChecks: manual)';
+    if (this.userErrors.size > 0) return 'a problem stands (see the status)';
+    return undefined;
   }
 
   /** Records a user error as standing for `step`; any failure is reported. */

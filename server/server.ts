@@ -63,8 +63,7 @@ export function startServer(connection: Connection): void {
       publishDiagnostics(folder);
       // Editors ask for code lenses when text changes; a verdict that arrives later needs a nudge.
       if (capabilities.workspace?.codeLens?.refreshSupport) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
-      // An impact-only result while a data check is still to come is not "idle" yet.
-      sendStatus(!folder.trusted ? 'untrusted' : folder.pending ? 'analyzing' : 'idle', folder.latest);
+      sendStatus(restingState(folder), folder.latest);
     },
     beginProgress(folder) {
       sendStatus('checking', folder.latest);
@@ -92,9 +91,19 @@ export function startServer(connection: Connection): void {
       if (err instanceof UserError) publishDiagnostics(folder);
       sendStatus('error', folder.latest, message);
     },
+    warming(folder, progress) {
+      if (!progress) return sendStatus(restingState(folder), folder.latest);
+      const warming = { done: progress.done, total: progress.total };
+      sendStatus('warming', folder.latest, `warming base values ${warming.done}/${warming.total}`, warming);
+    },
   };
 
-  function sendStatus(state: StatusParams['state'], result?: SessionResult, message?: string): void {
+  /** A folder's state when nothing edit-driven runs: an impact-only result with a data check still to come is not "idle" yet. */
+  function restingState(folder: FolderState): StatusParams['state'] {
+    return !folder.trusted ? 'untrusted' : folder.pending ? 'analyzing' : 'idle';
+  }
+
+  function sendStatus(state: StatusParams['state'], result?: SessionResult, message?: string, warming?: StatusParams['warming']): void {
     let errors = 0, warnings = 0, featuresAffected = 0;
     let standing: UserError | undefined;
     for (const f of folders.values()) {
@@ -109,7 +118,7 @@ export function startServer(connection: Connection): void {
     if (standing && (state === 'idle' || state === 'untrusted')) [state, message] = ['error', message ?? standing.message];
     const why = !trusted ? 'Restricted mode: static impact only; no workspace code runs until you trust this workspace.' : undefined;
     const text = message ?? why ?? (result ? `${featuresAffected} feature(s) affected, ${errors} error(s), ${warnings} warning(s)` : 'FeatureGuard');
-    void connection.sendNotification(StatusNotification, { state: !trusted && state === 'idle' ? 'untrusted' : state, errors, warnings, featuresAffected, message: text } satisfies StatusParams);
+    void connection.sendNotification(StatusNotification, { state: !trusted && state === 'idle' ? 'untrusted' : state, errors, warnings, featuresAffected, message: text, ...(warming && state === 'warming' ? { warming } : {}) } satisfies StatusParams);
   }
 
   /** Publishes a folder's diagnostics: its latest result's, and its standing user errors on the config. */
@@ -188,6 +197,7 @@ export function startServer(connection: Connection): void {
     log(`${folder.name}: ${session.config.features.size} configured feature(s) in ${configPath}`);
     logEditorPython(state);
     for (const doc of documents.all()) syncDocument(doc, state);
+    state.startWatchingHead();
     await state.saved();
   }
 

@@ -53,12 +53,18 @@ export interface ReportHtmlParams {
 export const StatusNotification = 'featureguard/status';
 
 export interface StatusParams {
-  state: 'idle' | 'analyzing' | 'checking' | 'untrusted' | 'error';
+  /**
+   * `warming`: nothing edit-driven runs, and HEAD's values of the features are being computed in
+   * the background (`warming` says how far), so that the next check runs only the edited side.
+   */
+  state: 'idle' | 'analyzing' | 'checking' | 'warming' | 'untrusted' | 'error';
   errors: number;
   warnings: number;
   featuresAffected: number;
-  /** One line for the tooltip: what happened last, or why nothing runs. */
+  /** One line for the tooltip: what happened last, or why nothing runs (`warming`: "warming base values 12/50"). */
   message: string;
+  /** With `warming`: features whose base values are ready, of those HEAD has. */
+  warming?: { done: number; total: number };
 }
 
 /** Notification `featureguard/trust` (client → server): the workspace trust changed. */

@@ -12,12 +12,19 @@ export interface FeatureGuardSettings {
   configPath: string;
   /** Pause in typing, in milliseconds, before `onType` data checks start. */
   dataCheckDelayMs: number;
+  /**
+   * Compute HEAD's values of every feature in the background (after start-up and after each
+   * commit or checkout), so a check runs only the edited side. Never in an untrusted workspace,
+   * nor with `runDataChecks: manual`.
+   */
+  warmBaseValues: boolean;
 }
 
 export const DEFAULT_SETTINGS: FeatureGuardSettings = {
   runDataChecks: 'onType',
   configPath: '',
   dataCheckDelayMs: 800,
+  warmBaseValues: true,
 };
 
 /** Settings from an untyped `workspace/configuration` answer, with defaults for what is missing or wrong. */
@@ -28,5 +35,6 @@ export function settingsFrom(raw: unknown): FeatureGuardSettings {
     runDataChecks: mode === 'onType' || mode === 'onSave' || mode === 'manual' ? mode : DEFAULT_SETTINGS.runDataChecks,
     configPath: typeof o.configPath === 'string' ? o.configPath : DEFAULT_SETTINGS.configPath,
     dataCheckDelayMs: typeof o.dataCheckDelayMs === 'number' && o.dataCheckDelayMs >= 0 ? o.dataCheckDelayMs : DEFAULT_SETTINGS.dataCheckDelayMs,
+    warmBaseValues: typeof o.warmBaseValues === 'boolean' ? o.warmBaseValues : DEFAULT_SETTINGS.warmBaseValues,
   };
 }

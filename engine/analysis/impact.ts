@@ -135,7 +135,7 @@ function featureImpact(feature: FeatureConfig, baseGraph: SymbolGraph, targetGra
  * A hash of what a closure computes, independent of where its declarations live: each
  * declaration's content with the contents of the declarations it references.
  */
-function fingerprint(graph: SymbolGraph, roots: SymbolId[]): string {
+export function fingerprint(graph: SymbolGraph, roots: SymbolId[]): string {
   const lines: string[] = [];
   for (const id of graph.closure(roots)) {
     const node = graph.nodes.get(id)!;

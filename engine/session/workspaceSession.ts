@@ -6,14 +6,17 @@
  */
 import { relative, sep } from 'node:path';
 import { analyzeImpact, type ImpactResult } from '../analysis/impact';
+import { summarizeTree } from '../analysis/summarizeTree';
 import { BundleCache } from '../cache/bundleCache';
 import { SummaryCache } from '../cache/summaryCache';
-import type { CancellationToken } from '../errors';
+import { throwIfCancelled, type CancellationToken } from '../errors';
+import { SymbolGraph } from '../graph/symbolGraph';
 import type { Report } from '../report/reportTypes';
 import { checkImpact, closeCheckCaches, newCheckCaches, type CheckCaches, type DataOptions } from '../runCheck';
 import { buildReport, featureReport } from '../runImpact';
 import { blobHash, OverlayTree, type OverlayEntry } from '../sources/sourceTree';
 import { openWorkspace, type RunOptions, type Workspace } from '../workspace';
+import { warmBaseValues, type WarmProgress } from './warmBase';
 
 export interface SessionResult {
   report: Report;
@@ -28,6 +31,8 @@ export class WorkspaceSession {
   /** The last run's graphs: the base is reused as is, the target relinks only edited modules. */
   private previous?: { baseGraph: ImpactResult['baseGraph']; targetGraph: ImpactResult['targetGraph'] };
   private disposed = false;
+  /** The features the warm-up finished, by what their base values depend on (see `warmBase`). */
+  private readonly warmed = new Set<string>();
 
   private constructor(
     private options: RunOptions,
@@ -99,6 +104,28 @@ export class WorkspaceSession {
   }
 
   /**
+   * Computes HEAD's values of every feature into the results cache (memory and disk), one
+   * feature after another in one worker, so that the next check runs only the target side. Stops at once when
+   * `token` is cancelled; called again, it goes on where it stopped (features finished earlier,
+   * for the same code, are skipped without a look-up). The caller runs it only when the workspace
+   * is trusted: it runs workspace code.
+   */
+  async warmBase(token: CancellationToken, onProgress?: (p: WarmProgress) => void): Promise<WarmProgress> {
+    const ws = this.ws;
+    const modules = await summarizeTree(ws.sides.base, ws.frontEnd, this.summaries);
+    throwIfCancelled(token);
+    // HEAD's graph shares the last run's base graph where the modules are the same objects.
+    const graph = new SymbolGraph(modules, ws.frontEnd, this.previous?.baseGraph);
+    if (this.warmed.size > MAX_WARMED) this.warmed.clear();
+    return warmBaseValues({ ws, graph, caches: this.caches, warmed: this.warmed, token, onProgress });
+  }
+
+  /** The commit HEAD stood for at the last refresh (null: no commits yet). */
+  get headCommit(): string | null {
+    return this.ws.sides.baseCommit;
+  }
+
+  /**
    * Ends what the session keeps running between checks: the model worker (SPEC §10), whose
    * sessions stay open for the next check. Called when the editor drops the folder or shuts down.
    */
@@ -137,3 +164,6 @@ export class WorkspaceSession {
     return { ...this.ws, sides: { ...sides, target, changedPaths: [...changed] }, targetLabel: 'editor' };
   }
 }
+
+/** Warmed-feature keys kept: a few thousand commits' worth of changed features. */
+const MAX_WARMED = 20_000;
