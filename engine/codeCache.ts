@@ -12,11 +12,12 @@
  *   version, flags and the source's length) is compiled from source and the cache made again;
  * - the cache is made at the end of the process that compiled from source, so it holds the
  *   functions the run actually compiled, and written atomically (tmp + rename); failing to write
- *   it is no error.
+ *   it is no error. Writing keeps the folder to the 32 most recently written caches (an updated
+ *   install leaves its old ones behind).
  */
 import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -107,7 +108,26 @@ function writeCache(cacheFile: string, stamp: string, script: Script): void {
     const tmp = `${cacheFile}.${process.pid}.tmp`;
     writeFileSync(tmp, Buffer.concat([Buffer.from(stamp + '\n'), data]));
     renameSync(tmp, cacheFile);
+    prune(dirname(cacheFile));
   } catch {
     // A read-only home or a full disk: the next run compiles from source again.
   }
+}
+
+/** Cache files kept: each install (path) of FeatureGuard has a few; older installs' go first. */
+const MAX_CACHE_FILES = 32;
+
+/** Deletes the least recently written cache files beyond `MAX_CACHE_FILES` (and stray temporaries). */
+function prune(dir: string): void {
+  const files = readdirSync(dir).flatMap((name) => {
+    try {
+      return [{ path: join(dir, name), mtimeMs: statSync(join(dir, name)).mtimeMs, name }];
+    } catch {
+      return [];
+    }
+  });
+  const hourAgo = Date.now() - 3_600_000;
+  const stale = files.filter((f) => f.name.endsWith('.tmp') && f.mtimeMs < hourAgo);
+  const caches = files.filter((f) => f.name.endsWith('.v8cache')).sort((a, b) => b.mtimeMs - a.mtimeMs);
+  for (const f of [...stale, ...caches.slice(MAX_CACHE_FILES)]) rmSync(f.path, { force: true });
 }

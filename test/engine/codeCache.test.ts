@@ -93,6 +93,23 @@ describe('code cache (requireWithCodeCache)', function () {
     assert.equal(load('impact').last, 'hit');
   });
 
+  it('keeps the 32 most recently written caches when it writes one', () => {
+    for (let i = 0; i < 40; i++) {
+      const old = join(cacheDir, `other-${i}.v8cache`);
+      writeFileSync(old, 'x');
+      const when = new Date(Date.now() - (i + 1) * 60_000);
+      utimesSync(old, when, when);
+    }
+    writeFileSync(join(cacheDir, 'left-over.v8cache.123.tmp'), 'x');
+    utimesSync(join(cacheDir, 'left-over.v8cache.123.tmp'), new Date(0), new Date(0));
+    assert.equal(load().last, 'miss');
+    const left = readdirSync(cacheDir).sort();
+    assert.equal(left.length, 32);
+    assert.ok(left.some((n) => n.startsWith('lib.js-')), 'the cache just written stays');
+    assert.ok(left.includes('other-0.v8cache') && !left.includes('other-31.v8cache') && !left.includes('left-over.v8cache.123.tmp'));
+    assert.equal(load().last, 'hit');
+  });
+
   it('is a plain require when turned off', () => {
     const run = load('', 'off');
     assert.equal(run.last, 'off');
