@@ -44,7 +44,10 @@ export interface Workspace {
   targetLabel: string;
   /** The interpreter the editor has selected (`RunOptions.editorPython`). */
   editorPython?: string;
-  /** Wall time of the run's phases so far: `open` (repository, config), `git` (sides), `cacheRead`. */
+  /**
+   * Wall time of the run's phases so far: `open` (repository, config), `cacheRead` (while git
+   * runs), `git` (the rest of the wait for the sides).
+   */
   clock: PhaseClock;
 }
 
@@ -57,10 +60,15 @@ export async function openWorkspace(options: RunOptions): Promise<Workspace> {
   const frontEnd = workspaceFrontEnd(config.python.paths);
   clock.lap('open');
   const targetKind: TargetKind = options.staged ? 'staged' : 'worktree';
-  const sides = await gitSides(repo, rev, targetKind, (p) => frontEnd.handles(p), frontEnd.pathspecs);
-  clock.lap('git');
+  const sidesRead = gitSides(repo, rev, targetKind, (p) => frontEnd.handles(p), frontEnd.pathspecs);
+  sidesRead.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+  // The summary cache is read while git works: once git's processes are started (a turn of the
+  // event loop), the parse of summaries.json fills time spent waiting for them.
+  await new Promise((r) => setImmediate(r));
   const cache = new SummaryCache(options.diskCache === false ? undefined : join(repo.commonDir, 'featureguard', 'summaries.json'));
   const bundles = options.bundles ?? new BundleCache(options.diskCache === false ? undefined : join(repo.commonDir, 'featureguard', 'bundles'));
   clock.lap('cacheRead');
+  const sides = await sidesRead;
+  clock.lap('git');
   return { repo, config, sides, frontEnd, cache, bundles, baseLabel: rev, targetLabel: targetKind, clock, ...(options.editorPython ? { editorPython: options.editorPython } : {}) };
 }
