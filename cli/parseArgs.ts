@@ -1,7 +1,7 @@
 /** Parses the command line of SPEC §6 into a command and its options; usage errors exit 2. */
 import { parseArgs } from 'node:util';
 import { UserError } from '../engine/errors';
-import { parseShard, type Shard } from '../engine/shard/partition';
+import { parseShard, type Shard } from '../engine/shard/parseShard';
 
 export type Format = 'text' | 'json' | 'sarif' | 'junit' | 'html';
 

@@ -18,7 +18,7 @@ import { findPython, requireModules, type PythonInterpreter } from './exec/pytho
 import { checkHamiltonParameters } from './exec/python/hamiltonParameters';
 import { pythonColumnsUsed } from './exec/python/pythonColumns';
 import { runPythonFeatures, runPythonSide } from './exec/python/pythonSide';
-import { bundleFeatures } from './exec/bundleFeature';
+import { bundleFeature, bundleFeatures, type BundleResult } from './exec/bundleFeature';
 import { runFeatureSide, sideOutcome, workerJob, type SideOutcome } from './exec/featureRunner';
 import { DEFAULT_MEMORY_MB, prestartWorkers, runBatch } from './exec/runInWorker';
 import type { FeatureReport, ModelReport, Report } from './report/reportTypes';
@@ -170,7 +170,16 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
   const workers = new AbortController();
   const watch = setInterval(() => token.isCancellationRequested && workers.abort(), CANCEL_POLL_MS);
   try {
-    const jobs = await prepareJobs(ws, impact, runnable.map((r) => r.affected), limits, caches, sideCache, cacheStats, times, python, (nodeSides) => nodeSides > 0 && (stopIdle = prestartWorkers(limits, ws.repo.root, Math.min(2, nodeSides))), !!options.valuesOnly);
+    // Bundling (esbuild, a process of its own) starts with the workers, before the snapshots are
+    // read, and overlaps the reading; the bundle phase is the time then still waited for it.
+    let bundling: Promise<SharedBundles> | undefined;
+    const jobs = await prepareJobs(ws, impact, runnable.map((r) => r.affected), limits, caches, sideCache, cacheStats, times, python, (nodeSides, pendingJobs) => {
+      if (nodeSides > 0) stopIdle = prestartWorkers(limits, ws.repo.root, Math.min(2, nodeSides));
+      const node = pendingJobs.filter((j) => !j.python && runsSomeSide(j));
+      bundling = sharedBundles(ws, impact, node);
+      bundling.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+      if (node.length === 1) prebundle(ws, impact, node[0]);
+    }, !!options.valuesOnly);
     // Models the affected features reach are opened while the features run.
     const reached = modelsReached(ws.config, runnable.map((r) => r.affected));
     const models = reached.size && !options.valuesOnly ? modelInput(workers.signal) : undefined;
@@ -178,7 +187,10 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
     // Node workers share bundles and batches; Python features run in their own interpreter.
     const pending = jobs.filter((j) => !j.cached && !j.python && runsSomeSide(j));
     throwIfCancelled(token);
-    const ran = runSharedBatches(ws, pending, await sharedBundles(ws, impact, pending, times), caches, workers.signal);
+    const bundleWait = performance.now();
+    const shared = await (bundling ?? sharedBundles(ws, impact, pending));
+    times.ms.bundle += performance.now() - bundleWait;
+    const ran = runSharedBatches(ws, pending, shared, caches, workers.signal);
     for (const [job, outcomes] of runPythonBatches(ws, jobs.filter((j) => !j.cached && j.python && runsSomeSide(j)), caches, workers.signal)) ran.set(job, outcomes);
     if (models) prereadModelColumns(models, reached);
     await checkEach(ws, impact, jobs, runnable.map((r) => r.report), ran, caches, sideCache, times, token, workers.signal, options);
@@ -254,6 +266,8 @@ interface Job {
   sideKeys?: { base?: string; target?: string };
   /** Sides whose outcome the results cache had: they are not run. */
   cachedSides?: { base?: SideOutcome; target?: SideOutcome };
+  /** Bundles started early for a feature checked alone (`prebundle`). */
+  prebundled?: { base?: Promise<BundleResult>; target?: Promise<BundleResult> };
 }
 
 /** Whether some side of the job still has to run (one whose outcome is not cached). */
@@ -276,7 +290,7 @@ async function prepareJobs(
   stats: { baseHits: number; targetHits: number; misses: number },
   times: PhaseTimes,
   python: PythonInterpreter | undefined,
-  onPending: (nodeSides: number) => void,
+  onPending: (nodeSides: number, pending: Job[]) => void,
   valuesOnly = false,
 ): Promise<Job[]> {
   const readStarted = performance.now();
@@ -308,13 +322,18 @@ async function prepareJobs(
     bySnapshot.set(name, [...(bySnapshot.get(name) ?? []), a]);
   }
   const packages = sideCache && pending.some((j) => !j.python) ? packagesIdentity(ws.repo.root) : undefined;
-  let nodeSides = 0;
+  // The sides that will run in Node: one worker each (runSharedBatches), so a check whose base
+  // values are all cached (or the warm-up, which runs one side) starts one worker, not two.
+  let baseRuns = false;
+  let targetRuns = false;
   for (const j of pending) {
     j.columns = needed.get(j.affected);
     if (sideCache) lookUpSides(ws, impact, j, sideColumnsOf.get(j.affected)!, limits, sideCache, stats, packages);
-    if (!j.python) nodeSides += (j.affected.baseSymbol && !j.cachedSides?.base ? 1 : 0) + (j.cachedSides?.target ? 0 : 1);
+    if (j.python) continue;
+    baseRuns ||= !!j.affected.baseSymbol && !j.cachedSides?.base;
+    targetRuns ||= !j.cachedSides?.target;
   }
-  if (pending.length) onPending(nodeSides);
+  if (pending.length) onPending(Number(baseRuns) + Number(targetRuns), pending);
   for (const [name, group] of bySnapshot) {
     const lists = group.map((a) => needed.get(a));
     const union = lists.some((l) => l === undefined) ? undefined : [...new Set(lists.flat() as string[])];
@@ -337,9 +356,8 @@ interface SharedBundles {
   target?: { code: string; keys: Map<Job, string> };
 }
 
-async function sharedBundles(ws: Workspace, impact: ImpactResult, jobs: Job[], times: PhaseTimes): Promise<SharedBundles> {
+async function sharedBundles(ws: Workspace, impact: ImpactResult, jobs: Job[]): Promise<SharedBundles> {
   if (jobs.length < 2) return {};
-  const started = performance.now();
   const side = async (tree: Workspace['sides']['base'], graph: ImpactResult['baseGraph'], withSymbol: (j: Job) => boolean) => {
     const members = jobs.filter(withSymbol);
     if (members.length === 0) return undefined;
@@ -352,8 +370,24 @@ async function sharedBundles(ws: Workspace, impact: ImpactResult, jobs: Job[], t
     side(ws.sides.base, impact.baseGraph, (j) => !!j.affected.baseSymbol && !j.cachedSides?.base),
     side(ws.sides.target, impact.targetGraph, (j) => !j.cachedSides?.target),
   ]);
-  times.ms.bundle += performance.now() - started;
   return { base, target };
+}
+
+/**
+ * A feature checked alone is bundled per side by `runFeatureSide`; started here, before the
+ * snapshot is read, the bundles are ready (or nearly) when the rows are.
+ */
+function prebundle(ws: Workspace, impact: ImpactResult, job: Job): void {
+  const { feature } = job.affected;
+  const start = (tree: Workspace['sides']['base'], graph: ImpactResult['baseGraph']) => {
+    const p = bundleFeature(tree, ws.frontEnd, feature.file, feature.exportName, graph.moduleClosure(feature.file), ws.bundles);
+    p.catch(() => undefined); // awaited by runFeatureSide; not an unhandled rejection meanwhile
+    return p;
+  };
+  job.prebundled = {
+    ...(job.affected.baseSymbol && !job.cachedSides?.base ? { base: start(ws.sides.base, impact.baseGraph) } : {}),
+    ...(!job.cachedSides?.target ? { target: start(ws.sides.target, impact.targetGraph) } : {}),
+  };
 }
 
 /** What the shared batches produce for a job, per side, as each becomes known. */
@@ -478,12 +512,12 @@ async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: 
   const run = async (tree: Workspace['sides']['base'], graph: ImpactResult['baseGraph'], batched: Promise<SideOutcome> | undefined, which: 'base' | 'target'): Promise<SideOutcome> => {
     const hit = job.cachedSides?.[which];
     if (hit) return hit;
-    const outcome = await runSide(tree, graph, batched);
+    const outcome = await runSide(tree, graph, batched, which);
     const key = job.sideKeys?.[which];
     if (key && sideCache && cacheable(outcome)) sideCache.set(key, outcome.result);
     return outcome;
   };
-  const runSide = async (tree: Workspace['sides']['base'], graph: ImpactResult['baseGraph'], batched: Promise<SideOutcome> | undefined): Promise<SideOutcome> => {
+  const runSide = async (tree: Workspace['sides']['base'], graph: ImpactResult['baseGraph'], batched: Promise<SideOutcome> | undefined, which: 'base' | 'target'): Promise<SideOutcome> => {
     if (job.python) {
       const waitStarted = performance.now();
       const pre = await batched;
@@ -497,7 +531,7 @@ async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: 
     const pre = await batched;
     if (pre) pre.timings = { bundleMs: 0, executeMs: performance.now() - waitStarted };
     if (pre && (pre.ok || pre.reason !== 'load')) return pre;
-    return runFeatureSide(tree, ws.frontEnd, feature, feature.file, loaded.sample, ws.repo.root, limits, graph.moduleClosure(feature.file), ws.bundles, signal);
+    return runFeatureSide(tree, ws.frontEnd, feature, feature.file, loaded.sample, ws.repo.root, limits, graph.moduleClosure(feature.file), ws.bundles, signal, job.prebundled?.[which]);
   };
   const [base, target] = await Promise.all([
     affected.baseSymbol ? run(ws.sides.base, impact.baseGraph, batched.base, 'base') : Promise.resolve(undefined),

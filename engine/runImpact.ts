@@ -13,7 +13,10 @@ export async function runImpact(options: RunOptions, token: CancellationToken = 
   const ws = await openWorkspace(options);
   const impact = await impactOf(ws, token);
   const features = impact.features.map((a) => featureReport(a, impact, 'not-checked'));
-  return buildReport(ws, impact, features, { rowsSampled: 0, featuresChecked: 0 }, started);
+  const report = buildReport(ws, impact, features, { rowsSampled: 0, featuresChecked: 0 }, started);
+  ws.clock.lap('report');
+  report.summary.timings = ws.clock.rounded();
+  return report;
 }
 
 /** Runs the static analysis of an opened workspace and saves the summary cache. */
@@ -26,8 +29,10 @@ export async function impactOf(ws: Workspace, token: CancellationToken): Promise
     frontEnd: ws.frontEnd,
     cache: ws.cache,
     token,
+    clock: ws.clock,
   });
   ws.cache.save();
+  ws.clock.lap('cacheWrite');
   return impact;
 }
 

@@ -10,6 +10,7 @@ import type { Config } from './config/configTypes';
 import { openRepo, type GitRepo } from './git/gitRepo';
 import type { LanguageFrontEnd } from './lang/frontEnd';
 import { workspaceFrontEnd } from './lang/frontEnds';
+import { PhaseClock } from './phaseClock';
 import { gitSides, type Sides, type TargetKind } from './sources/gitSides';
 
 /** How a CLI run chooses its sides (SPEC §2). */
@@ -43,17 +44,31 @@ export interface Workspace {
   targetLabel: string;
   /** The interpreter the editor has selected (`RunOptions.editorPython`). */
   editorPython?: string;
+  /**
+   * Wall time of the run's phases so far: `open` (repository, config), `cacheRead` (while git
+   * runs), `git` (the rest of the wait for the sides).
+   */
+  clock: PhaseClock;
 }
 
 export async function openWorkspace(options: RunOptions): Promise<Workspace> {
-  const repo = await openRepo(options.cwd);
+  const clock = new PhaseClock();
+  const rev = options.base ?? 'HEAD';
+  const repo = await openRepo(options.cwd, rev);
   const configPath = options.configPath ? resolve(options.cwd, options.configPath) : join(repo.root, CONFIG_FILE_NAME);
   const config = loadConfig(configPath, repo.root, !options.configPath);
   const frontEnd = workspaceFrontEnd(config.python.paths);
-  const rev = options.base ?? 'HEAD';
+  clock.lap('open');
   const targetKind: TargetKind = options.staged ? 'staged' : 'worktree';
-  const sides = await gitSides(repo, rev, targetKind, (p) => frontEnd.handles(p), frontEnd.pathspecs);
+  const sidesRead = gitSides(repo, rev, targetKind, (p) => frontEnd.handles(p), frontEnd.pathspecs);
+  sidesRead.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+  // The summary cache is read while git works: once git's processes are started (a turn of the
+  // event loop), the parse of summaries.json fills time spent waiting for them.
+  await new Promise((r) => setImmediate(r));
   const cache = new SummaryCache(options.diskCache === false ? undefined : join(repo.commonDir, 'featureguard', 'summaries.json'));
   const bundles = options.bundles ?? new BundleCache(options.diskCache === false ? undefined : join(repo.commonDir, 'featureguard', 'bundles'));
-  return { repo, config, sides, frontEnd, cache, bundles, baseLabel: rev, targetLabel: targetKind, ...(options.editorPython ? { editorPython: options.editorPython } : {}) };
+  clock.lap('cacheRead');
+  const sides = await sidesRead;
+  clock.lap('git');
+  return { repo, config, sides, frontEnd, cache, bundles, baseLabel: rev, targetLabel: targetKind, clock, ...(options.editorPython ? { editorPython: options.editorPython } : {}) };
 }

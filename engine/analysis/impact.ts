@@ -13,6 +13,7 @@ import type { DeclSummary, LanguageFrontEnd, ModuleSummary } from '../lang/front
 import type { SummaryCache } from '../cache/summaryCache';
 import type { SourceTree } from '../sources/sourceTree';
 import { SymbolGraph, type SymbolId } from '../graph/symbolGraph';
+import { parserLoad, type PhaseClock } from '../phaseClock';
 import { resolveFeatureKinds } from './featureKinds';
 import { summarizeTree } from './summarizeTree';
 
@@ -54,6 +55,8 @@ export interface ImpactInput {
   token: CancellationToken;
   /** Graphs of an earlier run of the same workspace, reused where the modules are unchanged. */
   previous?: { baseGraph: SymbolGraph; targetGraph: SymbolGraph };
+  /** Charged with `parserLoad`, `parse`, `graph` and `analysis` when given. */
+  clock?: PhaseClock;
 }
 
 export interface ImpactResult {
@@ -69,14 +72,18 @@ export interface ImpactResult {
 
 /** Computes the impact of the target's edits over the base. */
 export async function analyzeImpact(input: ImpactInput): Promise<ImpactResult> {
-  const { base, target, config, frontEnd, cache, token } = input;
+  const { base, target, config, frontEnd, cache, token, clock } = input;
+  const loadedBefore = parserLoad.ms;
   const baseModules = await summarizeTree(base, frontEnd, cache);
   throwIfCancelled(token);
   const targetModules = await summarizeTree(target, frontEnd, cache);
   throwIfCancelled(token);
+  clock?.lap('parse');
+  clock?.move('parse', 'parserLoad', parserLoad.ms - loadedBefore);
   const prev = input.previous;
   const baseGraph = prev && sameModules(prev.baseGraph.modules, baseModules) ? prev.baseGraph : new SymbolGraph(baseModules, frontEnd);
   const targetGraph = new SymbolGraph(targetModules, frontEnd, prev && prev.baseGraph === baseGraph ? prev.targetGraph : baseGraph);
+  clock?.lap('graph');
 
   const changedFiles = input.changedPaths.filter((p) => frontEnd.handles(p));
   const changes = diffDeclarations(changedFiles, baseModules, targetModules);
@@ -93,6 +100,7 @@ export async function analyzeImpact(input: ImpactInput): Promise<ImpactResult> {
     const affected = featureImpact(feature, baseGraph, targetGraph, changedNodes, linkedLikeBase);
     if (affected) features.push(affected);
   }
+  clock?.lap('analysis');
   return { changes, features, findings, allFeatures, baseGraph, targetGraph };
 }
 

@@ -7,8 +7,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { parse, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
-import { isGlob, splitGlob } from '../data/datasetFiles';
-import { snapshotFormatOf } from '../data/readSnapshot';
+import { isGlob, snapshotFormatOf, splitGlob } from '../data/snapshotPaths';
 import { UserError } from '../errors';
 import type { CheckId } from '../findings';
 import { FEATURE_KINDS, type Config, type FeatureConfig, type ModelConfig, type FeatureKind, type PythonConfig, type SnapshotConfig, type ThresholdOverrides } from './configTypes';

@@ -13,6 +13,9 @@ import { deltaFiles } from './deltaLog';
 import { hivePartitions } from './hivePartitions';
 import { localFileSource, type RangeSource } from './rangeSource';
 import type { CellValue, ColumnInfo } from './table';
+import { isGlob, splitGlob } from './snapshotPaths';
+
+export { isGlob, splitGlob };
 
 /** One file of a dataset store, by its path relative to the store's root. */
 export interface StoreEntry {
@@ -43,23 +46,6 @@ export interface Dataset {
   partitionColumns: ColumnInfo[];
   /** Changes whenever a file is added, removed or rewritten. */
   identity: string;
-}
-
-const GLOB_CHARS = /[*?[{]/;
-
-/** True when a snapshot path is a glob (`*`, `?`, `[…]`, `{a,b}`). */
-export function isGlob(path: string): boolean {
-  return GLOB_CHARS.test(path);
-}
-
-/**
- * Splits a glob into the folder before its first wildcard segment and the pattern below it:
- * `data/customers/**\/*.parquet` → `data/customers`, `**\/*.parquet`.
- */
-export function splitGlob(path: string): { root: string; pattern: string } {
-  const segments = path.split('/');
-  const i = segments.findIndex((s) => GLOB_CHARS.test(s));
-  return { root: segments.slice(0, i).join('/'), pattern: segments.slice(i).join('/') };
 }
 
 /** A glob as a regular expression over `/`-separated relative paths. */

@@ -12,6 +12,7 @@ import { readCsv } from './csvReader';
 import { readParquet } from './parquetReader';
 import { fileSystemError, reasonText, wrapReadError, type SnapshotFormat } from './readErrors';
 import type { ReadOptions, SnapshotTable } from './table';
+import { snapshotFormatOf } from './snapshotPaths';
 
 type Reader = (absPath: string, options: ReadOptions, displayPath: string) => Promise<SnapshotTable>;
 
@@ -31,10 +32,7 @@ const FORMATS: Readonly<Record<string, FormatEntry>> = Object.freeze({
 /** The file extensions `readSnapshot` accepts, lowercase with the dot. */
 export const SNAPSHOT_EXTENSIONS: readonly string[] = Object.freeze(Object.keys(FORMATS));
 
-/** The format a snapshot path will be read as, from its extension; undefined when unsupported. */
-export function snapshotFormatOf(path: string): SnapshotFormat | undefined {
-  return FORMATS[extname(path).toLowerCase()]?.format;
-}
+export { snapshotFormatOf };
 
 const LFS_POINTER_PREFIX = 'version https://git-lfs.github.com/spec/v1';
 

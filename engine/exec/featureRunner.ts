@@ -6,7 +6,7 @@ import type { BundleCache } from '../cache/bundleCache';
 import type { FeatureConfig } from '../config/configTypes';
 import type { LanguageFrontEnd } from '../lang/frontEnd';
 import type { SourceTree } from '../sources/sourceTree';
-import { bundleFeature, FEATURE_EXPORT } from './bundleFeature';
+import { bundleFeature, FEATURE_EXPORT, type BundleResult } from './bundleFeature';
 import { runBatch, type RunLimits, type RunOutcome } from './runInWorker';
 import type { WireColumn, WorkerJob, WorkerResult } from './workerProtocol';
 
@@ -49,9 +49,11 @@ export async function runFeatureSide(
   closureFiles: string[] = [],
   cache?: BundleCache,
   signal?: AbortSignal,
+  /** The bundle, already started by the caller (the same `bundleFeature` call); the wait counts as bundling. */
+  prebundled?: Promise<BundleResult>,
 ): Promise<SideOutcome> {
   const started = performance.now();
-  const bundle = await bundleFeature(tree, frontEnd, file, feature.exportName, closureFiles, cache);
+  const bundle = await (prebundled ?? bundleFeature(tree, frontEnd, file, feature.exportName, closureFiles, cache));
   const bundled = performance.now();
   if (!bundle.ok) return { ok: false, reason: 'bundle', message: `could not bundle the feature code: ${bundle.message}`, timings: { bundleMs: bundled - started, executeMs: 0 } };
   const [outcome] = await runBatch({ code: bundle.code, requireFrom, rowCount: sample.rowCount, columns: sample.columns, jobs: [workerJob(feature, FEATURE_EXPORT, sample.rowCount)] }, limits, undefined, signal);

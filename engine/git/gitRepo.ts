@@ -2,10 +2,11 @@
  * Read-only access to a git repository: revisions, trees, the index, the working tree's changes
  * and blobs. Nothing here writes to the working tree, the index or refs — FeatureGuard only reads
  * the user's repository. Blobs are read in bulk through one `git cat-file --batch` process, which
- * is about 30× faster than a `git show` per file.
+ * is about 30× faster than a `git show` per file. Git is spawned directly (no wrapper library), one
+ * process per question, and questions that do not depend on each other are asked at once.
  */
 import { spawn } from 'node:child_process';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import { resolve as resolvePath } from 'node:path';
 import { UserError } from '../errors';
 
 /** An opened repository. Paths it returns are relative to `root`, with forward slashes. */
@@ -13,22 +14,59 @@ export interface GitRepo {
   root: string;
   /** The common git directory (shared by worktrees), where FeatureGuard keeps its cache. */
   commonDir: string;
-  git: SimpleGit;
+  git: GitRunner;
+  /** Revisions resolved while opening (`openRepo`'s `rev`): rev → commit id, or null when unknown. */
+  resolved: Map<string, string | null>;
 }
 
-/** Opens the repository that contains `cwd`, or fails with a one-line `UserError`. */
-export async function openRepo(cwd: string): Promise<GitRepo> {
-  const git = simpleGit({ baseDir: cwd, trimmed: false });
-  let out: string;
-  try {
-    out = await git.raw(['rev-parse', '--show-toplevel', '--git-common-dir']);
-  } catch {
+/** Runs git in the repository's root; `raw` resolves with stdout, or rejects when git exits non-zero. */
+export interface GitRunner {
+  raw(args: string[]): Promise<string>;
+}
+
+interface GitOutput {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runGit(cwd: string, args: string[]): Promise<GitOutput> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+  });
+}
+
+function gitRunner(cwd: string): GitRunner {
+  return {
+    async raw(args) {
+      const r = await runGit(cwd, args);
+      if (r.code !== 0) throw new Error(`git ${args[0]} failed (exit ${r.code}): ${r.stderr.trim()}`);
+      return r.stdout;
+    },
+  };
+}
+
+/**
+ * Opens the repository that contains `cwd`, or fails with a one-line `UserError`. `rev`, when
+ * given, is resolved by the same git process, so `resolveCommit` need not ask again.
+ */
+export async function openRepo(cwd: string, rev?: string): Promise<GitRepo> {
+  // With `--verify --quiet`, an unknown revision makes git exit 1 after printing both directories.
+  const args = ['rev-parse', '--show-toplevel', '--git-common-dir', ...(rev ? ['--verify', '--quiet', `${rev}^{commit}`] : [])];
+  const out = await runGit(cwd, args).catch(() => undefined);
+  const lines = out?.stdout.split('\n') ?? [];
+  if (!out || (out.code !== 0 && !(rev && out.code === 1)) || lines.length < 3 || !lines[0] || !lines[1]) {
     throw new UserError(`${cwd} is not inside a git repository (FeatureGuard compares against git history)`);
   }
-  const [root, commonDirRaw] = out.split('\n');
-  const path = await import('node:path');
-  const commonDir = path.resolve(cwd, commonDirRaw);
-  return { root, commonDir, git: simpleGit({ baseDir: root, trimmed: false }) };
+  const resolved = new Map<string, string | null>();
+  if (rev) resolved.set(rev, out.code === 0 && lines[2] ? lines[2].trim() : null);
+  return { root: lines[0], commonDir: resolvePath(cwd, lines[1]), git: gitRunner(lines[0]), resolved };
 }
 
 /**
@@ -36,9 +74,9 @@ export async function openRepo(cwd: string): Promise<GitRepo> {
  * (an empty base: every feature is new); any other unknown revision is a `UserError`.
  */
 export async function resolveCommit(repo: GitRepo, rev: string): Promise<string | null> {
-  // `--quiet` makes git fail with empty stderr, which simple-git does not treat as an error:
-  // an empty answer is the failure.
-  const out = await repo.git.raw(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]).catch(() => '');
+  // `--quiet` makes git fail with empty stderr: no answer is the failure.
+  const known = repo.resolved.get(rev);
+  const out = known !== undefined ? known ?? '' : await repo.git.raw(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]).catch(() => '');
   if (out.trim()) return out.trim();
   if (rev === 'HEAD') return null;
   throw new UserError(`unknown revision "${rev}" (--base expects a commit, branch or tag)`);
@@ -99,6 +137,9 @@ export interface WorktreeChange {
  */
 export async function worktreeChanges(repo: GitRepo, commit: string | null, pathspecs: readonly string[] = []): Promise<WorktreeChange[]> {
   const changes: WorktreeChange[] = [];
+  // Both questions at once: two processes side by side instead of one after the other.
+  const untrackedOut = repo.git.raw(['ls-files', '-z', '--others', '--exclude-standard', '--', ...pathspecs]);
+  untrackedOut.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
   if (commit) {
     const out = await repo.git.raw(['diff-index', '--no-renames', '--name-status', '-z', commit, '--', ...pathspecs]);
     const parts = out.split('\0');
@@ -112,7 +153,7 @@ export async function worktreeChanges(repo: GitRepo, commit: string | null, path
     const out = await repo.git.raw(['ls-files', '-z', '--cached', '--', ...pathspecs]);
     for (const path of out.split('\0')) if (path) changes.push({ path, status: 'added' });
   }
-  const untracked = await repo.git.raw(['ls-files', '-z', '--others', '--exclude-standard', '--', ...pathspecs]);
+  const untracked = await untrackedOut;
   for (const path of untracked.split('\0')) if (path) changes.push({ path, status: 'added' });
   return changes;
 }

@@ -13,28 +13,11 @@
  *    every shard of one run on the same costs), and 1 otherwise — so with no costs and no models
  *    this is round-robin over the features sorted by name.
  */
-import { UserError } from '../errors';
 import type { Config } from '../config/configTypes';
 import { modelsReached } from '../models/checkModels';
+import type { Shard } from './parseShard';
 
-export interface Shard {
-  /** 1-based. */
-  index: number;
-  total: number;
-}
-
-/** Parses `I/N` (1 ≤ I ≤ N, at most 1000 shards); anything else is a one-line usage error naming `--shard`. */
-export function parseShard(text: string): Shard {
-  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
-  const index = m ? Number(m[1]) : NaN;
-  const total = m ? Number(m[2]) : NaN;
-  if (!m || !(total >= 1) || !(index >= 1) || index > total || total > MAX_SHARDS) {
-    throw new UserError(`--shard ${JSON.stringify(text)} is not I/N with 1 ≤ I ≤ N ≤ ${MAX_SHARDS} (e.g. --shard 2/4)`);
-  }
-  return { index, total };
-}
-
-export const MAX_SHARDS = 1000;
+export { MAX_SHARDS, parseShard, type Shard } from './parseShard';
 
 /** What the partition needs of an affected feature. */
 export interface ShardFeature {

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { listIndex, listTree, readBlobs, resolveCommit, worktreeChanges, type GitRepo } from '../git/gitRepo';
+import { listIndex, listTree, readBlobs, resolveCommit, worktreeChanges, type GitRepo, type WorktreeChange } from '../git/gitRepo';
 import { BlobTree, blobHash, decodeSource, emptyTree, OverlayTree, type OverlayEntry, type SourceTree } from './sourceTree';
 
 /** Which target to compare with the base. */
@@ -30,10 +30,15 @@ export async function gitSides(
 ): Promise<Sides> {
   const baseCommit = await resolveCommit(repo, rev);
   const reader = (oids: string[]) => readBlobs(repo, oids);
-  const base = baseCommit ? new BlobTree(rev, await listTree(repo, baseCommit), reader) : emptyTree(rev);
+  // The base's tree and the target's listing are independent questions: asked at once.
+  const baseFiles = baseCommit ? listTree(repo, baseCommit) : undefined;
+  baseFiles?.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+  const targetListing = targetKind === 'staged' ? listIndex(repo) : worktreeChanges(repo, baseCommit, pathspecs);
+  targetListing.catch(() => undefined);
+  const base = baseFiles ? new BlobTree(rev, await baseFiles, reader) : emptyTree(rev);
 
   if (targetKind === 'staged') {
-    const index = await listIndex(repo);
+    const index = (await targetListing) as Map<string, string>;
     const target = new BlobTree('staged', index, reader);
     const changed = new Set<string>();
     for (const [p, oid] of index) if (base.hash(p) !== oid) changed.add(p);
@@ -42,7 +47,7 @@ export async function gitSides(
   }
 
   const overrides = new Map<string, OverlayEntry>();
-  const changes = (await worktreeChanges(repo, baseCommit, pathspecs)).filter((c) => accept(c.path));
+  const changes = ((await targetListing) as WorktreeChange[]).filter((c) => accept(c.path));
   await Promise.all(
     changes.map(async (c) => {
       if (c.status === 'deleted') return void overrides.set(c.path, null);

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Parser as TsParser } from 'web-tree-sitter';
+import { parserLoad } from '../../phaseClock';
 
 let loading: Promise<TsParser> | undefined;
 let ready: TsParser | undefined;
@@ -14,6 +15,7 @@ let ready: TsParser | undefined;
 /** The shared parser, loading the runtime and grammar on first use. */
 export function loadPythonParser(): Promise<TsParser> {
   loading ??= (async () => {
+    const started = performance.now();
     // The require is indirect so that tests built with external packages and the bundles (which
     // carry web-tree-sitter inside) load the same module the same way.
     const { Parser, Language } = require('web-tree-sitter') as typeof import('web-tree-sitter');
@@ -22,6 +24,7 @@ export function loadPythonParser(): Promise<TsParser> {
     const parser = new Parser();
     parser.setLanguage(language);
     ready = parser;
+    parserLoad.ms += performance.now() - started;
     return parser;
   })();
   return loading;

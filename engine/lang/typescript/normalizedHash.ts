@@ -6,11 +6,19 @@
 import { createHash } from 'node:crypto';
 import type { Ts } from './compiler';
 
+/** One scanner per compiler, reused: a summary hashes every declaration of every module. */
+const scanners = new WeakMap<Ts, ReturnType<Ts['createScanner']>>();
+
 /** The normalized hash of `text.slice(start, end)`. */
 export function normalizedHash(ts: Ts, text: string, start: number, end: number, languageVariant: number): string {
   const K = ts.SyntaxKind;
-  const scanner = ts.createScanner(ts.ScriptTarget.Latest, true, languageVariant, text, undefined, start, end - start);
-  const hash = createHash('sha1');
+  let scanner = scanners.get(ts);
+  if (!scanner) scanners.set(ts, (scanner = ts.createScanner(ts.ScriptTarget.Latest, true, languageVariant)));
+  scanner.setLanguageVariant(languageVariant);
+  scanner.setText(text, start, end - start);
+  // The tokens are hashed in one update (one call into the hash per token was most of its cost);
+  // the digest is the same as updating token by token.
+  const parts: string[] = [];
   // Template literals nest braces: remember the brace depth at which each `${` was opened so the
   // closing `}` is rescanned as the template's continuation.
   const templateDepths: number[] = [];
@@ -34,14 +42,15 @@ export function normalizedHash(ts: Ts, text: string, start: number, end: number,
       continue;
     }
     const closes = kind === K.CloseParenToken || kind === K.CloseBracketToken || kind === K.CloseBraceToken;
-    if (pendingComma && !closes) hash.update(',');
+    if (pendingComma && !closes) parts.push(',');
     pendingComma = false;
     const isString = kind === K.StringLiteral || kind === K.NoSubstitutionTemplateLiteral;
-    hash.update(isString ? JSON.stringify(scanner.getTokenValue()) : scanner.getTokenText());
-    hash.update('\u0001');
+    parts.push(isString ? JSON.stringify(scanner.getTokenValue()) : scanner.getTokenText(), '\u0001');
     prev = kind;
   }
-  return hash.digest('hex').slice(0, 20);
+  // Nothing of this text is kept alive by the shared scanner.
+  scanner.setText('');
+  return createHash('sha1').update(parts.join('')).digest('hex').slice(0, 20);
 }
 
 /** Whether a token can end an expression, in which case a following `/` is division, not a regex. */

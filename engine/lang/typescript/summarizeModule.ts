@@ -14,7 +14,9 @@ export function summarizeModule(path: string, text: string): ModuleSummary {
   const ts = loadCompiler();
   const scriptKind = scriptKindOf(ts, path);
   try {
-    const sf = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, false, scriptKind);
+    // Doc comments are not parsed into nodes (~10% of the parse): `@feature` tags are read from
+    // the text, and hashes skip comments.
+    const sf = ts.createSourceFile(path, text, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, false, scriptKind);
     const ctx = new Summarizer(ts, sf, text);
     for (const stmt of sf.statements) ctx.statement(stmt);
     return ctx.finish();
