@@ -18,8 +18,8 @@ import { runCheck } from '../engine/runCheck';
 import { runImpact } from '../engine/runImpact';
 import { runLanguageServer } from '../server/main';
 import { parseCli, USAGE, type CliArgs } from './parseArgs';
+import { toolVersion } from '../engine/version';
 
-declare const __FEATUREGUARD_VERSION__: string | undefined;
 
 async function main(argv: string[]): Promise<number | undefined> {
   let args: CliArgs | undefined;
@@ -109,7 +109,7 @@ function readReport(file: string): string {
 }
 
 function version(): string {
-  return typeof __FEATUREGUARD_VERSION__ === 'string' ? __FEATUREGUARD_VERSION__ : 'dev';
+  return toolVersion();
 }
 
 /**
