@@ -95,7 +95,7 @@ async function main() {
       outfile: 'dist/aws-s3.js',
     },
     {
-      ...common,
+      ...common, define,
       entryPoints: { extension: 'client/extension.ts' },
       outdir: 'dist',
       external: ['vscode'],
