@@ -1,30 +1,34 @@
 #!/usr/bin/env node
 /**
- * Packages the VS Code extension (`npm run package`, after `node esbuild.mjs --production`):
- * `featureguard.vsix` for this machine's platform (linux-x64 here).
+ * Packages the VS Code extension, after `node esbuild.mjs --production`:
  *
- * The npm package and the VSIX carry different files — the npm package lists its own in
- * package.json's `files` (the CLI bundle, the schema, the hook launcher), the VSIX the client, the
- * server and the native runtimes — and vsce refuses a `files` list beside a `.vscodeignore`. So the
- * VSIX is made from a staging folder holding exactly its files (the allow-list below) and a
+ *   node scripts/packageVsix.mjs                 featureguard.vsix for this machine's platform
+ *                                                (`npm run package`)
+ *   node scripts/packageVsix.mjs --all           featureguard-<target>.vsix for every target of
+ *                                                TARGETS, into vsix/ (`npm run package:all`)
+ *   node scripts/packageVsix.mjs --target T …    the named targets, into vsix/
+ *
+ * Each VSIX carries the native pieces of its own platform only: esbuild's binary
+ * (`@esbuild/<target>`: this machine's from node_modules, the others fetched once with `npm pack`
+ * into .cache/natives/ — npm's cache or registry) and ONNX Runtime's binding for the target
+ * (onnxruntime-node ships every platform's; none exists for darwin-x64, where models are then not
+ * checked and the extension says so). The npm package and the VSIX carry different files — the npm
+ * package lists its own in package.json's `files` — and vsce refuses a `files` list beside a
+ * `.vscodeignore`, so each VSIX is made from a staging folder holding exactly its files and a
  * manifest without `files`, `scripts` or dependencies.
- *
- *   node scripts/packageVsix.mjs [--out FILE]
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const target = `${process.platform}-${process.arch}`;
-const outArg = process.argv.indexOf('--out');
-const out = resolve(outArg > 0 ? process.argv[outArg + 1] : join(ROOT, 'featureguard.vsix'));
+export const TARGETS = ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64', 'win32-x64', 'win32-arm64'];
+const HERE = `${process.platform}-${process.arch}`;
 
-/** What the VSIX carries: the bundles, the files they load, the media, the schema. */
-const FILES = [
-  'package.json',
+/** Everything but the natives: the bundles, the files they load, the media, the schema. */
+const COMMON = [
   'README.md',
   'LICENSE',
   'CHANGELOG.md',
@@ -37,30 +41,71 @@ const FILES = [
   'dist/tree-sitter-python.wasm',
   'media',
   'schemas',
-  // esbuild's JavaScript API and this platform's binary; ONNX Runtime's JavaScript and binding.
+  // esbuild's and ONNX Runtime's JavaScript (their natives are added per target).
   'dist/node_modules/esbuild/package.json',
   'dist/node_modules/esbuild/lib/main.js',
-  `dist/node_modules/@esbuild/${target}/package.json`,
-  `dist/node_modules/@esbuild/${target}/bin/esbuild`,
   'dist/node_modules/onnxruntime-node/package.json',
   'dist/node_modules/onnxruntime-node/dist',
-  'dist/node_modules/onnxruntime-node/bin',
   'dist/node_modules/onnxruntime-common/package.json',
   'dist/node_modules/onnxruntime-common/dist/cjs',
 ];
 
-const stage = mkdtempSync(join(tmpdir(), 'fg-vsix-'));
-try {
-  for (const f of FILES) {
-    const from = join(ROOT, f);
-    if (!existsSync(from)) throw new Error(`${f} is missing: run node esbuild.mjs --production first`);
-    cpSync(from, join(stage, f), { recursive: true });
+/** The folder of package `@esbuild/<target>`: node_modules for this machine, else fetched once. */
+function esbuildPackage(target) {
+  const installed = join(ROOT, 'node_modules', '@esbuild', target);
+  if (existsSync(join(installed, 'package.json'))) return installed;
+  const { version } = JSON.parse(readFileSync(join(ROOT, 'node_modules', 'esbuild', 'package.json'), 'utf8'));
+  const dir = join(ROOT, '.cache', 'natives', `esbuild-${target}-${version}`);
+  if (!existsSync(join(dir, 'package', 'package.json'))) {
+    mkdirSync(dir, { recursive: true });
+    const file = execFileSync('npm', ['pack', `@esbuild/${target}@${version}`, '--pack-destination', dir, '--silent'], { cwd: dir, encoding: 'utf8' }).trim().split('\n').pop();
+    execFileSync('tar', ['-xzf', join(dir, file), '-C', dir]);
   }
-  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-  for (const key of ['files', 'scripts', 'dependencies', 'devDependencies']) delete manifest[key];
-  writeFileSync(join(stage, 'package.json'), JSON.stringify(manifest, null, 2));
-  const vsce = join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
-  execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--no-rewrite-relative-links', '--target', target, '--out', out], { cwd: stage, stdio: 'inherit' });
-} finally {
-  rmSync(stage, { recursive: true, force: true });
+  return join(dir, 'package');
+}
+
+/** Copies the natives of `target` into the staging folder. */
+function stageNatives(stage, target) {
+  const [platform, arch] = target.split('-');
+  const esb = esbuildPackage(target);
+  const binary = platform === 'win32' ? 'esbuild.exe' : 'bin/esbuild';
+  cpSync(join(esb, 'package.json'), join(stage, 'dist/node_modules/@esbuild', target, 'package.json'));
+  cpSync(join(esb, binary), join(stage, 'dist/node_modules/@esbuild', target, binary));
+  const binding = join(ROOT, 'node_modules/onnxruntime-node/bin/napi-v6', platform, arch);
+  if (existsSync(binding)) cpSync(binding, join(stage, 'dist/node_modules/onnxruntime-node/bin/napi-v6', platform, arch), { recursive: true });
+}
+
+export function packageTarget(target, out) {
+  const stage = mkdtempSync(join(tmpdir(), `fg-vsix-${target}-`));
+  try {
+    for (const f of COMMON) {
+      const from = join(ROOT, f);
+      if (!existsSync(from)) throw new Error(`${f} is missing: run node esbuild.mjs --production first`);
+      cpSync(from, join(stage, f), { recursive: true });
+    }
+    stageNatives(stage, target);
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    for (const key of ['files', 'scripts', 'dependencies', 'devDependencies']) delete manifest[key];
+    writeFileSync(join(stage, 'package.json'), JSON.stringify(manifest, null, 2));
+    const vsce = join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
+    execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--no-rewrite-relative-links', '--target', target, '--out', out], { cwd: stage, stdio: ['ignore', 'inherit', 'inherit'] });
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const named = args.flatMap((a, i) => (a === '--target' ? [args[i + 1]] : []));
+  const unknown = named.filter((t) => !TARGETS.includes(t));
+  if (unknown.length) {
+    console.error(`packageVsix: unknown target ${unknown.join(', ')} (targets: ${TARGETS.join(', ')})`);
+    process.exit(2);
+  }
+  if (args.includes('--all') || named.length) {
+    mkdirSync(join(ROOT, 'vsix'), { recursive: true });
+    for (const t of args.includes('--all') ? TARGETS : named) packageTarget(t, join(ROOT, 'vsix', `featureguard-${t}.vsix`));
+  } else {
+    packageTarget(HERE, join(ROOT, 'featureguard.vsix'));
+  }
 }

@@ -57,10 +57,20 @@ export async function bundleFeatures(tree: SourceTree, frontEnd: LanguageFrontEn
   } catch (err) {
     const failure = err as esbuild.BuildFailure;
     const first = failure.errors?.[0];
-    if (!first) return { ok: false, message: String((err as Error).message ?? err) };
+    if (!first) return { ok: false, message: missingBinary(err) ?? String((err as Error).message ?? err) };
     const where = first.location ? `${first.location.file}:${first.location.line}:${first.location.column + 1}: ` : '';
     return { ok: false, message: `${where}${first.text}` };
   }
+}
+
+/**
+ * One line naming the platform when esbuild's native binary is not installed (a package built for
+ * another platform); esbuild's own message is a page long.
+ */
+function missingBinary(err: unknown): string | undefined {
+  const text = String((err as Error)?.message ?? err);
+  if (!/could not be found, and is needed by esbuild|esbuild for another platform|The esbuild binary/i.test(text)) return undefined;
+  return `esbuild's binary for ${process.platform}-${process.arch} is missing from this installation: install the FeatureGuard package built for ${process.platform}-${process.arch}`;
 }
 
 /** Resolves relative imports against the tree and loads contents from it. */

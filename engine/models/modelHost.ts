@@ -7,7 +7,8 @@
  * version: the language server keeps one host for the folder, the CLI one per run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ModelInfo, WireTensor, WorkerReply, WorkerRequest } from './modelProtocol';
 
 declare const __FEATUREGUARD_MODEL_WORKER__: string;
@@ -190,11 +191,16 @@ function residentMb(pid: number | undefined): number | undefined {
 
 /** ONNX Runtime's entry, resolved from beside this bundle (the worker runs from a string). */
 function onnxRuntimePath(): string {
+  let entry: string;
   try {
-    return require.resolve('onnxruntime-node');
+    entry = require.resolve('onnxruntime-node');
   } catch {
     throw new ModelFailure('ONNX Runtime for Node (the onnxruntime-node package) is not installed beside FeatureGuard', 'crash');
   }
+  // Each platform's binding sits in the package (the VSIX of a platform carries its own only).
+  const binding = join(entry, '..', '..', 'bin', 'napi-v6', process.platform, process.arch, 'onnxruntime_binding.node');
+  if (!existsSync(binding)) throw new ModelFailure(`ONNX Runtime has no binding for ${process.platform}-${process.arch} in this installation: models are not checked on this platform`, 'crash');
+  return entry;
 }
 
 function workerSource(): string {
