@@ -84,7 +84,7 @@ async function main() {
       ...common, define,
       entryPoints: { cli: 'cli/main.ts', server: 'server/serverEntry.ts' },
       outdir: 'dist',
-      external: ['esbuild', 'onnxruntime-node'],
+      external: ['esbuild', 'esbuild-wasm', 'onnxruntime-node', 'onnxruntime-web'],
       banner: { js: '#!/usr/bin/env node' },
     },
     {

@@ -5,14 +5,17 @@
  *   node scripts/packageVsix.mjs                 featureguard.vsix for this machine's platform
  *                                                (`npm run package`)
  *   node scripts/packageVsix.mjs --all           featureguard-<target>.vsix for every target of
- *                                                TARGETS, into vsix/ (`npm run package:all`)
+ *                                                TARGETS and the universal one, into vsix/
+ *                                                (`npm run package:all`)
  *   node scripts/packageVsix.mjs --target T …    the named targets, into vsix/
  *
  * Each VSIX carries the native pieces of its own platform only: esbuild's binary
  * (`@esbuild/<target>`: this machine's from node_modules, the others fetched once with `npm pack`
  * into .cache/natives/ — npm's cache or registry) and ONNX Runtime's binding for the target
  * (onnxruntime-node ships every platform's; none exists for darwin-x64, where models are then not
- * checked and the extension says so). The npm package and the VSIX carry different files — the npm
+ * checked and the extension says so). The universal VSIX carries no native binary but esbuild-wasm
+ * and onnxruntime-web, which the engine falls back to (esbuildRuntime.ts, modelHost.ts) and the
+ * server names in the output channel as the slower fallback. The npm package and the VSIX carry different files — the npm
  * package lists its own in package.json's `files` — and vsce refuses a `files` list beside a
  * `.vscodeignore`, so each VSIX is made from a staging folder holding exactly its files and a
  * manifest without `files`, `scripts` or dependencies.
@@ -25,6 +28,22 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const TARGETS = ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64', 'win32-x64', 'win32-arm64'];
+/** Any other platform: no native binary, esbuild-wasm and onnxruntime-web instead (slower; the server says so). */
+export const UNIVERSAL = 'universal';
+/** The WebAssembly builds the universal VSIX carries, from node_modules. */
+const WASM_FILES = [
+  'esbuild-wasm/package.json',
+  'esbuild-wasm/lib/main.js',
+  // esbuild-wasm's API runs `node bin/esbuild` (the Go WebAssembly loader) as its service.
+  'esbuild-wasm/bin/esbuild',
+  'esbuild-wasm/esbuild.wasm',
+  'esbuild-wasm/wasm_exec.js',
+  'esbuild-wasm/wasm_exec_node.js',
+  'onnxruntime-web/package.json',
+  'onnxruntime-web/dist/ort.node.min.js',
+  'onnxruntime-web/dist/ort-wasm-simd-threaded.mjs',
+  'onnxruntime-web/dist/ort-wasm-simd-threaded.wasm',
+];
 const HERE = `${process.platform}-${process.arch}`;
 
 /** Everything but the natives: the bundles, the files they load, the media, the schema. */
@@ -83,12 +102,14 @@ export function packageTarget(target, out) {
       if (!existsSync(from)) throw new Error(`${f} is missing: run node esbuild.mjs --production first`);
       cpSync(from, join(stage, f), { recursive: true });
     }
-    stageNatives(stage, target);
+    if (target === UNIVERSAL) for (const f of WASM_FILES) cpSync(join(ROOT, 'node_modules', f), join(stage, 'dist', 'node_modules', f));
+    else stageNatives(stage, target);
     const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     for (const key of ['files', 'scripts', 'dependencies', 'devDependencies']) delete manifest[key];
     writeFileSync(join(stage, 'package.json'), JSON.stringify(manifest, null, 2));
     const vsce = join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
-    execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--no-rewrite-relative-links', '--target', target, '--out', out], { cwd: stage, stdio: ['ignore', 'inherit', 'inherit'] });
+    const targetArgs = target === UNIVERSAL ? [] : ['--target', target];
+    execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--no-rewrite-relative-links', ...targetArgs, '--out', out], { cwd: stage, stdio: ['ignore', 'inherit', 'inherit'] });
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }
@@ -97,14 +118,14 @@ export function packageTarget(target, out) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const named = args.flatMap((a, i) => (a === '--target' ? [args[i + 1]] : []));
-  const unknown = named.filter((t) => !TARGETS.includes(t));
+  const unknown = named.filter((t) => !TARGETS.includes(t) && t !== UNIVERSAL);
   if (unknown.length) {
     console.error(`packageVsix: unknown target ${unknown.join(', ')} (targets: ${TARGETS.join(', ')})`);
     process.exit(2);
   }
   if (args.includes('--all') || named.length) {
     mkdirSync(join(ROOT, 'vsix'), { recursive: true });
-    for (const t of args.includes('--all') ? TARGETS : named) packageTarget(t, join(ROOT, 'vsix', `featureguard-${t}.vsix`));
+    for (const t of args.includes('--all') ? [...TARGETS, UNIVERSAL] : named) packageTarget(t, join(ROOT, 'vsix', `featureguard-${t}.vsix`));
   } else {
     packageTarget(HERE, join(ROOT, 'featureguard.vsix'));
   }

@@ -3,7 +3,8 @@
  * `SourceTree` (git objects, the index, the working tree or editor buffers), never from writing
  * files. Package imports stay external and are required from the repository at run time.
  */
-import * as esbuild from 'esbuild';
+import type * as esbuild from 'esbuild';
+import { esbuildApi } from './esbuildRuntime';
 import { BundleCache } from '../cache/bundleCache';
 import type { LanguageFrontEnd } from '../lang/frontEnd';
 import type { SourceTree } from '../sources/sourceTree';
@@ -33,14 +34,14 @@ export async function bundleFeatures(tree: SourceTree, frontEnd: LanguageFrontEn
   const quote = (name: string) => (/^[\w$]+$/.test(name) ? name : JSON.stringify(name));
   const entry = features.map((f) => `export { ${quote(f.exportName)} as ${f.key} } from ${JSON.stringify('./' + f.file)};\n`).join('');
   // The closure decides the bundle: the same files with the same contents give the same code.
-  const key = cache && prefetch.length ? BundleCache.key([esbuild.version, entry, [...prefetch].sort().map((p) => [p, tree.hash(p) ?? null])]) : undefined;
+  const key = cache && prefetch.length ? BundleCache.key([esbuildApi().version, entry, [...prefetch].sort().map((p) => [p, tree.hash(p) ?? null])]) : undefined;
   const cached = key && cache!.get(key);
   if (cached) return { ok: true, code: cached };
   // esbuild asks for files one at a time; reading the known closure first costs one git process
   // instead of one per file.
   if (prefetch.length) await tree.readMany(prefetch);
   try {
-    const result = await esbuild.build({
+    const result = await esbuildApi().build({
       stdin: { contents: entry, sourcefile: ENTRY, resolveDir: '/', loader: 'ts' },
       bundle: true,
       write: false,

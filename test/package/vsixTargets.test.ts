@@ -7,9 +7,11 @@
  */
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { LspTestClient } from '../server/lspClient';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const TARGETS = ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64', 'win32-x64', 'win32-arm64'];
@@ -84,4 +86,54 @@ describe('one VSIX per platform', function () {
       assert.equal(v.stdout, `${version}\n`, v.stderr);
     });
   }
+
+  it('universal: no native binary; a check and the language server run through esbuild-wasm and onnxruntime-web and say so', async () => {
+    const vsix = join(ROOT, 'vsix', 'featureguard-universal.vsix');
+    assert.ok(existsSync(vsix), `${relative(ROOT, vsix)} is missing: run npm run package:all`);
+    const dir = mkdtempSync(join(tmpdir(), 'fg-vsix-universal-'));
+    dirs.push(dir);
+    execFileSync('unzip', ['-q', vsix, '-d', dir]);
+    const natives = files(dir).filter((f) => {
+      const head = Buffer.alloc(4096);
+      const fd = openSync(f, 'r');
+      const n = readSync(fd, head, 0, head.length, 0);
+      closeSync(fd);
+      return nativeKind(head.subarray(0, n));
+    });
+    assert.deepEqual(natives, [], 'no native binary in the universal VSIX');
+    assert.doesNotMatch(readFileSync(join(dir, 'extension.vsixmanifest'), 'utf8'), /TargetPlatform=/);
+    // Nothing native can be found from the unpacked folder (in the temp dir, outside the repository).
+    const cli = join(dir, 'extension', 'dist', 'cli.js');
+    const work = mkdtempSync(join(tmpdir(), 'fg-universal-story-'));
+    dirs.push(work);
+    cpSync(join(ROOT, 'examples', 'churn'), work, { recursive: true, filter: (src) => !src.endsWith('story.patch') });
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: work, encoding: 'utf8' });
+    git('init', '-q', '-b', 'main');
+    git('add', '-A');
+    git('-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', 'as deployed');
+    git('apply', join(ROOT, 'examples', 'churn', 'story.patch'));
+    const check = spawnSync(process.execPath, [cli, 'check', '--format', 'json'], { cwd: work, encoding: 'utf8' });
+    assert.equal(check.status, 1, check.stderr);
+    const report = JSON.parse(check.stdout);
+    const spend = report.features.find((f: { name: string }) => f.name === 'spend_usd');
+    assert.ok(spend.findings.some((f: { check: string }) => f.check === 'value.mismatch'), JSON.stringify(spend.findings));
+    assert.ok(spend.findings.some((f: { check: string }) => f.check === 'model.prediction-shift'), 'the model ran in onnxruntime-web');
+
+    // Nothing cached by that run: the server bundles and runs both sides itself.
+    rmSync(join(work, '.git', 'featureguard'), { recursive: true, force: true });
+    const client = new LspTestClient({ rootUri: pathToFileURL(work).href, cli, settings: { runDataChecks: 'onType', dataCheckDelayMs: 100 } });
+    try {
+      await client.initialize();
+      const uri = pathToFileURL(join(work, 'src', 'features', 'customer.ts')).href;
+      client.open(uri, readFileSync(join(work, 'src', 'features', 'customer.ts'), 'utf8'));
+      client.save(uri);
+      await client.waitFor('value.mismatch from the universal server', () => client.fg(uri).some((d) => d.code === 'value.mismatch'));
+      const said = (text: string) => client.logs.some((l) => l.includes(text));
+      await client.waitFor('both fallbacks named', () => said('esbuild-wasm, the slower fallback') && said('onnxruntime-web (WebAssembly), the slower fallback')).catch((err: Error) => {
+        throw new Error(`${err.message}\nserver log:\n${client.logs.join('\n')}`);
+      });
+    } finally {
+      await client.close();
+    }
+  });
 });
