@@ -85,7 +85,7 @@ async function main() {
       ...common, define,
       entryPoints: { 'cli-main': 'cli/main.ts', server: 'server/serverEntry.ts' },
       outdir: 'dist',
-      external: ['esbuild', 'onnxruntime-node'],
+      external: ['esbuild', 'esbuild-wasm', 'onnxruntime-node', 'onnxruntime-web'],
     },
     {
       // The command (`bin`): a few lines that load cli-main.js through V8's code cache.
@@ -102,7 +102,7 @@ async function main() {
       outfile: 'dist/aws-s3.js',
     },
     {
-      ...common,
+      ...common, define,
       entryPoints: { extension: 'client/extension.ts' },
       outdir: 'dist',
       external: ['vscode'],

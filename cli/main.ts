@@ -7,6 +7,7 @@ import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { UserError } from '../engine/errors';
 import type { Report } from '../engine/report/reportTypes';
 import { parseCli, USAGE, type CliArgs } from './parseArgs';
+import { toolVersion } from '../engine/version';
 
 // Each command's code is loaded when that command runs: esbuild keeps the top-level code of a
 // `require`d module (and of what only it imports) unevaluated until the call, so `impact` does not
@@ -24,8 +25,6 @@ const engine = {
   renderHtml: () => (require('../engine/report/renderHtml') as typeof import('../engine/report/renderHtml')).renderHtml,
   runLanguageServer: () => (require('../server/main') as typeof import('../server/main')).runLanguageServer,
 };
-
-declare const __FEATUREGUARD_VERSION__: string | undefined;
 
 async function main(argv: string[]): Promise<number | undefined> {
   const startedAt = Math.round(performance.now());
@@ -118,7 +117,7 @@ function readReport(file: string): string {
 }
 
 function version(): string {
-  return typeof __FEATUREGUARD_VERSION__ === 'string' ? __FEATUREGUARD_VERSION__ : 'dev';
+  return toolVersion();
 }
 
 /**

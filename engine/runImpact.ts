@@ -7,6 +7,7 @@ import { neverCancelled, type CancellationToken } from './errors';
 import { countSeverities, type Finding } from './findings';
 import type { FeatureReport, Report } from './report/reportTypes';
 import { openWorkspace, type RunOptions, type Workspace } from './workspace';
+import { toolVersion } from './version';
 
 export async function runImpact(options: RunOptions, token: CancellationToken = neverCancelled): Promise<Report> {
   const started = performance.now();
@@ -81,6 +82,7 @@ export function buildReport(ws: Workspace, impact: ImpactResult, features: Featu
     features,
     findings: impact.findings,
     summary: {
+      version: toolVersion(),
       ...counts,
       featuresAffected: features.length,
       featuresChecked: data.featuresChecked,

@@ -33,6 +33,7 @@ import { diagnosticsByFile } from './diagnostics';
 import { codeLenses, hoverAt } from './featureLenses';
 import { FolderState, type FolderHooks } from './folderState';
 import { pathToUri, uriToPath } from './toProto';
+import { nativeFallbacks } from '../engine/nativeFallbacks';
 
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
@@ -47,6 +48,12 @@ export function startServer(connection: Connection): void {
   const editorPythons = new Map<string, string>();
 
   const log = (message: string) => connection.console.log(`[featureguard] ${message}`);
+  /** Native runtimes replaced by WebAssembly (the universal VSIX) are said once each, in the output channel. */
+  let fallbacksSaid = 0;
+  const sayFallbacks = () => {
+    const lines = nativeFallbacks();
+    while (fallbacksSaid < lines.length) connection.console.warn(`[featureguard] ${lines[fallbacksSaid++]}`);
+  };
 
   /** Runs a handler; a failure is logged and answered with `fallback`, never thrown. */
   async function guard<T>(what: string, fallback: T, fn: () => T | Promise<T>): Promise<T> {
@@ -60,6 +67,7 @@ export function startServer(connection: Connection): void {
 
   const hooks: FolderHooks = {
     publish(folder) {
+      sayFallbacks();
       publishDiagnostics(folder);
       // Editors ask for code lenses when text changes; a verdict that arrives later needs a nudge.
       if (capabilities.workspace?.codeLens?.refreshSupport) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);

@@ -3,7 +3,8 @@
  * `SourceTree` (git objects, the index, the working tree or editor buffers), never from writing
  * files. Package imports stay external and are required from the repository at run time.
  */
-import * as esbuild from 'esbuild';
+import type * as esbuild from 'esbuild';
+import { esbuildApi } from './esbuildRuntime';
 import { BundleCache } from '../cache/bundleCache';
 import type { LanguageFrontEnd } from '../lang/frontEnd';
 import type { SourceTree } from '../sources/sourceTree';
@@ -33,14 +34,14 @@ export async function bundleFeatures(tree: SourceTree, frontEnd: LanguageFrontEn
   const quote = (name: string) => (/^[\w$]+$/.test(name) ? name : JSON.stringify(name));
   const entry = features.map((f) => `export { ${quote(f.exportName)} as ${f.key} } from ${JSON.stringify('./' + f.file)};\n`).join('');
   // The closure decides the bundle: the same files with the same contents give the same code.
-  const key = cache && prefetch.length ? BundleCache.key([esbuild.version, entry, [...prefetch].sort().map((p) => [p, tree.hash(p) ?? null])]) : undefined;
+  const key = cache && prefetch.length ? BundleCache.key([esbuildApi().version, entry, [...prefetch].sort().map((p) => [p, tree.hash(p) ?? null])]) : undefined;
   const cached = key && cache!.get(key);
   if (cached) return { ok: true, code: cached };
   // esbuild asks for files one at a time; reading the known closure first costs one git process
   // instead of one per file.
   if (prefetch.length) await tree.readMany(prefetch);
   try {
-    const result = await esbuild.build({
+    const result = await esbuildApi().build({
       stdin: { contents: entry, sourcefile: ENTRY, resolveDir: '/', loader: 'ts' },
       bundle: true,
       write: false,
@@ -57,10 +58,20 @@ export async function bundleFeatures(tree: SourceTree, frontEnd: LanguageFrontEn
   } catch (err) {
     const failure = err as esbuild.BuildFailure;
     const first = failure.errors?.[0];
-    if (!first) return { ok: false, message: String((err as Error).message ?? err) };
+    if (!first) return { ok: false, message: missingBinary(err) ?? String((err as Error).message ?? err) };
     const where = first.location ? `${first.location.file}:${first.location.line}:${first.location.column + 1}: ` : '';
     return { ok: false, message: `${where}${first.text}` };
   }
+}
+
+/**
+ * One line naming the platform when esbuild's native binary is not installed (a package built for
+ * another platform); esbuild's own message is a page long.
+ */
+function missingBinary(err: unknown): string | undefined {
+  const text = String((err as Error)?.message ?? err);
+  if (!/could not be found, and is needed by esbuild|esbuild for another platform|The esbuild binary/i.test(text)) return undefined;
+  return `esbuild's binary for ${process.platform}-${process.arch} is missing from this installation: install the FeatureGuard package built for ${process.platform}-${process.arch}`;
 }
 
 /** Resolves relative imports against the tree and loads contents from it. */

@@ -7,8 +7,10 @@
  * version: the language server keeps one host for the folder, the CLI one per run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ModelInfo, WireTensor, WorkerReply, WorkerRequest } from './modelProtocol';
+import { noteFallback } from '../nativeFallbacks';
 
 declare const __FEATUREGUARD_MODEL_WORKER__: string;
 
@@ -189,11 +191,28 @@ function residentMb(pid: number | undefined): number | undefined {
 }
 
 /** ONNX Runtime's entry, resolved from beside this bundle (the worker runs from a string). */
+/**
+ * ONNX Runtime's entry, resolved from beside this bundle (the worker runs from a string): the native
+ * `onnxruntime-node` when its binding for this platform is installed (the VSIX of a platform carries
+ * its own only), else `onnxruntime-web` — the same API on WebAssembly, slower — as in the universal
+ * VSIX; neither is one line naming the platform.
+ */
 function onnxRuntimePath(): string {
+  const platform = `${process.platform}-${process.arch}`;
+  if (process.env.FEATUREGUARD_FORCE_WASM !== '1') {
+    try {
+      const entry = require.resolve('onnxruntime-node');
+      if (existsSync(join(entry, '..', '..', 'bin', 'napi-v6', process.platform, process.arch, 'onnxruntime_binding.node'))) return entry;
+    } catch {
+      // Not installed: the WebAssembly build below, if present.
+    }
+  }
   try {
-    return require.resolve('onnxruntime-node');
+    const entry = require.resolve('onnxruntime-web');
+    noteFallback(`ONNX Runtime's native binding for ${platform} is not installed: running models with onnxruntime-web (WebAssembly), the slower fallback`);
+    return entry;
   } catch {
-    throw new ModelFailure('ONNX Runtime for Node (the onnxruntime-node package) is not installed beside FeatureGuard', 'crash');
+    throw new ModelFailure(`ONNX Runtime has no binding for ${platform} in this installation (neither onnxruntime-node's nor onnxruntime-web): models are not checked on this platform`, 'crash');
   }
 }
 

@@ -23,7 +23,12 @@ const PROBABILITY_OPS = new Set(['Sigmoid', 'Softmax', 'TreeEnsembleClassifier',
 
 function runtime(): Ort {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  ort ??= require(process.env.FEATUREGUARD_ORT!) as Ort;
+  if (!ort) {
+    ort = require(process.env.FEATUREGUARD_ORT!) as Ort;
+    // onnxruntime-web (the fallback without a native binding): one thread, like the native one.
+    const wasm = (ort.env as { wasm?: { numThreads?: number } } | undefined)?.wasm;
+    if (wasm) wasm.numThreads = 1;
+  }
   return ort;
 }
 

@@ -16,7 +16,7 @@
  *
  * Refused, as a one-line `UserError` (exit 2): a file that is not a FeatureGuard JSON report, a
  * report of an unsharded run, reports of different runs (base, target, shard count or affected
- * features), and a duplicate or missing shard.
+ * features) or FeatureGuard versions, and a duplicate or missing shard.
  */
 import { UserError } from '../errors';
 import { countSeverities } from '../findings';
@@ -41,6 +41,7 @@ export function mergeReports(inputs: readonly ReportFile[]): Report {
     if (r.base !== first.base || r.target !== first.target) {
       throw new UserError(`${file} compares ${r.base} with ${r.target} but ${firstFile} compares ${first.base} with ${first.target}: reports of different runs cannot be merged`);
     }
+    if (r.summary.version !== first.summary.version) throw new UserError(`${file} was made by FeatureGuard ${r.summary.version ?? '(unknown)'} but ${firstFile} by ${first.summary.version ?? '(unknown)'}: run every shard with one version`);
     if (r.shard.total !== first.shard.total) throw new UserError(`${file} is shard ${r.shard.index}/${r.shard.total} but ${firstFile} is shard ${first.shard.index}/${first.shard.total}: reports of different runs cannot be merged`);
     if (!sameList(r.shard.features, first.shard.features)) throw new UserError(`${file} and ${firstFile} affect different features: reports of different runs (or edits) cannot be merged`);
     if ((r.shard.costBasis ?? 'count') !== (first.shard.costBasis ?? 'count')) {
@@ -89,6 +90,7 @@ export function mergeReports(inputs: readonly ReportFile[]): Report {
     features,
     findings: first.findings,
     summary: {
+      ...(first.summary.version ? { version: first.summary.version } : {}),
       ...counts,
       featuresAffected: features.length,
       featuresChecked: reports.reduce((s, r) => s + r.summary.featuresChecked, 0),

@@ -46,6 +46,7 @@ ${report.changes.length ? `<section class="changes"><h2>Changed symbols</h2><ul>
 ${report.findings.length ? `<section><h2>Findings</h2>${findingsList(report.findings)}</section>` : ''}
 ${report.models?.length ? modelsSection(report.models) : ''}
 ${report.features.length ? report.features.map((f) => featureSection(f, f.name === options.focusFeature, report.models ?? [])).join('\n') : '<p>No feature is affected by this change.</p>'}
+<footer class="dim">FeatureGuard ${esc(s.version ?? '')}</footer>
 </body>
 </html>
 `;

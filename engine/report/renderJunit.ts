@@ -28,6 +28,11 @@ ${failures ? failures + '\n' : ''}      <system-out>${xml(out)}</system-out>
   return `<?xml version="1.0" encoding="UTF-8"?>
 <testsuites name="FeatureGuard" tests="${tests}" failures="${failures}" errors="0" time="${seconds}">
   <testsuite name="featureguard ${xml(report.base)} → ${xml(report.target)}" tests="${tests}" failures="${failures}" errors="0" skipped="0" time="${seconds}">
+    <properties>
+      <property name="featureguard.version" value="${xml(report.summary.version ?? 'unknown')}"/>
+      <property name="featureguard.base" value="${xml(report.base)}"/>
+      <property name="featureguard.target" value="${xml(report.target)}"/>
+    </properties>
 ${[...global, ...cases].join('\n')}
   </testsuite>
 </testsuites>

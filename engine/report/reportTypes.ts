@@ -98,6 +98,8 @@ export interface Report {
   /** One entry per model that reads a changed feature (SPEC §10); absent when none does. */
   models?: ModelReport[];
   summary: {
+    /** The FeatureGuard version that made the report (`featureguard --version`). */
+    version?: string;
     errors: number;
     warnings: number;
     infos: number;

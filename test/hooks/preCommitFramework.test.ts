@@ -7,7 +7,7 @@
  *
  * The framework clones the hook repository at a rev, so the hook repository here is a fresh git
  * clone of REPO_ROOT at its HEAD: this test checks COMMITTED code — uncommitted changes to
- * .pre-commit-hooks.yaml, package.json, .npmignore, .npmrc or hooks/ are not in it.
+ * .pre-commit-hooks.yaml, package.json, .npmrc or hooks/ are not in it.
  *
  * Each install runs `npm install` (this package's dependencies, from the npm registry), `npm pack`
  * and `npm install -g` of the tarball: 25-95 s here, depending on the machine's load. `try-repo`

@@ -16,6 +16,8 @@ export interface ClientOptions {
   configurationRequests?: boolean;
   /** More `initializationOptions` (e.g. `pythonInterpreters`). */
   initializationOptions?: Record<string, unknown>;
+  /** Another CLI bundle to run the server from (an unpacked VSIX's); the repository's dist/cli.js by default. */
+  cli?: string;
 }
 
 export class LspTestClient {
@@ -29,7 +31,7 @@ export class LspTestClient {
 
   constructor(private readonly options: ClientOptions) {
     this.settings = options.settings ?? {};
-    this.child = spawn(process.execPath, [CLI, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [options.cli ?? CLI, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stderr!.on('data', (d) => this.logs.push(String(d)));
     this.connection = createMessageConnection(new StreamMessageReader(this.child.stdout!), new StreamMessageWriter(this.child.stdin!));
     this.connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => void this.diagnostics.set(p.uri, p.diagnostics));

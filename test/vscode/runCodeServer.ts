@@ -47,8 +47,10 @@ function newestMtime(dir: string): number {
 }
 
 /**
- * `featureguard.vsix`, rebuilt with `npm run package` when missing or older than anything in dist/.
- * `FEATUREGUARD_TEST_VSIX=/path/x.vsix` tests that VSIX instead (e.g. one built from a patched tree).
+ * This platform's VSIX of `npm run package:all` (vsix/featureguard-<platform>-<arch>.vsix) when it
+ * is at least as new as dist/, else `featureguard.vsix`, rebuilt with `npm run package` when missing
+ * or older than anything in dist/. `FEATUREGUARD_TEST_VSIX=/path/x.vsix` tests that VSIX instead
+ * (e.g. one built from a patched tree).
  */
 export function ensureVsix(): string {
   const override = process.env.FEATUREGUARD_TEST_VSIX;
@@ -58,6 +60,8 @@ export function ensureVsix(): string {
   }
   const distFiles = ['extension.js', 'server.js', 'cli.js', 'typescript.js'].map((f) => join(REPO_ROOT, 'dist', f));
   const distNewest = Math.max(0, ...distFiles.filter(existsSync).map((f) => statSync(f).mtimeMs), newestMtime(join(REPO_ROOT, 'dist', 'node_modules')));
+  const platformVsix = join(REPO_ROOT, 'vsix', `featureguard-${process.platform}-${process.arch}.vsix`);
+  if (existsSync(platformVsix) && statSync(platformVsix).mtimeMs >= distNewest && distFiles.every(existsSync)) return platformVsix;
   if (existsSync(VSIX) && statSync(VSIX).mtimeMs >= distNewest && distFiles.every(existsSync)) return VSIX;
   const r = spawnSync('npm', ['run', 'package'], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, npm_config_yes: 'true' } });
   if (r.status !== 0 || !existsSync(VSIX)) throw new Error(`npm run package failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);

@@ -1,0 +1,46 @@
+/**
+ * Which esbuild bundles feature code: the native one (`esbuild` with this platform's
+ * `@esbuild/<platform>-<arch>` binary) when it is installed, otherwise `esbuild-wasm` — the same
+ * API and output, several times slower — as in the universal VSIX, which carries no native binary.
+ * The choice is made once per process and noted (`nativeFallbacks.ts`).
+ */
+import type * as Esbuild from 'esbuild';
+import { noteFallback } from '../nativeFallbacks';
+
+type Api = typeof Esbuild;
+let chosen: { api: Api; wasm: boolean } | undefined;
+
+/** The esbuild to bundle with. */
+export function esbuildApi(): Api {
+  chosen ??= choose();
+  return chosen.api;
+}
+
+function choose(): { api: Api; wasm: boolean } {
+  const platform = `${process.platform}-${process.arch}`;
+  if (process.env.FEATUREGUARD_FORCE_WASM !== '1' && nativeBinaryInstalled(platform)) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return { api: require('esbuild') as Api, wasm: false };
+  }
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const api = require('esbuild-wasm') as Api;
+    noteFallback(`esbuild's native binary for ${platform} is not installed: bundling feature code with esbuild-wasm, the slower fallback`);
+    return { api, wasm: true };
+  } catch {
+    // Neither: the native package's own error will name what is missing (see bundleFeature.ts).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return { api: require('esbuild') as Api, wasm: false };
+  }
+}
+
+/** Whether esbuild's binary for this platform can be found (its package, or ESBUILD_BINARY_PATH). */
+function nativeBinaryInstalled(platform: string): boolean {
+  if (process.env.ESBUILD_BINARY_PATH) return true;
+  try {
+    require.resolve(`@esbuild/${platform}/package.json`);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * FeatureGuard's version, `package.json`'s, put into every bundle at build time (esbuild's
+ * `define`); "dev" when the source runs unbundled. Every output names it: `--version`, the JSON
+ * report's `summary.version`, SARIF's `tool.driver.version`, JUnit's properties, the HTML footer and
+ * the extension's output channel.
+ */
+declare const __FEATUREGUARD_VERSION__: string | undefined;
+
+export function toolVersion(): string {
+  return typeof __FEATUREGUARD_VERSION__ === 'string' ? __FEATUREGUARD_VERSION__ : 'dev';
+}
