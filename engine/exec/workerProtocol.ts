@@ -94,12 +94,26 @@ export function encodeValues(values: unknown[]): WireValues {
   return { numbers, states };
 }
 
+/**
+ * The values of a wire form. Values that are all numbers are made where nothing else is ever
+ * stored: V8 gives an array the element kind earlier arrays made at the same place ended with, and
+ * one result with a null would otherwise make every later one hold its numbers boxed (24 bytes a
+ * value instead of 8; a million-row result is 24 MB instead of 8).
+ */
 export function decodeValues(wire: WireValues): unknown[] {
   if (Array.isArray(wire)) return wire;
-  const out: unknown[] = new Array(wire.numbers.length);
+  const { numbers, states } = wire;
+  if (states.every((s) => s === 0)) return numbersOnly(numbers);
+  const out: unknown[] = new Array(numbers.length);
   for (let i = 0; i < out.length; i++) {
-    const s = wire.states[i];
-    out[i] = s === 0 ? wire.numbers[i] : s === 1 ? null : undefined;
+    const s = states[i];
+    out[i] = s === 0 ? numbers[i] : s === 1 ? null : undefined;
   }
+  return out;
+}
+
+function numbersOnly(numbers: Float64Array): unknown[] {
+  const out: unknown[] = new Array(numbers.length);
+  for (let i = 0; i < out.length; i++) out[i] = numbers[i];
   return out;
 }
