@@ -165,6 +165,9 @@ export class SnapshotLoader {
     this.usedByName.clear();
     this.resolved.clear();
     this.run++;
+    // Worker inputs are shared by the features of one run; kept across runs they held tens of
+    // megabytes per million-row column set until the same set was asked again.
+    this.built.clear();
     this.dropLeastRecent();
   }
 
