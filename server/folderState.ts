@@ -7,8 +7,10 @@
  * with a `UserError` (a config the engine cannot use, no usable Python) leaves it standing, shown on
  * the config, until that step next succeeds.
  *
- * Impact is not debounced: an incremental impact run costs ~15 ms on a 500-module workspace, less
- * than any debounce worth having, and a user sees the squiggle move as they type.
+ * Impact is not debounced: an incremental impact run costs the edited modules and the symbols that
+ * reach them, not the workspace (~14 ms of server CPU per keystroke on the 2,000-module benchmark
+ * workspace, diagnostics included), less than any debounce worth having, and a user sees the
+ * squiggle move as they type.
  */
 import type { CancellationToken } from '../engine/errors';
 import { CancelledError, UserError } from '../engine/errors';
