@@ -38,7 +38,8 @@ import { nativeFallbacks } from '../engine/nativeFallbacks';
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   const folders = new Map<string, FolderState>();
-  const published = new Map<string, Set<string>>();
+  /** What was last sent per folder: each file's diagnostics as JSON, by URI. */
+  const published = new Map<string, Map<string, string>>();
   let capabilities: ClientCapabilities = {};
   let trusted = true;
   let initialFolders: WorkspaceFolder[] = [];
@@ -132,7 +133,12 @@ export function startServer(connection: Connection): void {
   /** Publishes a folder's diagnostics: its latest result's, and its standing user errors on the config. */
   function publishDiagnostics(folder: FolderState): void {
     const root = folder.session.root;
-    const readLine = (file: string, line: number) => textOf(join(root, file))?.split('\n')[line - 1];
+    // Each file's lines are split once per publish, not once per diagnostic.
+    const lines = new Map<string, string[] | undefined>();
+    const readLine = (file: string, line: number) => {
+      if (!lines.has(file)) lines.set(file, textOf(join(root, file))?.split('\n'));
+      return lines.get(file)?.[line - 1];
+    };
     const byUri = new Map<string, Diagnostic[]>();
     if (folder.latest) {
       const byFile = diagnosticsByFile({ report: folder.latest.report, folderUri: folder.uri, untrusted: !folder.trusted, pending: folder.pending, readLine });
@@ -145,13 +151,16 @@ export function startServer(connection: Connection): void {
       const messages = [...folder.userErrors.values()].map((e) => e.message);
       byUri.set(uri, [...(byUri.get(uri) ?? []), ...configDiagnostics(messages, textOf(configPath), folder.uri)]);
     }
-    const before = published.get(folder.uri) ?? new Set<string>();
-    const now = new Set<string>();
+    // A file whose diagnostics did not change is not sent again: an edit changes a few files'
+    // diagnostics, and a client redraws every file it is sent.
+    const before = published.get(folder.uri) ?? new Map<string, string>();
+    const now = new Map<string, string>();
     for (const [uri, diagnostics] of byUri) {
-      now.add(uri);
-      void connection.sendDiagnostics({ uri, diagnostics });
+      const sent = JSON.stringify(diagnostics);
+      now.set(uri, sent);
+      if (before.get(uri) !== sent) void connection.sendDiagnostics({ uri, diagnostics });
     }
-    for (const uri of before) if (!now.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
+    for (const uri of before.keys()) if (!now.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
     published.set(folder.uri, now);
   }
 
@@ -212,7 +221,7 @@ export function startServer(connection: Connection): void {
   function removeFolder(uri: string): void {
     folders.get(uri)?.dispose();
     folders.delete(uri);
-    for (const u of published.get(uri) ?? []) void connection.sendDiagnostics({ uri: u, diagnostics: [] });
+    for (const u of published.get(uri)?.keys() ?? []) void connection.sendDiagnostics({ uri: u, diagnostics: [] });
     published.delete(uri);
   }
 

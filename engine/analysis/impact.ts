@@ -91,20 +91,27 @@ export async function analyzeImpact(input: ImpactInput): Promise<ImpactResult> {
   // When the target links like the base outside the edited files, only those files can hold
   // changed symbols, and a feature whose closure avoids them is unaffected without hashing it.
   const linkedLikeBase = sameSurfaceAsBase(targetGraph, baseGraph);
-  const changedNodes = changedSymbols(baseGraph, targetGraph, linkedLikeBase ? new Set(changedFiles) : undefined);
+  const changedNodes = changedSymbols(baseGraph, targetGraph, linkedLikeBase ? changedFiles : undefined);
+  // Then the declarations that reach a changed one, walked up from the edit (the edit's size, not
+  // the workspace's): a feature outside them is unaffected without walking its closure.
+  const reaching = linkedLikeBase ? targetGraph.dependentsClosure(changedNodes) : undefined;
 
   const allFeatures = resolveFeatureKinds(mergeFeatures(config, baseModules, targetModules), config, targetGraph, baseGraph);
   const features: AffectedFeature[] = [];
   for (const feature of allFeatures) {
     throwIfCancelled(token);
-    const affected = featureImpact(feature, baseGraph, targetGraph, changedNodes, linkedLikeBase);
+    const affected = featureImpact(feature, baseGraph, targetGraph, changedNodes, reaching);
     if (affected) features.push(affected);
   }
   clock?.lap('analysis');
   return { changes, features, findings, allFeatures, baseGraph, targetGraph };
 }
 
-function featureImpact(feature: FeatureConfig, baseGraph: SymbolGraph, targetGraph: SymbolGraph, changedNodes: Set<SymbolId>, linkedLikeBase: boolean): AffectedFeature | undefined {
+/**
+ * Whether `feature` is affected, and how. `reaching` (when the target links like the base outside
+ * the edited files): the declarations from which a changed one is reachable.
+ */
+function featureImpact(feature: FeatureConfig, baseGraph: SymbolGraph, targetGraph: SymbolGraph, changedNodes: Set<SymbolId>, reaching: Set<SymbolId> | undefined): AffectedFeature | undefined {
   const inBase = baseGraph.modules.has(feature.file);
   const inTarget = targetGraph.modules.has(feature.file);
   if (!inBase && !inTarget) {
@@ -129,7 +136,7 @@ function featureImpact(feature: FeatureConfig, baseGraph: SymbolGraph, targetGra
   }
   const decl = targetGraph.nodes.get(targetSymbol)!.decl;
   const location: Location = { file: targetGraph.nodes.get(targetSymbol)!.path, line: decl.line, column: decl.column };
-  if (linkedLikeBase && baseSymbol === targetSymbol && !touches(targetGraph.closure(targetIds), changedNodes)) return undefined;
+  if (reaching && baseSymbol === targetSymbol && !targetIds.some((id) => reaching.has(id))) return undefined;
   const targetFingerprint = fingerprint(targetGraph, targetIds);
   if (!baseSymbol) return { feature, status: 'new', via: [], targetSymbol, location, findings: [], targetFingerprint };
   const baseFingerprint = fingerprint(baseGraph, baseIds);
@@ -139,11 +146,23 @@ function featureImpact(feature: FeatureConfig, baseGraph: SymbolGraph, targetGra
   return { feature, status: 'changed', via, baseSymbol, targetSymbol, location, findings: [], baseFingerprint, targetFingerprint };
 }
 
+/** Fingerprints computed on a graph, by roots: the base graph outlives many keystrokes. */
+const fingerprints = new WeakMap<SymbolGraph, Map<string, string>>();
+
 /**
  * A hash of what a closure computes, independent of where its declarations live: each
  * declaration's content with the contents of the declarations it references.
  */
 export function fingerprint(graph: SymbolGraph, roots: SymbolId[]): string {
+  let known = fingerprints.get(graph);
+  if (!known) fingerprints.set(graph, (known = new Map()));
+  const key = roots.join('\0');
+  let hash = known.get(key);
+  if (hash === undefined) known.set(key, (hash = closureHash(graph, roots)));
+  return hash;
+}
+
+function closureHash(graph: SymbolGraph, roots: SymbolId[]): string {
   const lines: string[] = [];
   for (const id of graph.closure(roots)) {
     const node = graph.nodes.get(id)!;
@@ -161,12 +180,12 @@ export function fingerprint(graph: SymbolGraph, roots: SymbolId[]): string {
  * Target symbols that are new, edited, or resolve their references differently than in the base;
  * only those in `inFiles` when given (the rest are known to be shared with the base).
  */
-function changedSymbols(baseGraph: SymbolGraph, targetGraph: SymbolGraph, inFiles?: Set<string>): Set<SymbolId> {
+function changedSymbols(baseGraph: SymbolGraph, targetGraph: SymbolGraph, inFiles?: string[]): Set<SymbolId> {
   const out = new Set<SymbolId>();
-  for (const [id, node] of targetGraph.nodes) {
-    if (inFiles && !inFiles.has(node.path)) continue;
-    const before = baseGraph.nodes.get(id);
-    if (!before || before.decl.hash !== node.decl.hash || !sameMembers(before.deps, node.deps)) out.add(id);
+  const nodes = inFiles ? inFiles.flatMap((f) => targetGraph.moduleNodes(f)) : targetGraph.allNodes();
+  for (const node of nodes) {
+    const before = baseGraph.nodes.get(node.id);
+    if (!before || before.decl.hash !== node.decl.hash || !sameMembers(before.deps, node.deps)) out.add(node.id);
   }
   return out;
 }
@@ -176,14 +195,8 @@ function sameSurfaceAsBase(target: SymbolGraph, base: SymbolGraph): boolean {
   return target.sharesSurfaceWith === base || (base.sharesSurfaceWith !== undefined && target.sharesSurfaceWith === base.sharesSurfaceWith);
 }
 
-/** Whether the sets meet, walking the smaller one (a generated file can change 100,000 symbols, once for every feature). */
-function touches(closure: Set<SymbolId>, changed: Set<SymbolId>): boolean {
-  const [small, large] = closure.size <= changed.size ? [closure, changed] : [changed, closure];
-  for (const id of small) if (large.has(id)) return true;
-  return false;
-}
-
 function sameModules(a: Map<string, ModuleSummary>, b: Map<string, ModuleSummary>): boolean {
+  if (a === b) return true;
   if (a.size !== b.size) return false;
   for (const [k, v] of b) if (a.get(k) !== v) return false;
   return true;
@@ -278,8 +291,8 @@ export function mergeFeatures(config: Config, ...sides: Map<string, ModuleSummar
       // Built on the module's first tag: the export name of each tagged declaration, without a
       // scan of the exports per tag.
       let exportedAs: Map<string, string> | undefined;
-      for (const decl of mod.decls) {
-        for (const tag of decl.featureTags ?? []) {
+      for (const decl of taggedDecls(mod)) {
+        for (const tag of decl.featureTags!) {
           if (out.has(tag.name)) continue;
           if (!exportedAs) {
             exportedAs = new Map();
@@ -314,3 +327,10 @@ export function mergeFeatures(config: Config, ...sides: Map<string, ModuleSummar
   return [...out.values()];
 }
 
+/** Each summary's declarations with `@feature` tags, found once: the editor asks at every keystroke. */
+const tagged = new WeakMap<ModuleSummary, DeclSummary[]>();
+function taggedDecls(mod: ModuleSummary): DeclSummary[] {
+  let decls = tagged.get(mod);
+  if (!decls) tagged.set(mod, (decls = mod.decls.filter((d) => d.featureTags?.length)));
+  return decls;
+}

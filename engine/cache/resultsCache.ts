@@ -30,8 +30,8 @@ const MAGIC = 'FGR1';
 const DEFAULT_MAX_MB = 256;
 /** At most this many files, whatever their size. */
 const MAX_FILES = 20_000;
-/** Values held in memory across entries (a few million numbers). */
-const MAX_MEMORY_VALUES = 5_000_000;
+/** Values held in memory across entries (two million numbers: two sides of a million-row feature; the disk keeps the rest). */
+const MAX_MEMORY_VALUES = 2_000_000;
 
 export function sideKey(parts: unknown): string {
   return createHash('sha1').update(JSON.stringify([RESULTS_FORMAT, parts])).digest('hex');

@@ -29,6 +29,11 @@ export class SummaryCache {
     return s;
   }
 
+  /** Marks entries used (summaries a caller kept from an earlier run and uses again). */
+  touch(keys: readonly string[]): void {
+    for (const k of keys) this.used.add(k);
+  }
+
   set(key: string, summary: ModuleSummary): void {
     this.entries.set(key, summary);
     this.used.add(key);

@@ -4,7 +4,7 @@
  * the Parquet and Arrow readers so that both formats give feature code the same JavaScript values
  * for the same data.
  */
-import type { CellValue, ColumnInfo, Row, SnapshotTable } from './table';
+import type { CellValue, ColumnInfo, ColumnType, Row, SnapshotTable } from './table';
 
 /** A table over the columns a reader produced; its row objects are built only if someone asks. */
 export function columnarTable(t: Omit<SnapshotTable, 'rows'>): SnapshotTable {
@@ -28,8 +28,18 @@ export function columnarTable(t: Omit<SnapshotTable, 'rows'>): SnapshotTable {
  * A column of `count` sampled rows before the reader fills it. It starts empty rather than filled
  * with nulls: an array that has held a null stores every number as a separate heap object, while a
  * column of numbers only is kept as raw doubles (eight bytes a value, nothing to collect).
+ *
+ * V8 also gives an array the element kind that earlier arrays made at the same place in the code
+ * ended with (allocation-site pretransitioning): once a string column has been made here, every
+ * later column made here would hold its numbers boxed (24 bytes a value). Numeric columns are
+ * therefore made at a place of their own, and `finishColumn` copies an all-number column once more
+ * at a place that only ever holds numbers.
  */
-export function newColumn(count: number): CellValue[] {
+export function newColumn(count: number, type?: ColumnType): CellValue[] {
+  return type === 'integer' || type === 'number' ? numericColumn(count) : new Array<CellValue>(count);
+}
+
+function numericColumn(count: number): CellValue[] {
   return new Array<CellValue>(count);
 }
 

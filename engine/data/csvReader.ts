@@ -13,7 +13,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
-import { columnarTable, newColumn } from './cellValue';
+import { columnarTable, finishColumn, newColumn } from './cellValue';
 import { snapshotHasNoColumns, unreadableSnapshot, wrapReadError } from './readErrors';
 import { sampleIndices } from './sample';
 import type { CellValue, ColumnInfo, ColumnType, ReadOptions, SnapshotTable } from './table';
@@ -78,12 +78,12 @@ export async function readCsv(absPath: string, options: ReadOptions, displayPath
     const values = columns.map((column, c) => {
       const convert = converterFor(column.type);
       const texts = raw[c];
-      const out = newColumn(rowIndices.length);
+      const out = newColumn(rowIndices.length, column.type);
       for (let s = 0; s < out.length; s++) {
         const text = texts[s];
         out[s] = text === null ? null : convert(text);
       }
-      return out;
+      return finishColumn(out);
     });
     return columnarTable({ path: displayPath, totalRows, columns, fileColumns: names, values, rowIndices });
   } catch (err) {

@@ -74,7 +74,7 @@ export async function readDataset(dataset: Dataset, options: ReadOptions, ctx: D
     totalRows += f.rows;
   }
   const rowIndices = sampleIndices(totalRows, options.sampleRows, options.seed);
-  const values = columns.map(() => newColumn(rowIndices.length));
+  const values = columns.map((c) => newColumn(rowIndices.length, c.type));
 
   if (columns.length > 0 && rowIndices.length > 0) {
     // The sampled rows of each file are one run of the ascending sample.

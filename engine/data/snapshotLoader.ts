@@ -40,13 +40,25 @@ interface ColumnStore {
   fileColumns: string[];
   types: Map<string, ColumnInfo['type']>;
   values: Map<string, CellValue[]>;
+  /** The run (see `startRun`) that last asked for each column. */
+  lastRun: Map<string, number>;
 }
+
+/**
+ * Cells kept between runs across the stores (a million-row column is one million). Each check
+ * reads its feature's stored column; without a bound, a language server that checked every feature
+ * of a 200-feature store would end up holding all of it. Beyond the bound, the columns asked for
+ * least recently are dropped when the next run starts (and read again if asked again).
+ */
+const MAX_KEPT_CELLS = 6_000_000;
 
 /** Worker inputs kept built: features are checked one after another and neighbours share inputs. */
 const MAX_BUILT_SAMPLES = 2;
 
 export class SnapshotLoader {
   private readonly stores = new Map<string, Promise<ColumnStore>>();
+  /** The stores read so far, by snapshot name (what `stores` resolved to). */
+  private readonly settled = new Map<string, ColumnStore>();
   private readonly used = new Map<string, number>();
   /** Rows sampled by snapshot name since `startRun` (what a shard report records, see `Report.shard`). */
   private readonly usedByName = new Map<string, number>();
@@ -57,6 +69,18 @@ export class SnapshotLoader {
   private cache: SnapshotCacheOptions = {};
   /** Where sampled columns are kept between runs (`cache/sampleCache.ts`); none when undefined. */
   private samples?: ResultsCache;
+  private run = 0;
+
+  /** `maxKeptCells`: the bound on cells kept between runs (tests make it small). */
+  constructor(private readonly maxKeptCells = MAX_KEPT_CELLS) {}
+
+  /** The columns kept between runs, by snapshot name (for tests). */
+  keptColumns(): Map<string, string[]> {
+    return new Map([...this.settled].map(([name, store]) => [name, [...store.values.keys()]]));
+  }
+  /** Loads between their start and the moment their view holds its columns: no column is dropped meanwhile. */
+  private loading = 0;
+  private dropWaiting = false;
 
   /**
    * Where remote snapshots' byte ranges are cached (`.git/featureguard/snapshots`; none when
@@ -86,7 +110,15 @@ export class SnapshotLoader {
    * a `UserError` naming the file.
    */
   async load(config: Config, name: string, columns?: string[]): Promise<LoadedSnapshot> {
-    const store = await this.store(config, name, columns);
+    this.loading++;
+    try {
+      return this.view(await this.store(config, name, columns), name, columns);
+    } finally {
+      if (--this.loading === 0 && this.dropWaiting) this.dropLeastRecent();
+    }
+  }
+
+  private view(store: ColumnStore, name: string, columns: string[] | undefined): LoadedSnapshot {
     // In file order, so that the same set of columns asked in any order shares one table.
     const asked = new Set(columns ?? store.fileColumns);
     const wanted = store.fileColumns.filter((c) => asked.has(c) && store.values.has(c));
@@ -95,8 +127,14 @@ export class SnapshotLoader {
     this.usedByName.set(name, store.rowIndices.length);
     const infos: ColumnInfo[] = wanted.map((c) => ({ name: c, type: store.types.get(c)! }));
     const length = store.rowIndices.length;
-    const rows = rowsFromColumns(length, infos, (c) => store.values.get(c));
-    const column = (c: string) => (store.values.has(c) ? { values: store.values.get(c)!, type: store.types.get(c)! } : undefined);
+    // The view holds its columns: a later run may drop them from the store (see MAX_KEPT_CELLS).
+    const held = new Map(wanted.map((c) => [c, store.values.get(c)!]));
+    for (const c of wanted) store.lastRun.set(c, this.run);
+    const rows = rowsFromColumns(length, infos, (c) => held.get(c));
+    const column = (c: string) => {
+      const values = held.get(c) ?? store.values.get(c);
+      return values ? { values, type: store.types.get(c)! } : undefined;
+    };
     const built = this.built;
     return {
       rows,
@@ -105,7 +143,7 @@ export class SnapshotLoader {
       get sample() {
         let sample = built.get(key);
         if (!sample) {
-          sample = { rowCount: length, columns: wireColumns(infos, (c) => store.values.get(c)!) };
+          sample = { rowCount: length, columns: wireColumns(infos, (c) => held.get(c)!) };
           // At a million rows each is tens of megabytes per column.
           if (built.size >= MAX_BUILT_SAMPLES) built.delete(built.keys().next().value!);
           built.set(key, sample);
@@ -130,11 +168,38 @@ export class SnapshotLoader {
     return info && { values: t.values[0], type: info.type };
   }
 
-  /** Forgets which snapshots were used, at the start of a run. */
+  /** Forgets which snapshots were used, at the start of a run; drops the columns beyond `MAX_KEPT_CELLS`. */
   startRun(): void {
     this.used.clear();
     this.usedByName.clear();
     this.resolved.clear();
+    this.run++;
+    // Worker inputs are shared by the features of one run; kept across runs they held tens of
+    // megabytes per million-row column set until the same set was asked again.
+    this.built.clear();
+    this.dropLeastRecent();
+  }
+
+  /** Drops the least recently asked columns beyond `MAX_KEPT_CELLS` (once no load is under way). */
+  private dropLeastRecent(): void {
+    this.dropWaiting = this.loading > 0;
+    if (this.dropWaiting) return;
+    const columns: { store: ColumnStore; name: string; run: number }[] = [];
+    let cells = 0;
+    for (const store of this.settled.values()) {
+      for (const name of store.values.keys()) {
+        columns.push({ store, name, run: store.lastRun.get(name) ?? 0 });
+        cells += store.rowIndices.length;
+      }
+    }
+    if (cells <= this.maxKeptCells) return;
+    columns.sort((a, b) => a.run - b.run);
+    for (const c of columns) {
+      if (cells <= this.maxKeptCells || c.run >= this.run) break;
+      c.store.values.delete(c.name);
+      c.store.lastRun.delete(c.name);
+      cells -= c.store.rowIndices.length;
+    }
   }
 
   /** Rows sampled across the snapshots used since `startRun`. */
@@ -175,9 +240,16 @@ export class SnapshotLoader {
     const read = (cols: string[] | undefined) => readSampled(resolved, { sampleRows: s.sampleRows, seed: s.seed, columns: cols }, display, this.samples);
     let pending = this.stores.get(name);
     if (!pending || (await pending.catch(() => undefined))?.identity !== identity) {
-      pending = read(columns).then((t) => addColumns({ identity, path: display, totalRows: t.totalRows, rowIndices: t.rowIndices, fileColumns: t.fileColumns, types: new Map(), values: new Map() }, t));
+      pending = read(columns).then((t) => {
+        const store = addColumns({ identity, path: display, totalRows: t.totalRows, rowIndices: t.rowIndices, fileColumns: t.fileColumns, types: new Map(), values: new Map(), lastRun: new Map() }, t);
+        this.settled.set(name, store);
+        return store;
+      });
       // A failed read is not kept: the user may fix the file and try again.
-      pending.catch(() => this.stores.delete(name));
+      pending.catch(() => {
+        this.stores.delete(name);
+        this.settled.delete(name);
+      });
       this.stores.set(name, pending);
       return pending;
     }

@@ -95,6 +95,12 @@ export function encodeValues(values: unknown[]): WireValues {
   return { numbers, states };
 }
 
+/**
+ * The values of a wire form. Values that are all numbers are made where nothing else is ever
+ * stored: V8 gives an array the element kind earlier arrays made at the same place ended with, and
+ * one result with a null would otherwise make every later one hold its numbers boxed (24 bytes a
+ * value instead of 8; a million-row result is 24 MB instead of 8).
+ */
 export function decodeValues(wire: WireValues): unknown[] {
   if (Array.isArray(wire)) return wire;
   // Numbers only (the common case): raw doubles, not one heap object per value (see `doubles`).

@@ -21,19 +21,39 @@ export interface SymbolNode {
   deps: SymbolId[];
 }
 
+/** A graph's nodes by id (read-only: a graph does not change once built). */
+export interface NodeLookup {
+  get(id: SymbolId): SymbolNode | undefined;
+  has(id: SymbolId): boolean;
+}
+
+/**
+ * What graphs counted while they were built and queried, for tests that assert that a keystroke's
+ * work does not grow with the workspace: nodes stored in a graph of its own (made or taken from
+ * the previous graph), nodes linked, nodes visited by the walks (closures, dependents).
+ */
+export const graphCounters = { nodesStored: 0, nodesLinked: 0, nodesWalked: 0 };
+
 export class SymbolGraph {
-  readonly nodes = new Map<SymbolId, SymbolNode>();
+  /**
+   * The nodes of the modules this graph linked itself. A graph sharing its surface with an earlier
+   * one (`sharesSurfaceWith`) holds only the modules that differ from it and reads the rest there.
+   */
+  private readonly own = new Map<SymbolId, SymbolNode>();
+  readonly nodes: NodeLookup;
   private reverse?: Map<SymbolId, SymbolId[]>;
-  private readonly exportCache = new Map<string, SymbolId[]>();
+  /** Export resolutions, module resolutions and module closures depend only on the surface: shared along a chain. */
+  private readonly exportCache: Map<string, SymbolId[]>;
   /** A graph does not change once built: closures and resolutions are computed once (a check asks per feature and side). */
-  private readonly closureCache = new Map<string, string[]>();
-  private readonly resolveCache = new Map<string, string | undefined>();
+  private readonly closureCache: Map<string, string[]>;
+  private readonly resolveCache: Map<string, string | undefined>;
 
   /**
-   * Links `modules`. With `previous` (an earlier graph of the same workspace), every module whose
-   * summary is the very same object reuses its nodes and links, as long as no edited module changed
-   * what it exports, imports or declares — the common case of typing inside a function, which then
-   * relinks one module instead of all of them.
+   * Links `modules`. With `previous` (an earlier graph of the same workspace) and no edited module
+   * that changed what it exports, imports or declares — the common case of typing inside a
+   * function — only the modules that differ from the first graph of the chain are linked (or taken
+   * from `previous` when it linked the very same summary); every other node is that graph's, not a
+   * copy. A keystroke then costs the edited modules, not the workspace.
    */
   constructor(
     readonly modules: Map<string, ModuleSummary>,
@@ -43,25 +63,52 @@ export class SymbolGraph {
     const reuse = previous && sameSurface(previous.modules, modules) ? previous : undefined;
     // Remember the first graph of the chain, not the previous one: a chain of keystrokes must not
     // keep every earlier graph alive.
-    this.sharesSurfaceWith = reuse ? (reuse.sharesSurfaceWith ?? reuse) : undefined;
+    const root = reuse ? (reuse.sharesSurfaceWith ?? reuse) : undefined;
+    this.sharesSurfaceWith = root;
+    this.exportCache = root ? root.exportCache : new Map();
+    this.closureCache = root ? root.closureCache : new Map();
+    this.resolveCache = root ? root.resolveCache : new Map();
+    const own = this.own;
+    const shared = root?.own;
+    this.nodes = shared ? { get: (id) => own.get(id) ?? shared.get(id), has: (id) => own.has(id) || shared.has(id) } : own;
     const relink: [string, ModuleSummary][] = [];
     for (const [path, mod] of modules) {
-      if (reuse && reuse.modules.get(path) === mod) {
+      if (root && root.modules.get(path) === mod) continue;
+      if (reuse && reuse !== root && reuse.modules.get(path) === mod) {
         for (const decl of mod.decls) {
           const id = symbolId(path, decl.name);
-          this.nodes.set(id, reuse.nodes.get(id)!);
+          graphCounters.nodesStored++;
+          own.set(id, reuse.own.get(id)!);
         }
         continue;
       }
-      for (const decl of mod.decls) this.nodes.set(symbolId(path, decl.name), { id: symbolId(path, decl.name), path, decl, deps: [] });
+      for (const decl of mod.decls) {
+        graphCounters.nodesStored++;
+        own.set(symbolId(path, decl.name), { id: symbolId(path, decl.name), path, decl, deps: [] });
+      }
       relink.push([path, mod]);
     }
-    if (reuse) for (const [k, v] of reuse.exportCache) this.exportCache.set(k, v);
     for (const [path, mod] of relink) this.link(path, mod);
   }
 
   /** The graph whose linking this one shares (exports, imports and names of every module). */
   readonly sharesSurfaceWith?: SymbolGraph;
+
+  /** Every node of the graph. */
+  *allNodes(): Iterable<SymbolNode> {
+    yield* this.own.values();
+    const root = this.sharesSurfaceWith;
+    if (root) for (const [id, node] of root.own) if (!this.own.has(id)) yield node;
+  }
+
+  /** The nodes of one module (none when the module is not in the graph). */
+  moduleNodes(path: string): SymbolNode[] {
+    const mod = this.modules.get(path);
+    if (!mod) return [];
+    const out = new Set<SymbolNode>();
+    for (const decl of mod.decls) out.add(this.nodes.get(symbolId(path, decl.name))!);
+    return [...out];
+  }
 
   /**
    * Resolves an export of a module to the declarations it stands for, following re-exports and
@@ -94,19 +141,31 @@ export class SymbolGraph {
     return out;
   }
 
-  /** The declarations that reference `id`, directly. */
+  /**
+   * The declarations that reference `id`, directly. A graph sharing its surface reads the first
+   * graph's reverse index (built once) and corrects it for the modules it linked itself.
+   */
   dependents(id: SymbolId): SymbolId[] {
-    if (!this.reverse) {
-      this.reverse = new Map();
-      for (const n of this.nodes.values()) {
-        for (const d of n.deps) {
-          let list = this.reverse.get(d);
-          if (!list) this.reverse.set(d, (list = []));
-          list.push(n.id);
-        }
-      }
+    const root = this.sharesSurfaceWith;
+    if (!this.reverse) this.reverse = reverseIndex(this.own.values());
+    const own = this.reverse.get(id) ?? [];
+    if (!root) return own;
+    const fromRoot = root.dependents(id).filter((d) => !this.own.has(d));
+    return own.length ? [...fromRoot, ...own] : fromRoot;
+  }
+
+  /** Every declaration from which one of `targets` is reachable, `targets` included. */
+  dependentsClosure(targets: Iterable<SymbolId>): Set<SymbolId> {
+    const seen = new Set<SymbolId>();
+    const stack = Array.from(targets);
+    while (stack.length) {
+      const id = stack.pop()!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      graphCounters.nodesWalked++;
+      for (const d of this.dependents(id)) if (!seen.has(d)) stack.push(d);
     }
-    return this.reverse.get(id) ?? [];
+    return seen;
   }
 
   /** Every declaration reachable from `roots`, roots included. */
@@ -115,9 +174,12 @@ export class SymbolGraph {
     const stack = Array.from(roots);
     while (stack.length) {
       const id = stack.pop()!;
-      if (seen.has(id) || !this.nodes.has(id)) continue;
+      if (seen.has(id)) continue;
+      const node = this.nodes.get(id);
+      if (!node) continue;
       seen.add(id);
-      append(stack, this.nodes.get(id)!.deps);
+      graphCounters.nodesWalked++;
+      append(stack, node.deps);
     }
     return seen;
   }
@@ -178,7 +240,8 @@ export class SymbolGraph {
   private link(path: string, mod: ModuleSummary): void {
     const imports = importsByLocal(mod);
     for (const decl of mod.decls) {
-      const node = this.nodes.get(symbolId(path, decl.name))!;
+      const node = this.own.get(symbolId(path, decl.name))!;
+      graphCounters.nodesLinked++;
       const deps = new Set<SymbolId>();
       const viaMember = new Set<string>();
       for (const [ns, member] of decl.memberRefs) {
@@ -315,5 +378,18 @@ function sameSurface(a: Map<string, ModuleSummary>, b: Map<string, ModuleSummary
 }
 
 function surface(m: ModuleSummary): string {
-  return JSON.stringify([m.decls.map((d) => d.name), m.imports, m.exports]);
+  return JSON.stringify([m.decls.map((d) => d.name), m.imports, m.exports, m.starAll ?? null, !!m.starHidesPrivate]);
+}
+
+/** Each node's direct dependents. */
+function reverseIndex(nodes: Iterable<SymbolNode>): Map<SymbolId, SymbolId[]> {
+  const out = new Map<SymbolId, SymbolId[]>();
+  for (const n of nodes) {
+    for (const d of n.deps) {
+      let list = out.get(d);
+      if (!list) out.set(d, (list = []));
+      list.push(n.id);
+    }
+  }
+  return out;
 }

@@ -92,8 +92,9 @@ export type OverlayEntry = { text: string; hash: string } | null;
 export class OverlayTree implements SourceTree {
   constructor(
     readonly label: string,
-    private readonly under: SourceTree,
-    private readonly overrides: Map<string, OverlayEntry>,
+    /** The tree laid over; `overrides` are never changed after construction. */
+    readonly under: SourceTree,
+    readonly overrides: ReadonlyMap<string, OverlayEntry>,
   ) {}
 
   *paths(): Iterable<string> {

@@ -4,6 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { neverCancelled } from '../../engine/errors';
+import { graphCounters } from '../../engine/graph/symbolGraph';
 import { WorkspaceSession } from '../../engine/session/workspaceSession';
 import { makeRepo, removeTempDirs } from '../helpers';
 
@@ -57,5 +58,47 @@ describe('editor session: incremental impact', () => {
       assert.deepEqual(incremental, summary(await fresh.impact(neverCancelled)), `step ${i + 1}`);
       assert.deepEqual(incremental.features.map((f) => f.name).sort(), expected[i], `features affected at step ${i + 1}`);
     }
+  });
+});
+
+describe('editor session: a keystroke costs the edit, not the workspace', () => {
+  after(removeTempDirs);
+
+  /** `families` independent modules, each with a constant, a helper and a feature reading it. */
+  function workspace(families: number): Record<string, string> {
+    const files: Record<string, string> = {};
+    const features: Record<string, { source: string }> = {};
+    for (let i = 0; i < families; i++) {
+      files[`src/lib_${i}.ts`] = `export const K${i} = 1;\nexport const UNUSED${i} = 2;\nexport function scale${i}(x: number) { return x * K${i}; }\n`;
+      files[`src/feat_${i}.ts`] = `import { scale${i} } from './lib_${i}';\nexport function f${i}(r: { x: number }) { return scale${i}(r.x); }\n`;
+      features[`f${i}`] = { source: `src/feat_${i}.ts#f${i}` };
+    }
+    files['featureguard.json'] = JSON.stringify({ features });
+    return files;
+  }
+
+  /** Graph operations of each of three keystrokes in `src/lib_0.ts`, after a start-up run and one warm-up keystroke. */
+  async function keystrokeCounts(families: number) {
+    const files = workspace(families);
+    const session = await WorkspaceSession.open({ cwd: makeRepo(files) });
+    assert.equal((await session.impact(neverCancelled)).report.features.length, 0);
+    const counts: (typeof graphCounters)[] = [];
+    for (const value of [2, 3, 4, 5]) {
+      session.setBuffer('src/lib_0.ts', files['src/lib_0.ts'].replace('K0 = 1', `K0 = ${value}`));
+      graphCounters.nodesStored = graphCounters.nodesLinked = graphCounters.nodesWalked = 0;
+      const result = await session.impact(neverCancelled);
+      assert.deepEqual(result.report.features.map((f) => f.name), ['f0']);
+      if (value > 2) counts.push({ ...graphCounters });
+    }
+    return counts;
+  }
+
+  it('links, stores and walks the same number of nodes per keystroke in 10 and in 200 modules', async () => {
+    const small = await keystrokeCounts(5);
+    const large = await keystrokeCounts(100);
+    assert.deepEqual(large, small);
+    // The edited module is relinked: its three declarations, no others.
+    assert.equal(small[0].nodesLinked, 3);
+    assert.ok(small[0].nodesStored <= 3, `stored ${small[0].nodesStored} nodes`);
   });
 });

@@ -22,6 +22,8 @@ export interface ClientOptions {
 
 export class LspTestClient {
   readonly diagnostics = new Map<string, Diagnostic[]>();
+  /** How many times each URI's diagnostics were published. */
+  readonly publishCount = new Map<string, number>();
   readonly statuses: { state: string; errors: number; message: string }[] = [];
   readonly logs: string[] = [];
   settings: Record<string, unknown>;
@@ -34,7 +36,10 @@ export class LspTestClient {
     this.child = spawn(process.execPath, [options.cli ?? CLI, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stderr!.on('data', (d) => this.logs.push(String(d)));
     this.connection = createMessageConnection(new StreamMessageReader(this.child.stdout!), new StreamMessageWriter(this.child.stdin!));
-    this.connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => void this.diagnostics.set(p.uri, p.diagnostics));
+    this.connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+      this.diagnostics.set(p.uri, p.diagnostics);
+      this.publishCount.set(p.uri, (this.publishCount.get(p.uri) ?? 0) + 1);
+    });
     this.connection.onNotification('featureguard/status', (p) => void this.statuses.push(p));
     this.connection.onNotification('window/logMessage', (p: { message: string }) => void this.logs.push(p.message));
     this.connection.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => this.settings));
