@@ -11,7 +11,6 @@ import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { readSnapshot } from '../../engine/data/readSnapshot';
-import { decodeValues } from '../../engine/exec/workerProtocol';
 
 v8.setFlagsFromString('--allow-natives-syntax');
 const hasDoubleElements = new Function('a', 'return %HasDoubleElements(a);') as (a: unknown) => boolean;
@@ -44,14 +43,5 @@ describe('number columns as raw doubles', () => {
       assert.deepEqual(col('x'), x);
       assert.deepEqual(col('y'), y);
     }
-  });
-
-  it("decodes a worker's numbers-only output as a double array after outputs with nulls", () => {
-    const numbers = Float64Array.from([1.5, 2.5, 3.5, 4.5]);
-    const withNull = decodeValues({ numbers, states: Uint8Array.from([0, 1, 0, 2]) });
-    assert.deepEqual(withNull, [1.5, null, 3.5, undefined]);
-    const plain = decodeValues({ numbers, states: new Uint8Array(4) });
-    assert.deepEqual(plain, [1.5, 2.5, 3.5, 4.5]);
-    assert.equal(hasDoubleElements(plain), true);
   });
 });
