@@ -31,7 +31,9 @@
  *   stats — numericDrift on n vs n values (n = the workspace's rows) against scipy's ks_2samp +
  *     wasserstein_distance + a numpy PSI (Debian's /usr/bin/python3), values checked to agree (statistics.ts);
  *   lsp — `featureguard lsp --stdio` over a real JSON-RPC connection: keystroke → impact
- *     diagnostics p50/p95, save → value.mismatch diagnostics, the server's VmHWM (server.ts).
+ *     diagnostics p50/p95, save → value.mismatch diagnostics, the server's VmHWM (server.ts; warmBaseValues off);
+ *   lsp-warmup — the server's background warm-up of base values (warmBaseValues on): its duration for every
+ *     feature, VmRSS before → after, the first save-check of every feature after it vs warm-up off (warmup.ts).
  *   more options: --check-runs N (runs of the all-features check, default 3), --keystrokes N
  *   (default 50), --saves N (default 5), --stats-reps N (default 20), --large-only, --no-readme;
  *   --py-runs N (runs of pyright, cold impact and the parse process of the Python workspace, default 3);

@@ -52,8 +52,9 @@ export class LspBenchServer {
   /** Start → the first idle status (ms). */
   readyMs = NaN;
 
-  static async start(ws: string, settings: unknown): Promise<LspBenchServer> {
-    const server = new LspBenchServer(ws, settings);
+  /** `env`: the server's environment (default: the bench's own, with its results-cache bound 0). */
+  static async start(ws: string, settings: unknown, env?: NodeJS.ProcessEnv): Promise<LspBenchServer> {
+    const server = new LspBenchServer(ws, settings, env);
     try {
       await server.initialize();
     } catch (err) {
@@ -63,7 +64,7 @@ export class LspBenchServer {
     return server;
   }
 
-  constructor(ws: string, settings: unknown) {
+  constructor(ws: string, settings: unknown, env?: NodeJS.ProcessEnv) {
     const { createMessageConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-jsonrpc/node') as typeof import('vscode-jsonrpc/node');
     this.ws = ws;
     this.settings = settings;
@@ -71,7 +72,7 @@ export class LspBenchServer {
     this.spawnedAt = performance.now();
     // FG_BENCH_SERVER_NODE_ARGS: extra node flags for the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
     const nodeArgs = (process.env.FG_BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-    this.child = spawn(process.execPath, [...nodeArgs, CLI, 'lsp', '--stdio'], { cwd: ws, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [...nodeArgs, CLI, 'lsp', '--stdio'], { cwd: ws, env: env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdin.on('error', () => undefined);
     this.child.stderr.on('data', (d) => this.logs.push(String(d)));
     this.exited = new Promise<void>((resolve) => this.child.on('exit', (code, signal) => {
@@ -176,6 +177,11 @@ export class LspBenchServer {
 
   save(rel: string): void {
     void this.connection.sendNotification('textDocument/didSave', { textDocument: { uri: this.uriOf(rel) } });
+  }
+
+  /** A request to the server (e.g. `featureguard/reports`). */
+  request<R>(method: string, params?: unknown): Promise<R> {
+    return params === undefined ? this.connection.sendRequest<R>(method) : this.connection.sendRequest<R>(method, params);
   }
 
   memory(): { hwmKB?: number; rssKB?: number } {

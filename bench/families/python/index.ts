@@ -240,9 +240,9 @@ const SECTIONS: Section[] = [
   },
   {
     id: 'py-lsp',
-    title: 'language server over stdio (featureguard lsp --stdio): start, keystroke → impact diagnostics in a .py buffer',
+    title: 'language server over stdio (featureguard lsp --stdio, warmBaseValues off as before the warm-up existed): start, keystroke → impact diagnostics in a .py buffer',
     async run(ctx) {
-      const server = await LspBenchServer.start(ctx.ws, { runDataChecks: 'onSave' });
+      const server = await LspBenchServer.start(ctx.ws, { runDataChecks: 'onSave', warmBaseValues: false });
       ctx.defer(() => server.close());
       try {
         ctx.record('py-lsp-start', 'language server: start → first idle status (initial run, no edit)', [{ ms: server.readyMs }], { rssKB: server.memory().hwmKB });

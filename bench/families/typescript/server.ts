@@ -1,13 +1,14 @@
 /**
  * The language server over a real stdio LSP connection (`featureguard lsp --stdio`, the client in
  * core/lspClient.ts): start, keystroke → impact diagnostics p50/p95, save → value.mismatch
- * diagnostics, the server's VmHWM.
+ * diagnostics, the server's VmHWM. The server runs with `warmBaseValues: false`: these figures
+ * measure what they measured before the background warm-up of base values existed (warmup.ts times it).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { featureParts } from '../../core/checkSection';
 import { scaledFeatureText } from '../../core/edits';
-import { LspBenchServer, measureKeystrokes, messageOf, type ServerEvent } from '../../core/lspClient';
+import { LspBenchServer, measureKeystrokes, messageOf, sleep, type ServerEvent } from '../../core/lspClient';
 import { fmtCount, fmtMB } from '../../core/measure';
 import type { Section, SectionContext } from '../../core/types';
 
@@ -16,9 +17,9 @@ type DiagnosticsEvent = Extract<ServerEvent, { type: 'diagnostics' }>;
 export const SERVER_SECTIONS: Section[] = [
   {
     id: 'lsp',
-    title: 'language server over stdio (featureguard lsp --stdio): keystroke → impact, save → data diagnostics, RSS',
+    title: 'language server over stdio (featureguard lsp --stdio, warmBaseValues off: comparable with the figures before the warm-up existed): keystroke → impact, save → data diagnostics, RSS',
     async run(ctx) {
-      const server = await LspBenchServer.start(ctx.ws, { runDataChecks: 'onSave' });
+      const server = await LspBenchServer.start(ctx.ws, { runDataChecks: 'onSave', warmBaseValues: false });
       ctx.defer(() => server.close());
       try {
         await lspSection(ctx, server);
@@ -88,6 +89,11 @@ async function lspSection(ctx: SectionContext, server: LspBenchServer): Promise<
   ctx.record('lsp-save', `language server: save (didSave) → value.mismatch diagnostics, 1 feature, ${fmtCount(ctx.params.rows)} rows`, saveSamples, { rssKB: afterSaves.hwmKB, generic: 'language server: save → value.mismatch diagnostics, 1 feature' });
   ctx.check('language server saves', saveFailures.length === 0,
     `${opts.saves} saves (+1 first) of ${featFile}, a different feature or factor each time: each gave one value.mismatch naming the edited feature on all ${ctx.params.rows} rows${saveFailures.length ? ' — ' + saveFailures.slice(0, 3).join(' | ') : ''}`);
+  // The warm-up says why it does not run a second after the server is idle (its start delay).
+  const warmLogLine = () => server.logs.join('').split('\n').find((l) => /base values are not warmed|warming base values|warmed:/.test(l))?.trim();
+  for (let i = 0; i < 100 && !warmLogLine(); i++) await sleep(100);
+  const warmLog = warmLogLine();
+  ctx.check('language server without warm-up', /warmBaseValues is off/.test(warmLog ?? ''), `the server's log on warming base values: ${warmLog ?? '(nothing)'}`);
   ctx.state.serverMemory = afterSaves;
   ctx.note('language server memory', `VmRSS after each save: ${trail.map((m) => fmtMB(m.rssKB ?? NaN)).join(' → ')}; VmHWM ${fmtMB(afterSaves.hwmKB ?? NaN)} (${figureSuffix}; the server process only: feature code runs in worker processes)`);
 }
