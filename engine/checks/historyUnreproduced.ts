@@ -8,7 +8,7 @@
 import type { Finding } from '../findings';
 import type { CheckContext } from './checkContext';
 import { grade } from './thresholds';
-import { pct, sameValue } from './values';
+import { isNumericType, pct, sameValue, valuesType } from './values';
 
 export interface HistoryOutcome {
   finding: Finding;
@@ -20,6 +20,10 @@ export interface HistoryOutcome {
 export function historyUnreproduced(ctx: CheckContext): HistoryOutcome | undefined {
   const { base, stored } = ctx;
   if (!base || !stored) return undefined;
+  // Values of another type than the stored column's are a schema matter (schema.type), not history.
+  const storedType = ctx.storedType && ctx.storedType !== 'unknown' ? ctx.storedType : valuesType(stored);
+  const baseType = valuesType(base.values);
+  if (storedType !== 'unknown' && baseType !== 'unknown' && storedType !== baseType && !(isNumericType(storedType) && isNumericType(baseType))) return undefined;
   const reproduced: number[] = [];
   let ran = 0;
   for (let i = 0; i < base.values.length; i++) {

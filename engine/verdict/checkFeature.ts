@@ -10,6 +10,7 @@ import type { Thresholds } from '../checks/thresholds';
 import { storedMismatches } from '../checks/valueMismatch';
 import { nullRate, ranValues, sameValue } from '../checks/values';
 import { historyUnreproduced } from '../checks/historyUnreproduced';
+import { schemaType } from '../checks/schemaType';
 import { rowsFromColumns, type SampleRows } from '../data/sampleRows';
 import type { CellValue, ColumnType } from '../data/table';
 import type { SideOutcome } from '../exec/featureRunner';
@@ -69,18 +70,20 @@ export function checkFeature(input: FeatureCheckInput): Pick<FeatureReport, 'ver
   // The change as seen on the reproduced rows; on all compared rows when it shows only outside them.
   const change = kept === ctx ? wide : (classify(kept) ?? wide);
   const findings: Finding[] = [];
-  if (history) findings.push(history.finding);
-  const stored0 = findings.length;
   // An identical target inherits whatever the base did against the store: not this edit's doing.
-  if (!identical) for (const check of STORED_CHECKS) findings.push(...check(kept));
-  if (history) for (const f of findings.slice(stored0)) f.message += ` (on the ${kept.rows.length} of ${ctx.rows.length} rows the committed code reproduces)`;
+  if (!identical) for (const check of STORED_CHECKS) findings.push(...check(check === schemaType ? ctx : kept));
+  if (history) {
+    for (const f of findings) if (f.check !== 'schema.type') f.message += ` (on the ${kept.rows.length} of ${ctx.rows.length} rows the committed code reproduces)`;
+    findings.push(history.finding);
+  }
   for (const check of TARGET_CHECKS) findings.push(...check(all));
   const absent = absentColumns(input);
   if (absent) for (const f of findings) f.message += absent;
 
   const runtimeBroken = findings.some((f) => f.check === 'runtime.error' && f.severity === 'error');
   const verdict = runtimeBroken ? 'broken' : !base || !stored ? 'new' : identical ? 'identical' : 'changed';
-  const histogram = featureHistogram({ stored: kept.stored, base: kept.base?.values, target: kept.target.values });
+  // The distributions of every compared row: what each side gives, reproduced or not.
+  const histogram = featureHistogram({ stored: ctx.stored, base: ctx.base?.values, target: ctx.target.values });
   const metrics = metricsOf(kept);
   if (kept !== all) {
     metrics.rows = rows.length;
