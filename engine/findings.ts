@@ -23,7 +23,8 @@ export type CheckId =
   | 'code.nondeterministic'
   | 'model.prediction-shift'
   | 'model.metric-drop'
-  | 'model.input';
+  | 'model.input'
+  | 'history.unreproduced';
 
 export type Severity = 'error' | 'warning' | 'info';
 

@@ -561,6 +561,7 @@ async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: 
     target,
     thresholds: thresholdsFrom(ws.config.thresholds),
     acknowledged: ws.config.acknowledged.get(feature.name),
+    ...(snapshot.sampleBlocks ? { blocks: { rows: snapshot.sampleBlocks.rows, warmupRows: snapshot.sampleBlocks.warmupRows } } : {}),
   });
   const statsMs = performance.now() - statsStarted;
   times.ms.statistics += statsMs;

@@ -1,12 +1,14 @@
 /**
  * Quick fixes on a feature's diagnostics (SPEC §7): publish the edit as a new feature version
- * (keeping the stored feature as it was), acknowledge the change in the config, open the report.
+ * (keeping the stored feature as it was), acknowledge the change in the config, open the report;
+ * on `history.unreproduced`, the snapshot's `sampleBy`/`orderBy` from the code's groupings and sorts.
  * The edits are computed by the engine (`engine/fixes/`); this file only converts them.
  */
 import { CodeActionKind, type CodeAction, type Diagnostic, type WorkspaceEdit } from 'vscode-languageserver';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { acknowledgeFeature } from '../engine/fixes/acknowledgeFeature';
+import { proposeSampling, samplingEdits } from '../engine/fixes/proposeSampling';
 import { publishNewVersion } from '../engine/fixes/publishNewVersion';
 import type { TextEdit } from '../engine/fixes/textEdit';
 import { ClientCommands } from '../shared/protocol';
@@ -21,7 +23,13 @@ export async function codeActionsFor(folder: FolderState, diagnostics: Diagnosti
   const seen = new Set<string>();
   for (const d of diagnostics) {
     const data = d.data as DiagnosticData | undefined;
-    if (d.source !== SOURCE || !data?.feature || seen.has(data.feature)) continue;
+    if (d.source !== SOURCE || !data?.feature) continue;
+    // The sampling fix belongs to its own diagnostic, whatever else the feature shows.
+    if (d.code === 'history.unreproduced') {
+      const sampling = await samplingAction(folder, data.feature, readText, d);
+      if (sampling) actions.push(sampling);
+    }
+    if (seen.has(data.feature)) continue;
     seen.add(data.feature);
     const name = data.feature;
     const publish = await publishAction(folder, name, readText, d);
@@ -65,6 +73,24 @@ async function publishAction(folder: FolderState, name: string, readText: TextRe
     isPreferred: true,
     edit: toWorkspaceEdit(fix.edits),
   };
+}
+
+/** `history.unreproduced`: set on the feature's snapshot the sampleBy/orderBy its code's groupings and sorts call for. */
+async function samplingAction(folder: FolderState, name: string, readText: TextReader, d: Diagnostic): Promise<CodeAction | undefined> {
+  const config = folder.session.config;
+  const feature = folder.latest?.impact.features.find((f) => f.feature.name === name)?.feature ?? config.features.get(name);
+  const configPath = config.configPath;
+  if (!feature?.snapshot || !configPath || !config.snapshots.has(feature.snapshot)) return undefined;
+  const code = readText(join(folder.session.root, feature.file));
+  const configText = readText(configPath);
+  const columns = await folder.session.snapshotColumns(feature.snapshot);
+  if (code === undefined || configText === undefined || !columns) return undefined;
+  const proposal = proposeSampling(code, columns);
+  if (!proposal) return undefined;
+  const edits = samplingEdits(configPath, configText, feature.snapshot, proposal);
+  if (edits.length === 0) return undefined;
+  const what = proposal.sampleBy ? `sample whole ${proposal.sampleBy} entities, ordered by ${proposal.orderBy.join(', ')}` : `order rows by ${proposal.orderBy.join(', ')}`;
+  return { title: `Keep ${name}'s neighbours: ${what} (snapshot ${feature.snapshot})`, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, edit: toWorkspaceEdit(edits) };
 }
 
 function acknowledgeAction(folder: FolderState, name: string, readText: TextReader, d: Diagnostic): CodeAction | undefined {

@@ -5,7 +5,8 @@
  * one 900 KB file read instead of pages to decompress and decode.
  *
  * Keyed by the snapshot's identity (path, size, mtime and a hash of both ends of the file; a remote
- * object's ETag/version; a dataset's parts) with the sample (rows, seed) and `SAMPLE_FORMAT`,
+ * object's ETag/version; a dataset's parts) with the sample (rows, seed, and the sampling keys
+ * `orderBy`/`sampleBy`/`sampleBlocks` when set) and `SAMPLE_FORMAT`,
  * bumped whenever the readers' conversion of cells changes. One entry per column, one for the
  * sample's shape (row count, the file's columns and their types, the sampled row indices). A column
  * whose values have no faithful file form (dates) is read from the snapshot each time.
@@ -30,7 +31,9 @@ interface Shape {
 export async function readSampled(resolved: ResolvedSnapshot, options: ReadOptions, display: string, cache: ResultsCache | undefined): Promise<SnapshotTable> {
   if (!cache) return resolved.read(options);
   // `s-`: told apart from side results (bare hashes) by name.
-  const key = (part: string) => `s-${sideKey(['sample', SAMPLE_FORMAT, resolved.identity, options.sampleRows, options.seed, part])}`;
+  // The sampling keys (entities, blocks, order) choose other rows: a sample drawn without them is another sample.
+  const sampling = options.sampling ? [options.sampling] : [];
+  const key = (part: string) => `s-${sideKey(['sample', SAMPLE_FORMAT, resolved.identity, options.sampleRows, options.seed, ...sampling, part])}`;
   const keep = (t: SnapshotTable) => t.columns.forEach((c, k) => cache.setStored(key(`column:${c.name}`), t.values[k], [c.type]));
   const shape = shapeOf(cache.getStored(key('shape')));
   const rows = shape && cache.getStored(key('rows'));

@@ -20,6 +20,8 @@ export const DEFAULT_THRESHOLDS: Partial<Record<CheckId, Ladder>> = {
   'runtime.error': { warning: 0, error: 0.01 },
   'model.prediction-shift': { warning: 0, error: 0.02 },
   'model.metric-drop': { warning: 0.005, error: 0.02 },
+  // A warning only: the edit is not at fault, the sampling or the store is.
+  'history.unreproduced': { warning: 0.01, error: Infinity },
 };
 
 export type Thresholds = (check: CheckId) => Ladder;

@@ -10,6 +10,21 @@ export interface SnapshotConfig {
   sampleRows: number;
   seed: number;
   sliceBy: string[];
+  /**
+   * Features that read other rows (SPEC §1): the order rows reach batch/vectorized functions in (a
+   * stable sort of the sample, never of the file); absent or empty: file order.
+   */
+  orderBy?: string[];
+  /** Sample whole entities of this column (every row of each), drawn with the seed up to `sampleRows`. */
+  sampleBy?: string;
+  /** Sample `blocks` runs of `rows` consecutive rows (in `orderBy` order); each run's first `warmupRows` are not compared. */
+  sampleBlocks?: SampleBlocks;
+}
+
+export interface SampleBlocks {
+  blocks: number;
+  rows: number;
+  warmupRows: number;
 }
 
 export interface FeatureExpectations {

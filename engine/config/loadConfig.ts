@@ -18,12 +18,14 @@ export const CHECK_IDS: readonly CheckId[] = [
   'code.syntax', 'source.missing', 'schema.type', 'value.mismatch', 'drift.distribution', 'nulls.rate',
   'domain.new-values', 'runtime.error', 'runtime.timeout', 'expect.range', 'expect.not-null', 'expect.values',
   'examples.mismatch', 'perf.slowdown', 'code.nondeterministic', 'model.prediction-shift', 'model.metric-drop', 'model.input',
+  'history.unreproduced',
 ];
 
 /** The keys the loader knows at each level; anything else is warned about. */
 export const ROOT_KEYS = ['$schema', 'snapshots', 'features', 'thresholds', 'acknowledged', 'timeoutMs', 'defaultSnapshot', 'python', 'models'];
 export const PYTHON_KEYS = ['interpreter', 'paths'];
-export const SNAPSHOT_KEYS = ['path', 'sampleRows', 'seed', 'sliceBy'];
+export const SNAPSHOT_KEYS = ['path', 'sampleRows', 'seed', 'sliceBy', 'orderBy', 'sampleBy', 'sampleBlocks'];
+export const SAMPLE_BLOCKS_KEYS = ['blocks', 'rows', 'warmupRows'];
 export const MODEL_KEYS = ['path', 'snapshot', 'inputs', 'output', 'label'];
 export const FEATURE_KEYS = ['source', 'snapshot', 'column', 'kind', 'output', 'tolerance', 'consumers', 'expect', 'examples'];
 
@@ -134,14 +136,34 @@ function readSnapshot(v: Validator, name: string, value: unknown, configDir: str
   v.unknownKeys(o, key, SNAPSHOT_KEYS, warnings);
   if (o.path === undefined) v.fail(`${key}.path`, 'is required (the snapshot file, folder, glob or URL, relative to the config)');
   const path = v.string(o.path, `${key}.path`);
-  return {
+  const snapshot: SnapshotConfig = {
     name,
     path,
     absPath: snapshotLocation(v, `${key}.path`, path, configDir, repoRoot),
     sampleRows: o.sampleRows === undefined ? 10000 : v.nonNegativeInteger(o.sampleRows, `${key}.sampleRows`),
     seed: o.seed === undefined ? 0 : v.integer(o.seed, `${key}.seed`),
     sliceBy: o.sliceBy === undefined ? [] : v.stringArray(o.sliceBy, `${key}.sliceBy`),
+    // A single column may be written as a string.
+    orderBy: o.orderBy === undefined ? undefined : typeof o.orderBy === 'string' ? [v.string(o.orderBy, `${key}.orderBy`)] : v.stringArray(o.orderBy, `${key}.orderBy`),
   };
+  if (snapshot.orderBy === undefined) delete snapshot.orderBy;
+  const duplicate = snapshot.orderBy?.find((c, i) => snapshot.orderBy!.indexOf(c) !== i);
+  if (duplicate) v.fail(`${key}.orderBy`, `names "${duplicate}" twice`);
+  if (o.sampleBy !== undefined) snapshot.sampleBy = v.string(o.sampleBy, `${key}.sampleBy`);
+  if (o.sampleBlocks !== undefined) {
+    const at = `${key}.sampleBlocks`;
+    const b = v.object(o.sampleBlocks, at);
+    v.unknownKeys(b, at, SAMPLE_BLOCKS_KEYS, warnings);
+    if (b.blocks === undefined) v.fail(`${at}.blocks`, 'is required (how many runs of consecutive rows to sample)');
+    if (b.rows === undefined) v.fail(`${at}.rows`, 'is required (the consecutive rows in each run)');
+    const blocks = v.positiveInteger(b.blocks, `${at}.blocks`);
+    const rows = v.positiveInteger(b.rows, `${at}.rows`);
+    const warmupRows = b.warmupRows === undefined ? 0 : v.nonNegativeInteger(b.warmupRows, `${at}.warmupRows`);
+    if (warmupRows >= rows) v.fail(`${at}.warmupRows`, `must be less than sampleBlocks.rows (${rows}), not ${warmupRows}: no row of a run would be compared`);
+    if (snapshot.sampleBy !== undefined) v.fail(at, 'cannot be combined with sampleBy (use sampleBy for many entities, sampleBlocks for one long series)');
+    snapshot.sampleBlocks = { blocks, rows, warmupRows };
+  }
+  return snapshot;
 }
 
 /**
@@ -330,6 +352,12 @@ class Validator {
   integer(v: unknown, key: string): number {
     const n = this.number(v, key);
     if (!Number.isInteger(n)) this.fail(key, `must be an integer, not ${n}`);
+    return n;
+  }
+
+  positiveInteger(v: unknown, key: string): number {
+    const n = this.integer(v, key);
+    if (n <= 0) this.fail(key, `must be ≥ 1, not ${n}`);
     return n;
   }
 

@@ -57,7 +57,7 @@ export async function readArrow(absPath: string, options: ReadOptions, displayPa
     const columns: ColumnInfo[] = selected.map((c) => ({ name: c.name, type: arrowColumnType(c.arrowType) }));
 
     const totalRows = table.numRows;
-    const rowIndices = sampleIndices(totalRows, options.sampleRows, options.seed);
+    const rowIndices = options.rowIndices ?? sampleIndices(totalRows, options.sampleRows, options.seed);
     const values = columns.map((c) => newColumn(rowIndices.length, c.type));
     fillColumns(table, selected, rowIndices, values);
     return columnarTable({ path: displayPath, totalRows, columns, fileColumns: fields.map((f) => f.name), values: values.map(finishColumn), rowIndices });

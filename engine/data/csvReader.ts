@@ -59,7 +59,7 @@ export async function readCsv(absPath: string, options: ReadOptions, displayPath
     });
 
     const totalRows = records.count - 1;
-    const rowIndices = sampleIndices(totalRows, options.sampleRows, options.seed);
+    const rowIndices = options.rowIndices ?? sampleIndices(totalRows, options.sampleRows, options.seed);
     // Raw text of the sampled cells, column-major, for inference before conversion.
     const raw: RawField[][] = selected.map(() => new Array<RawField>(rowIndices.length));
     const fields: RawField[] = [];

@@ -61,7 +61,7 @@ export async function readParquet(absPath: string, options: ReadOptions, display
     const columns: ColumnInfo[] = selected.map(({ name, type }) => ({ name, type }));
 
     const totalRows = Number(metadata.num_rows);
-    const rowIndices = sampleIndices(totalRows, options.sampleRows, options.seed);
+    const rowIndices = options.rowIndices ?? sampleIndices(totalRows, options.sampleRows, options.seed);
     const values = columns.map((c) => newColumn(rowIndices.length, c.type));
     if (columns.length > 0 && rowIndices.length > 0) {
       const scan = await parquetScan({

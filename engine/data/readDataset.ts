@@ -73,7 +73,7 @@ export async function readDataset(dataset: Dataset, options: ReadOptions, ctx: D
     starts.push(totalRows);
     totalRows += f.rows;
   }
-  const rowIndices = sampleIndices(totalRows, options.sampleRows, options.seed);
+  const rowIndices = options.rowIndices ?? sampleIndices(totalRows, options.sampleRows, options.seed);
   const values = columns.map((c) => newColumn(rowIndices.length, c.type));
 
   if (columns.length > 0 && rowIndices.length > 0) {

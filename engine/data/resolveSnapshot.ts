@@ -16,6 +16,7 @@ import { readDataset } from './readDataset';
 import { Limiter, type RangeSource } from './rangeSource';
 import { fileSystemError, reasonText } from './readErrors';
 import { readSnapshot } from './readSnapshot';
+import { withSampling } from './keyedSample';
 import { headS3, parseS3Url, s3ObjectSource, s3Store } from './s3Source';
 import { cachedSource, type SnapshotCacheOptions } from './snapshotCache';
 import type { ReadOptions, SnapshotTable } from './table';
@@ -37,6 +38,12 @@ export function isRemotePath(path: string): boolean {
  * it. Throws one-line `UserError`s naming `snapshots.NAME.path` or the file.
  */
 export async function resolveSnapshot(s: SnapshotConfig, configDir: string, display: string, cache: SnapshotCacheOptions): Promise<ResolvedSnapshot> {
+  const resolved = await resolveLocation(s, configDir, display, cache);
+  // Whole entities, runs of rows and an order (`options.sampling`) are drawn the same way for every format.
+  return { ...resolved, read: withSampling(resolved.read, display) };
+}
+
+async function resolveLocation(s: SnapshotConfig, configDir: string, display: string, cache: SnapshotCacheOptions): Promise<ResolvedSnapshot> {
   const keyPath = `snapshots.${s.name}.path`;
   if (/^https?:\/\//i.test(s.path)) {
     const source = await openHttp(s.path);

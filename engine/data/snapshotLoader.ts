@@ -17,7 +17,8 @@ import type { SampleInput } from '../exec/featureRunner';
 import { isRemotePath, resolveSnapshot, type ResolvedSnapshot } from './resolveSnapshot';
 import type { SnapshotCacheOptions } from './snapshotCache';
 import { rowsFromColumns, type SampleRows } from './sampleRows';
-import type { CellValue, ColumnInfo, SnapshotTable } from './table';
+import { isKeyed } from './keyedSample';
+import type { CellValue, ColumnInfo, Sampling, SnapshotTable } from './table';
 import { wireColumns } from './wireColumns';
 
 export interface LoadedSnapshot {
@@ -163,7 +164,8 @@ export class SnapshotLoader {
     if (!store.fileColumns.includes(column)) return undefined;
     const s = config.snapshots.get(name)!;
     const resolved = await this.resolve(config, s);
-    const t = await readSampled(resolved, { sampleRows: s.sampleRows, seed: s.seed, columns: [column] }, displayOf(config, s), this.samples);
+    const sampling = samplingOf(s);
+    const t = await readSampled(resolved, { sampleRows: s.sampleRows, seed: s.seed, columns: [column], ...(sampling ? { sampling } : {}) }, displayOf(config, s), this.samples);
     const info = t.columns[0];
     return info && { values: t.values[0], type: info.type };
   }
@@ -236,8 +238,10 @@ export class SnapshotLoader {
     if (!s) throw new UserError(`unknown snapshot "${name}"`);
     const display = displayOf(config, s);
     const resolved = await this.resolve(config, s);
-    const identity = `${resolved.identity}|${s.sampleRows}|${s.seed}`;
-    const read = (cols: string[] | undefined) => readSampled(resolved, { sampleRows: s.sampleRows, seed: s.seed, columns: cols }, display, this.samples);
+    const sampling = samplingOf(s);
+    // The sampling keys change which rows (and in what order) every feature sees: part of each cache key.
+    const identity = `${resolved.identity}|${s.sampleRows}|${s.seed}${sampling ? `|${JSON.stringify(sampling)}` : ''}`;
+    const read = (cols: string[] | undefined) => readSampled(resolved, { sampleRows: s.sampleRows, seed: s.seed, columns: cols, ...(sampling ? { sampling } : {}) }, display, this.samples);
     let pending = this.stores.get(name);
     if (!pending || (await pending.catch(() => undefined))?.identity !== identity) {
       pending = read(columns).then((t) => {
@@ -260,6 +264,14 @@ export class SnapshotLoader {
     this.stores.set(name, next);
     return next;
   }
+}
+
+/** The snapshot's sampling keys (SPEC §1), undefined when it has none: rows are then drawn one by one. */
+export function samplingOf(s: SnapshotConfig): Sampling | undefined {
+  const sampling: Sampling = { key: `snapshots.${s.name}`, orderBy: s.orderBy ?? [] };
+  if (s.sampleBy !== undefined) sampling.sampleBy = s.sampleBy;
+  if (s.sampleBlocks) sampling.sampleBlocks = s.sampleBlocks;
+  return isKeyed(sampling) ? sampling : undefined;
 }
 
 /** The snapshot path as messages show it: relative to the repository root, or the URL. */

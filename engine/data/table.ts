@@ -34,7 +34,7 @@ export interface SnapshotTable {
   values: CellValue[][];
   /** The same values as row objects, built on first access (for callers that want rows). */
   readonly rows: Row[];
-  /** The original 0-based index of each sampled row, ascending. */
+  /** The original 0-based index of each sampled row: ascending, except in the `orderBy` order of a `sampling`. */
   rowIndices: number[];
 }
 
@@ -45,4 +45,20 @@ export interface ReadOptions {
   seed: number;
   /** Read only these columns when given (unknown names are ignored by the reader). */
   columns?: string[];
+  /**
+   * Features that read other rows (SPEC §1): sample whole entities or runs of rows, in an order.
+   * Handled around the readers (`keyedSample.ts`); part of every cache key of the sample.
+   */
+  sampling?: Sampling;
+  /** Exactly these rows (ascending file indices) instead of a seeded sample: what `keyedSample.ts` asks readers for. */
+  rowIndices?: number[];
+}
+
+/** The sampling keys of a snapshot (`orderBy`, `sampleBy`, `sampleBlocks`), with the key path messages name. */
+export interface Sampling {
+  /** `snapshots.NAME`, for messages. */
+  key: string;
+  orderBy: string[];
+  sampleBy?: string;
+  sampleBlocks?: { blocks: number; rows: number; warmupRows: number };
 }

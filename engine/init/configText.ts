@@ -11,6 +11,9 @@ export interface StarterSnapshot {
   path: string;
   sampleRows: number;
   seed: number;
+  /** For functions that read other rows: whole entities, in order (SPEC §1). */
+  orderBy?: string[];
+  sampleBy?: string;
 }
 
 export interface StarterFeature {
@@ -61,7 +64,8 @@ export function configText(c: StarterConfig): string {
   const nameWidth = Math.max(0, ...c.snapshots.map((s) => j(s.name).length));
   c.snapshots.forEach((s, i) => {
     const key = `${j(s.name)}:`.padEnd(nameWidth + 2);
-    lines.push(`    ${key}{ "path": ${j(s.path)}, "sampleRows": ${s.sampleRows}, "seed": ${s.seed} }${i < c.snapshots.length - 1 ? ',' : ''}`);
+    const keyed = `${s.orderBy ? `, "orderBy": ${j(s.orderBy).replace(/,/g, ', ')}` : ''}${s.sampleBy ? `, "sampleBy": ${j(s.sampleBy)}` : ''}`;
+    lines.push(`    ${key}{ "path": ${j(s.path)}, "sampleRows": ${s.sampleRows}, "seed": ${s.seed}${keyed} }${i < c.snapshots.length - 1 ? ',' : ''}`);
   });
   lines.push('  },');
   if (c.defaultSnapshot) lines.push(`  "defaultSnapshot": ${j(c.defaultSnapshot)},`);

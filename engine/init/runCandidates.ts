@@ -38,9 +38,11 @@ export interface RunContext {
 }
 
 /** Runs every candidate on one loaded snapshot. */
-export async function runCandidates(ctx: RunContext, candidates: Candidate[], snapshot: string, loaded: LoadedSnapshot, bundle: TsBundle, python: PythonRuntime): Promise<CandidateRun[]> {
+export async function runCandidates(ctx: RunContext, candidates: Candidate[], snapshot: string, loaded: LoadedSnapshot, bundle: TsBundle, python: PythonRuntime, only?: ReadonlySet<number>): Promise<CandidateRun[]> {
   const columns = loaded.sample.columns.map((c) => c.name);
-  const [ts, py] = await Promise.all([runTypescript(ctx, candidates, snapshot, loaded, bundle), python.python ? runPython(ctx, candidates, snapshot, loaded, columns, python.python, python.skip) : Promise.resolve([])]);
+  // Only some candidates (those tried again on another sample): the others are left out of both runs.
+  const tsBundle = only ? { code: bundle.code, keys: new Map([...bundle.keys].filter(([i]) => only.has(i))), failures: new Map() } : bundle;
+  const [ts, py] = await Promise.all([runTypescript(ctx, candidates, snapshot, loaded, tsBundle), python.python ? runPython(ctx, candidates, snapshot, loaded, columns, python.python, python.skip, only) : Promise.resolve([])]);
   return [...ts, ...py];
 }
 
@@ -132,11 +134,11 @@ export function pythonFor(ctx: RunContext, candidates: Candidate[]): PythonRunti
   return { python, skip };
 }
 
-async function runPython(ctx: RunContext, candidates: Candidate[], snapshot: string, loaded: LoadedSnapshot, columns: string[], python: PythonInterpreter, skip: Set<FeatureKind>): Promise<CandidateRun[]> {
+async function runPython(ctx: RunContext, candidates: Candidate[], snapshot: string, loaded: LoadedSnapshot, columns: string[], python: PythonInterpreter, skip: Set<FeatureKind>, only?: ReadonlySet<number>): Promise<CandidateRun[]> {
   const features: FeatureConfig[] = [];
   const runs: CandidateRun[] = [];
   candidates.forEach((c, i) => {
-    if (c.language !== 'python' || skip.has(c.kind)) return;
+    if (c.language !== 'python' || skip.has(c.kind) || (only && !only.has(i))) return;
     const outputs = c.kind === 'frame' || c.kind === 'feast' ? writtenColumns(c.code, columns) : [undefined];
     for (const output of outputs) {
       runs.push({ candidate: i, snapshot, ...(output ? { output } : {}) });

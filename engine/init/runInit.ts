@@ -22,7 +22,8 @@ import { findSnapshots, nameOf, repositoryFiles, type FoundSnapshot } from './fi
 import { isRemotePath } from '../data/resolveSnapshot';
 import { assignMatches, MATCH_RATE, matchRates, nameSimilarity, type MatchPair } from './matchColumns';
 import { pythonRoots } from './pythonRoots';
-import { bundleTypescript, pythonFor, runCandidates, type CandidateRun, type RunContext } from './runCandidates';
+import { bundleTypescript, pythonFor, runCandidates, type CandidateRun, type PythonRuntime, type RunContext, type TsBundle } from './runCandidates';
+import { proposeSampling, type SamplingProposal } from '../fixes/proposeSampling';
 
 export interface InitOptions {
   cwd: string;
@@ -95,6 +96,7 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
   const python = pythonFor(ctx, candidates);
   const runs: CandidateRun[] = [];
   for (const [name, l] of loaded) runs.push(...(await runCandidates(ctx, candidates, name, l, bundle, python)));
+  const { samplings, sampleOf } = await trySamplings(ctx, candidates, loaded, runs, bundle, python);
 
   // Every run compared with the columns it may reproduce.
   const pairs: MatchPair[] = [];
@@ -103,7 +105,7 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
   /** For a function that matches nothing: the column it comes closest to (above half the rows). */
   const closest = new Map<number, string>();
   for (const run of runs) {
-    const l = loaded.get(run.snapshot)!;
+    const l = sampleOf.get(run) ?? loaded.get(run.snapshot)!;
     const names = l.sample.columns.map((c) => c.name);
     const inputs = inputsOf(candidates[run.candidate], names);
     if (run.output) inputs.delete(run.output);
@@ -156,7 +158,7 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
   const render = () =>
     configText({
       schema,
-      snapshots: snapshots.map((s) => ({ name: s.name, path: s.path, sampleRows: STARTER_SAMPLE_ROWS, seed: STARTER_SEED })),
+      snapshots: snapshots.map((s) => ({ name: s.name, path: s.path, sampleRows: STARTER_SAMPLE_ROWS, seed: STARTER_SEED, ...(features.some((f) => f.pair.snapshot === s.name && samplings.has(s.name)) ? samplings.get(s.name) : {}) })),
       ...(defaultSnapshot ? { defaultSnapshot } : {}),
       ...(pythonPaths ? { pythonPaths } : {}),
       features,
@@ -187,6 +189,65 @@ export async function runInit(options: InitOptions): Promise<InitResult> {
   const summary = summarize({ found, snapshots, loaded, unread, candidates, runs, features, passedOver, readColumns, closest, tagged, notes });
   if (!options.dryRun) writeFileSync(configPath, text);
   return { configPath, text, written: !options.dryRun, summary };
+}
+
+/**
+ * Functions that read other rows (not `row` functions) reproduce their column only on whole
+ * entities in order: each is run again, on a sample drawn with the `sampleBy`/`orderBy` its code
+ * calls for (`fixes/proposeSampling.ts`), and that run replaces its plain one where it matches a
+ * column the plain one did not. One sampling per snapshot: the first that helps a function.
+ */
+async function trySamplings(ctx: RunContext, candidates: Candidate[], loaded: Map<string, LoadedSnapshot>, runs: CandidateRun[], bundle: TsBundle, python: PythonRuntime): Promise<{ samplings: Map<string, SamplingProposal>; sampleOf: Map<CandidateRun, LoadedSnapshot> }> {
+  const samplings = new Map<string, SamplingProposal>();
+  const sampleOf = new Map<CandidateRun, LoadedSnapshot>();
+  const loader = new SnapshotLoader();
+  const matches = (run: CandidateRun, l: LoadedSnapshot) => {
+    if (!run.values) return false;
+    const names = l.sample.columns.map((c) => c.name);
+    const compared = new Map<string, readonly unknown[]>();
+    for (const n of run.output ? [run.output] : names) compared.set(n, l.column(n)?.values ?? []);
+    return matchRates(run.values, compared, inputsOf(candidates[run.candidate], names)).length > 0;
+  };
+  for (const [name, l] of loaded) {
+    const columns = l.sample.columns.map((c) => c.name);
+    const byProposal = new Map<string, Set<number>>();
+    candidates.forEach((c, i) => {
+      if (c.kind === 'row') return;
+      const plain = runs.filter((r) => r.candidate === i && r.snapshot === name);
+      if (plain.length === 0 || plain.some((r) => matches(r, l))) return;
+      const proposal = proposeSampling(c.code, columns);
+      if (!proposal) return;
+      const key = JSON.stringify(proposal);
+      byProposal.set(key, (byProposal.get(key) ?? new Set()).add(i));
+    });
+    for (const [key, only] of byProposal) {
+      if (samplings.has(name)) break;
+      const proposal = JSON.parse(key) as SamplingProposal;
+      const s = ctx.config.snapshots.get(name)!;
+      const config: Config = { ...ctx.config, snapshots: new Map([...ctx.config.snapshots, [name, { ...s, ...proposal }]]) };
+      let keyed: LoadedSnapshot;
+      try {
+        keyed = await loader.load(config, name);
+      } catch (err) {
+        if (err instanceof UserError) continue;
+        throw err;
+      }
+      const again = await runCandidates({ ...ctx, config }, candidates, name, keyed, bundle, python, only);
+      const better = again.filter((r) => matches(r, keyed));
+      if (better.length === 0) continue;
+      samplings.set(name, proposal);
+      const fns = [...new Set(better.map((r) => candidates[r.candidate].exportName))].join(', ');
+      ctx.notes.push(`snapshot ${name}: ${proposal.sampleBy ? `sampleBy ${proposal.sampleBy}, ` : ''}orderBy ${proposal.orderBy.join(', ')} — ${fns} reproduce${better.length === 1 ? 's' : ''} its column only on whole entities in order`);
+      for (const r of better) {
+        // The plain run of the same function (and output) gives way to this one.
+        const k = runs.findIndex((p) => p.candidate === r.candidate && p.snapshot === name && p.output === r.output);
+        if (k >= 0) runs[k] = r;
+        else runs.push(r);
+        sampleOf.set(r, keyed);
+      }
+    }
+  }
+  return { samplings, sampleOf };
 }
 
 /** A config for reading samples to match on: every found snapshot, few rows. */

@@ -143,6 +143,11 @@ export class WorkspaceSession {
   }
 
   /** A file's text on one side: `base` (HEAD) or `target` (buffers over the working tree). */
+  /** Every column of a snapshot (read once and kept with the samples); undefined when it cannot be read. */
+  async snapshotColumns(snapshot: string): Promise<string[] | undefined> {
+    return this.caches.snapshots.fileColumns(this.ws.config, snapshot).catch(() => undefined);
+  }
+
   async readFile(side: 'base' | 'target', path: string): Promise<string | undefined> {
     const ws = this.editorWorkspace();
     const tree = side === 'base' ? ws.sides.base : ws.sides.target;

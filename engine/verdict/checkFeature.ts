@@ -9,8 +9,10 @@ import { driftMetrics, storedDrift } from '../checks/driftDistribution';
 import type { Thresholds } from '../checks/thresholds';
 import { storedMismatches } from '../checks/valueMismatch';
 import { nullRate, ranValues, sameValue } from '../checks/values';
-import type { SampleRows } from '../data/sampleRows';
-import type { ColumnType } from '../data/table';
+import { historyUnreproduced } from '../checks/historyUnreproduced';
+import { schemaType } from '../checks/schemaType';
+import { rowsFromColumns, type SampleRows } from '../data/sampleRows';
+import type { CellValue, ColumnType } from '../data/table';
 import type { SideOutcome } from '../exec/featureRunner';
 import type { WorkerResult } from '../exec/workerProtocol';
 import type { Finding, Location } from '../findings';
@@ -33,6 +35,11 @@ export interface FeatureCheckInput {
   target: SideOutcome;
   thresholds: Thresholds;
   acknowledged?: string;
+  /**
+   * The sample is runs of `rows` consecutive rows (`sampleBlocks`): the first `warmupRows` of each
+   * are computed but not compared (their windows reach outside the run).
+   */
+  blocks?: { rows: number; warmupRows: number };
 }
 
 /** The verdict, change, metrics and findings of a feature whose code could be run. */
@@ -49,22 +56,75 @@ export function checkFeature(input: FeatureCheckInput): Pick<FeatureReport, 'ver
   }
   const target = sideValues(input.target.result);
   const base = input.base?.ok ? sideValues(input.base.result) : undefined;
-  const ctx: CheckContext = { feature, location, rows, stored, storedType: storedColumn?.type, base, target, thresholds: input.thresholds, sliceBy: input.sliceBy };
+  const all: CheckContext = { feature, location, rows, stored, storedType: storedColumn?.type, base, target, thresholds: input.thresholds, sliceBy: input.sliceBy };
+  // Warm-up rows of blocks are computed but compared with nothing.
+  const ctx = input.blocks && input.blocks.warmupRows > 0 ? restrict(all, compared(rows.length, input.blocks)) : all;
+  // Rows the committed code does not reproduce say nothing about the edit (a broken window, a stale store).
+  const history = historyUnreproduced(ctx);
+  const kept = history ? restrict(ctx, history.reproduced) : ctx;
 
-  const change = base ? classifyChange({ featureName: feature.name, rows, base: base.values, target: target.values, tolerance: feature.tolerance, notInputs: [feature.column] }) : undefined;
+  const classify = (c: CheckContext) => (c.base ? classifyChange({ featureName: feature.name, rows: c.rows, base: c.base.values, target: c.target.values, tolerance: feature.tolerance, notInputs: [feature.column] }) : undefined);
+  const wide = classify(ctx);
   // Identical also means throwing on the same rows: classifyChange skips rows where either side threw.
-  const identical = base !== undefined && change === undefined && base.errorCount === target.errorCount && sameRowsThrew(base, target);
+  const identical = base !== undefined && wide === undefined && ctx.base!.errorCount === ctx.target.errorCount && sameRowsThrew(ctx.base!, ctx.target);
+  // The change as seen on the reproduced rows; on all compared rows when it shows only outside them.
+  const change = kept === ctx ? wide : (classify(kept) ?? wide);
   const findings: Finding[] = [];
   // An identical target inherits whatever the base did against the store: not this edit's doing.
-  if (!identical) for (const check of STORED_CHECKS) findings.push(...check(ctx));
-  for (const check of TARGET_CHECKS) findings.push(...check(ctx));
+  if (!identical) for (const check of STORED_CHECKS) findings.push(...check(check === schemaType ? ctx : kept));
+  if (history) {
+    for (const f of findings) if (f.check !== 'schema.type') f.message += ` (on the ${kept.rows.length} of ${ctx.rows.length} rows the committed code reproduces)`;
+    findings.push(history.finding);
+  }
+  for (const check of TARGET_CHECKS) findings.push(...check(all));
   const absent = absentColumns(input);
   if (absent) for (const f of findings) f.message += absent;
 
   const runtimeBroken = findings.some((f) => f.check === 'runtime.error' && f.severity === 'error');
   const verdict = runtimeBroken ? 'broken' : !base || !stored ? 'new' : identical ? 'identical' : 'changed';
-  const histogram = featureHistogram({ stored, base: base?.values, target: target.values });
-  return { verdict, ...(change ? { change } : {}), metrics: metricsOf(ctx), findings: acknowledge(findings, input.acknowledged), ...(histogram ? { histogram } : {}) };
+  // The distributions of every compared row: what each side gives, reproduced or not.
+  const histogram = featureHistogram({ stored: ctx.stored, base: ctx.base?.values, target: ctx.target.values });
+  const metrics = metricsOf(kept);
+  if (kept !== all) {
+    metrics.rows = rows.length;
+    metrics.comparedRows = kept.rows.length;
+    if (target.errorCount) metrics.errorRate = target.errorCount / rows.length;
+  }
+  if (history) metrics.unreproducedRate = history.finding.metrics!.rate as number;
+  return { verdict, ...(change ? { change } : {}), metrics, findings: acknowledge(findings, input.acknowledged), ...(histogram ? { histogram } : {}) };
+}
+
+/** The rows of runs of `rows` rows past each run's first `warmupRows`. */
+function compared(length: number, blocks: { rows: number; warmupRows: number }): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < length; i++) if (i % blocks.rows >= blocks.warmupRows) out.push(i);
+  return out;
+}
+
+/** The context over rows `keep` only (ascending indices): rows, stored values and both sides' values. */
+function restrict(ctx: CheckContext, keep: number[]): CheckContext {
+  const pick = <T>(values: readonly T[]): T[] => {
+    const out = new Array<T>(keep.length);
+    for (let k = 0; k < keep.length; k++) out[k] = values[keep[k]];
+    return out;
+  };
+  const side = (v: SideValues): SideValues => {
+    const values = pick(v.values);
+    let errorCount = 0;
+    for (const x of values) if (x === undefined) errorCount++;
+    return { ...v, values, errorCount };
+  };
+  const columns = new Map<string, CellValue[]>();
+  const rows = rowsFromColumns(keep.length, ctx.rows.columns, (name) => {
+    let values = columns.get(name);
+    if (!values) {
+      const all = ctx.rows.column(name);
+      if (!all) return undefined;
+      columns.set(name, (values = pick(all)));
+    }
+    return values;
+  });
+  return { ...ctx, rows, stored: ctx.stored && pick(ctx.stored), base: ctx.base && side(ctx.base), target: side(ctx.target) };
 }
 
 /**

@@ -23,15 +23,60 @@ function input(target: SideOutcome, base: SideSpec | undefined, extra: Partial<F
 }
 
 describe('verdict/checkFeature', () => {
-  it('identical refactor: "identical" with no findings, even when the store already differs from the base', () => {
+  it('identical refactor: "identical" with no finding of the edit, and history.unreproduced when the store already differs from the base', () => {
     // The store holds 2x (computed by some older code); base and target agree on x.
     const stale = table(xs.map((x) => ({ x, f: 2 * x })));
     const r = checkFeature(input(ran([...xs]), [...xs], { rows: stale }));
     assert.equal(r.verdict, 'identical');
-    assert.deepEqual(r.findings, []);
+    expectFindings(r.findings, [{ check: 'history.unreproduced', severity: 'warning', messageMatch: /^the committed code gives other values than the stored f on 100% of sampled rows \(100 of 100\): a row function reads no other row, so the store is stale: backfill "f" \(or acknowledge it\); value findings count only the 0 rows it reproduces$/, metrics: { rate: 1, count: 100, reproducedRows: 0 } }]);
     assert.equal(r.change, undefined);
     assert.equal(r.metrics?.rows, 100);
-    assert.equal(r.metrics?.mismatchRate, 1);
+    assert.equal(r.metrics?.comparedRows, 0);
+    assert.equal(r.metrics?.mismatchRate, 0);
+  });
+
+  it('a partly stale store: one history.unreproduced warning, and value findings count only the rows the base reproduces', () => {
+    // Rows 60.. were stored by an older formula (x + 1000); the edit adds 1 to every even x.
+    const partly = table(xs.map((x, i) => ({ x, f: i < 60 ? x : x + 1000 })));
+    const edited = xs.map((x) => (x % 2 === 0 ? x + 1 : x));
+    const r = checkFeature(input(ran(edited), [...xs], { rows: partly, feature: feature({ kind: 'batch', snapshot: 'events' }) }));
+    assert.equal(r.verdict, 'changed');
+    expectFindings(r.findings, [
+      { check: 'value.mismatch', severity: 'error', messageMatch: /^50% of sampled rows \(30 of 60\) differ from the stored "f" values, by up to 1 \(on the 60 of 100 rows the committed code reproduces\)$/, metrics: { rate: 0.5, count: 30 } },
+      { check: 'history.unreproduced', severity: 'warning', messageMatch: /^the committed code gives other values than the stored f on 40% of sampled rows \(40 of 100\): if it reads other rows, set `sampleBy` \/ `orderBy` \/ `sampleBlocks` on snapshot events; otherwise the store is stale; value findings count only the 60 rows it reproduces$/ },
+    ]);
+    assert.equal(r.metrics?.mismatchRate, 0.5);
+    assert.equal(r.metrics?.comparedRows, 60);
+    assert.equal(r.metrics?.unreproducedRate, 0.4);
+    // The change is classified on the reproduced rows: half of them changed.
+    assert.equal(r.change?.rate, 0.5);
+  });
+
+  it('below 1% of rows not reproduced: no warning, every row compared', () => {
+    const almost = table(xs.map((x, i) => ({ x, f: i === 0 ? -1 : x })));
+    const r = checkFeature(input(ran([...xs]), [...xs], { rows: almost, thresholds: thresholdsFrom({}) }));
+    // 1 of 100 is exactly the threshold: warned. With 200 rows it would not be.
+    expectFindings(r.findings, [{ check: 'history.unreproduced', severity: 'warning' }]);
+    const rows200 = table(range(200, (i) => ({ x: i, f: i === 0 ? -1 : i })));
+    const r2 = checkFeature(input(ran(range(200, (i) => i)), range(200, (i) => i), { rows: rows200 }));
+    assert.deepEqual(r2.findings, []);
+    assert.equal(r2.metrics?.comparedRows, undefined);
+  });
+
+  it('blocks: warm-up rows are computed but compared with nothing (value, history, change)', () => {
+    // 10 blocks of 10 rows, warm-up 3: base and target differ, and the store differs, on warm-up rows only.
+    const warm = (i: number) => i % 10 < 3;
+    const blockRows = table(xs.map((x, i) => ({ x, f: warm(i) ? -x : x })));
+    const r = checkFeature(input(ran(xs.map((x, i) => (warm(i) ? 0 : x))), [...xs], { rows: blockRows, blocks: { rows: 10, warmupRows: 3 } }));
+    assert.equal(r.verdict, 'identical');
+    assert.deepEqual(r.findings, []);
+    assert.equal(r.metrics?.rows, 100);
+    assert.equal(r.metrics?.comparedRows, 70);
+    assert.equal(r.metrics?.mismatchRate, 0);
+    // Without the blocks every row counts: the same data is a change and a stale store.
+    const plain = checkFeature(input(ran(xs.map((x, i) => (warm(i) ? 0 : x))), [...xs], { rows: blockRows }));
+    assert.equal(plain.verdict, 'changed');
+    assert.ok(plain.findings!.some((f) => f.check === 'history.unreproduced'));
   });
 
   it('rescale: "changed", an affine change and a value.mismatch error', () => {

@@ -33,7 +33,7 @@ describe('report formats for CI', function () {
     assert.ok(valid, ajv.errorsText(ajv.errors, { separator: '\n' }));
     const run = sarif.runs[0];
     const ruleIds = run.tool.driver.rules.map((x: any) => x.id);
-    assert.ok(ruleIds.includes('value.mismatch') && ruleIds.includes('domain.new-values') && ruleIds.length === 18);
+    assert.ok(ruleIds.includes('value.mismatch') && ruleIds.includes('domain.new-values') && ruleIds.length === 19);
     assert.ok(run.tool.driver.rules.every((x: any) => x.help.text.length > 20));
     const mismatch = run.results.find((x: any) => x.ruleId === 'value.mismatch' && x.properties.feature === 'spend');
     assert.equal(mismatch.level, 'error');

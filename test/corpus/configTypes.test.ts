@@ -10,7 +10,10 @@ import { UserError } from '../../engine/errors';
 import { removeTempDirs, tempDir, writeFiles } from '../helpers';
 
 const base = () => ({
-  snapshots: { s: { path: 'd.csv', sampleRows: 10, seed: 1, sliceBy: ['region'] } },
+  snapshots: {
+    s: { path: 'd.csv', sampleRows: 10, seed: 1, sliceBy: ['region'], orderBy: ['a', 'ts'], sampleBy: 'a' },
+    b: { path: 'd.csv', orderBy: 'ts', sampleBlocks: { blocks: 2, rows: 10, warmupRows: 3 } },
+  },
   features: { f: { source: 'src/f.ts#f', snapshot: 's', column: 'f', kind: 'row', output: 'z', tolerance: { abs: 0, rel: 0 }, consumers: ['m'], expect: { min: 0, max: 1, notNull: true, values: ['a'] }, examples: [{ input: {}, output: 1 }] } },
   thresholds: { 'value.mismatch': { warning: 0, error: 0.1 } },
   acknowledged: { f: 'why' },
@@ -36,6 +39,17 @@ const cases: [string, unknown, string][] = [
   ['snapshots.s.seed', '7', 'snapshots.s.seed must be a number, not the string "7"'],
   ['snapshots.s.sliceBy', 'region', 'snapshots.s.sliceBy must be an array, not the string "region"'],
   ['snapshots.s.sliceBy', [1], 'snapshots.s.sliceBy[0] must be a non-empty string, not number 1'],
+  ['snapshots.s.orderBy', 3, 'snapshots.s.orderBy must be an array, not number 3'],
+  ['snapshots.s.orderBy', ['a', 'a'], 'snapshots.s.orderBy names "a" twice'],
+  ['snapshots.s.orderBy[1]', '', 'snapshots.s.orderBy[1] must be a non-empty string, not the string ""'],
+  ['snapshots.s.sampleBy', ['a'], 'snapshots.s.sampleBy must be a non-empty string, not an array'],
+  ['snapshots.b.sampleBlocks', 8, 'snapshots.b.sampleBlocks must be an object, not number 8'],
+  ['snapshots.b.sampleBlocks.blocks', 0, 'snapshots.b.sampleBlocks.blocks must be ≥ 1, not 0'],
+  ['snapshots.b.sampleBlocks.rows', 2.5, 'snapshots.b.sampleBlocks.rows must be an integer, not 2.5'],
+  ['snapshots.b.sampleBlocks.rows', undefined, 'snapshots.b.sampleBlocks.rows is required (the consecutive rows in each run)'],
+  ['snapshots.b.sampleBlocks.warmupRows', -1, 'snapshots.b.sampleBlocks.warmupRows must be ≥ 0, not -1'],
+  ['snapshots.b.sampleBlocks.warmupRows', 10, 'snapshots.b.sampleBlocks.warmupRows must be less than sampleBlocks.rows (10), not 10: no row of a run would be compared'],
+  ['snapshots.s.sampleBlocks', { blocks: 1, rows: 5 }, 'snapshots.s.sampleBlocks cannot be combined with sampleBy (use sampleBy for many entities, sampleBlocks for one long series)'],
   ['features', 3, 'features must be an object, not number 3'],
   ['features.f.source', null, 'features.f.source must be a non-empty string, not null'],
   ['features.f.snapshot', true, 'features.f.snapshot must be a non-empty string, not boolean true'],
@@ -54,7 +68,7 @@ const cases: [string, unknown, string][] = [
   ['thresholds.value.mismatch.error', 'high', 'thresholds.value.mismatch.error must be a number, not the string "high"'],
   ['acknowledged.f', 1, 'acknowledged.f must be a non-empty string, not number 1'],
   ['timeoutMs', 0, 'timeoutMs must be > 0, not 0'],
-  ['defaultSnapshot', 'nope', 'defaultSnapshot unknown snapshot "nope" (known: s)'],
+  ['defaultSnapshot', 'nope', 'defaultSnapshot unknown snapshot "nope" (known: s, b)'],
   ['snapshots.s.sampleRows', '5', 'snapshots.s.sampleRows must be a number, not the string "5"'],
   ['features.f', 'x', 'features.f must be an object, not the string "x"'],
   ['features.f.tolerance.rel', '0', 'features.f.tolerance.rel must be a number, not the string "0"'],
@@ -79,7 +93,7 @@ const cases: [string, unknown, string][] = [
   ['models.m', 'm.onnx', 'models.m must be an object, not the string "m.onnx"'],
   ['models.m.path', 3, 'models.m.path must be a non-empty string, not number 3'],
   ['models.m.path', '../m.onnx', 'models.m.path "../m.onnx" is outside the repository'],
-  ['models.m.snapshot', 'nope', 'models.m.snapshot unknown snapshot "nope" (known: s)'],
+  ['models.m.snapshot', 'nope', 'models.m.snapshot unknown snapshot "nope" (known: s, b)'],
   ['models.m.inputs', ['f'], 'models.m.inputs must be an object, not an array'],
   ['models.m.inputs.x', 3, 'models.m.inputs.x must be a feature or column name, or a list of them for one [N, k] input, not number 3'],
   ['models.m.inputs.xs', [], 'models.m.inputs.xs must name at least one feature or column'],
@@ -102,7 +116,11 @@ describe('corpus: every config key with a wrong type', () => {
   it('the valid config loads', () => {
     const root = tempDir();
     writeFiles(root, { 'd.csv': 'a\n1\n' });
-    assert.equal(parseConfig(JSON.stringify(base()), join(root, 'featureguard.json'), root).features.size, 1);
+    const config = parseConfig(JSON.stringify(base()), join(root, 'featureguard.json'), root);
+    assert.equal(config.features.size, 1);
+    assert.deepEqual([config.snapshots.get('s')!.orderBy, config.snapshots.get('s')!.sampleBy], [['a', 'ts'], 'a']);
+    // One column may be written as a string; warmupRows defaults to 0 only when absent.
+    assert.deepEqual([config.snapshots.get('b')!.orderBy, config.snapshots.get('b')!.sampleBlocks], [['ts'], { blocks: 2, rows: 10, warmupRows: 3 }]);
   });
 
   for (const [path, value, message] of cases) {

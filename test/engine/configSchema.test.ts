@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHECK_IDS, FEATURE_KEYS, MODEL_KEYS, ROOT_KEYS, SNAPSHOT_KEYS } from '../../engine/config/loadConfig';
+import { CHECK_IDS, FEATURE_KEYS, MODEL_KEYS, ROOT_KEYS, SAMPLE_BLOCKS_KEYS, SNAPSHOT_KEYS } from '../../engine/config/loadConfig';
 import { REPO_ROOT } from '../helpers';
 
 describe('featureguard.schema.json', () => {
@@ -17,5 +17,6 @@ describe('featureguard.schema.json', () => {
     assert.deepEqual(Object.keys(schema.properties.features.additionalProperties.properties).sort(), [...FEATURE_KEYS].sort());
     assert.deepEqual(Object.keys(schema.properties.snapshots.additionalProperties.properties).sort(), [...SNAPSHOT_KEYS].sort());
     assert.deepEqual(Object.keys(schema.properties.models.additionalProperties.properties).sort(), [...MODEL_KEYS].sort());
+    assert.deepEqual(Object.keys(schema.properties.snapshots.additionalProperties.properties.sampleBlocks.properties).sort(), [...SAMPLE_BLOCKS_KEYS].sort());
   });
 });

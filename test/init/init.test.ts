@@ -228,6 +228,57 @@ describe('featureguard init', function () {
     assert.equal(runCli(root, ['check'], PY_ENV).code, 0);
   });
 
+  it('a batch function that reads other rows: init proposes sampleBy/orderBy on its snapshot, under which it reproduces its column', () => {
+    // 150 customers, 2 to 12 events each; spend3 is the mean of the customer's last 3 events, stored over the whole table.
+    const rand = prng(8);
+    const sorted: { customer_id: string; ts: number; spend: number }[] = [];
+    for (let c = 0; c < 150; c++) {
+      const n = 2 + Math.floor(rand() * 11);
+      for (let k = 0; k < n; k++) sorted.push({ customer_id: `c${String(c).padStart(3, '0')}`, ts: 10 * k + c, spend: Math.round(rand() * 10000) / 100 });
+    }
+    const rows: SnapshotRows = sorted.map((r, i) => {
+      let sum = 0;
+      let n = 0;
+      for (let j = i; j >= 0 && j > i - 3 && sorted[j].customer_id === r.customer_id; j--) {
+        sum += sorted[j].spend;
+        n++;
+      }
+      return { ...r, spend3: sum / n };
+    });
+    for (let i = rows.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [rows[i], rows[j]] = [rows[j], rows[i]];
+    }
+    const code = `type Ev = { customer_id: string; ts: number; spend: number };
+export function spend3(rows: Ev[]): number[] {
+  return rows.map((_, i) => {
+    let sum = 0;
+    let n = 0;
+    for (let j = i; j >= 0 && j > i - 3 && rows[j].customer_id === rows[i].customer_id; j--) {
+      sum += rows[j].spend;
+      n++;
+    }
+    return sum / n;
+  });
+}
+`;
+    const root = makeRepo({ 'data/events.parquet': Buffer.from(parquetBytes(rows)), 'src/events.ts': code });
+    const r = init(root);
+    assert.equal(r.code, 0, r.stderr);
+    const c = parse(assertValid(root));
+    assert.deepEqual(c.features, { spend3: { source: 'src/events.ts#spend3', kind: 'batch' } });
+    assert.deepEqual(c.snapshots, { events: { path: 'data/events.parquet', sampleRows: 5000, seed: 0, orderBy: ['customer_id', 'ts'], sampleBy: 'customer_id' } });
+    assert.match(r.stdout, /snapshot events: sampleBy customer_id, orderBy customer_id, ts — spend3 reproduces its column only on whole entities in order/);
+    // check then runs on that sampling: a refactor is identical, with no history.unreproduced.
+    commitAll(root, { 'featureguard.json': readFileSync(join(root, 'featureguard.json'), 'utf8') }, 'config');
+    writeFiles(root, { 'src/events.ts': code.replace('return sum / n;', 'const mean = sum / n;\n    return mean;') });
+    const check = runCli(root, ['check', '--format', 'json']);
+    assert.equal(check.code, 0, check.stderr);
+    const f = JSON.parse(check.stdout).features.find((x: any) => x.name === 'spend3');
+    assert.equal(f.verdict, 'identical');
+    assert.deepEqual(f.findings, []);
+  });
+
   it('a repository with no data: exit 2 with one line', () => {
     const root = makeRepo({ 'src/a.ts': 'export function f(r: { x: number }) { return r.x * 2; }\n' });
     // A virtual environment (not ignored: found by its pyvenv.cfg) and node_modules are not searched.

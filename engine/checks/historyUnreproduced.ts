@@ -1,0 +1,55 @@
+/**
+ * history.unreproduced — the base (committed) code gives other values than the stored column on
+ * the sample (SPEC §1, §5). Either the feature reads other rows (a rolling window, a lag, a
+ * running total) and the sample broke its windows, or the store is stale. Comparing the edit with
+ * the store on such rows would report the sampling's (or the store's) doing as the edit's, so the
+ * feature's value findings then count only the rows the base reproduces (see `checkFeature`).
+ */
+import type { Finding } from '../findings';
+import type { CheckContext } from './checkContext';
+import { grade } from './thresholds';
+import { isNumericType, pct, sameValue, valuesType } from './values';
+
+export interface HistoryOutcome {
+  finding: Finding;
+  /** Rows where the base ran and gives the stored value: what the value findings count. */
+  reproduced: number[];
+}
+
+/** The warning and the rows the base reproduces, when the base misses ≥ the threshold of rows; undefined otherwise. */
+export function historyUnreproduced(ctx: CheckContext): HistoryOutcome | undefined {
+  const { base, stored } = ctx;
+  if (!base || !stored) return undefined;
+  // Values of another type than the stored column's are a schema matter (schema.type), not history.
+  const storedType = ctx.storedType && ctx.storedType !== 'unknown' ? ctx.storedType : valuesType(stored);
+  const baseType = valuesType(base.values);
+  if (storedType !== 'unknown' && baseType !== 'unknown' && storedType !== baseType && !(isNumericType(storedType) && isNumericType(baseType))) return undefined;
+  const reproduced: number[] = [];
+  let ran = 0;
+  for (let i = 0; i < base.values.length; i++) {
+    const v = base.values[i];
+    if (v === undefined) continue; // the row threw: not a value to compare
+    ran++;
+    if (sameValue(v, stored[i] ?? null, ctx.feature.tolerance)) reproduced.push(i);
+  }
+  if (ran === 0) return undefined;
+  const differing = ran - reproduced.length;
+  const rate = differing / ran;
+  const severity = grade(rate, ctx.thresholds('history.unreproduced'));
+  if (!severity) return undefined;
+  const { feature } = ctx;
+  const snapshot = feature.snapshot ?? 'the snapshot';
+  const cause = feature.kind === 'row'
+    ? `a row function reads no other row, so the store is stale: backfill "${feature.column}" (or acknowledge it)`
+    : `if it reads other rows, set \`sampleBy\` / \`orderBy\` / \`sampleBlocks\` on snapshot ${snapshot}; otherwise the store is stale`;
+  return {
+    finding: {
+      check: 'history.unreproduced',
+      severity,
+      message: `the committed code gives other values than the stored ${feature.column} on ${pct(rate)} of sampled rows (${differing} of ${ran}): ${cause}; value findings count only the ${reproduced.length} rows it reproduces`,
+      location: ctx.location,
+      metrics: { rate, count: differing, reproducedRows: reproduced.length },
+    },
+    reproduced,
+  };
+}
