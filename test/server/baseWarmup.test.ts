@@ -48,7 +48,8 @@ function warmRepo(): string {
 }
 
 const resultsDir = (root: string) => join(root, '.git', 'featureguard', 'results');
-const entries = (root: string) => (existsSync(resultsDir(root)) ? readdirSync(resultsDir(root)).filter((f) => !f.endsWith('.tmp')) : []);
+/** The side results (named by their key's hash; sampled columns are `s-…`, costs `costs.json`). */
+const entries = (root: string) => (existsSync(resultsDir(root)) ? readdirSync(resultsDir(root)).filter((f) => /^[0-9a-f]{40}$/.test(f)) : []);
 
 describe('language server: background warm-up of base values', function () {
   this.timeout(120000);
