@@ -80,7 +80,8 @@ export class ResultsCache {
   }
 
   private readFile(key: string): WorkerResult | undefined {
-    if (!this.dir) return undefined;
+    // A bound of 0 is no disk cache at all: entries another run left are not read either.
+    if (!this.dir || maxCacheBytes() === 0) return undefined;
     const file = join(this.dir, key);
     let bytes: Buffer;
     try {

@@ -159,6 +159,10 @@ describe('results cache (end to end)', function () {
     }
     // The base, read by every run, and the last target stayed.
     assert.deepEqual(check(root, [], env).cache, { baseHits: 1, targetHits: 1, misses: 0 });
+    // A bound of 0 is no disk cache: what is there is neither read nor pruned nor added to.
+    const before = entries(root).sort();
+    assert.deepEqual(check(root, [], { FEATUREGUARD_RESULTS_CACHE_MB: '0' }).cache, { baseHits: 0, targetHits: 0, misses: 2 });
+    assert.deepEqual(entries(root).sort(), before);
   });
 
   it('the editor session: the base comes from the CLI’s entries, an edit runs only the target, a repeat runs nothing', async () => {
