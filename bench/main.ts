@@ -6,13 +6,14 @@
  *                                      Python one (bench/families/python), the models sections
  *                                      (families/models.ts), the datasets sections (families/datasets.ts),
  *                                      the scale sections (families/scale.ts), the floor of the
- *                                      one-feature check (families/floor.ts) and the small repositories
- *                                      (families/small.ts)
+ *                                      one-feature check (families/floor.ts), the small repositories
+ *                                      (families/small.ts) and sampling that keeps neighbours (families/sampling.ts)
  *   npm run bench -- --large           also the 2000-module / 200-feature / 1M-row one (or BENCH_LARGE=1)
  *   npm run bench -- --only NAME       one family alone: python, typescript (the TypeScript workspaces),
  *                                      models, datasets, scale (generated declarations, shards, the
  *                                      results cache warm and cold), floor (check vs a minimal script),
- *                                      small (~100- and ~700-file repositories: impact vs tsc)
+ *                                      small (~100- and ~700-file repositories: impact vs tsc), sampling
+ *                                      (uniform, entity and block sampling of a 10M-row Parquet event log)
  *   options: --runs N (whole-process runs per figure, default 5), --edits N (warm edits, default 20),
  *            --regenerate (do not reuse a workspace generated earlier), --no-write (no results file),
  *            --keep (keep the private clone the measurements ran in)
@@ -40,7 +41,7 @@
  *   FG_BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR' profiles the language server.
  *   Every other family describes its sections at the top of its module.
  *
- * Output: bench/results/bench-<date>[-large|-python|-models|-datasets|-scale|-floor|-small].md (machine,
+ * Output: bench/results/bench-<date>[-large|-python|-models|-datasets|-scale|-floor|-small|-sampling].md (machine,
  * load average, tables, goals, correctness checks, growth from default to large) and, for a run of
  * all sections, README.md's `## Benchmarks` section (the default workspace) and each family's `### `
  * subsection of it. Exit 1 when a check failed, 2 when the bench itself failed.

@@ -2,7 +2,8 @@
  * The engine's entry points, bundled from source for the in-process measurements (the CLI bundle
  * exports nothing): `runImpact`, the language server's `WorkspaceSession`, the statistics kernel,
  * the Python wire encoder (`encodeColumns`, `encodeFrameParts`), the snapshot resolver
- * (`resolveSnapshot`: folders, globs, remote paths) and the Python front end
+ * (`resolveSnapshot`: folders, globs, remote paths; with `samplingOf`, a snapshot's sampling keys as
+ * the check passes them) and the Python front end
  * (`createPythonFrontEnd`, whose `prepare` loads the tree-sitter wasm grammar).
  * Packages stay external: they, and the grammar's .wasm files, resolve from node_modules.
  * It is built at run time into a file of its own (not bundled into the bench) because child
@@ -16,6 +17,7 @@ import type { neverCancelled } from '../../engine/errors';
 import type { numericDrift } from '../../engine/stats/numericDrift';
 import type { encodeColumns, encodeFrameParts } from '../../engine/exec/python/pythonWire';
 import type { resolveSnapshot } from '../../engine/data/resolveSnapshot';
+import type { samplingOf } from '../../engine/data/snapshotLoader';
 import type { WorkspaceSession } from '../../engine/session/workspaceSession';
 import type { createPythonFrontEnd } from '../../engine/lang/python/pythonFrontEnd';
 import { ROOT, WORK } from './paths';
@@ -28,6 +30,7 @@ export interface Engine {
   encodeColumns: typeof encodeColumns;
   encodeFrameParts: typeof encodeFrameParts;
   resolveSnapshot: typeof resolveSnapshot;
+  samplingOf: typeof samplingOf;
   WorkspaceSession?: typeof WorkspaceSession;
   createPythonFrontEnd?: typeof createPythonFrontEnd;
 }
@@ -46,6 +49,7 @@ export async function buildEngine(): Promise<string> {
     "export { numericDrift } from './engine/stats/numericDrift';",
     "export { encodeColumns, encodeFrameParts } from './engine/exec/python/pythonWire';",
     "export { resolveSnapshot } from './engine/data/resolveSnapshot';",
+    "export { samplingOf } from './engine/data/snapshotLoader';",
   ];
   if (existsSync(join(ROOT, 'engine/session/workspaceSession.ts'))) entries.push("export { WorkspaceSession } from './engine/session/workspaceSession';");
   if (existsSync(join(ROOT, 'engine/lang/python/pythonFrontEnd.ts'))) entries.push("export { createPythonFrontEnd } from './engine/lang/python/pythonFrontEnd';");

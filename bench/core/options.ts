@@ -2,7 +2,7 @@
 import type { BenchOptions } from './types';
 
 /** The families `--only` accepts besides `typescript` (which runs the TypeScript workspaces alone). */
-export const ONLY_FAMILIES = ['python', 'models', 'datasets', 'scale', 'floor', 'small'];
+export const ONLY_FAMILIES = ['python', 'models', 'datasets', 'scale', 'floor', 'small', 'sampling'];
 
 export function parseOptions(argv: string[]): BenchOptions {
   const o: BenchOptions = { large: process.env.BENCH_LARGE === '1', runs: 5, edits: 20, checkRuns: 3, keystrokes: 50, saves: 5, statsReps: 20, pyRuns: 3, regenerate: false, write: true, readme: true };

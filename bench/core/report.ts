@@ -123,7 +123,7 @@ export function report(results: WorkspaceResult[], m: Machine, date: string, cli
     const { meta } = r;
     L.push(`## ${r.name}: ${meta.modules} modules, ${meta.features.length} features, ${r.params.rows} rows`, '');
     L.push(`${meta.lines} lines of ${r.lang.language} in ${meta.files} files (${meta.layers} layers); seed ${r.params.seed}; commit ${meta.commit.slice(0, 12)}${r.generatedMs !== undefined ? `; generated in ${(r.generatedMs / 1000).toFixed(1)} s` : ''}.`);
-    L.push(`Edit for the impact runs: \`${r.editConstant.id}\` ×1.25 (reaches ${expectedImpact(meta, r.editConstant.id).length} features). Load average at the end: ${r.loadEnd}.`, '');
+    L.push(`${r.editConstant ? `Edit for the impact runs: \`${r.editConstant.id}\` ×1.25 (reaches ${expectedImpact(meta, r.editConstant.id).length} features). ` : ''}Load average at the end: ${r.loadEnd}.`, '');
     L.push(markdownTable(r), '');
     const phases = (r.lang.phaseTable ?? phaseTable)(r);
     if (phases) L.push('Phases of `featureguard check` (the report\'s `summary.timings`, median of the runs):', '', phases, '');

@@ -10,6 +10,7 @@ import { DATASETS_WORKSPACE } from '../families/datasets';
 import { FLOOR_WORKSPACE } from '../families/floor';
 import { MODELS_WORKSPACE } from '../families/models';
 import { PYTHON_WORKSPACE } from '../families/python';
+import { SAMPLING_WORKSPACE } from '../families/sampling';
 import { SCALE_WORKSPACE } from '../families/scale';
 import { SMALL_WORKSPACE } from '../families/small';
 import { TYPESCRIPT_LARGE, TYPESCRIPT_WORKSPACE } from '../families/typescript';
@@ -37,6 +38,8 @@ const WORKSPACES: Record<string, { family: Family; params: WorkspaceParams }> = 
   floor: { family: FLOOR_WORKSPACE, params: FLOOR_WORKSPACE.params },
   // bench/families/small.ts: small generated repositories, impact against tsc (issue 14).
   small: { family: SMALL_WORKSPACE, params: SMALL_WORKSPACE.params },
+  // bench/families/sampling.ts: entity and block sampling of a 10M-row event log (issue 15).
+  sampling: { family: SAMPLING_WORKSPACE, params: SAMPLING_WORKSPACE.params },
 };
 
 /** The workspaces the options select, in order. */

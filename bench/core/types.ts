@@ -141,7 +141,7 @@ export interface SectionContext {
   meta: WorkspaceMeta;
   opts: BenchOptions;
   params: WorkspaceParams;
-  /** The benchmark's main edit (the layer-0 constant reaching the most features). */
+  /** The benchmark's main edit (the layer-0 constant reaching the most features); throws when the workspace has no constants. */
   editConstant: MetaConstant;
   gitOut(args: string[]): string;
   /** Rewrites a workspace file (`transform(text)`); undone after the section. */
@@ -175,7 +175,8 @@ export interface WorkspaceResult {
   checks: Check[];
   notes: Note[];
   correct: boolean;
-  editConstant: MetaConstant;
+  /** Undefined for a workspace without constants (a family measuring data only). */
+  editConstant?: MetaConstant;
   loadEnd: string;
   /** The sections' `ctx.state`. */
   state: Record<string, any>;

@@ -62,13 +62,18 @@ export async function benchWorkspace(name: string, params: WorkspaceParams, opts
   console.log(`## Workspace ${name}: ${meta.modules} modules in ${meta.layers} layers, ${meta.features.length} features, ${meta.lines} lines of ${lang.language} (${meta.files} files), ${params.rows} rows`);
   console.log(generatedMs === undefined ? `   reused ${meta.dir} (commit ${meta.commit.slice(0, 12)})` : `   generated into ${meta.dir} in ${(generatedMs / 1000).toFixed(1)} s (commit ${meta.commit.slice(0, 12)})`);
   console.log(`   measuring in a private clone: ${ws}`);
-  const mainEdit = chooseEdit(meta);
+  // A workspace without constants (a family measuring data only) has no main edit.
+  const mainEdit = meta.constants.length ? chooseEdit(meta) : undefined;
   const rows: Row[] = [];
   const checks: Check[] = [];
   const undos: { key: string; undo: () => unknown }[] = [];
   const notes: Note[] = [];
   const ctx: SectionContext = {
-    name, ws, meta, opts, params, editConstant: mainEdit, state: {},
+    name, ws, meta, opts, params, state: {},
+    get editConstant() {
+      if (!mainEdit) throw new Error(`workspace ${name} has no constants to edit`);
+      return mainEdit;
+    },
     gitOut: (args) => gitOut(ws, args),
     editFile(path, transform) {
       const file = join(ws, path);
@@ -120,7 +125,7 @@ export async function benchWorkspace(name: string, params: WorkspaceParams, opts
       console.log(`   check ${label}: ${ok ? 'ok' : 'WRONG'} — ${detail}`);
     },
   };
-  console.log(`   edit: ${mainEdit.id} (${mainEdit.value} → ×1.25), reaches ${expectedImpact(meta, mainEdit.id).length} of ${meta.features.length} features`);
+  if (mainEdit) console.log(`   edit: ${mainEdit.id} (${mainEdit.value} → ×1.25), reaches ${expectedImpact(meta, mainEdit.id).length} of ${meta.features.length} features`);
   try {
     for (const section of lang.sections) {
       if (opts.sections && !opts.sections.includes(section.id)) continue;
