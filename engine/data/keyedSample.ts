@@ -46,7 +46,10 @@ export function isKeyed(s: Sampling): boolean {
 
 /** The file indices of the sampled rows, in the order they reach the feature functions. */
 async function selectRows(read: Read, s: Sampling, sampleRows: number, seed: number, display: string): Promise<number[]> {
-  const keyColumns = [...new Set([...s.orderBy, ...(s.sampleBy !== undefined ? [s.sampleBy] : [])])];
+  // Entities are chosen from their column alone; the order is then needed for their rows only,
+  // so `orderBy` is read for every row only when it decides the sample (blocks, or no sampleBy).
+  const byEntity = s.sampleBy !== undefined && !s.sampleBlocks;
+  const keyColumns = byEntity ? [s.sampleBy!] : [...new Set([...s.orderBy, ...(s.sampleBy !== undefined ? [s.sampleBy] : [])])];
   const keys = await read({ sampleRows: 0, seed, columns: keyColumns });
   const known = new Set(keys.fileColumns);
   const missing = (column: string, at: string) => {
@@ -58,6 +61,15 @@ async function selectRows(read: Read, s: Sampling, sampleRows: number, seed: num
   if (s.sampleBy !== undefined) missing(s.sampleBy, 'sampleBy');
   const column = (name: string) => keys.values[keys.columns.findIndex((c) => c.name === name)];
   const n = keys.totalRows;
+  if (byEntity) {
+    const chosen = entityRows(column(s.sampleBy!), sampleRows, seed);
+    if (s.orderBy.length === 0 || chosen.length === 0) return chosen;
+    // The order columns of the chosen rows only (ascending, as the readers return them): rows
+    // compared by their position in `chosen`, ties kept in file order, as below.
+    const own = await read({ sampleRows: 0, seed, columns: [...new Set(s.orderBy)], rowIndices: chosen });
+    const ownColumn = (name: string) => own.values[own.columns.findIndex((c) => c.name === name)];
+    return sortedRows(allRows(chosen.length), orderComparator(s.orderBy.map(ownColumn))!).map((j) => chosen[j]);
+  }
   const compare = orderComparator(s.orderBy.map(column));
 
   if (s.sampleBlocks) {
@@ -82,17 +94,35 @@ async function selectRows(read: Read, s: Sampling, sampleRows: number, seed: num
  * taken while their rows fit in `sampleRows` (0: every entity; the first is taken whatever its size).
  */
 function entityRows(values: readonly CellValue[], sampleRows: number, seed: number): number[] {
-  const ids = new Map<string, number>();
+  // Numbers (the usual entity ids) are looked up as numbers, and a row with the same value as the
+  // row before it (a file sorted by entity) is not looked up at all: the name (and so the hash)
+  // is made once per entity, not once per row (10M rows: seconds of string building).
+  const numberIds = new Map<number, number>();
+  const otherIds = new Map<string, number>();
   const entityOf = new Int32Array(values.length);
   const counts: number[] = [];
   const names: string[] = [];
+  const fresh = (name: string) => {
+    names.push(name);
+    counts.push(0);
+    return names.length - 1;
+  };
+  let previous: CellValue | undefined;
+  let id = -1;
   for (let i = 0; i < values.length; i++) {
-    const name = entityName(values[i]);
-    let id = ids.get(name);
-    if (id === undefined) {
-      ids.set(name, (id = names.length));
-      names.push(name);
-      counts.push(0);
+    const v = values[i];
+    if (i === 0 || v !== previous || typeof v !== 'number') {
+      if (typeof v === 'number') {
+        const known = numberIds.get(v);
+        if (known === undefined) numberIds.set(v, (id = fresh(entityName(v))));
+        else id = known;
+      } else {
+        const name = entityName(v);
+        const known = otherIds.get(name);
+        if (known === undefined) otherIds.set(name, (id = fresh(name)));
+        else id = known;
+      }
+      previous = v;
     }
     counts[id]++;
     entityOf[i] = id;
@@ -101,7 +131,7 @@ function entityRows(values: readonly CellValue[], sampleRows: number, seed: numb
   if (!(sampleRows > 0)) take.fill(1);
   else {
     const hashes = names.map((name) => seededHash(name, seed));
-    const byHash = allRows(names.length).sort((a, b) => hashes[a] - hashes[b] || (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0));
+    const byHash = entitiesByHash(hashes, names);
     let total = 0;
     for (const id of byHash) {
       if (total > 0 && total + counts[id] > sampleRows) break;
@@ -111,6 +141,30 @@ function entityRows(values: readonly CellValue[], sampleRows: number, seed: numb
   }
   const out: number[] = [];
   for (let i = 0; i < values.length; i++) if (take[entityOf[i]]) out.push(i);
+  return out;
+}
+
+/**
+ * Entity ids by their hash, ties (two names with one 32-bit hash) by name: a numeric sort of
+ * hash × 2^21 + id (exact in a double up to 2M entities; a comparator sort beyond), then each run
+ * of equal hashes put in name order — the same order as comparing hash, then name, several times
+ * faster on a million entities.
+ */
+function entitiesByHash(hashes: readonly number[], names: readonly string[]): number[] {
+  const n = hashes.length;
+  const byName = (a: number, b: number) => hashes[a] - hashes[b] || (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0);
+  if (n > 2 ** 21) return allRows(n).sort(byName);
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = hashes[i] * 2 ** 21 + i;
+  keys.sort();
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) out[i] = keys[i] % 2 ** 21;
+  for (let start = 0; start < n; ) {
+    let end = start + 1;
+    while (end < n && hashes[out[end]] === hashes[out[start]]) end++;
+    if (end - start > 1) out.splice(start, end - start, ...out.slice(start, end).sort(byName));
+    start = end;
+  }
   return out;
 }
 
