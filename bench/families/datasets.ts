@@ -28,12 +28,13 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { checkReportProblems, PHASES } from '../core/checkSection';
 import { loadEngine } from '../core/engine';
-import { generateWorkspace, generatorVersion, makeRng } from '../generators/generateWorkspace';
+import { makeRng } from '../generators/generateWorkspace';
 import { fillSummaryCache, fmtCount, fmtMB, fmtMs, measureProcess, median, runProcessSampled } from '../core/measure';
 import { CLI, ROOT, WORK } from '../core/paths';
 import type { CheckReport } from '../core/checkSection';
 import type { Engine } from '../core/engine';
 import type { BenchOptions, Family, Goal, Machine, MetaFeature, Phases, ReadmeHelpers, SampledRun, Section, SectionContext, WorkspaceResult } from '../core/types';
+import { DEFAULT_TS_WORKSPACE } from '../core/defaultWorkspace';
 
 const require = createRequire(join(ROOT, 'package.json'));
 
@@ -608,12 +609,8 @@ function readmeSubsection(result: WorkspaceResult, m: Machine, date: string, res
 }
 
 export const DATASETS_WORKSPACE: Family = {
-  language: 'TypeScript',
   /** The default TypeScript workspace (bench/work/ws-…), reused: init runs in its private clone. */
-  prefix: 'ws',
-  params: { modules: 500, features: 50, rows: 100_000, seed: 1 },
-  generate: generateWorkspace,
-  generatorVersion,
+  ...DEFAULT_TS_WORKSPACE,
   sections: SECTIONS,
   ratioOf: (r) => r.ratio,
   goals,

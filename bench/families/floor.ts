@@ -21,7 +21,7 @@ import { scaledFeatureText } from '../core/edits';
 import { fillSummaryCache, fmtCount, fmtMB, fmtMs, measureProcess, median, runProcess, runProcessSampled } from '../core/measure';
 import { CLI, ROOT } from '../core/paths';
 import type { Family, Goal, Machine, ProcessRun, ReadmeHelpers, SampledRun, Section, WorkspaceResult } from '../core/types';
-import { generateWorkspace, generatorVersion } from '../generators/generateWorkspace';
+import { DEFAULT_TS_WORKSPACE } from '../core/defaultWorkspace';
 
 /** The floor script's bundle (`node esbuild.mjs --bench`), copied beside the run's copy of the CLI. */
 const BUILT_FLOOR = join(ROOT, 'out/bench/floor.js');
@@ -195,12 +195,8 @@ function readmeSubsection(result: WorkspaceResult, m: Machine, date: string, res
 }
 
 export const FLOOR_WORKSPACE: Family = {
-  language: 'TypeScript',
   /** The default TypeScript workspace (bench/work/ws-…), reused. */
-  prefix: 'ws',
-  params: { modules: 500, features: 50, rows: 100_000, seed: 1 },
-  generate: generateWorkspace,
-  generatorVersion,
+  ...DEFAULT_TS_WORKSPACE,
   sections: SECTIONS,
   ratioOf: (r) => r.ratio,
   goals,

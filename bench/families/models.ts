@@ -28,11 +28,12 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { checkReportProblems, featureParts, PHASES } from '../core/checkSection';
 import { scaledFeatureText } from '../core/edits';
-import { generateWorkspace, generatorVersion, makeRng } from '../generators/generateWorkspace';
+import { makeRng } from '../generators/generateWorkspace';
 import { fillSummaryCache, fmtCount, fmtMB, fmtMs, median, runProcessSampled } from '../core/measure';
 import { CLI, ROOT, WORK } from '../core/paths';
 import type { CheckReport } from '../core/checkSection';
 import type { BenchOptions, Family, Goal, Machine, MetaFeature, Phases, ReadmeHelpers, SampledRun, Section, SectionContext, WorkspaceResult } from '../core/types';
+import { DEFAULT_TS_WORKSPACE } from '../core/defaultWorkspace';
 
 const require = createRequire(join(ROOT, 'package.json'));
 
@@ -535,12 +536,8 @@ function readmeSubsection(result: WorkspaceResult, m: Machine, date: string, res
 }
 
 export const MODELS_WORKSPACE: Family = {
-  language: 'TypeScript',
   /** The default TypeScript workspace (bench/work/ws-…), reused. */
-  prefix: 'ws',
-  params: { modules: 500, features: 50, rows: 100_000, seed: 1 },
-  generate: generateWorkspace,
-  generatorVersion,
+  ...DEFAULT_TS_WORKSPACE,
   sections: SECTIONS,
   ratioOf: (r) => r.ratio,
   goals,

@@ -23,12 +23,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkReportProblems, featureParts } from '../core/checkSection';
 import { scaledFeatureText } from '../core/edits';
-import { generateWorkspace, generatorVersion } from '../generators/generateWorkspace';
 import { fillSummaryCache, fmtMs, measureProcess } from '../core/measure';
 import { CLI } from '../core/paths';
 import type { CheckReport } from '../core/checkSection';
 import type { ProcessRun } from '../core/types';
 import type { Family, Goal, Machine, ReadmeHelpers, Section, SectionContext, WorkspaceResult } from '../core/types';
+import { DEFAULT_TS_WORKSPACE } from '../core/defaultWorkspace';
 
 const SIZES = [20_000, 40_000, 80_000, 160_000];
 const DECL_RUNS = 3;
@@ -326,12 +326,8 @@ function readmeSubsection(result: WorkspaceResult, m: Machine, date: string, res
 }
 
 export const SCALE_WORKSPACE: Family = {
-  language: 'TypeScript',
   /** The default TypeScript workspace (bench/work/ws-…), reused: the check sections run in its private clone. */
-  prefix: 'ws',
-  params: { modules: 500, features: 50, rows: 100_000, seed: 1 },
-  generate: generateWorkspace,
-  generatorVersion,
+  ...DEFAULT_TS_WORKSPACE,
   sections: SECTIONS,
   ratioOf: (r) => r.ratio,
   goals,

@@ -4,7 +4,6 @@
  * against scipy (statistics.ts), the language server (server.ts) and its background warm-up of base
  * values (warmup.ts). Their goals are issue 6's.
  */
-import { generateWorkspace, generatorVersion } from '../../generators/generateWorkspace';
 import { fmtMB, fmtMs } from '../../core/measure';
 import type { Family, Goal, WorkspaceResult } from '../../core/types';
 import { CHECK_SECTIONS } from './check';
@@ -12,6 +11,7 @@ import { IMPACT_SECTIONS } from './impact';
 import { SERVER_SECTIONS } from './server';
 import { STATISTICS_SECTIONS } from './statistics';
 import { WARMUP_SECTIONS } from './warmup';
+import { DEFAULT_TS_WORKSPACE } from '../../core/defaultWorkspace';
 
 /** How the TypeScript workspaces are measured (the Python one: PYTHON_WORKSPACE.method). */
 const METHOD = [
@@ -72,11 +72,7 @@ function goalsOf(result: WorkspaceResult): Goal[] {
 
 /** The default TypeScript workspace; core/report.ts and core/readme.ts write its tables and the README's intro. */
 export const TYPESCRIPT_WORKSPACE: Family = {
-  language: 'TypeScript',
-  prefix: 'ws',
-  params: { modules: 500, features: 50, rows: 100_000, seed: 1 },
-  generate: generateWorkspace,
-  generatorVersion,
+  ...DEFAULT_TS_WORKSPACE,
   sections: [...IMPACT_SECTIONS, ...CHECK_SECTIONS, ...STATISTICS_SECTIONS, ...SERVER_SECTIONS, ...WARMUP_SECTIONS],
   method: METHOD,
   goals: goalsOf,
