@@ -102,7 +102,7 @@ async function main() {
       outfile: 'dist/aws-s3.js',
     },
     {
-      ...common, define,
+      ...common,
       entryPoints: { extension: 'client/extension.ts' },
       outdir: 'dist',
       external: ['vscode'],

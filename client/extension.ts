@@ -6,7 +6,6 @@
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest, LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { ClientCommands, Commands, PythonInterpreterNotification, StatusNotification, TrustNotification, type InitializationOptions, type RunChecksResult, type StatusParams } from '../shared/protocol';
-import { toolVersion } from '../engine/version';
 import { EditorPython } from './pythonInterpreter';
 import { showReport } from './reportPanel';
 import { StatusItem } from './statusItem';
@@ -15,7 +14,7 @@ let client: LanguageClient | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const output = vscode.window.createOutputChannel('FeatureGuard', { log: true });
-  output.info(`FeatureGuard ${toolVersion()} (${process.platform}-${process.arch})`);
+  output.info(`FeatureGuard ${(context.extension.packageJSON as { version: string }).version} (${process.platform}-${process.arch})`);
   const serverModule = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.ipc },

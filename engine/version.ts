@@ -1,8 +1,8 @@
 /**
  * FeatureGuard's version, `package.json`'s, put into every bundle at build time (esbuild's
  * `define`); "dev" when the source runs unbundled. Every output names it: `--version`, the JSON
- * report's `summary.version`, SARIF's `tool.driver.version`, JUnit's properties, the HTML footer and
- * the extension's output channel.
+ * report's `summary.version`, SARIF's `tool.driver.version`, JUnit's properties and the HTML footer
+ * (the extension's output channel reads the same version from the extension's manifest).
  */
 declare const __FEATUREGUARD_VERSION__: string | undefined;
 
