@@ -138,6 +138,17 @@ export function prng(seed: number): () => number {
   };
 }
 
+/** A seeded Fisher–Yates shuffle: the same order for the same seed (a file's rows in another order). */
+export function shuffled<T>(items: readonly T[], seed: number): T[] {
+  const rand = prng(seed);
+  const out = items.slice();
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
 /** Normal samples by Box–Muller from the seeded PRNG. */
 export function normals(n: number, seed: number, mean = 0, sd = 1): Float64Array {
   const rand = prng(seed);

@@ -15,7 +15,7 @@ import { readSampled } from '../../engine/cache/sampleCache';
 import { UserError } from '../../engine/errors';
 import { resolveSnapshot } from '../../engine/data/resolveSnapshot';
 import type { CellValue, ReadOptions, Sampling, SnapshotTable } from '../../engine/data/table';
-import { prng } from '../helpers';
+import { prng, shuffled } from '../helpers';
 
 interface Event {
   customer: string;
@@ -46,15 +46,6 @@ function events(): Event[] {
   return out;
 }
 
-function shuffled<T>(items: T[], seed: number): T[] {
-  const rand = prng(seed);
-  const out = items.slice();
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
 
 async function read(p: string, options: ReadOptions): Promise<SnapshotTable> {
   const resolved = await resolveSnapshot({ name: 's', path: p, absPath: path.resolve(root, p), sampleRows: options.sampleRows, seed: options.seed, sliceBy: [] }, root, p, {});

@@ -8,8 +8,9 @@
  */
 import { strict as assert } from 'node:assert';
 import { transformSync } from 'esbuild';
-import { makeRepo, removeTempDirs, runJson, writeFiles, type Files } from '../helpers';
+import { makeRepo, removeTempDirs, runJson, shuffled, writeFiles, type Files } from '../helpers';
 import { parquetBytes, prng, type SnapshotRows } from './snapshotFiles';
+import { customerEvents } from './eventLog';
 
 const EVENTS_TS = `type Ev = { customer_id: string; ts: number; spend: number };
 
@@ -115,26 +116,8 @@ function applied(text: string, edits: [string, string, string][], file: string):
   return text;
 }
 
-interface Event {
-  customer_id: string;
-  ts: number;
-  spend: number;
-}
-
 /** 500 customers with 2 to 30 events each, sorted by customer and time. */
-function events(): Event[] {
-  const rand = prng(15);
-  const out: Event[] = [];
-  for (let c = 0; c < 500; c++) {
-    const n = 2 + Math.floor(rand() * 29);
-    let ts = Math.floor(rand() * 1000);
-    for (let k = 0; k < n; k++) {
-      ts += 1 + Math.floor(rand() * 50);
-      out.push({ customer_id: `cust-${String(c).padStart(4, '0')}`, ts, spend: Math.round(rand() * 20000) / 100 });
-    }
-  }
-  return out;
-}
+const events = () => customerEvents(500, 30, 15);
 
 /** One price series of 4000 ticks, a random walk. */
 function ticks(): { ts: number; price: number }[] {
@@ -146,15 +129,6 @@ function ticks(): { ts: number; price: number }[] {
   });
 }
 
-function shuffled<T>(items: T[], seed: number): T[] {
-  const rand = prng(seed);
-  const out = items.slice();
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
 
 function same(a: unknown, b: unknown): boolean {
   if (a === b) return true;

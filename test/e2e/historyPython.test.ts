@@ -7,8 +7,9 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { makeRepo, removeTempDirs, runJson, writeFiles, type Files } from '../helpers';
-import { parquetBytes, prng, type SnapshotRows } from './snapshotFiles';
+import { makeRepo, removeTempDirs, runJson, shuffled, writeFiles, type Files } from '../helpers';
+import { customerEvents, type Event } from './eventLog';
+import { parquetBytes, type SnapshotRows } from './snapshotFiles';
 
 const PYTHON = process.env.FEATUREGUARD_PYTHON || '/usr/bin/python3';
 
@@ -49,26 +50,8 @@ function applied(edits: [string, string][]): string {
   return text;
 }
 
-interface Event {
-  customer_id: string;
-  ts: number;
-  spend: number;
-}
-
 /** 300 customers with 2 to 25 events each, sorted by customer and time. */
-function events(): Event[] {
-  const rand = prng(21);
-  const out: Event[] = [];
-  for (let c = 0; c < 300; c++) {
-    const n = 2 + Math.floor(rand() * 24);
-    let ts = Math.floor(rand() * 1000);
-    for (let k = 0; k < n; k++) {
-      ts += 1 + Math.floor(rand() * 50);
-      out.push({ customer_id: `cust-${String(c).padStart(4, '0')}`, ts, spend: Math.round(rand() * 20000) / 100 });
-    }
-  }
-  return out;
-}
+const events = () => customerEvents(300, 25, 21);
 
 /** The module's three features over the whole (sorted) table, computed by python3 with pandas. */
 function computeInPython(module: string, table: Event[]): { spend3: (number | null)[]; prev_spend: (number | null)[]; spend_total: (number | null)[] } {
@@ -88,15 +71,6 @@ print(json.dumps(out))
   return JSON.parse(r.stdout);
 }
 
-function shuffled<T>(items: T[], seed: number): T[] {
-  const rand = prng(seed);
-  const out = items.slice();
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
 
 function rate(a: (number | null)[], b: (number | null)[]): number {
   let d = 0;
