@@ -23,8 +23,6 @@ import type { ReadOptions, SnapshotTable } from './table';
 
 export interface ResolvedSnapshot {
   identity: string;
-  /** One local file (a dataset or a remote object otherwise). */
-  singleFile: boolean;
   read(options: ReadOptions): Promise<SnapshotTable>;
 }
 
@@ -74,7 +72,6 @@ async function resolveLocation(s: SnapshotConfig, configDir: string, display: st
   }
   return {
     identity: `${s.absPath}|${st.size}|${st.mtimeMs}|${await edgeHash(s.absPath, st.size)}`,
-    singleFile: true,
     read: (options) => readSnapshot(s.absPath, options, display),
   };
 }
@@ -115,7 +112,6 @@ function datasetReader(dataset: Dataset, display: string, open: (part: Dataset['
   const limiter = new Limiter(remote ? 4 : 16);
   return {
     identity: dataset.identity,
-    singleFile: false,
     read: (options) => readDataset(dataset, options, { display, open, limiter }),
   };
 }

@@ -8,29 +8,29 @@ import type * as Esbuild from 'esbuild';
 import { noteFallback } from '../nativeFallbacks';
 
 type Api = typeof Esbuild;
-let chosen: { api: Api; wasm: boolean } | undefined;
+let chosen: Api | undefined;
 
 /** The esbuild to bundle with. */
 export function esbuildApi(): Api {
   chosen ??= choose();
-  return chosen.api;
+  return chosen;
 }
 
-function choose(): { api: Api; wasm: boolean } {
+function choose(): Api {
   const platform = `${process.platform}-${process.arch}`;
   if (process.env.FEATUREGUARD_FORCE_WASM !== '1' && nativeBinaryInstalled(platform)) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return { api: require('esbuild') as Api, wasm: false };
+    return require('esbuild') as Api;
   }
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const api = require('esbuild-wasm') as Api;
     noteFallback(`esbuild's native binary for ${platform} is not installed: bundling feature code with esbuild-wasm, the slower fallback`);
-    return { api, wasm: true };
+    return api;
   } catch {
     // Neither: the native package's own error will name what is missing (see bundleFeature.ts).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return { api: require('esbuild') as Api, wasm: false };
+    return require('esbuild') as Api;
   }
 }
 

@@ -35,7 +35,7 @@ describe('sampled columns cache', () => {
   /** The file as a resolved snapshot whose reads are logged. */
   function counted(identity: string) {
     const reads: (string[] | undefined)[] = [];
-    const resolved: ResolvedSnapshot = { identity, singleFile: true, read: (o: ReadOptions) => (reads.push(o.columns), readSnapshot(file, o)) };
+    const resolved: ResolvedSnapshot = { identity, read: (o: ReadOptions) => (reads.push(o.columns), readSnapshot(file, o)) };
     return { resolved, reads };
   }
   const options = (columns?: string[]): ReadOptions => ({ sampleRows: 1000, seed: 4, ...(columns ? { columns } : {}) });
