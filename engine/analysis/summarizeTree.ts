@@ -77,13 +77,15 @@ async function summarizeAll(tree: SourceTree, frontEnd: LanguageFrontEnd, cache:
   if (toParse.length > 0) {
     await frontEnd.prepare?.(toParse);
     const texts = await tree.readMany(toParse);
-    for (const path of toParse) {
+    const items = toParse.flatMap((path) => {
       const text = texts.get(path);
-      if (text === undefined) continue;
-      const summary = frontEnd.summarize(path, text);
-      cache.set(cacheKey(frontEnd, path, tree.hash(path)!), summary);
-      out.set(path, summary);
-    }
+      return text === undefined ? [] : [{ path, text }];
+    });
+    const summaries = frontEnd.summarizeMany ? await frontEnd.summarizeMany(items) : items.map((x) => frontEnd.summarize(x.path, x.text));
+    items.forEach(({ path }, i) => {
+      cache.set(cacheKey(frontEnd, path, tree.hash(path)!), summaries[i]);
+      out.set(path, summaries[i]);
+    });
   }
   return { frontEnd, modules: out, keys };
 }

@@ -1,5 +1,6 @@
 /** The TypeScript/JavaScript front end: summaries from raw compiler nodes, relative import resolution. */
 import type { LanguageFrontEnd } from '../frontEnd';
+import { summarizeMany } from './parallelSummaries';
 import { resolveImport } from './resolveImport';
 import { summarizeModule } from './summarizeModule';
 
@@ -10,5 +11,6 @@ export const typescriptFrontEnd: LanguageFrontEnd = {
   pathspecs: ['ts', 'tsx', 'mts', 'cts', 'js', 'jsx', 'mjs', 'cjs'].map((e) => `*.${e}`),
   handles: (path) => HANDLED.test(path) && !path.endsWith('.d.ts') && !/(^|\/)node_modules\//.test(path),
   summarize: summarizeModule,
+  summarizeMany,
   resolveImport,
 };
