@@ -39,25 +39,27 @@ async function overlaid(tree: OverlayTree, frontEnd: LanguageFrontEnd, cache: Su
   const below = await summaries(tree.under, frontEnd, cache);
   const modules = new Map(below.modules);
   const keys = new Set(below.keys);
-  const texts = new Map<string, string>();
-  const toParse: string[] = [];
+  const found = new Map<string, ModuleSummary>();
+  const toParse: { path: string; text: string }[] = [];
   for (const [path, entry] of tree.overrides) {
     modules.delete(path);
     if (!entry || !frontEnd.handles(path)) continue;
     const summary = cache.get(cacheKey(frontEnd, path, entry.hash));
-    if (!summary) {
-      toParse.push(path);
-      texts.set(path, entry.text);
-    }
+    if (summary) found.set(path, summary);
+    else toParse.push({ path, text: entry.text });
   }
-  if (toParse.length > 0) await frontEnd.prepare?.(toParse);
+  if (toParse.length > 0) {
+    await frontEnd.prepare?.(toParse.map((x) => x.path));
+    const parsed = await summarizeBatch(frontEnd, toParse);
+    toParse.forEach(({ path }, i) => {
+      found.set(path, parsed[i]);
+      cache.set(cacheKey(frontEnd, path, tree.overrides.get(path)!.hash), parsed[i]);
+    });
+  }
   for (const [path, entry] of tree.overrides) {
     if (!entry || !frontEnd.handles(path)) continue;
-    const key = cacheKey(frontEnd, path, entry.hash);
-    let summary = cache.get(key);
-    if (!summary) cache.set(key, (summary = frontEnd.summarize(path, texts.get(path) ?? entry.text)));
-    modules.set(path, summary);
-    keys.add(key);
+    modules.set(path, found.get(path)!);
+    keys.add(cacheKey(frontEnd, path, entry.hash));
   }
   return { frontEnd, modules, keys: [...keys] };
 }
@@ -75,19 +77,26 @@ async function summarizeAll(tree: SourceTree, frontEnd: LanguageFrontEnd, cache:
     keys.push(key);
   }
   if (toParse.length > 0) {
+    // Read (by git or the file system) while the front end loads its parser.
+    const reading = tree.readMany(toParse);
+    reading.catch(() => undefined); // awaited below
     await frontEnd.prepare?.(toParse);
-    const texts = await tree.readMany(toParse);
+    const texts = await reading;
     const items = toParse.flatMap((path) => {
       const text = texts.get(path);
       return text === undefined ? [] : [{ path, text }];
     });
-    const summaries = frontEnd.summarizeMany ? await frontEnd.summarizeMany(items) : items.map((x) => frontEnd.summarize(x.path, x.text));
+    const summaries = await summarizeBatch(frontEnd, items);
     items.forEach(({ path }, i) => {
       cache.set(cacheKey(frontEnd, path, tree.hash(path)!), summaries[i]);
       out.set(path, summaries[i]);
     });
   }
   return { frontEnd, modules: out, keys };
+}
+
+function summarizeBatch(frontEnd: LanguageFrontEnd, items: { path: string; text: string }[]): Promise<ModuleSummary[]> | ModuleSummary[] {
+  return frontEnd.summarizeMany ? frontEnd.summarizeMany(items) : items.map((x) => frontEnd.summarize(x.path, x.text));
 }
 
 /** The parse mode depends on the extension (`.tsx` vs `.ts`), so it is part of the key. */

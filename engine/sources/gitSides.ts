@@ -46,19 +46,21 @@ export async function gitSides(
     return { base, target, baseCommit, changedPaths: [...changed].filter(accept) };
   }
 
-  const overrides = new Map<string, OverlayEntry>();
   const changes = ((await targetListing) as WorktreeChange[]).filter((c) => accept(c.path));
-  await Promise.all(
-    changes.map(async (c) => {
-      if (c.status === 'deleted') return void overrides.set(c.path, null);
+  // Read at once, kept in git's order (not the reads' finishing order): the report lists what
+  // these files hold in the order they come, and must be the same on every run.
+  const entries = await Promise.all(
+    changes.map(async (c): Promise<OverlayEntry> => {
+      if (c.status === 'deleted') return null;
       try {
         const buf = await readFile(join(repo.root, c.path));
-        overrides.set(c.path, { text: decodeSource(buf), hash: blobHash(buf) });
+        return { text: decodeSource(buf), hash: blobHash(buf) };
       } catch {
-        overrides.set(c.path, null); // deleted from disk but still in the index
+        return null; // deleted from disk but still in the index
       }
     }),
   );
+  const overrides = new Map<string, OverlayEntry>(changes.map((c, i) => [c.path, entries[i]]));
   const target = new OverlayTree('worktree', base, overrides);
   const changedPaths = [...overrides.keys()].filter((p) => base.hash(p) !== target.hash(p));
   return { base, target, baseCommit, changedPaths };

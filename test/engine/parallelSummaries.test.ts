@@ -66,4 +66,26 @@ describe('summaries on two threads', function () {
     assert.deepEqual(reports[0].features.map((f: { name: string }) => f.name), ['f'], 'the edit of RATE_1 reaches f');
     assert.ok(reports[0].changes.length >= 3, 'the three edits are listed');
   });
+
+  it('a working tree with many edited files (the overlay batch) gives the same report on one thread and on two', () => {
+    const files: Record<string, string> = {
+      'data/s.csv': 'x,f\n1,2\n',
+      'featureguard.json': JSON.stringify({ snapshots: { s: { path: 'data/s.csv' } }, features: { f: { source: 'src/m1.ts#f1', snapshot: 's' } } }),
+    };
+    const all = modules(PARALLEL_FROM * 2);
+    for (const m of all) files[m.path] = m.text;
+    const root = makeRepo(files);
+    // PARALLEL_FROM + 6 files edited: with no cache, the committed tree and then the overlay are each parsed as one batch.
+    for (const m of all.slice(0, PARALLEL_FROM + 6)) writeFileSync(join(root, m.path), m.text.replace(/ \* 0\.5;/, ' * 0.625;'));
+    const reports = ['1', '2'].map((threads) => {
+      rmSync(join(root, '.git/featureguard'), { recursive: true, force: true });
+      const { report } = runJson(root, ['impact'], { FEATUREGUARD_PARSE_THREADS: threads });
+      delete report.summary.durationMs;
+      delete report.summary.timings;
+      return report;
+    });
+    assert.deepEqual(reports[1], reports[0]);
+    assert.deepEqual(reports[0].features.map((f: { name: string }) => f.name), ['f']);
+    assert.equal(new Set(reports[0].changes.map((c: { file: string }) => c.file)).size, PARALLEL_FROM + 6, 'every edited file is listed');
+  });
 });
