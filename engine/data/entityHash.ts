@@ -45,7 +45,8 @@ export function hashKey(v: unknown, start: number): number {
   }
 }
 
-function hashNumber(v: number, start: number, tag: number): number {
+/** `hashKey` of a number. */
+export function hashNumber(v: number, start: number, tag = TAG_NUMBER): number {
   float[0] = v === 0 ? 0 : Number.isNaN(v) ? NaN : v;
   return finish(mix(mix(mix(start, tag), words[0]), words[1]));
 }

@@ -10,7 +10,9 @@
  * found, and only that bucket's few hashes are sorted. Entities that share the hash at the cut are
  * told apart by their values, read for those rows only.
  */
-import { entityName, hashKey, hashSeed } from './entityHash';
+import { entityName, hashKey, hashNumber, hashSeed } from './entityHash';
+
+type NumberChunk = Int32Array | Float64Array | Float32Array;
 
 /** The rows (ascending) whose key values `rowsOf` reads, as cells or decoded values. */
 export type KeyValuesOf = (rows: number[]) => Promise<readonly unknown[]>;
@@ -24,26 +26,59 @@ export class EntityHashes {
   /** Rows per bucket of the hash's top 16 bits. */
   private readonly perBucket = new Float64Array(65536);
 
-  constructor(seed: number, expectedRows = 0) {
+  /** The typed arrays of numbers passed to `add`, kept when asked (undefined once another kind came). */
+  private kept: NumberChunk[] | undefined;
+
+  constructor(seed: number, expectedRows = 0, keep = false) {
     this.start = hashSeed(seed);
     this.hashes = new Uint32Array(Math.max(1024, expectedRows));
+    this.kept = keep ? [] : undefined;
   }
 
-  /** The key values of the next rows, in file order. */
-  add(values: ArrayLike<unknown>): void {
+  /** The key values of the next rows, in file order; `totalRows`, when known, saves growing the hashes. */
+  add(values: ArrayLike<unknown>, totalRows = 0): void {
     const n = values.length;
     if (this.count + n > this.hashes.length) {
-      const grown = new Uint32Array(Math.max(this.count + n, this.hashes.length * 2));
+      const grown = new Uint32Array(Math.max(this.count + n, this.hashes.length * 2, totalRows));
       grown.set(this.hashes.subarray(0, this.count));
       this.hashes = grown;
     }
-    const hashes = this.hashes;
-    const start = this.start;
-    const perBucket = this.perBucket;
+    if (values instanceof Int32Array || values instanceof Float64Array || values instanceof Float32Array) {
+      this.kept?.push(values);
+      this.addNumbers(values);
+    } else {
+      this.kept = undefined;
+      this.addValues(values);
+    }
+  }
+
+  /** A decoded column of plain numbers: one loop over the typed array. */
+  private addNumbers(values: Int32Array | Float64Array | Float32Array): void {
+    const { hashes, start, perBucket } = this;
+    // A number (NaN when the previous row was not one: never equal), so the loop compares doubles.
+    let previous = typeof this.previous === 'number' && this.count > 0 ? this.previous : NaN;
+    let h = this.previousHash;
+    let at = this.count;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v !== previous) {
+        h = hashNumber(v, start);
+        previous = v;
+      }
+      hashes[at++] = h;
+      perBucket[h >>> 16]++;
+    }
+    this.count = at;
+    this.previous = previous;
+    this.previousHash = h;
+  }
+
+  private addValues(values: ArrayLike<unknown>): void {
+    const { hashes, start, perBucket } = this;
     let previous = this.previous;
     let h = this.previousHash;
     let at = this.count;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < values.length; i++) {
       const v = values[i];
       // Numbers, strings and bigints equal to the previous row's are the same entity.
       if (v !== previous || at === 0 || typeof v === 'object') {
@@ -56,6 +91,20 @@ export class EntityHashes {
     this.count = at;
     this.previous = previous;
     this.previousHash = h;
+  }
+
+  /** The kept numbers at `rows` (ascending), as cells; undefined when not every chunk was kept. */
+  keptAt(rows: readonly number[]): number[] | undefined {
+    const kept = this.kept;
+    if (!kept) return undefined;
+    const out = new Array<number>(rows.length);
+    let chunk = 0;
+    let offset = 0;
+    for (let i = 0; i < rows.length; i++) {
+      while (rows[i] >= offset + kept[chunk].length) offset += kept[chunk++].length;
+      out[i] = kept[chunk][rows[i] - offset];
+    }
+    return out;
   }
 
   get rows(): number {
@@ -73,9 +122,12 @@ export class EntityHashes {
     while (bucket < 65536 && total + perBucket[bucket] <= sampleRows) total += perBucket[bucket++];
     if (bucket === 65536) return allRows(n);
 
-    // The bucket's hashes in order, with their rows.
+    // One pass: the rows of the buckets before the cut bucket and of it (a few more than
+    // `sampleRows`), then the cut bucket's hashes in order.
+    const candidates: number[] = [];
+    for (let i = 0; i < n; i++) if (hashes[i] >>> 16 <= bucket) candidates.push(i);
     const rowsByHash = new Map<number, number[]>();
-    for (let i = 0; i < n; i++) {
+    for (const i of candidates) {
       if (hashes[i] >>> 16 !== bucket) continue;
       const list = rowsByHash.get(hashes[i]);
       if (list) list.push(i);
@@ -94,12 +146,7 @@ export class EntityHashes {
       atCut = await takenAtCut(rows, total, sampleRows, valuesOf);
       break;
     }
-    const out: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const h = hashes[i];
-      if (h < cut || (h === cut && atCut!.has(i))) out.push(i);
-    }
-    return out;
+    return candidates.filter((i) => hashes[i] < cut || (hashes[i] === cut && atCut!.has(i)));
   }
 }
 

@@ -21,7 +21,7 @@ import { noteFallback } from '../nativeFallbacks';
 import { finishColumn, columnarTable, newColumn } from './cellValue';
 import { EntityHashes } from './entitySample';
 import { sampleIndices } from './sample';
-import type { CellValue, ReadOptions, Sampling, SnapshotTable } from './table';
+import type { CellValue, ColumnInfo, ColumnType, ReadOptions, Sampling, SnapshotTable } from './table';
 
 type Read = (options: ReadOptions) => Promise<SnapshotTable>;
 
@@ -29,6 +29,8 @@ type Read = (options: ReadOptions) => Promise<SnapshotTable>;
 export interface KeyColumn {
   totalRows: number;
   fileColumns: string[];
+  /** The column's type, when found. */
+  type?: ColumnType;
   /** False when the file has no such column (nothing was passed on). */
   found: boolean;
 }
@@ -46,7 +48,7 @@ export interface DeclaredOrder {
 /** Faster ways into one file for keyed sampling, where its format has them (Parquet). */
 export interface SamplingSource {
   /** The decoded values of `column` for every row, in file order, chunk by chunk. */
-  keyColumn(column: string, each: (values: ArrayLike<unknown>) => void): Promise<KeyColumn>;
+  keyColumn(column: string, each: (values: ArrayLike<unknown>, totalRows: number) => void): Promise<KeyColumn>;
   declaredOrder(orderBy: readonly string[]): Promise<DeclaredOrder>;
 }
 
@@ -54,6 +56,8 @@ export interface SamplingSource {
 interface Selection {
   rows: number[];
   ordered: boolean;
+  /** The key column's cells at `rows`, kept from choosing them (entities), with the file's columns in order. */
+  key?: { column: ColumnInfo; values: CellValue[]; fileColumns: string[] };
 }
 
 /**
@@ -72,20 +76,39 @@ export function withSampling(read: Read, display: string, source?: SamplingSourc
       selection.catch(() => selections.delete(id));
       selections.set(id, selection);
     }
-    const { rows, ordered } = await selection;
-    if (!ordered) {
-      // Ascending rows read once with the orderBy columns, then put in order.
-      const wanted = options.columns;
-      const columns = wanted ? [...new Set([...wanted, ...sampling.orderBy])] : undefined;
-      const t = await read({ ...options, sampling: undefined, columns, rowIndices: rows });
-      const column = (name: string) => t.values[t.columns.findIndex((c) => c.name === name)];
-      const order = sortedRows(allRows(rows.length), orderComparator(sampling.orderBy.map(column))!).map((j) => rows[j]);
-      return reorder(wanted ? project(t, new Set(wanted)) : t, order, rows);
-    }
+    const chosen = await selection;
+    if (!chosen.ordered) return readInOrder(read, options, sampling.orderBy, chosen);
+    const { rows } = chosen;
     const ascending = Array.from(Float64Array.from(rows).sort());
     const t = await read({ ...options, sampling: undefined, rowIndices: ascending });
     return reorder(t, rows, ascending);
   };
+}
+
+/**
+ * The ascending rows of `selection` read once with the `orderBy` columns (the key column taken
+ * from the selection when it was kept), then put in `orderBy` order.
+ */
+async function readInOrder(read: Read, options: ReadOptions, orderBy: string[], selection: Selection): Promise<SnapshotTable> {
+  const { rows, key } = selection;
+  const wanted = options.columns;
+  let columns = wanted ? [...new Set([...wanted, ...orderBy])] : undefined;
+  if (key) columns = (columns ?? key.fileColumns).filter((c) => c !== key.column.name);
+  let t = await read({ ...options, sampling: undefined, columns, rowIndices: rows });
+  if (key && (!wanted || wanted.includes(key.column.name) || orderBy.includes(key.column.name))) t = withColumn(t, key.column, key.values, key.fileColumns);
+  const column = (name: string) => t.values[t.columns.findIndex((c) => c.name === name)];
+  const compare = orderComparator(orderBy.map(column));
+  const order = compare ? sortedRows(allRows(rows.length), compare).map((j) => rows[j]) : rows;
+  return reorder(wanted ? project(t, new Set(wanted)) : t, order, rows);
+}
+
+/** `t` with one more column, at its place in `fileColumns`. */
+function withColumn(t: SnapshotTable, column: ColumnInfo, values: CellValue[], fileColumns: string[]): SnapshotTable {
+  const rank = fileColumns.indexOf(column.name);
+  const at = t.columns.filter((c) => fileColumns.indexOf(c.name) < rank).length;
+  const columns = [...t.columns.slice(0, at), column, ...t.columns.slice(at)];
+  const all = [...t.values.slice(0, at), values, ...t.values.slice(at)];
+  return columnarTable({ path: t.path, totalRows: t.totalRows, fileColumns: t.fileColumns, rowIndices: t.rowIndices, columns, values: all });
 }
 
 /** `t` with only the columns named in `keep`. */
@@ -114,10 +137,7 @@ async function selectRows(read: Read, s: Sampling, sampleRows: number, seed: num
   };
 
   // Entities are chosen from their column alone; the order is then needed for their rows only.
-  if (s.sampleBy !== undefined && !s.sampleBlocks) {
-    const rows = await entityRows(read, s.sampleBy, sampleRows, seed, checkColumns, source);
-    return { rows, ordered: s.orderBy.length === 0 };
-  }
+  if (s.sampleBy !== undefined && !s.sampleBlocks) return entityRows(read, s.sampleBy, sampleRows, seed, checkColumns, source);
   if (s.sampleBlocks && s.orderBy.length > 0 && source) {
     const blocks = await blocksInDeclaredOrder(read, s, seed, display, checkColumns, source);
     if (blocks) return { rows: blocks, ordered: true };
@@ -179,17 +199,22 @@ async function blocksInDeclaredOrder(read: Read, s: Sampling, seed: number, disp
   return rows;
 }
 
-/** The rows of whole entities of column `sampleBy`, ascending (`entitySample.ts`). */
-async function entityRows(read: Read, sampleBy: string, sampleRows: number, seed: number, checkColumns: (fileColumns: string[]) => void, source?: SamplingSource): Promise<number[]> {
+/**
+ * The rows of whole entities of column `sampleBy`, ascending (`entitySample.ts`), with the key's
+ * cells at those rows when the decoded column was kept (numbers in typed arrays).
+ */
+async function entityRows(read: Read, sampleBy: string, sampleRows: number, seed: number, checkColumns: (fileColumns: string[]) => void, source?: SamplingSource): Promise<Selection> {
   if (source) {
-    const hashes = new EntityHashes(seed);
-    const key = await source.keyColumn(sampleBy, (values) => hashes.add(values));
+    const hashes = new EntityHashes(seed, 0, true);
+    const key = await source.keyColumn(sampleBy, (values, totalRows) => hashes.add(values, totalRows));
     checkColumns(key.fileColumns);
-    return hashes.choose(sampleRows, valuesOf(read, sampleBy, seed));
+    const rows = await hashes.choose(sampleRows, valuesOf(read, sampleBy, seed));
+    const values = hashes.keptAt(rows);
+    return { rows, ordered: false, ...(values && key.type ? { key: { column: { name: sampleBy, type: key.type }, values, fileColumns: key.fileColumns } } : {}) };
   }
   const keys = await read({ sampleRows: 0, seed, columns: [sampleBy] });
   checkColumns(keys.fileColumns);
-  return entitiesOf(keys.values[0], sampleRows, seed, read, sampleBy);
+  return { rows: await entitiesOf(keys.values[0], sampleRows, seed, read, sampleBy), ordered: false };
 }
 
 function entitiesOf(values: readonly CellValue[], sampleRows: number, seed: number, read: Read, sampleBy: string): Promise<number[]> {

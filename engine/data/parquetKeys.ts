@@ -13,7 +13,7 @@ import type { DeclaredOrder, KeyColumn } from './keyedSample';
  * Passes the decoded values of `column` to `each`, one row group at a time in file order (numbers
  * as the decoder made them, often a typed array; dates as `Date`s, as their cells are).
  */
-export function readParquetKeyColumn(absPath: string, column: string, displayPath: string, each: (values: ArrayLike<unknown>) => void): Promise<KeyColumn> {
+export function readParquetKeyColumn(absPath: string, column: string, displayPath: string, each: (values: ArrayLike<unknown>, totalRows: number) => void): Promise<KeyColumn> {
   return withParquetFile(absPath, displayPath, async (file, metadata, fields) => {
     const totalRows = Number(metadata.num_rows);
     const fileColumns = fields.map((f) => f.element.name);
@@ -24,9 +24,9 @@ export function readParquetKeyColumn(absPath: string, column: string, displayPat
     for (const range of scan.ranges) {
       const data = await scan.readColumn({ column, rowStart: range.rowStart, rowEnd: range.rowEnd });
       if (data.length < range.rowEnd - range.rowStart) throw new Error(`column ${column} has ${data.length} values where ${range.rowEnd - range.rowStart} were expected`);
-      each(type === 'date' ? Array.from(data as ArrayLike<unknown>, convert) : data);
+      each(type === 'date' ? Array.from(data as ArrayLike<unknown>, convert) : data, totalRows);
     }
-    return { totalRows, fileColumns, found: true };
+    return { totalRows, fileColumns, found: true, type };
   });
 }
 
