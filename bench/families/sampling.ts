@@ -453,7 +453,7 @@ function readmeSubsection(result: WorkspaceResult, m: Machine, date: string, res
   return [
     '### Sampling that keeps neighbours',
     '',
-    `\`npm run bench -- --only sampling\` generates a seeded Parquet event log sorted by customer then time (${file}) and samples`,
+    `\`npm run bench -- --only sampling\` generates a seeded Parquet event log sorted by customer then time, declaring that order (${file}), and samples`,
     `\`customer_id, ts, spend\` from it through the engine's reading path, each read in a fresh process: uniformly (today's \`sampleRows: ${fmtCount(SAMPLE_ROWS)}\`),`,
     'by whole customers (`sampleBy`) and in blocks of consecutive rows (`sampleBlocks`), with wall time, bytes read and the row groups touched.',
     `Latest run, ${date}, ${m.nproc} shared cores (${m.cpu}), load average ${loadAtStart.split(' ')[0]} at the start and ${result.loadEnd} at the end`,
