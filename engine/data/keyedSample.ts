@@ -58,6 +58,8 @@ interface Selection {
   ordered: boolean;
   /** The key column's cells at `rows`, kept from choosing them (entities), with the file's columns in order. */
   key?: { column: ColumnInfo; values: CellValue[]; fileColumns: string[] };
+  /** Unordered rows: their `orderBy` order, once a read has found it. */
+  order?: number[];
 }
 
 /**
@@ -86,19 +88,24 @@ export function withSampling(read: Read, display: string, source?: SamplingSourc
 }
 
 /**
- * The ascending rows of `selection` read once with the `orderBy` columns (the key column taken
- * from the selection when it was kept), then put in `orderBy` order.
+ * The ascending rows of `selection` read with the `orderBy` columns (the key column taken from the
+ * selection when it was kept), then put in `orderBy` order; the order is kept for later reads of
+ * other columns, which then need not read the `orderBy` columns again.
  */
 async function readInOrder(read: Read, options: ReadOptions, orderBy: string[], selection: Selection): Promise<SnapshotTable> {
   const { rows, key } = selection;
   const wanted = options.columns;
-  let columns = wanted ? [...new Set([...wanted, ...orderBy])] : undefined;
+  const known = selection.order;
+  let columns = wanted && !known ? [...new Set([...wanted, ...orderBy])] : wanted;
   if (key) columns = (columns ?? key.fileColumns).filter((c) => c !== key.column.name);
   let t = await read({ ...options, sampling: undefined, columns, rowIndices: rows });
-  if (key && (!wanted || wanted.includes(key.column.name) || orderBy.includes(key.column.name))) t = withColumn(t, key.column, key.values, key.fileColumns);
-  const column = (name: string) => t.values[t.columns.findIndex((c) => c.name === name)];
-  const compare = orderComparator(orderBy.map(column));
-  const order = compare ? sortedRows(allRows(rows.length), compare).map((j) => rows[j]) : rows;
+  if (key && (!wanted || wanted.includes(key.column.name) || (!known && orderBy.includes(key.column.name)))) t = withColumn(t, key.column, key.values, key.fileColumns);
+  let order = known;
+  if (!order) {
+    const column = (name: string) => t.values[t.columns.findIndex((c) => c.name === name)];
+    const compare = orderComparator(orderBy.map(column));
+    order = selection.order = compare ? sortedRows(allRows(rows.length), compare).map((j) => rows[j]) : rows;
+  }
   return reorder(wanted ? project(t, new Set(wanted)) : t, order, rows);
 }
 

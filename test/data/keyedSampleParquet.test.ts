@@ -157,6 +157,28 @@ describe('keyed sampling of Parquet files: the key column as decoded, and the or
     });
   }
 
+  it('later reads of other columns of one resolved snapshot: the same rows in the same order (the order and the key column kept)', async () => {
+    const all = events((e) => 5000 + e * 7);
+    writeParquet(path.join(root, 'shuffled.parquet'), columnsOf(shuffled(all, 2), 'INT32'), 64);
+    const resolved = await resolveSnapshot({ name: 's', path: 'shuffled.parquet', absPath: path.join(root, 'shuffled.parquet'), sampleRows: 120, seed: 3, sliceBy: [] }, root, 'shuffled.parquet', {});
+    const options = (columns?: string[]): ReadOptions => ({ sampleRows: 120, seed: 3, ...(columns ? { columns } : {}), sampling: BY_ID });
+    const whole = await resolved.read(options());
+    assert.deepEqual(whole.columns.map((c) => c.name), ['id', 'ts', 'spend']);
+    const spend = await resolved.read(options(['spend']));
+    const ids = await resolved.read(options(['id']));
+    const ts = await resolved.read(options(['ts', 'nope']));
+    assert.deepEqual(spend.columns.map((c) => c.name), ['spend']);
+    assert.deepEqual(ids.columns.map((c) => c.name), ['id']);
+    assert.deepEqual(ts.columns.map((c) => c.name), ['ts']);
+    for (const t of [spend, ids, ts]) assert.deepEqual(t.rowIndices, whole.rowIndices);
+    assert.deepEqual(spend.values[0], column(whole, 'spend'));
+    assert.deepEqual(ids.values[0], column(whole, 'id'));
+    assert.deepEqual(ts.values[0], column(whole, 'ts'));
+    // In (id, ts) order, whole entities.
+    const keyed = column(whole, 'id').map((id, i) => [id as number, column(whole, 'ts')[i] as number]);
+    for (let i = 1; i < keyed.length; i++) assert.ok(keyed[i - 1][0] < keyed[i][0] || (keyed[i - 1][0] === keyed[i][0] && keyed[i - 1][1] < keyed[i][1]), `row ${i}`);
+  });
+
   it('1 and "1" are two entities, and the cut in hash order is the same whatever the row order', async () => {
     const values: CellValue[] = [];
     for (let i = 0; i < 40; i++) values.push(i % 2 ? 1 : '1', i % 3 ? null : 2);
