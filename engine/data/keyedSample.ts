@@ -14,7 +14,10 @@
  * A file that declares itself sorted in `orderBy` order (a Parquet file's `sorting_columns`, which
  * its row groups' statistics do not contradict) is trusted for blocks: they are runs of the file's
  * own rows, found without reading the key columns, as without `orderBy`. The rows read are checked
- * to be in order; when they are not, the blocks are chosen again from every row, and a note says so.
+ * to be in order; when they are not, the blocks are chosen again without trusting it, and a note
+ * says so. A Parquet file whose row groups the statistics of the first `orderBy` column (integers)
+ * keep strictly apart has the key columns of only the row groups holding the blocks read: the
+ * `orderBy` order is each row group's own order, one after another.
  */
 import { UserError } from '../errors';
 import { noteFallback } from '../nativeFallbacks';
@@ -43,6 +46,12 @@ export interface DeclaredOrder {
   declared: boolean;
   /** When declared: what in the file's statistics says otherwise, if anything. */
   contradiction?: string;
+  /**
+   * The row counts of the row groups, when the statistics of the first `orderBy` column (signed
+   * integers) put every row group strictly after the one before: the `orderBy` order is then each
+   * row group's own order, one row group after another.
+   */
+  groupsApart?: number[];
 }
 
 /** Faster ways into one file for keyed sampling, where its format has them (Parquet). */
@@ -146,7 +155,9 @@ async function selectRows(read: Read, s: Sampling, sampleRows: number, seed: num
   // Entities are chosen from their column alone; the order is then needed for their rows only.
   if (s.sampleBy !== undefined && !s.sampleBlocks) return entityRows(read, s.sampleBy, sampleRows, seed, checkColumns, source);
   if (s.sampleBlocks && s.orderBy.length > 0 && source) {
-    const blocks = await blocksInDeclaredOrder(read, s, seed, display, checkColumns, source);
+    const order = await source.declaredOrder(s.orderBy);
+    checkColumns(order.fileColumns);
+    const blocks = (await blocksInDeclaredOrder(read, s, seed, display, order)) ?? (order.groupsApart && (await blocksInGroupsApart(read, s, seed, display, order.groupsApart)));
     if (blocks) return { rows: blocks, ordered: true };
   }
 
@@ -187,12 +198,10 @@ function blockRows(s: Sampling, n: number, seed: number, display: string): numbe
  * statistics agree, checked on the rows of the blocks; undefined (after a note when the file
  * contradicts its declaration) when they must be chosen from every row.
  */
-async function blocksInDeclaredOrder(read: Read, s: Sampling, seed: number, display: string, checkColumns: (fileColumns: string[]) => void, source: SamplingSource): Promise<number[] | undefined> {
-  const order = await source.declaredOrder(s.orderBy);
-  checkColumns(order.fileColumns);
+async function blocksInDeclaredOrder(read: Read, s: Sampling, seed: number, display: string, order: DeclaredOrder): Promise<number[] | undefined> {
   if (!order.declared) return undefined;
   const fallback = (why: string) => {
-    noteFallback(`${display} declares it is sorted by ${s.orderBy.join(', ')}, but ${why}: ${s.key}.sampleBlocks chosen by reading and ordering every row of the key columns, the slower fallback`);
+    noteFallback(`${display} declares it is sorted by ${s.orderBy.join(', ')}, but ${why}: ${s.key}.sampleBlocks chosen without trusting that order (the key columns read and ordered), the slower fallback`);
     return undefined;
   };
   if (order.contradiction) return fallback(order.contradiction);
@@ -204,6 +213,44 @@ async function blocksInDeclaredOrder(read: Read, s: Sampling, seed: number, disp
     if (i % size !== 0 && compare(i - 1, i) > 0) return fallback(`rows ${rows[i - 1]} and ${rows[i]} are not in that order`);
   }
   return rows;
+}
+
+/**
+ * Blocks when the row groups are apart in `orderBy` order (`DeclaredOrder.groupsApart`): a
+ * position in that order is a place in one row group's own order, so only the row groups holding
+ * the blocks have their key columns read and sorted (stably, as every row would be).
+ */
+async function blocksInGroupsApart(read: Read, s: Sampling, seed: number, display: string, groupRows: number[]): Promise<number[]> {
+  const starts: number[] = [];
+  let n = 0;
+  for (const rows of groupRows) starts.push(n), (n += rows);
+  const positions = blockRows(s, n, seed, display);
+  const groupOf = (p: number) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= p) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  const needed = [...new Set(positions.map(groupOf))].sort((a, b) => a - b);
+  const rows: number[] = [];
+  for (const g of needed) for (let r = starts[g]; r < starts[g] + groupRows[g]; r++) rows.push(r);
+  const keys = await read({ sampleRows: 0, seed, columns: [...new Set(s.orderBy)], rowIndices: rows });
+  const compare = orderComparator(s.orderBy.map((name) => keys.values[keys.columns.findIndex((c) => c.name === name)]))!;
+  // Each needed row group's rows (as positions in `rows`) in order.
+  const sortedOf = new Map<number, number[]>();
+  let at = 0;
+  for (const g of needed) {
+    sortedOf.set(g, sortedRows(Array.from({ length: groupRows[g] }, (_, i) => at + i), compare));
+    at += groupRows[g];
+  }
+  return positions.map((p) => {
+    const g = groupOf(p);
+    return rows[sortedOf.get(g)![p - starts[g]]];
+  });
 }
 
 /**

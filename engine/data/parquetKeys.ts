@@ -2,11 +2,11 @@
  * What keyed sampling (`keyedSample.ts`) asks of one Parquet file beyond a sample of its rows: the
  * decoded values of a key column for every row, row group by row group, without making cells of
  * them; and the order the file declares (each row group's `sorting_columns`), checked against the
- * row groups' statistics.
+ * row groups' statistics, and whether those statistics keep the row groups apart in that order.
  */
-import { parquetScan, type FileMetaData, type RowGroup } from 'hyparquet';
+import { parquetScan, type FileMetaData, type RowGroup, type SchemaTree } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
-import { RAW_TIME_PARSERS, toParquetColumn, withParquetFile } from './parquetReader';
+import { parquetColumnType, RAW_TIME_PARSERS, toParquetColumn, withParquetFile } from './parquetReader';
 import type { DeclaredOrder, KeyColumn } from './keyedSample';
 
 /**
@@ -35,10 +35,49 @@ export function parquetDeclaredOrder(absPath: string, orderBy: readonly string[]
   return withParquetFile(absPath, displayPath, async (_file, metadata, fields) => {
     const totalRows = Number(metadata.num_rows);
     const fileColumns = fields.map((f) => f.element.name);
-    return { totalRows, fileColumns, ...declaredOrder(metadata, orderBy) };
+    const field = fields.find((f) => f.element.name === orderBy[0]);
+    const apart = field && signedIntegers(field) ? groupsApart(metadata, orderBy[0]) : undefined;
+    return { totalRows, fileColumns, ...declaredOrder(metadata, orderBy), ...(apart ? { groupsApart: apart } : {}) };
   });
 }
 
+/**
+ * The row counts of the row groups when the statistics of column `first` put each row group's
+ * values strictly after the values of the one before, with nulls in the last row group only:
+ * every row of a row group then comes before every row of the next in `orderBy` order.
+ */
+function groupsApart(metadata: FileMetaData, first: string): number[] | undefined {
+  const groups = metadata.row_groups;
+  if (groups.length < 2) return undefined;
+  let previousMax: number | undefined;
+  for (const [g, group] of groups.entries()) {
+    const stats = group.columns.find((c) => c.meta_data?.path_in_schema.join('.') === first)?.meta_data?.statistics;
+    const rows = Number(group.num_rows);
+    if (stats?.null_count === undefined || (stats.null_count > 0n && g < groups.length - 1)) return undefined;
+    if (Number(stats.null_count) === rows) {
+      if (g < groups.length - 1) return undefined;
+      continue;
+    }
+    const min = comparable(stats.min_value ?? stats.min);
+    const max = comparable(stats.max_value ?? stats.max);
+    if (typeof min !== 'number' || typeof max !== 'number' || min > max) return undefined;
+    if (previousMax !== undefined && !(previousMax < min)) return undefined;
+    previousMax = max;
+  }
+  return groups.map((group) => Number(group.num_rows));
+}
+
+/**
+ * Whether a column's cells are signed integers, as its statistics are: then the statistics order
+ * row groups as cells are ordered. Dates and timestamps (cells truncated to milliseconds), floating
+ * point (NaN may be left out of statistics, and is ordered last here), unsigned integers and text
+ * (byte order, not UTF-16 order) are not trusted.
+ */
+function signedIntegers(field: SchemaTree): boolean {
+  const el = field.element;
+  if (parquetColumnType(field) !== 'integer' || el.converted_type?.startsWith('UINT')) return false;
+  return !(el.logical_type?.type === 'INTEGER' && !el.logical_type.isSigned);
+}
 function declaredOrder(metadata: FileMetaData, orderBy: readonly string[]): Pick<DeclaredOrder, 'declared' | 'contradiction'> {
   const groups = metadata.row_groups;
   if (orderBy.length === 0 || groups.length === 0) return { declared: false };
