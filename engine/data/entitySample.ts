@@ -14,7 +14,7 @@ import { entityName, hashKey, hashNumber, hashSeed } from './entityHash';
 
 type NumberChunk = Int32Array | Float64Array | Float32Array;
 
-/** The rows (ascending) whose key values `rowsOf` reads, as cells or decoded values. */
+/** Reads the key values (cells or decoded values) at some rows, given ascending. */
 export type KeyValuesOf = (rows: number[]) => Promise<readonly unknown[]>;
 
 export class EntityHashes {

@@ -32,14 +32,12 @@ type Read = (options: ReadOptions) => Promise<SnapshotTable>;
 export interface KeyColumn {
   totalRows: number;
   fileColumns: string[];
-  /** The column's type, when found. */
+  /** The column's type; undefined when the file has no such column (nothing was passed on). */
   type?: ColumnType;
-  /** False when the file has no such column (nothing was passed on). */
-  found: boolean;
 }
 
-/** The order a file declares, as far as it is the ascending `orderBy` order. */
-export interface DeclaredOrder {
+/** The order a file declares (as far as it is the ascending `orderBy` order) and what its statistics show of it. */
+export interface FileOrder {
   totalRows: number;
   fileColumns: string[];
   /** The file says it is sorted by the `orderBy` columns first (ascending, nulls last). */
@@ -58,7 +56,7 @@ export interface DeclaredOrder {
 export interface SamplingSource {
   /** The decoded values of `column` for every row, in file order, chunk by chunk. */
   keyColumn(column: string, each: (values: ArrayLike<unknown>, totalRows: number) => void): Promise<KeyColumn>;
-  declaredOrder(orderBy: readonly string[]): Promise<DeclaredOrder>;
+  fileOrder(orderBy: readonly string[]): Promise<FileOrder>;
 }
 
 /** The rows of a sampling: in the order they reach the functions, or ascending and still to be put in `orderBy` order. */
@@ -155,7 +153,7 @@ async function selectRows(read: Read, s: Sampling, sampleRows: number, seed: num
   // Entities are chosen from their column alone; the order is then needed for their rows only.
   if (s.sampleBy !== undefined && !s.sampleBlocks) return entityRows(read, s.sampleBy, sampleRows, seed, checkColumns, source);
   if (s.sampleBlocks && s.orderBy.length > 0 && source) {
-    const order = await source.declaredOrder(s.orderBy);
+    const order = await source.fileOrder(s.orderBy);
     checkColumns(order.fileColumns);
     const blocks = (await blocksInDeclaredOrder(read, s, seed, display, order)) ?? (order.groupsApart && (await blocksInGroupsApart(read, s, seed, display, order.groupsApart)));
     if (blocks) return { rows: blocks, ordered: true };
@@ -198,7 +196,7 @@ function blockRows(s: Sampling, n: number, seed: number, display: string): numbe
  * statistics agree, checked on the rows of the blocks; undefined (after a note when the file
  * contradicts its declaration) when they must be chosen from every row.
  */
-async function blocksInDeclaredOrder(read: Read, s: Sampling, seed: number, display: string, order: DeclaredOrder): Promise<number[] | undefined> {
+async function blocksInDeclaredOrder(read: Read, s: Sampling, seed: number, display: string, order: FileOrder): Promise<number[] | undefined> {
   if (!order.declared) return undefined;
   const fallback = (why: string) => {
     noteFallback(`${display} declares it is sorted by ${s.orderBy.join(', ')}, but ${why}: ${s.key}.sampleBlocks chosen without trusting that order (the key columns read and ordered), the slower fallback`);
@@ -216,7 +214,7 @@ async function blocksInDeclaredOrder(read: Read, s: Sampling, seed: number, disp
 }
 
 /**
- * Blocks when the row groups are apart in `orderBy` order (`DeclaredOrder.groupsApart`): a
+ * Blocks when the row groups are apart in `orderBy` order (`FileOrder.groupsApart`): a
  * position in that order is a place in one row group's own order, so only the row groups holding
  * the blocks have their key columns read and sorted (stably, as every row would be).
  */

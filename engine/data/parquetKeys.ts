@@ -7,7 +7,7 @@
 import { parquetScan, type FileMetaData, type RowGroup, type SchemaTree } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { parquetColumnType, RAW_TIME_PARSERS, toParquetColumn, withParquetFile } from './parquetReader';
-import type { DeclaredOrder, KeyColumn } from './keyedSample';
+import type { FileOrder, KeyColumn } from './keyedSample';
 
 /**
  * Passes the decoded values of `column` to `each`, one row group at a time in file order (numbers
@@ -18,7 +18,7 @@ export function readParquetKeyColumn(absPath: string, column: string, displayPat
     const totalRows = Number(metadata.num_rows);
     const fileColumns = fields.map((f) => f.element.name);
     const field = fields.find((f) => f.element.name === column);
-    if (!field) return { totalRows, fileColumns, found: false };
+    if (!field) return { totalRows, fileColumns };
     const { type, convert } = toParquetColumn(field);
     const scan = await parquetScan({ file, metadata, columns: [column], compressors, parsers: RAW_TIME_PARSERS });
     for (const range of scan.ranges) {
@@ -26,12 +26,12 @@ export function readParquetKeyColumn(absPath: string, column: string, displayPat
       if (data.length < range.rowEnd - range.rowStart) throw new Error(`column ${column} has ${data.length} values where ${range.rowEnd - range.rowStart} were expected`);
       each(type === 'date' ? Array.from(data as ArrayLike<unknown>, convert) : data, totalRows);
     }
-    return { totalRows, fileColumns, found: true, type };
+    return { totalRows, fileColumns, type };
   });
 }
 
 /** The order `absPath` declares, as far as it is the ascending `orderBy` order, and whether its statistics agree. */
-export function parquetDeclaredOrder(absPath: string, orderBy: readonly string[], displayPath: string): Promise<DeclaredOrder> {
+export function parquetFileOrder(absPath: string, orderBy: readonly string[], displayPath: string): Promise<FileOrder> {
   return withParquetFile(absPath, displayPath, async (_file, metadata, fields) => {
     const totalRows = Number(metadata.num_rows);
     const fileColumns = fields.map((f) => f.element.name);
@@ -78,7 +78,7 @@ function signedIntegers(field: SchemaTree): boolean {
   if (parquetColumnType(field) !== 'integer' || el.converted_type?.startsWith('UINT')) return false;
   return !(el.logical_type?.type === 'INTEGER' && !el.logical_type.isSigned);
 }
-function declaredOrder(metadata: FileMetaData, orderBy: readonly string[]): Pick<DeclaredOrder, 'declared' | 'contradiction'> {
+function declaredOrder(metadata: FileMetaData, orderBy: readonly string[]): Pick<FileOrder, 'declared' | 'contradiction'> {
   const groups = metadata.row_groups;
   if (orderBy.length === 0 || groups.length === 0) return { declared: false };
   const leafName = (group: RowGroup, idx: number) => group.columns[idx]?.meta_data?.path_in_schema.join('.');

@@ -10,7 +10,7 @@ import { UserError } from '../errors';
 import { readArrow } from './arrowReader';
 import { readCsv } from './csvReader';
 import { readParquet } from './parquetReader';
-import { parquetDeclaredOrder, readParquetKeyColumn } from './parquetKeys';
+import { parquetFileOrder, readParquetKeyColumn } from './parquetKeys';
 import type { SamplingSource } from './keyedSample';
 import { fileSystemError, reasonText, wrapReadError, type SnapshotFormat } from './readErrors';
 import type { ReadOptions, SnapshotTable } from './table';
@@ -75,7 +75,7 @@ export function samplingSourceOf(absPath: string, displayPath: string = absPath)
   };
   return {
     keyColumn: (column, each) => guarded(() => readParquetKeyColumn(absPath, column, displayPath, each)),
-    declaredOrder: (orderBy) => guarded(() => parquetDeclaredOrder(absPath, orderBy, displayPath)),
+    fileOrder: (orderBy) => guarded(() => parquetFileOrder(absPath, orderBy, displayPath)),
   };
 }
 
