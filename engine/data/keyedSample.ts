@@ -17,47 +17,19 @@
  * to be in order; when they are not, the blocks are chosen again without trusting it, and a note
  * says so. A Parquet file whose row groups the statistics of the first `orderBy` column (integers)
  * keep strictly apart has the key columns of only the row groups holding the blocks read: the
- * `orderBy` order is each row group's own order, one after another.
+ * `orderBy` order is each row group's own order, one after another (`blockSample.ts`). The order
+ * itself is `rowOrder.ts`'s.
  */
 import { UserError } from '../errors';
-import { noteFallback } from '../nativeFallbacks';
+import { blockRows, blocksInDeclaredOrder, blocksInGroupsApart } from './blockSample';
 import { finishColumn, columnarTable, newColumn } from './cellValue';
 import { EntityHashes } from './entitySample';
+import { allRows, orderComparator, sortedRows } from './rowOrder';
 import { sampleIndices } from './sample';
-import type { CellValue, ColumnInfo, ColumnType, ReadOptions, Sampling, SnapshotTable } from './table';
+import type { SamplingSource } from './samplingSource';
+import type { CellValue, ColumnInfo, ReadOptions, Sampling, SnapshotTable } from './table';
 
 type Read = (options: ReadOptions) => Promise<SnapshotTable>;
-
-/** What a key column read whole gives besides its values. */
-export interface KeyColumn {
-  totalRows: number;
-  fileColumns: string[];
-  /** The column's type; undefined when the file has no such column (nothing was passed on). */
-  type?: ColumnType;
-}
-
-/** The order a file declares (as far as it is the ascending `orderBy` order) and what its statistics show of it. */
-export interface FileOrder {
-  totalRows: number;
-  fileColumns: string[];
-  /** The file says it is sorted by the `orderBy` columns first (ascending, nulls last). */
-  declared: boolean;
-  /** When declared: what in the file's statistics says otherwise, if anything. */
-  contradiction?: string;
-  /**
-   * The row counts of the row groups, when the statistics of the first `orderBy` column (signed
-   * integers) put every row group strictly after the one before: the `orderBy` order is then each
-   * row group's own order, one row group after another.
-   */
-  groupsApart?: number[];
-}
-
-/** Faster ways into one file for keyed sampling, where its format has them (Parquet). */
-export interface SamplingSource {
-  /** The decoded values of `column` for every row, in file order, chunk by chunk. */
-  keyColumn(column: string, each: (values: ArrayLike<unknown>, totalRows: number) => void): Promise<KeyColumn>;
-  fileOrder(orderBy: readonly string[]): Promise<FileOrder>;
-}
 
 /** The rows of a sampling: in the order they reach the functions, or ascending and still to be put in `orderBy` order. */
 interface Selection {
@@ -176,82 +148,6 @@ async function selectRows(read: Read, s: Sampling, sampleRows: number, seed: num
 }
 
 /**
- * The positions (in `orderBy` order) of the rows of the blocks, block by block. Blocks sit on whole
- * slots of `rows` rows: they never overlap and are all `rows` long, so a sample row's place in its
- * block is its index modulo `rows` (what the warm-up relies on).
- */
-function blockRows(s: Sampling, n: number, seed: number, display: string): number[] {
-  const { blocks, rows } = s.sampleBlocks!;
-  const slots = Math.floor(n / rows);
-  if (blocks > slots) {
-    throw new UserError(`${s.key}.sampleBlocks: ${blocks} blocks of ${rows} rows need ${blocks * rows} rows; ${display} has ${n}`);
-  }
-  const out: number[] = [];
-  for (const slot of sampleIndices(slots, blocks, seed)) for (let i = slot * rows; i < slot * rows + rows; i++) out.push(i);
-  return out;
-}
-
-/**
- * Blocks as runs of the file's own rows when the file declares the `orderBy` order and its
- * statistics agree, checked on the rows of the blocks; undefined (after a note when the file
- * contradicts its declaration) when they must be chosen from every row.
- */
-async function blocksInDeclaredOrder(read: Read, s: Sampling, seed: number, display: string, order: FileOrder): Promise<number[] | undefined> {
-  if (!order.declared) return undefined;
-  const fallback = (why: string) => {
-    noteFallback(`${display} declares it is sorted by ${s.orderBy.join(', ')}, but ${why}: ${s.key}.sampleBlocks chosen without trusting that order (the key columns read and ordered), the slower fallback`);
-    return undefined;
-  };
-  if (order.contradiction) return fallback(order.contradiction);
-  const rows = blockRows(s, order.totalRows, seed, display);
-  const keys = await read({ sampleRows: 0, seed, columns: [...new Set(s.orderBy)], rowIndices: rows });
-  const compare = orderComparator(s.orderBy.map((name) => keys.values[keys.columns.findIndex((c) => c.name === name)]))!;
-  const size = s.sampleBlocks!.rows;
-  for (let i = 1; i < rows.length; i++) {
-    if (i % size !== 0 && compare(i - 1, i) > 0) return fallback(`rows ${rows[i - 1]} and ${rows[i]} are not in that order`);
-  }
-  return rows;
-}
-
-/**
- * Blocks when the row groups are apart in `orderBy` order (`FileOrder.groupsApart`): a
- * position in that order is a place in one row group's own order, so only the row groups holding
- * the blocks have their key columns read and sorted (stably, as every row would be).
- */
-async function blocksInGroupsApart(read: Read, s: Sampling, seed: number, display: string, groupRows: number[]): Promise<number[]> {
-  const starts: number[] = [];
-  let n = 0;
-  for (const rows of groupRows) starts.push(n), (n += rows);
-  const positions = blockRows(s, n, seed, display);
-  const groupOf = (p: number) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= p) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
-  const needed = [...new Set(positions.map(groupOf))].sort((a, b) => a - b);
-  const rows: number[] = [];
-  for (const g of needed) for (let r = starts[g]; r < starts[g] + groupRows[g]; r++) rows.push(r);
-  const keys = await read({ sampleRows: 0, seed, columns: [...new Set(s.orderBy)], rowIndices: rows });
-  const compare = orderComparator(s.orderBy.map((name) => keys.values[keys.columns.findIndex((c) => c.name === name)]))!;
-  // Each needed row group's rows (as positions in `rows`) in order.
-  const sortedOf = new Map<number, number[]>();
-  let at = 0;
-  for (const g of needed) {
-    sortedOf.set(g, sortedRows(Array.from({ length: groupRows[g] }, (_, i) => at + i), compare));
-    at += groupRows[g];
-  }
-  return positions.map((p) => {
-    const g = groupOf(p);
-    return rows[sortedOf.get(g)![p - starts[g]]];
-  });
-}
-
-/**
  * The rows of whole entities of column `sampleBy`, ascending (`entitySample.ts`), with the key's
  * cells at those rows when the decoded column was kept (numbers in typed arrays).
  */
@@ -278,63 +174,6 @@ function entitiesOf(values: readonly CellValue[], sampleRows: number, seed: numb
 /** The cells of `sampleBy` at some rows. */
 function valuesOf(read: Read, sampleBy: string, seed: number): (rows: number[]) => Promise<readonly unknown[]> {
   return async (rows) => (await read({ sampleRows: 0, seed, columns: [sampleBy], rowIndices: rows })).values[0];
-}
-
-type Comparator = (a: number, b: number) => number;
-
-/** Compares rows by the `orderBy` columns (nulls last); undefined when there are none. */
-function orderComparator(columns: readonly (readonly CellValue[])[]): Comparator | undefined {
-  if (columns.length === 0) return undefined;
-  const keyed = columns.map(sortKeys);
-  return (a, b) => {
-    for (const k of keyed) {
-      const c = k(a, b);
-      if (c !== 0) return c;
-    }
-    return 0;
-  };
-}
-
-/** One column's comparison: over doubles when it holds only numbers and dates (the common case). */
-function sortKeys(values: readonly CellValue[]): Comparator {
-  const numeric = new Float64Array(values.length);
-  let plain = true;
-  for (let i = 0; i < values.length && plain; i++) {
-    const v = values[i];
-    if (typeof v === 'number' && !Number.isNaN(v)) numeric[i] = v;
-    else if (v instanceof Date) numeric[i] = v.getTime();
-    else plain = false;
-  }
-  if (plain) return (a, b) => numeric[a] - numeric[b];
-  return (a, b) => compareCells(values[a], values[b]);
-}
-
-const TYPE_RANK: Record<string, number> = { boolean: 0, number: 1, date: 2, string: 3 };
-
-function compareCells(a: CellValue, b: CellValue): number {
-  const absentA = a === null || a === undefined || (typeof a === 'number' && Number.isNaN(a));
-  const absentB = b === null || b === undefined || (typeof b === 'number' && Number.isNaN(b));
-  if (absentA || absentB) return absentA === absentB ? 0 : absentA ? 1 : -1;
-  const ta = a instanceof Date ? 'date' : typeof a;
-  const tb = b instanceof Date ? 'date' : typeof b;
-  if (ta !== tb) return TYPE_RANK[ta] - TYPE_RANK[tb];
-  const x = a instanceof Date ? a.getTime() : (a as number | string | boolean);
-  const y = b instanceof Date ? b.getTime() : (b as number | string | boolean);
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
-/** `rows` (ascending) stably sorted: ties keep file order. Already sorted rows cost one pass. */
-function sortedRows(rows: number[], compare: Comparator): number[] {
-  let sorted = true;
-  for (let i = 1; i < rows.length && sorted; i++) if (compare(rows[i - 1], rows[i]) > 0) sorted = false;
-  if (sorted) return rows;
-  return rows.slice().sort((a, b) => compare(a, b) || a - b);
-}
-
-function allRows(n: number): number[] {
-  const out = new Array<number>(n);
-  for (let i = 0; i < n; i++) out[i] = i;
-  return out;
 }
 
 /** The table read for `ascending` rows, put in `order` (the same rows). */

@@ -7,7 +7,7 @@
 import { parquetScan, type FileMetaData, type RowGroup, type SchemaTree } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { parquetColumnType, RAW_TIME_PARSERS, toParquetColumn, withParquetFile } from './parquetReader';
-import type { FileOrder, KeyColumn } from './keyedSample';
+import type { FileOrder, KeyColumn } from './samplingSource';
 
 /**
  * Passes the decoded values of `column` to `each`, one row group at a time in file order (numbers

@@ -11,7 +11,7 @@ import { readArrow } from './arrowReader';
 import { readCsv } from './csvReader';
 import { readParquet } from './parquetReader';
 import { parquetFileOrder, readParquetKeyColumn } from './parquetKeys';
-import type { SamplingSource } from './keyedSample';
+import type { SamplingSource } from './samplingSource';
 import { fileSystemError, reasonText, wrapReadError, type SnapshotFormat } from './readErrors';
 import type { ReadOptions, SnapshotTable } from './table';
 import { snapshotFormatOf } from './snapshotPaths';
