@@ -1,7 +1,9 @@
 /**
- * Native runtimes replaced by their WebAssembly builds in this process (esbuild-wasm for esbuild,
- * onnxruntime-web for onnxruntime-node: the universal VSIX carries no native binary), one line
- * each, for the language server to say in the output channel that this is the slower fallback.
+ * The slower fallbacks this process took, one line each, for the language server to say in the
+ * output channel: native runtimes replaced by their WebAssembly builds (esbuild-wasm for esbuild,
+ * onnxruntime-web for onnxruntime-node: the universal VSIX carries no native binary), and a
+ * snapshot whose declared order its data contradicts, so that its blocks were chosen from every
+ * row (`data/keyedSample.ts`).
  */
 const notes: string[] = [];
 

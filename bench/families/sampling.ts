@@ -1,7 +1,7 @@
 /**
  * Sampling that keeps neighbours (issue 15): `npm run bench -- --only sampling` runs it alone; a
  * full run runs it last. One seeded Parquet event log (bench/generators/generateEventLog.ts:
- * 10M rows, 1M customers, sorted by customer then time, row groups of 100k rows), generated once
+ * 10M rows, 1M customers, sorted by customer then time and declaring it, row groups of 100k rows), generated once
  * into bench/work/ and reused while the generator and its parameters are unchanged.
  *
  *   sampling-read  four ways of sampling `customer_id, ts, spend` from it, each read in a fresh
@@ -291,10 +291,11 @@ const SECTIONS: Section[] = [
         const t = touched(layout, first.reads);
         const row: Row = ctx.record(`sampling-${mode.id}`, mode.figure, rs.map((r) => ({ ms: r.out.ms, rssKB: r.rssKB })), { generic: `${mode.short} sampling` });
         const holding = first.runs ? rowGroupsOf(layout, first.runs) : [];
-        // Opens: the identity hash, then per read the LFS check and the reader; keyed: keys, then the rows.
+        // Opens: the identity hash, then per read (or look at the file) the LFS check and the reader;
+        // keyed: the reads that choose the rows, then the read of the rows (the last two opens).
         const keyed = Object.keys(mode.keys).length > 0;
-        const selectMs = keyed && outs.every((o) => o.opens.length === 5) ? median(outs.map((o) => o.opens[3])) : undefined;
-        if (keyed && selectMs === undefined) ctx.note(`sampling ${mode.id}: phases`, `the reading path opened the file ${first.opens.length} times, not 5: no split between choosing the rows and reading them`);
+        const selectMs = keyed && outs.every((o) => o.opens.length >= 5 && o.opens.length % 2 === 1) ? median(outs.map((o) => o.opens[o.opens.length - 2])) : undefined;
+        if (keyed && selectMs === undefined) ctx.note(`sampling ${mode.id}: phases`, `the reading path opened the file ${first.opens.length} times, not an odd number ≥ 5: no split between choosing the rows and reading them`);
         const state: ModeState = {
           id: mode.id, short: mode.short, median: row.median, processMedian: median(rs.map((r) => r.processMs)), rows: first.rows, entities: first.entityCount,
           bytes: median(outs.map((o) => o.reads.reduce((a, [, n]) => a + n, 0))), rchar: median(outs.map((o) => o.rchar)), touched: t, holding, selectMs,
@@ -334,6 +335,9 @@ const SECTIONS: Section[] = [
         }
         ctx.check(`sampling ${mode.id}: the sample`, problems.length === 0, `${outs.length} runs: ${first.rows} rows, ${first.entityCount} customers, ${first.runCount} runs of consecutive rows, the same rows every run${problems.length ? ' — ' + problems.join('; ') : ''}`);
       }
+      // The file is in (customer_id, ts) order: blocks in that order are the blocks of the file's own order.
+      const same = runs.blocks[0].out.hash === runs['blocks-file'][0].out.hash;
+      ctx.check('sampling blocks: the rows of file order', same, same ? 'blocks in orderBy order are the same rows as blocks in file order (the file is in that order)' : 'blocks in orderBy order differ from blocks in file order, in a file sorted that way');
       ctx.state.sampling = { file: { bytes: layout.bytes, rowGroups: layout.rowGroups, rows: ctx.params.rows, entities: meta.eventLog.entities, generatedMs: gen }, modes: states };
     },
   },
@@ -405,28 +409,33 @@ function discussion(result: WorkspaceResult): string[] {
     '/proc/self/io delta around the same span (every read system call of the process, page cache or not). Row groups read: the',
     'column chunks (from the file\'s footer) the readers\' reads overlapped, leaving out the resolver\'s identity hash and hyparquet\'s footer fetches (the',
     'file\'s last 512 KB, once per read, overlapping the last row group). **Of which choosing the rows** (keyed samplings): the time until',
-    'the file was opened for the second read, i.e. the key columns read for every row and the rows selected (median).',
+    'the file was opened for the last read (the sampled rows), i.e. whatever was read to choose the rows and the selection (median).',
   ];
   if (u) out.push('', `Uniform sampling picks ${fmtCount(SAMPLE_ROWS)} rows spread over the whole file (~${Math.round(SAMPLE_ROWS / s.file.rowGroups)} per row group), so it decodes every row group of the three columns.`);
   if (b && f) {
+    const keysRead = COLUMNS.filter((c) => c !== 'spend').map((c) => `\`${c}\` in ${b.touched.byColumn[c]?.rowGroups.length ?? 0}`).join(' and ');
     out.push('',
-      `With \`orderBy\`, block sampling (and entity sampling) first reads the key columns of every row (\`customer_id\` in ${b.touched.byColumn.customer_id?.rowGroups.length ?? 0} and \`ts\` in ${b.touched.byColumn.ts?.rowGroups.length ?? 0} of ${s.file.rowGroups} row groups) to put`,
-      `the rows in order, then only the rows of the blocks: \`spend\` is read in ${b.touched.byColumn.spend?.rowGroups.length ?? 0} row groups, those holding the blocks. Without \`orderBy\` the blocks are`,
-      `runs of the file's own order and only the metadata is read before them: ${fmtMB(f.bytes / 1024)} (${pct(f.bytes, s.file.bytes)} of the file); row groups read: ${touchedText(s, f)},`,
-      `the blocks being in ${f.holding.length}.`);
+      `The event log declares its order (every row group's \`sorting_columns\`: customer_id, ts), so with \`orderBy: [customer_id, ts]\` the blocks are runs of the`,
+      `file's own rows, chosen from the footer alone as without \`orderBy\`; the key columns are then read for the blocks' rows to check they are in order (${keysRead}`,
+      `of ${s.file.rowGroups} row groups), and the blocks read: ${touchedText(s, b)}, the blocks being in ${b.holding.length}. Without \`orderBy\`: ${fmtMB(f.bytes / 1024)}`,
+      `(${pct(f.bytes, s.file.bytes)} of the file); row groups read: ${touchedText(s, f)}, the blocks being in ${f.holding.length}. A file that declares no order has its key columns read`,
+      'for every row to put the rows in order before the blocks are chosen.');
   }
   const e = by('entity');
+  if (e) {
+    out.push('', `Entity sampling reads \`customer_id\` for every row (${e.touched.byColumn.customer_id?.rowGroups.length ?? 0} of ${s.file.rowGroups} row groups) and hashes it as it is decoded (no cells),`,
+      'then reads the sampled customers\' rows once, with the `orderBy` columns, and puts them in order.');
+  }
   const phases = [e, b].filter((m): m is ModeState => m?.selectMs !== undefined);
   if (phases.length) {
-    out.push('', `Where the keyed samplings' time goes: ${phases.map((m) => `${m.short}: ${fmtMs(m.selectMs!)} of ${fmtMs(m.median)} to choose the rows (the key columns of all ${fmtCount(s.file.rows)} rows read and converted to cells, then the selection), ${fmtMs(m.median - m.selectMs!)} to read them`).join('; ')}.`,
-      'The file is already in `(customer_id, ts)` order, so ordering it costs one pass; the second read decodes the spans of the row groups that hold sampled rows.');
+    out.push('', `Where the keyed samplings' time goes: ${phases.map((m) => `${m.short}: ${fmtMs(m.selectMs!)} of ${fmtMs(m.median)} to choose the rows, ${fmtMs(m.median - m.selectMs!)} to read them`).join('; ')}.`);
   }
   return out;
 }
 
 const METHOD = [
   '- **sampling** (`bench/families/sampling.ts`, `--only sampling`): one seeded Parquet event log (bench/generators/generateEventLog.ts,',
-  `  hyparquet-writer, SNAPPY): ${fmtCount(PARAMS.rows)} rows of ${fmtCount(Number(PARAMS.entities))} customers (1–19 rows each, mean 10, seeded), sorted by customer then time,`,
+  `  hyparquet-writer, SNAPPY): ${fmtCount(PARAMS.rows)} rows of ${fmtCount(Number(PARAMS.entities))} customers (1–19 rows each, mean 10, seeded), sorted by customer then time (declared: \`sorting_columns\`),`,
   `  \`customer_id\` INT32, \`ts\` INT64 (epoch ms, no timestamp annotation), \`spend\` DOUBLE, row groups of ${fmtCount(Number(PARAMS.rowGroupSize))} rows (one page per column chunk),`,
   '  in bench/work/ (reused). Four samplings of the three columns, each read in a fresh `node` process through `resolveSnapshot` + `samplingOf`',
   '  (bench/core/engine.ts: the engine bundled from source; what the check\'s `SnapshotLoader` calls, without its sample cache): uniform',
@@ -444,7 +453,7 @@ function readmeSubsection(result: WorkspaceResult, m: Machine, date: string, res
   return [
     '### Sampling that keeps neighbours',
     '',
-    `\`npm run bench -- --only sampling\` generates a seeded Parquet event log sorted by customer then time (${file}) and samples`,
+    `\`npm run bench -- --only sampling\` generates a seeded Parquet event log sorted by customer then time, declaring that order (${file}), and samples`,
     `\`customer_id, ts, spend\` from it through the engine's reading path, each read in a fresh process: uniformly (today's \`sampleRows: ${fmtCount(SAMPLE_ROWS)}\`),`,
     'by whole customers (`sampleBy`) and in blocks of consecutive rows (`sampleBlocks`), with wall time, bytes read and the row groups touched.',
     `Latest run, ${date}, ${m.nproc} shared cores (${m.cpu}), load average ${loadAtStart.split(' ')[0]} at the start and ${result.loadEnd} at the end`,

@@ -10,6 +10,7 @@ import {
   parquetSchema,
   parquetScan,
   type AsyncBuffer,
+  type FileMetaData,
   type ParquetParsers,
   type SchemaElement,
   type SchemaTree,
@@ -45,17 +46,7 @@ export interface ParquetColumn extends ColumnInfo {
  * `options.columns` when given. Errors name `displayPath`.
  */
 export async function readParquet(absPath: string, options: ReadOptions, displayPath: string = absPath): Promise<SnapshotTable> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(absPath, 'r');
-    const size = (await handle.stat()).size;
-    await checkMagic(handle, size, displayPath);
-    const file = fileAsyncBuffer(handle, size);
-
-    const metadata = await parquetMetadataAsync(file, { parsers: RAW_TIME_PARSERS });
-    const fields = parquetSchema(metadata).children;
-    if (fields.length === 0) throw snapshotHasNoColumns(displayPath);
-
+  return withParquetFile(absPath, displayPath, async (file, metadata, fields) => {
     const wanted = options.columns ? new Set(options.columns) : undefined;
     const selected = (wanted ? fields.filter((f) => wanted.has(f.element.name)) : fields).map(toParquetColumn);
     const columns: ColumnInfo[] = selected.map(({ name, type }) => ({ name, type }));
@@ -74,6 +65,24 @@ export async function readParquet(absPath: string, options: ReadOptions, display
       await fillColumns(scan, selected, rowIndices, values);
     }
     return columnarTable({ path: displayPath, totalRows, columns, fileColumns: fields.map((f) => f.element.name), values: values.map(finishColumn), rowIndices });
+  });
+}
+
+/**
+ * Opens `absPath`, checks it is Parquet, reads its footer and hands it to `use` with the file's
+ * top-level fields; the file is closed after, and errors become one-line errors naming `displayPath`.
+ */
+export async function withParquetFile<T>(absPath: string, displayPath: string, use: (file: AsyncBuffer, metadata: FileMetaData, fields: SchemaTree[]) => Promise<T>): Promise<T> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(absPath, 'r');
+    const size = (await handle.stat()).size;
+    await checkMagic(handle, size, displayPath);
+    const file = fileAsyncBuffer(handle, size);
+    const metadata = await parquetMetadataAsync(file, { parsers: RAW_TIME_PARSERS });
+    const fields = parquetSchema(metadata).children;
+    if (fields.length === 0) throw snapshotHasNoColumns(displayPath);
+    return await use(file, metadata, fields);
   } catch (err) {
     throw wrapReadError(displayPath, 'Parquet', err);
   } finally {

@@ -10,6 +10,8 @@ import { UserError } from '../errors';
 import { readArrow } from './arrowReader';
 import { readCsv } from './csvReader';
 import { readParquet } from './parquetReader';
+import { parquetFileOrder, readParquetKeyColumn } from './parquetKeys';
+import type { SamplingSource } from './samplingSource';
 import { fileSystemError, reasonText, wrapReadError, type SnapshotFormat } from './readErrors';
 import type { ReadOptions, SnapshotTable } from './table';
 import { snapshotFormatOf } from './snapshotPaths';
@@ -55,6 +57,26 @@ export async function readSnapshot(absPath: string, options: ReadOptions, displa
   } catch (err) {
     throw wrapReadError(displayPath, entry.format, err);
   }
+}
+
+/**
+ * The faster ways into the file that keyed sampling uses, for the formats that have them (Parquet),
+ * with the same checks and one-line errors as `readSnapshot`.
+ */
+export function samplingSourceOf(absPath: string, displayPath: string = absPath): SamplingSource | undefined {
+  if (FORMATS[extname(absPath).toLowerCase()]?.format !== 'Parquet') return undefined;
+  const guarded = async <T>(run: () => Promise<T>): Promise<T> => {
+    try {
+      await checkFile(absPath, displayPath);
+      return await run();
+    } catch (err) {
+      throw wrapReadError(displayPath, 'Parquet', err);
+    }
+  };
+  return {
+    keyColumn: (column, each) => guarded(() => readParquetKeyColumn(absPath, column, displayPath, each)),
+    fileOrder: (orderBy) => guarded(() => parquetFileOrder(absPath, orderBy, displayPath)),
+  };
 }
 
 /**

@@ -15,8 +15,9 @@ import { openHttp } from './httpSource';
 import { readDataset } from './readDataset';
 import { Limiter, type RangeSource } from './rangeSource';
 import { fileSystemError, reasonText } from './readErrors';
-import { readSnapshot } from './readSnapshot';
+import { readSnapshot, samplingSourceOf } from './readSnapshot';
 import { withSampling } from './keyedSample';
+import type { SamplingSource } from './samplingSource';
 import { headS3, parseS3Url, s3ObjectSource, s3Store } from './s3Source';
 import { cachedSource, type SnapshotCacheOptions } from './snapshotCache';
 import type { ReadOptions, SnapshotTable } from './table';
@@ -24,6 +25,11 @@ import type { ReadOptions, SnapshotTable } from './table';
 export interface ResolvedSnapshot {
   identity: string;
   read(options: ReadOptions): Promise<SnapshotTable>;
+}
+
+/** A resolved location, with the faster ways into it that keyed sampling can use (one local Parquet file). */
+interface Location extends ResolvedSnapshot {
+  samplingSource?: SamplingSource;
 }
 
 /** True for the snapshot paths that are URLs (`s3://`, `https://`, `http://`). */
@@ -36,12 +42,12 @@ export function isRemotePath(path: string): boolean {
  * it. Throws one-line `UserError`s naming `snapshots.NAME.path` or the file.
  */
 export async function resolveSnapshot(s: SnapshotConfig, configDir: string, display: string, cache: SnapshotCacheOptions): Promise<ResolvedSnapshot> {
-  const resolved = await resolveLocation(s, configDir, display, cache);
+  const { identity, read, samplingSource } = await resolveLocation(s, configDir, display, cache);
   // Whole entities, runs of rows and an order (`options.sampling`) are drawn the same way for every format.
-  return { ...resolved, read: withSampling(resolved.read, display) };
+  return { identity, read: withSampling(read, display, samplingSource) };
 }
 
-async function resolveLocation(s: SnapshotConfig, configDir: string, display: string, cache: SnapshotCacheOptions): Promise<ResolvedSnapshot> {
+async function resolveLocation(s: SnapshotConfig, configDir: string, display: string, cache: SnapshotCacheOptions): Promise<Location> {
   const keyPath = `snapshots.${s.name}.path`;
   if (/^https?:\/\//i.test(s.path)) {
     const source = await openHttp(s.path);
@@ -73,6 +79,7 @@ async function resolveLocation(s: SnapshotConfig, configDir: string, display: st
   return {
     identity: `${s.absPath}|${st.size}|${st.mtimeMs}|${await edgeHash(s.absPath, st.size)}`,
     read: (options) => readSnapshot(s.absPath, options, display),
+    samplingSource: samplingSourceOf(s.absPath, display),
   };
 }
 
