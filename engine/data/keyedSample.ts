@@ -140,7 +140,9 @@ async function selectRows(read: Read, s: Sampling, sampleRows: number, seed: num
 
   if (s.sampleBlocks) {
     const positions = blockRows(s, n, seed, display);
-    const sorted = compare ? sortedRows(allRows(n), compare) : allRows(n);
+    // In file order a block's position is its rows' own (no index of every row).
+    if (!compare) return { rows: positions, ordered: true };
+    const sorted = sortedRows(allRows(n), compare);
     return { rows: positions.map((i) => sorted[i]), ordered: true };
   }
   const chosen = s.sampleBy !== undefined ? await entitiesOf(column(s.sampleBy), sampleRows, seed, read, s.sampleBy) : sampleIndices(n, sampleRows, seed);
