@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { costsForShards, readCostsFile, recordCosts, shardCosts } from './cache/featureCosts';
 import { cacheable, maxCacheBytes, ResultsCache, sideKey } from './cache/resultsCache';
 import { thresholdsFrom } from './checks/thresholds';
+import { forgetDerivedViews } from './checks/values';
 import type { AffectedFeature, ImpactResult } from './analysis/impact';
 import { CancelledError, neverCancelled, throwIfCancelled, type CancellationToken } from './errors';
 import { SnapshotLoader, type LoadedSnapshot } from './data/snapshotLoader';
@@ -26,6 +27,7 @@ import { checkModels, modelsReached, preloadModels, prereadModelColumns, type Ch
 import { ModelHost } from './models/modelHost';
 import { buildReport, featureReport, impactOf } from './runImpact';
 import { shardFeatures, type Shard } from './shard/partition';
+import { releaseSortScratch } from './stats/sortNumbers';
 import { checkFeature } from './verdict/checkFeature';
 import { openWorkspace, type RunOptions, type Workspace } from './workspace';
 
@@ -208,6 +210,10 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
     workers.abort();
     stopIdle();
     sideCache?.prune();
+    // What only this run needed (the language server keeps the caches, not these).
+    caches.snapshots.endRun();
+    forgetDerivedViews();
+    releaseSortScratch();
   }
 }
 
