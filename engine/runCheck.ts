@@ -50,6 +50,11 @@ export interface DataOptions {
   valuesOnly?: boolean;
   /** Called as each feature's check (or, with `valuesOnly`, its run) is done, in order. */
   onFeatureDone?: (feature: AffectedFeature) => void;
+  /**
+   * Called once the snapshots are read, before the run waits for its workers: a long-lived caller
+   * may collect the read's garbage there (the language server, see `server/collectGarbage.ts`).
+   */
+  afterRead?: () => void;
 }
 
 /** `check --shard I/N`: only this shard's part of the affected features is checked (see `engine/shard/partition.ts`). */
@@ -182,6 +187,7 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
       bundling.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
       if (node.length === 1) prebundle(ws, impact, node[0]);
     }, !!options.valuesOnly);
+    options.afterRead?.();
     // Models the affected features reach are opened while the features run.
     const reached = modelsReached(ws.config, runnable.map((r) => r.affected));
     const models = reached.size && !options.valuesOnly ? modelInput(workers.signal) : undefined;
@@ -211,7 +217,6 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
     stopIdle();
     sideCache?.prune();
     // What only this run needed (the language server keeps the caches, not these).
-    caches.snapshots.endRun();
     forgetDerivedViews();
     releaseSortScratch();
   }

@@ -52,6 +52,8 @@ export interface WarmInput {
   /** Called before the first feature that has work and after each feature. */
   onProgress?: (p: WarmProgress) => void;
   batchSize?: number;
+  /** See `DataOptions.afterRead`. */
+  afterRead?: () => void;
 }
 
 export async function warmBaseValues(input: WarmInput): Promise<WarmProgress> {
@@ -84,7 +86,7 @@ export async function warmBaseValues(input: WarmInput): Promise<WarmProgress> {
     throwIfCancelled(token);
     const batch = todo.slice(i, i + size);
     const impact: ImpactResult = { changes: [], features: batch, findings: [], allFeatures: all, baseGraph: graph, targetGraph: graph };
-    const report = await checkImpact(headWs, impact, { execute: true, valuesOnly: true, onFeatureDone }, warmCaches, token);
+    const report = await checkImpact(headWs, impact, { execute: true, valuesOnly: true, onFeatureDone, afterRead: input.afterRead }, warmCaches, token);
     throwIfCancelled(token);
     const stats = report.summary.cache;
     progress.cached += stats?.targetHits ?? 0;
