@@ -275,8 +275,10 @@ interface Job {
   python?: PythonInterpreter;
   /** Each side's results-cache key (none with `--no-cache`, or for a base side that does not exist). */
   sideKeys?: { base?: string; target?: string };
-  /** Sides whose outcome the results cache had: they are not run. */
-  cachedSides?: { base?: SideOutcome; target?: SideOutcome };
+  /** Sides whose outcome the results cache has: they are not run (their values are read when the feature is checked). */
+  cachedSides?: { base?: true; target?: true };
+  /** The run's cache counters, set with `cachedSides`: a side found there and gone when read becomes a miss. */
+  cacheStats?: { baseHits: number; targetHits: number; misses: number };
   /** Bundles started early for a feature checked alone (`prebundle`). */
   prebundled?: { base?: Promise<BundleResult>; target?: Promise<BundleResult> };
 }
@@ -521,10 +523,20 @@ async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: 
   // An empty sample says nothing about the edit: not "identical", not checked.
   if (loaded.rows.length === 0) return { verdict: 'not-checked', metrics: { rows: 0 } };
   const run = async (tree: Workspace['sides']['base'], graph: ImpactResult['baseGraph'], batched: Promise<SideOutcome> | undefined, which: 'base' | 'target'): Promise<SideOutcome> => {
-    const hit = job.cachedSides?.[which];
-    if (hit) return hit;
-    const outcome = await runSide(tree, graph, batched, which);
     const key = job.sideKeys?.[which];
+    if (job.cachedSides?.[which]) {
+      const hit = key ? sideCache?.get(key) : undefined;
+      if (hit) return { ok: true, result: hit, timings: { bundleMs: 0, executeMs: 0 } };
+      // Gone since the look-up (pruned by another process, or unreadable): a miss, run alone
+      // (it was left out of the shared batch).
+      const stats = job.cacheStats;
+      if (stats) {
+        if (which === 'base') stats.baseHits--;
+        else stats.targetHits--;
+        stats.misses++;
+      }
+    }
+    const outcome = await runSide(tree, graph, batched, which);
     if (key && sideCache && cacheable(outcome)) sideCache.set(key, outcome.result);
     return outcome;
   };
@@ -685,12 +697,13 @@ function lookUpSides(ws: Workspace, impact: ImpactResult, j: Job, sideColumns: C
     const columns = j.python ? (j.columns ?? null) : sideColumns[which];
     const key = sideKey({ side: fingerprint, modules, columns, ...common });
     j.sideKeys[which] = key;
-    const result = cache.get(key);
-    if (!result) {
+    // Its values are read when the feature is checked (see `dataCheck`), not held from now on.
+    if (!cache.has(key)) {
       stats.misses++;
       continue;
     }
-    (j.cachedSides ??= {})[which] = { ok: true, result, timings: { bundleMs: 0, executeMs: 0 } };
+    (j.cachedSides ??= {})[which] = true;
+    j.cacheStats = stats;
     if (which === 'base') stats.baseHits++;
     else stats.targetHits++;
   }

@@ -17,7 +17,7 @@
  * load/bundle failures and cancelled runs are never cached: they say nothing stable about the code.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SideOutcome } from '../exec/featureRunner';
 import { decodeValues, encodeValues, type WorkerResult } from '../exec/workerProtocol';
@@ -51,6 +51,22 @@ export class ResultsCache {
   /** Where entries are kept on disk (undefined: memory only). */
   setDir(dir: string | undefined): void {
     this.dir = dir;
+  }
+
+  /**
+   * Whether an entry is there (in memory, or a file), without reading its values: a check looks
+   * every side up before it runs any, and holding each hit's values from then on was a million
+   * numbers per feature kept through a whole 200-feature check. `get` may still miss after a
+   * true `has` (a file pruned or corrupt meanwhile).
+   */
+  has(key: string): boolean {
+    if (this.memory.has(key)) return true;
+    if (!this.dir || maxCacheBytes() === 0) return false;
+    const file = join(this.dir, key);
+    const valid = headerValid(file, key);
+    // Corrupt, foreign or of an older format: gone, like a failed `get`.
+    if (valid === false) remove(file);
+    return !!valid;
   }
 
   get(key: string): WorkerResult | undefined {
@@ -276,6 +292,36 @@ function entryParts(key: string, r: WorkerResult): Uint8Array[] | undefined {
   prefix.write(MAGIC, 0, 'latin1');
   prefix.writeUInt32LE(head.length, 4);
   return [prefix, head, ...payload];
+}
+
+/**
+ * Whether a file's header is one of this format for `key`, with as many bytes after it as its
+ * numeric values take (a JSON payload is only parsed by `decodeEntry`); undefined when there is no
+ * file. Reads the header only.
+ */
+function headerValid(file: string, key: string): boolean | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const prefix = Buffer.alloc(8);
+    if (readSync(fd, prefix, 0, 8, 0) < 8 || prefix.toString('latin1', 0, 4) !== MAGIC) return false;
+    const headLength = prefix.readUInt32LE(4);
+    const size = fstatSync(fd).size;
+    if (8 + headLength > size) return false;
+    const head = Buffer.alloc(headLength);
+    if (readSync(fd, head, 0, headLength, 8) < headLength) return false;
+    const h = JSON.parse(head.toString('utf8')) as Header;
+    if (h.magic !== MAGIC || h.format !== RESULTS_FORMAT || h.key !== key || !Number.isInteger(h.length) || h.length < 0) return false;
+    return h.encoding === 'json' || (h.encoding === 'numbers' && size === 8 + headLength + h.length * 9);
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The result a file holds, or undefined when it is not a whole entry of this format for `key`. */
