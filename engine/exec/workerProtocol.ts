@@ -1,7 +1,8 @@
 /**
  * Messages between the engine and the worker that runs one version of a feature's code. Rows
- * travel by column (numeric columns as Float64Array with a null mask) because structured-cloning
- * typed arrays is a copy, while cloning a hundred thousand row objects is not.
+ * travel by column (numeric columns as Float64Array with a null mask, sent as raw bytes on the
+ * worker's data pipe, see `WorkerBatchHead`) because copying typed arrays is a copy, while cloning
+ * a hundred thousand row objects is not.
  */
 import { doubles } from '../data/cellValue';
 
