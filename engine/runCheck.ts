@@ -51,10 +51,11 @@ export interface DataOptions {
   /** Called as each feature's check (or, with `valuesOnly`, its run) is done, in order. */
   onFeatureDone?: (feature: AffectedFeature) => void;
   /**
-   * Called once the snapshots are read, before the run waits for its workers: a long-lived caller
-   * may collect the read's garbage there (the language server, see `server/collectGarbage.ts`).
+   * Called where a long-lived caller may collect garbage (the language server, see
+   * `server/collectGarbage.ts`): once the snapshots are read, before the run waits for its workers
+   * (`read`), and after each feature's check, whose values are then garbage (`feature`).
    */
-  afterRead?: () => void;
+  collect?: (after: 'read' | 'feature') => void;
 }
 
 /** `check --shard I/N`: only this shard's part of the affected features is checked (see `engine/shard/partition.ts`). */
@@ -187,7 +188,7 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
       bundling.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
       if (node.length === 1) prebundle(ws, impact, node[0]);
     }, !!options.valuesOnly);
-    options.afterRead?.();
+    options.collect?.('read');
     // Models the affected features reach are opened while the features run.
     const reached = modelsReached(ws.config, runnable.map((r) => r.affected));
     const models = reached.size && !options.valuesOnly ? modelInput(workers.signal) : undefined;
@@ -252,6 +253,7 @@ async function checkEach(ws: Workspace, impact: ImpactResult, jobs: Job[], repor
       ran.get(job)?.consumed?.();
       // Its outcomes hold the feature's values (and the statistics derived from them): let them go.
       ran.delete(job);
+      options.collect?.('feature');
     }
   } finally {
     // Unblocks the workers of features not checked (a cancelled or failed run also kills them).

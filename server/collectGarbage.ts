@@ -1,15 +1,23 @@
 /**
- * A full garbage collection on demand. The language server reads a snapshot (a million-row check
- * decodes hundreds of megabytes of pages and cells, most of it garbage once the columns are kept)
- * and then waits seconds for its workers; a waiting process allocates nothing, so V8 collects
- * nothing, and the read's garbage (about 100 MB of heap in the first million-row check of the
- * benchmark) stood beside what the check builds next: the server's peak. Collected once per
- * check, after the read (`DataOptions.afterRead`): tens of milliseconds in a check of seconds.
+ * Garbage collection at the moments a data check says it may (`DataOptions.collect`). A waiting
+ * process allocates nothing, so V8 collects nothing: after a snapshot read (a million-row check
+ * decodes hundreds of megabytes of pages and cells, about 100 MB of it garbage in the benchmark's
+ * first save) the garbage stood beside what the check built next for the seconds it waited for
+ * its workers — the server's peak. After the read, a full collection (tens of milliseconds in a
+ * check of seconds). After each feature, whose values (a million numbers, their copies on the
+ * way in and out of workers and the cache) are then garbage, one only when the process has grown
+ * by `SLACK_BYTES` since the last: a 200-feature check or warm-up churns ~35 MB per feature, and
+ * a collection per feature would cost more than the memory is worth.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
+/** Growth of the resident set since the last collection that makes a feature's end collect. */
+export const SLACK_BYTES = 48 * 1024 * 1024;
+
 let gc: (() => void) | undefined;
+/** The resident set right after the last collection. */
+let settled = 0;
 
 /** Makes `collectGarbage` work in this process (V8 exposes `gc` to contexts made after the flag). */
 export function enableCollectGarbage(): void {
@@ -17,7 +25,13 @@ export function enableCollectGarbage(): void {
   gc = runInNewContext('gc') as () => void;
 }
 
-/** Collects garbage now when `enableCollectGarbage` ran; nothing otherwise. */
-export function collectGarbage(): void {
-  gc?.();
+/**
+ * After a read: collects now. After a feature: collects when the process grew by `SLACK_BYTES`
+ * since the last collection. Nothing when `enableCollectGarbage` did not run.
+ */
+export function collectGarbage(after: 'read' | 'feature' = 'read'): void {
+  if (!gc) return;
+  if (after === 'feature' && process.memoryUsage.rss() < settled + SLACK_BYTES) return;
+  gc();
+  settled = process.memoryUsage.rss();
 }

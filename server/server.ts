@@ -208,7 +208,7 @@ export function startServer(connection: Connection): void {
       void connection.window.showErrorMessage(`FeatureGuard: ${message}`);
       return sendStatus('error', undefined, message);
     }
-    session.afterRead = collectGarbage;
+    session.collect = collectGarbage;
     const state = new FolderState(folder.uri, folder.name, session, settings, trusted, hooks);
     // A folder added twice (a repeated workspace-folders event) replaces its state: end the old one's workers.
     folders.get(folder.uri)?.dispose();
