@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { costsForShards, readCostsFile, recordCosts, shardCosts } from './cache/featureCosts';
 import { cacheable, maxCacheBytes, ResultsCache, sideKey } from './cache/resultsCache';
 import { thresholdsFrom } from './checks/thresholds';
+import { forgetDerivedViews } from './checks/values';
 import type { AffectedFeature, ImpactResult } from './analysis/impact';
 import { CancelledError, neverCancelled, throwIfCancelled, type CancellationToken } from './errors';
 import { SnapshotLoader, type LoadedSnapshot } from './data/snapshotLoader';
@@ -26,6 +27,7 @@ import { checkModels, modelsReached, preloadModels, prereadModelColumns, type Ch
 import { ModelHost } from './models/modelHost';
 import { buildReport, featureReport, impactOf } from './runImpact';
 import { shardFeatures, type Shard } from './shard/partition';
+import { releaseSortScratch } from './stats/sortNumbers';
 import { checkFeature } from './verdict/checkFeature';
 import { openWorkspace, type RunOptions, type Workspace } from './workspace';
 
@@ -48,6 +50,12 @@ export interface DataOptions {
   valuesOnly?: boolean;
   /** Called as each feature's check (or, with `valuesOnly`, its run) is done, in order. */
   onFeatureDone?: (feature: AffectedFeature) => void;
+  /**
+   * Called where a long-lived caller may collect garbage (the language server, see
+   * `server/collectGarbage.ts`): once the snapshots are read, before the run waits for its workers
+   * (`read`), and after each feature's check, whose values are then garbage (`feature`).
+   */
+  collect?: (after: 'read' | 'feature') => void;
 }
 
 /** `check --shard I/N`: only this shard's part of the affected features is checked (see `engine/shard/partition.ts`). */
@@ -180,6 +188,7 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
       bundling.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
       if (node.length === 1) prebundle(ws, impact, node[0]);
     }, !!options.valuesOnly);
+    options.collect?.('read');
     // Models the affected features reach are opened while the features run.
     const reached = modelsReached(ws.config, runnable.map((r) => r.affected));
     const models = reached.size && !options.valuesOnly ? modelInput(workers.signal) : undefined;
@@ -208,6 +217,9 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
     workers.abort();
     stopIdle();
     sideCache?.prune();
+    // What only this run needed (the language server keeps the caches, not these).
+    forgetDerivedViews();
+    releaseSortScratch();
   }
 }
 
@@ -241,6 +253,7 @@ async function checkEach(ws: Workspace, impact: ImpactResult, jobs: Job[], repor
       ran.get(job)?.consumed?.();
       // Its outcomes hold the feature's values (and the statistics derived from them): let them go.
       ran.delete(job);
+      options.collect?.('feature');
     }
   } finally {
     // Unblocks the workers of features not checked (a cancelled or failed run also kills them).
@@ -264,8 +277,10 @@ interface Job {
   python?: PythonInterpreter;
   /** Each side's results-cache key (none with `--no-cache`, or for a base side that does not exist). */
   sideKeys?: { base?: string; target?: string };
-  /** Sides whose outcome the results cache had: they are not run. */
-  cachedSides?: { base?: SideOutcome; target?: SideOutcome };
+  /** Sides whose outcome the results cache has: they are not run (their values are read when the feature is checked). */
+  cachedSides?: { base?: true; target?: true };
+  /** The run's cache counters, set with `cachedSides`: a side found there and gone when read becomes a miss. */
+  cacheStats?: { baseHits: number; targetHits: number; misses: number };
   /** Bundles started early for a feature checked alone (`prebundle`). */
   prebundled?: { base?: Promise<BundleResult>; target?: Promise<BundleResult> };
 }
@@ -510,10 +525,20 @@ async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: 
   // An empty sample says nothing about the edit: not "identical", not checked.
   if (loaded.rows.length === 0) return { verdict: 'not-checked', metrics: { rows: 0 } };
   const run = async (tree: Workspace['sides']['base'], graph: ImpactResult['baseGraph'], batched: Promise<SideOutcome> | undefined, which: 'base' | 'target'): Promise<SideOutcome> => {
-    const hit = job.cachedSides?.[which];
-    if (hit) return hit;
-    const outcome = await runSide(tree, graph, batched, which);
     const key = job.sideKeys?.[which];
+    if (job.cachedSides?.[which]) {
+      const hit = key ? sideCache?.get(key) : undefined;
+      if (hit) return { ok: true, result: hit, timings: { bundleMs: 0, executeMs: 0 } };
+      // Gone since the look-up (pruned by another process, or unreadable): a miss, run alone
+      // (it was left out of the shared batch).
+      const stats = job.cacheStats;
+      if (stats) {
+        if (which === 'base') stats.baseHits--;
+        else stats.targetHits--;
+        stats.misses++;
+      }
+    }
+    const outcome = await runSide(tree, graph, batched, which);
     if (key && sideCache && cacheable(outcome)) sideCache.set(key, outcome.result);
     return outcome;
   };
@@ -674,12 +699,13 @@ function lookUpSides(ws: Workspace, impact: ImpactResult, j: Job, sideColumns: C
     const columns = j.python ? (j.columns ?? null) : sideColumns[which];
     const key = sideKey({ side: fingerprint, modules, columns, ...common });
     j.sideKeys[which] = key;
-    const result = cache.get(key);
-    if (!result) {
+    // Its values are read when the feature is checked (see `dataCheck`), not held from now on.
+    if (!cache.has(key)) {
       stats.misses++;
       continue;
     }
-    (j.cachedSides ??= {})[which] = { ok: true, result, timings: { bundleMs: 0, executeMs: 0 } };
+    (j.cachedSides ??= {})[which] = true;
+    j.cacheStats = stats;
     if (which === 'base') stats.baseHits++;
     else stats.targetHits++;
   }

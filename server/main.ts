@@ -5,6 +5,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import { enableCollectGarbage } from './collectGarbage';
 import { startServer } from './server';
 
 /**
@@ -18,5 +19,7 @@ const HEAP_GROWING_PERCENT = 25;
 export function runLanguageServer(): void {
   // A long-lived process that mostly waits: it should hold what it needs, not what it last churned.
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  // And lets go of a snapshot read's garbage before it waits for its workers (collectGarbage.ts).
+  enableCollectGarbage();
   startServer(createConnection(ProposedFeatures.all));
 }

@@ -28,6 +28,7 @@ import { installHookIn } from './hookCommand';
 import { Commands, PythonInterpreterNotification, ReportHtmlRequest, ReportsRequest, type ReportHtmlParams, StatusNotification, TrustNotification, type FolderReport, type InitializationOptions, type PythonInterpreterParams, type RunChecksResult, type StatusParams, type TrustParams } from '../shared/protocol';
 import { settingsFrom, type FeatureGuardSettings } from '../shared/settings';
 import { codeActionsFor, readDisk } from './codeActions';
+import { collectGarbage } from './collectGarbage';
 import { configDiagnostics } from './configDiagnostics';
 import { diagnosticsByFile } from './diagnostics';
 import { codeLenses, hoverAt } from './featureLenses';
@@ -207,6 +208,7 @@ export function startServer(connection: Connection): void {
       void connection.window.showErrorMessage(`FeatureGuard: ${message}`);
       return sendStatus('error', undefined, message);
     }
+    session.collect = collectGarbage;
     const state = new FolderState(folder.uri, folder.name, session, settings, trusted, hooks);
     // A folder added twice (a repeated workspace-folders event) replaces its state: end the old one's workers.
     folders.get(folder.uri)?.dispose();

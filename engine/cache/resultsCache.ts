@@ -17,7 +17,7 @@
  * load/bundle failures and cancelled runs are never cached: they say nothing stable about the code.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SideOutcome } from '../exec/featureRunner';
 import { decodeValues, encodeValues, type WorkerResult } from '../exec/workerProtocol';
@@ -51,6 +51,22 @@ export class ResultsCache {
   /** Where entries are kept on disk (undefined: memory only). */
   setDir(dir: string | undefined): void {
     this.dir = dir;
+  }
+
+  /**
+   * Whether an entry is there (in memory, or a file), without reading its values: a check looks
+   * every side up before it runs any, and holding each hit's values from then on was a million
+   * numbers per feature kept through a whole 200-feature check. `get` may still miss after a
+   * true `has` (a file pruned or corrupt meanwhile).
+   */
+  has(key: string): boolean {
+    if (this.memory.has(key)) return true;
+    if (!this.dir || maxCacheBytes() === 0) return false;
+    const file = join(this.dir, key);
+    const valid = headerValid(file, key);
+    // Corrupt, foreign or of an older format: gone, like a failed `get`.
+    if (valid === false) remove(file);
+    return !!valid;
   }
 
   get(key: string): WorkerResult | undefined {
@@ -107,13 +123,13 @@ export class ResultsCache {
 
   private writeFile(key: string, result: WorkerResult): void {
     if (!this.dir || maxCacheBytes() === 0) return;
-    const bytes = encodeEntry(key, result);
-    if (!bytes) return;
+    const parts = entryParts(key, result);
+    if (!parts) return;
     try {
       mkdirSync(this.dir, { recursive: true });
       const file = join(this.dir, key);
       const tmp = `${file}.${process.pid}.tmp`;
-      writeFileSync(tmp, bytes);
+      writeParts(tmp, parts);
       renameSync(tmp, file);
       this.written = true;
     } catch {
@@ -218,10 +234,30 @@ interface Header {
 
 /** The file's bytes, or undefined when a value has no faithful JSON form (kept in memory only). */
 export function encodeEntry(key: string, r: WorkerResult): Buffer | undefined {
+  const parts = entryParts(key, r);
+  return parts && Buffer.concat(parts);
+}
+
+/**
+ * Writes `parts` one after another into a new file. No concatenation: a million-row entry is
+ * 9 MB, and the language server's warm-up writes one per feature (two concatenated copies of each
+ * were garbage for V8 to find).
+ */
+function writeParts(file: string, parts: Uint8Array[]): void {
+  const fd = openSync(file, 'w');
+  try {
+    for (const part of parts) for (let at = 0; at < part.length; ) at += writeSync(fd, part, at, part.length - at);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The file's bytes in order, undefined like `encodeEntry`; numeric values are views, not copies. */
+function entryParts(key: string, r: WorkerResult): Uint8Array[] | undefined {
   const extra = jsonList(r.extraValues);
   if (!extra) return undefined;
   const wire = encodeValues(r.values);
-  let payload: Buffer;
+  let payload: Uint8Array[];
   let encoding: Header['encoding'];
   let special: Record<number, string> | undefined;
   if (Array.isArray(wire)) {
@@ -229,10 +265,10 @@ export function encodeEntry(key: string, r: WorkerResult): Buffer | undefined {
     if (!list) return undefined;
     encoding = 'json';
     special = list.special;
-    payload = Buffer.from(JSON.stringify(list.json));
+    payload = [Buffer.from(JSON.stringify(list.json))];
   } else {
     encoding = 'numbers';
-    payload = Buffer.concat([Buffer.from(wire.numbers.buffer, wire.numbers.byteOffset, wire.numbers.byteLength), Buffer.from(wire.states.buffer, wire.states.byteOffset, wire.states.byteLength)]);
+    payload = [new Uint8Array(wire.numbers.buffer, wire.numbers.byteOffset, wire.numbers.byteLength), new Uint8Array(wire.states.buffer, wire.states.byteOffset, wire.states.byteLength)];
   }
   const header: Header = {
     magic: MAGIC,
@@ -248,11 +284,44 @@ export function encodeEntry(key: string, r: WorkerResult): Buffer | undefined {
     runMs: r.runMs,
     ...(r.missingColumns ? { missingColumns: r.missingColumns } : {}),
   };
-  const head = Buffer.from(JSON.stringify(header));
+  // Padded with spaces (still JSON) so that the values start 8-byte aligned in the file: read
+  // whole into a buffer of its own, they are a Float64Array view, not a copy.
+  const json = JSON.stringify(header);
+  const head = Buffer.from(json.padEnd(json.length + ((8 - (Buffer.byteLength(json) % 8)) % 8)));
   const prefix = Buffer.alloc(8);
   prefix.write(MAGIC, 0, 'latin1');
   prefix.writeUInt32LE(head.length, 4);
-  return Buffer.concat([prefix, head, payload]);
+  return [prefix, head, ...payload];
+}
+
+/**
+ * Whether a file's header is one of this format for `key`, with as many bytes after it as its
+ * numeric values take (a JSON payload is only parsed by `decodeEntry`); undefined when there is no
+ * file. Reads the header only.
+ */
+function headerValid(file: string, key: string): boolean | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const prefix = Buffer.alloc(8);
+    if (readSync(fd, prefix, 0, 8, 0) < 8 || prefix.toString('latin1', 0, 4) !== MAGIC) return false;
+    const headLength = prefix.readUInt32LE(4);
+    const size = fstatSync(fd).size;
+    if (8 + headLength > size) return false;
+    const head = Buffer.alloc(headLength);
+    if (readSync(fd, head, 0, headLength, 8) < headLength) return false;
+    const h = JSON.parse(head.toString('utf8')) as Header;
+    if (h.magic !== MAGIC || h.format !== RESULTS_FORMAT || h.key !== key || !Number.isInteger(h.length) || h.length < 0) return false;
+    return h.encoding === 'json' || (h.encoding === 'numbers' && size === 8 + headLength + h.length * 9);
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The result a file holds, or undefined when it is not a whole entry of this format for `key`. */
@@ -267,9 +336,10 @@ export function decodeEntry(bytes: Buffer, key: string): WorkerResult | undefine
     let values: unknown[];
     if (h.encoding === 'numbers') {
       if (payload.length !== h.length * 9) return undefined;
-      // Copies: a Float64Array needs an 8-byte aligned buffer.
-      const numbers = new Float64Array(new Uint8Array(payload.subarray(0, h.length * 8)).buffer);
-      const states = new Uint8Array(payload.subarray(h.length * 8));
+      // A view where the values are 8-byte aligned (files written with a padded header); a copy otherwise.
+      const aligned = payload.byteOffset % 8 === 0;
+      const numbers = aligned ? new Float64Array(payload.buffer, payload.byteOffset, h.length) : new Float64Array(new Uint8Array(payload.subarray(0, h.length * 8)).buffer);
+      const states = payload.subarray(h.length * 8);
       values = decodeValues({ numbers, states });
     } else if (h.encoding === 'json') {
       const json = JSON.parse(payload.toString('utf8')) as unknown[];

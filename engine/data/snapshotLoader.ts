@@ -37,7 +37,8 @@ interface ColumnStore {
   identity: string;
   path: string;
   totalRows: number;
-  rowIndices: number[];
+  /** Rows in the sample (which rows they are is the reader's business: a million indices are 8 MB). */
+  rowCount: number;
   fileColumns: string[];
   types: Map<string, ColumnInfo['type']>;
   values: Map<string, CellValue[]>;
@@ -53,7 +54,7 @@ interface ColumnStore {
  */
 const MAX_KEPT_CELLS = 6_000_000;
 
-/** Worker inputs kept built: features are checked one after another and neighbours share inputs. */
+/** Worker inputs remembered (weakly, see `built`): features are checked one after another and neighbours share inputs. */
 const MAX_BUILT_SAMPLES = 2;
 
 export class SnapshotLoader {
@@ -63,8 +64,13 @@ export class SnapshotLoader {
   private readonly used = new Map<string, number>();
   /** Rows sampled by snapshot name since `startRun` (what a shard report records, see `Report.shard`). */
   private readonly usedByName = new Map<string, number>();
-  /** Worker inputs already built, by snapshot identity and column list: features with the same inputs share them. */
-  private readonly built = new Map<string, SampleInput>();
+  /**
+   * Worker inputs already built, by snapshot identity and column list: features with the same
+   * inputs share them (base and target of a feature, a batch's features) while some batch holds
+   * them. Held weakly: typed copies of the columns, 9 MB per million-row numeric column, they
+   * were kept through a check's statistics and until the next run.
+   */
+  private readonly built = new Map<string, WeakRef<SampleInput>>();
   /** Datasets and remote snapshots resolved in this run (a listing, a HEAD): done once per run. */
   private readonly resolved = new Map<string, Promise<ResolvedSnapshot>>();
   private cache: SnapshotCacheOptions = {};
@@ -124,10 +130,10 @@ export class SnapshotLoader {
     const asked = new Set(columns ?? store.fileColumns);
     const wanted = store.fileColumns.filter((c) => asked.has(c) && store.values.has(c));
     const key = `${store.identity}\0${wanted.join('\0')}`;
-    this.used.set(store.identity, store.rowIndices.length);
-    this.usedByName.set(name, store.rowIndices.length);
+    this.used.set(store.identity, store.rowCount);
+    this.usedByName.set(name, store.rowCount);
     const infos: ColumnInfo[] = wanted.map((c) => ({ name: c, type: store.types.get(c)! }));
-    const length = store.rowIndices.length;
+    const length = store.rowCount;
     // The view holds its columns: a later run may drop them from the store (see MAX_KEPT_CELLS).
     const held = new Map(wanted.map((c) => [c, store.values.get(c)!]));
     for (const c of wanted) store.lastRun.set(c, this.run);
@@ -142,12 +148,12 @@ export class SnapshotLoader {
       column,
       identity: store.identity,
       get sample() {
-        let sample = built.get(key);
+        let sample = built.get(key)?.deref();
         if (!sample) {
           sample = { rowCount: length, columns: wireColumns(infos, (c) => held.get(c)!) };
-          // At a million rows each is tens of megabytes per column.
+          built.delete(key);
           if (built.size >= MAX_BUILT_SAMPLES) built.delete(built.keys().next().value!);
-          built.set(key, sample);
+          built.set(key, new WeakRef(sample));
         }
         return sample;
       },
@@ -176,8 +182,7 @@ export class SnapshotLoader {
     this.usedByName.clear();
     this.resolved.clear();
     this.run++;
-    // Worker inputs are shared by the features of one run; kept across runs they held tens of
-    // megabytes per million-row column set until the same set was asked again.
+    // Worker inputs are shared by the features of one run.
     this.built.clear();
     this.dropLeastRecent();
   }
@@ -191,7 +196,7 @@ export class SnapshotLoader {
     for (const store of this.settled.values()) {
       for (const name of store.values.keys()) {
         columns.push({ store, name, run: store.lastRun.get(name) ?? 0 });
-        cells += store.rowIndices.length;
+        cells += store.rowCount;
       }
     }
     if (cells <= this.maxKeptCells) return;
@@ -200,7 +205,7 @@ export class SnapshotLoader {
       if (cells <= this.maxKeptCells || c.run >= this.run) break;
       c.store.values.delete(c.name);
       c.store.lastRun.delete(c.name);
-      cells -= c.store.rowIndices.length;
+      cells -= c.store.rowCount;
     }
   }
 
@@ -245,7 +250,7 @@ export class SnapshotLoader {
     let pending = this.stores.get(name);
     if (!pending || (await pending.catch(() => undefined))?.identity !== identity) {
       pending = read(columns).then((t) => {
-        const store = addColumns({ identity, path: display, totalRows: t.totalRows, rowIndices: t.rowIndices, fileColumns: t.fileColumns, types: new Map(), values: new Map(), lastRun: new Map() }, t);
+        const store = addColumns({ identity, path: display, totalRows: t.totalRows, rowCount: t.rowIndices.length, fileColumns: t.fileColumns, types: new Map(), values: new Map(), lastRun: new Map() }, t);
         this.settled.set(name, store);
         return store;
       });

@@ -10,7 +10,8 @@
  * fresh worker takes the rest of the batch.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { decodeValues, type WireValues, type WorkerBatch, type WorkerFailure, type WorkerReply, type WorkerResult } from './workerProtocol';
+import type { Writable } from 'node:stream';
+import { DATA_FD, decodeValues, type WireValues, type WorkerBatch, type WorkerBatchHead, type WorkerFailure, type WorkerReply, type WorkerResult } from './workerProtocol';
 
 declare const __FEATUREGUARD_WORKER_SOURCE__: string;
 
@@ -43,7 +44,8 @@ function startWorker(memoryMb: number, cwd: string): ChildProcess {
   return spawn(process.execPath, [`--max-old-space-size=${memoryMb}`, '-e', __FEATUREGUARD_WORKER_SOURCE__], {
     cwd,
     // Feature code's console output must not reach the CLI's stdout (the JSON report).
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    // fd 4 (DATA_FD): the numeric columns' bytes (see WorkerBatchHead).
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc', 'pipe'],
     serialization: 'advanced',
     env: { ...process.env, NODE_OPTIONS: '' },
   });
@@ -65,6 +67,7 @@ export function prestartWorkers(limits: RunLimits, cwd: string, count: number): 
     child.unref();
     (child.channel as { unref?: () => void } | undefined)?.unref?.();
     (child.stderr as { unref?: () => void } | null)?.unref?.();
+    (child.stdio[DATA_FD] as { unref?: () => void } | null)?.unref?.();
     list.push(child);
     started.push(child);
   }
@@ -87,6 +90,7 @@ function takeIdle(memoryMb: number, cwd: string): ChildProcess | undefined {
     child.ref();
     (child.channel as { ref?: () => void } | undefined)?.ref?.();
     (child.stderr as { ref?: () => void } | null)?.ref?.();
+    (child.stdio[DATA_FD] as { ref?: () => void } | null)?.ref?.();
     return child;
   }
   return undefined;
@@ -169,12 +173,29 @@ function runUntilFailure(batch: WorkerBatch, limits: RunLimits, onOutcome: (inde
       if (/heap out of memory|Reached heap limit/.test(stderr)) fail({ ok: false, reason: 'memory', message: `the feature code ran out of memory (limit ${limits.memoryMb} MB)` });
       else fail({ ok: false, reason: 'crash', message: `the worker exited (${signal ?? `code ${code}`}) before reporting${lastLine(stderr)}` });
     });
-    child.send(batch, (err) => {
-      if (err) fail({ ok: false, reason: 'crash', message: `could not send rows to the worker: ${err.message}` });
-    });
+    sendBatch(child, batch, (err) => fail({ ok: false, reason: 'crash', message: `could not send rows to the worker: ${err.message}` }));
     // Two jobs ahead of the consumer: the worker computes the next feature while the last is checked.
     child.send({ credit: 2 }, () => undefined);
   });
+}
+
+/**
+ * Sends the batch: its head as an IPC message, the numeric columns' bytes on the data pipe,
+ * written from the typed arrays without a copy (see `WorkerBatchHead`).
+ */
+function sendBatch(child: ChildProcess, batch: WorkerBatch, onError: (err: Error) => void): void {
+  const head: WorkerBatchHead = { ...batch, columns: batch.columns.map((c) => (c.numbers ? { name: c.name, piped: true } : c)) };
+  child.send(head, (err) => err && onError(err));
+  const data = child.stdio[DATA_FD] as Writable | null;
+  if (!data) return;
+  // A worker that dies before reading everything closes the pipe: its 'close' reports the failure.
+  data.on('error', () => undefined);
+  const bytes = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  for (const c of batch.columns) {
+    if (!c.numbers) continue;
+    data.write(bytes(c.numbers));
+    data.write(bytes(c.nulls ?? new Uint8Array(batch.rowCount)));
+  }
 }
 
 /**

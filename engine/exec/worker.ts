@@ -1,15 +1,16 @@
 /**
  * The worker process that runs one version of a feature's code over the sampled rows. It is
  * bundled on its own and inlined as a string into the engine (see esbuild.mjs), started with
- * `node -e`, and receives its input as one IPC message. Everything user code can do wrong is
- * caught here and reported as data: a throw on a row, a thrown non-Error, `process.exit`, a
- * rejected promise, a value that is no feature value (a function, a symbol), an exception thrown
- * after the function returned (in a timer or an unhandled promise). Time and memory limits are
- * enforced by the parent, which kills the process.
+ * `node -e`, and receives its input as one IPC message and, for numeric columns, the bytes on its
+ * data pipe. Everything user code can do wrong is caught here and reported as data: a throw on a
+ * row, a thrown non-Error, `process.exit`, a rejected promise, a value that is no feature value (a
+ * function, a symbol), an exception thrown after the function returned (in a timer or an unhandled
+ * promise). Time and memory limits are enforced by the parent, which kills the process.
  */
 import { createRequire } from 'node:module';
+import { Socket } from 'node:net';
 import { join } from 'node:path';
-import { encodeValues, type RowError, type WireColumn, type WorkerBatch, type WorkerFailure, type WorkerJob, type WorkerReply, type WorkerResult } from './workerProtocol';
+import { DATA_FD, encodeValues, type RowError, type WireColumn, type WorkerBatch, type WorkerBatchHead, type WorkerFailure, type WorkerJob, type WorkerReply, type WorkerResult } from './workerProtocol';
 
 const MAX_REPORTED_ERRORS = 5;
 
@@ -230,15 +231,51 @@ const acquireCredit = async () => {
   while (credits === 0) await new Promise<void>((resolve) => (creditWaiter = resolve));
   credits--;
 };
-process.on('message', (message: WorkerBatch | { credit: number }) => {
+process.on('message', (message: WorkerBatchHead | { credit: number }) => {
   if ('credit' in message) {
     credits += message.credit;
     creditWaiter?.();
     creditWaiter = undefined;
     return;
   }
-  runBatch(message, send).then(
+  receiveColumns(message).then(
+    (batch) => runBatch(batch, send),
+  ).then(
     () => exit(0),
     () => exit(1),
   );
 });
+
+/**
+ * The batch with its numeric columns read from the data pipe (`DATA_FD`): each column's float64
+ * values, then its null mask, in head order (see `WorkerBatchHead`).
+ */
+function receiveColumns(head: WorkerBatchHead): Promise<WorkerBatch> {
+  const n = head.rowCount;
+  const columns: WireColumn[] = head.columns.map((c) => ('piped' in c ? { name: c.name, numbers: new Float64Array(n), nulls: new Uint8Array(n) } : c));
+  const targets: Uint8Array[] = columns.flatMap((c) => (c.numbers && c.nulls ? [new Uint8Array(c.numbers.buffer), c.nulls] : []));
+  const batch: WorkerBatch = { ...head, columns };
+  if (targets.every((t) => t.length === 0)) return Promise.resolve(batch);
+  return new Promise((resolve, reject) => {
+    const input = new Socket({ fd: DATA_FD, readable: true, writable: false });
+    let k = 0;
+    let at = 0;
+    input.on('data', (chunk: Buffer) => {
+      let from = 0;
+      while (from < chunk.length && k < targets.length) {
+        const take = Math.min(chunk.length - from, targets[k].length - at);
+        targets[k].set(chunk.subarray(from, from + take), at);
+        from += take;
+        at += take;
+        if (at === targets[k].length) k++, (at = 0);
+        while (k < targets.length && targets[k].length === 0) k++;
+      }
+      if (k === targets.length) {
+        input.destroy();
+        resolve(batch);
+      }
+    });
+    input.on('error', reject);
+    input.on('end', () => reject(new Error('the data pipe closed before every column arrived')));
+  });
+}

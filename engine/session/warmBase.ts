@@ -17,7 +17,7 @@ import { sideFeatures } from '../analysis/sideFeatures';
 import type { CancellationToken } from '../errors';
 import { throwIfCancelled } from '../errors';
 import type { SymbolGraph } from '../graph/symbolGraph';
-import { checkImpact, type CheckCaches } from '../runCheck';
+import { checkImpact, type CheckCaches, type DataOptions } from '../runCheck';
 import type { Workspace } from '../workspace';
 
 /**
@@ -52,6 +52,8 @@ export interface WarmInput {
   /** Called before the first feature that has work and after each feature. */
   onProgress?: (p: WarmProgress) => void;
   batchSize?: number;
+  /** See `DataOptions.collect`. */
+  collect?: DataOptions['collect'];
 }
 
 export async function warmBaseValues(input: WarmInput): Promise<WarmProgress> {
@@ -84,7 +86,7 @@ export async function warmBaseValues(input: WarmInput): Promise<WarmProgress> {
     throwIfCancelled(token);
     const batch = todo.slice(i, i + size);
     const impact: ImpactResult = { changes: [], features: batch, findings: [], allFeatures: all, baseGraph: graph, targetGraph: graph };
-    const report = await checkImpact(headWs, impact, { execute: true, valuesOnly: true, onFeatureDone }, warmCaches, token);
+    const report = await checkImpact(headWs, impact, { execute: true, valuesOnly: true, onFeatureDone, collect: input.collect }, warmCaches, token);
     throwIfCancelled(token);
     const stats = report.summary.cache;
     progress.cached += stats?.targetHits ?? 0;

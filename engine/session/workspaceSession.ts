@@ -33,6 +33,8 @@ export class WorkspaceSession {
   private disposed = false;
   /** The features the warm-up finished, by what their base values depend on (see `warmBase`). */
   private readonly warmed = new Set<string>();
+  /** Passed to every check and warm-up (`DataOptions.collect`): the language server collects garbage there. */
+  collect?: DataOptions['collect'];
 
   private constructor(
     private options: RunOptions,
@@ -96,7 +98,7 @@ export class WorkspaceSession {
     const ws = this.editorWorkspace();
     const impact = await this.analyze(ws, token);
     try {
-      return { impact, report: await checkImpact(ws, impact, options, this.caches, token, started) };
+      return { impact, report: await checkImpact(ws, impact, { collect: this.collect, ...options }, this.caches, token, started) };
     } finally {
       // A check still in flight at `dispose()` may have started a model worker after it: end it too.
       if (this.disposed) closeCheckCaches(this.caches);
@@ -117,7 +119,7 @@ export class WorkspaceSession {
     // HEAD's graph shares the last run's base graph where the modules are the same objects.
     const graph = new SymbolGraph(modules, ws.frontEnd, this.previous?.baseGraph);
     if (this.warmed.size > MAX_WARMED) this.warmed.clear();
-    return warmBaseValues({ ws, graph, caches: this.caches, warmed: this.warmed, token, onProgress });
+    return warmBaseValues({ ws, graph, caches: this.caches, warmed: this.warmed, token, onProgress, collect: this.collect });
   }
 
   /** The commit HEAD stood for at the last refresh (null: no commits yet). */

@@ -86,6 +86,11 @@ function radixSorted(values: Float64Array): Float64Array {
 const counts = new Uint32Array(4 * 65536);
 let scratch = new Uint32Array(0);
 
+/** Lets the second buffer go (8 bytes per value of the largest array sorted): a run's end. */
+export function releaseSortScratch(): void {
+  scratch = new Uint32Array(0);
+}
+
 function scratchWords(length: number): Uint32Array {
   if (scratch.length < length) scratch = new Uint32Array(length);
   return scratch.subarray(0, length);

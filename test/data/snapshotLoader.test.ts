@@ -1,11 +1,15 @@
 /**
  * The snapshot loader keeps the columns it read between runs (the language server checks one
  * feature after another), within a bound: beyond it, the columns asked for least recently are
- * dropped when the next run starts, and a view already handed out keeps its columns.
+ * dropped when the next run starts, and a view already handed out keeps its columns. The worker
+ * input built from a view (typed copies of its columns) is shared while someone holds it and not
+ * kept by the loader after that.
  */
 import { strict as assert } from 'node:assert';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { loadConfig } from '../../engine/config/loadConfig';
 import { SnapshotLoader } from '../../engine/data/snapshotLoader';
 import { removeTempDirs, tempDir } from '../helpers';
@@ -36,5 +40,31 @@ describe('snapshot loader: columns kept between runs', () => {
     const again = await loader.load(config, 's', ['a', 'd']);
     assert.deepEqual(again.rows.column('d'), [0, 4, 8, 12, 16, 20, 24, 28, 32, 36], 'a dropped column is read again when asked');
     assert.deepEqual(again.rows.column('a'), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('shares a built worker input while it is held, and does not keep it once nobody holds it', async () => {
+    const root = tempDir('fg-loader-');
+    const rows = Array.from({ length: 1000 }, (_, i) => [i, i % 7 === 0 ? '' : i / 2].join(','));
+    writeFileSync(join(root, 'data.csv'), ['a,b', ...rows].join('\n') + '\n');
+    writeFileSync(join(root, 'featureguard.json'), JSON.stringify({ snapshots: { s: { path: 'data.csv' } } }));
+    const config = loadConfig(join(root, 'featureguard.json'), root);
+    const loader = new SnapshotLoader();
+    loader.startRun();
+    const view = await loader.load(config, 's', ['a', 'b']);
+    let held: typeof view.sample | undefined = view.sample;
+    assert.equal((await loader.load(config, 's', ['b', 'a'])).sample, held, 'the same columns asked again (in any order) share the input while it is held');
+    assert.deepEqual([...held.columns[0].numbers!.subarray(0, 3)], [0, 1, 2]);
+    const ref = new WeakRef(held);
+    held = undefined;
+    // A WeakRef's target lives to the end of the job that made it: collect after the job.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    for (let i = 0; i < 3 && ref.deref(); i++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      gc();
+    }
+    assert.equal(ref.deref(), undefined, 'the loader does not keep a worker input nobody holds');
+    const rebuilt = view.sample;
+    assert.deepEqual([...rebuilt.columns[1].nulls!.subarray(0, 8)], [1, 0, 0, 0, 0, 0, 0, 1], 'built again when asked again');
   });
 });

@@ -127,6 +127,15 @@ describe('results cache (end to end)', function () {
     // Truncated: the right header, values missing.
     writeFileSync(join(resultsDir(root), a), readFileSync(join(resultsDir(root), a)).subarray(0, 200));
     assert.equal(check(root).cache.misses, 1);
+    // Cut inside its values (a JSON list): the header is whole, so the look-up finds it; reading
+    // it when the feature is checked fails, and that side runs on its own — a miss, same report.
+    const whole = readFileSync(join(resultsDir(root), a));
+    writeFileSync(join(resultsDir(root), a), whole.subarray(0, whole.length - 3));
+    const third = check(root);
+    assert.equal(third.cache.misses, 1);
+    assert.equal(third.cache.baseHits + third.cache.targetHits, 1);
+    assert.deepEqual(stable(third.report), stable(first.report));
+    assert.deepEqual(check(root).cache, { baseHits: 1, targetHits: 1, misses: 0 }, 'written again whole');
   });
 
   it('--no-cache writes nothing under .git/featureguard/results and reports no cache', () => {

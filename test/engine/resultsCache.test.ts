@@ -26,6 +26,21 @@ describe('results cache (file form)', () => {
     assert.ok(Object.is(back.values[4], -0));
   });
 
+  it('numeric values start 8-byte aligned in the file, whatever the header (read back as a view, not a copy); unaligned ones still read', () => {
+    for (const message of ['x', 'xy', 'xyz', 'é', 'éé', 'a\u{1F600}']) {
+      const r = { ...result([1.25, null, 3], []), errors: [{ index: 0, message }] };
+      const bytes = encodeEntry(KEY, r)!;
+      const headLength = bytes.readUInt32LE(4);
+      assert.equal((8 + headLength) % 8, 0, `header ${JSON.stringify(message)}: values at an 8-byte boundary`);
+      assert.equal(bytes.length, 8 + headLength + 3 * 9);
+      assert.deepEqual(decodeEntry(bytes, KEY), r);
+      // The same bytes one byte into a buffer: the values are copied to an aligned array.
+      const shifted = Buffer.alloc(bytes.length + 1);
+      bytes.copy(shifted, 1);
+      assert.deepEqual(decodeEntry(shifted.subarray(1), KEY), r);
+    }
+  });
+
   it('mixed values round-trip through JSON, with what JSON cannot say kept by index', () => {
     const r = result(['high', true, null, undefined, { a: [1, 'b', null] }, 3, NaN, -0, 'é\u{1F600}'], [undefined, 'x']);
     const back = decodeEntry(encodeEntry(KEY, r)!, KEY)!;

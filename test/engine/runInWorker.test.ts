@@ -36,6 +36,33 @@ describe('runBatch (worker processes)', function () {
     jobs: Array.from({ length: jobs }, (_, i) => ({ exportKey: i % 2 ? 'boom' : 'double', kind: 'row' as const, extraRows: [], repeatRows: 0 })),
   });
 
+  it('receives numeric columns whole on its data pipe, beside the other columns in its message', async () => {
+    // 300k rows: each numeric column (2.7 MB with its null mask) is many times a pipe's buffer.
+    const n = 300_000;
+    const a = Float64Array.from({ length: n }, (_, i) => i * 0.5);
+    const b = Float64Array.from({ length: n }, (_, i) => (i % 11) - 5);
+    const bNulls = Uint8Array.from({ length: n }, (_, i) => (i % 13 === 0 ? 1 : 0));
+    const s = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 'x' : 'y'));
+    const [outcome] = await runBatch(
+      {
+        code: 'exports.f = (row) => row.a + (row.b === null ? 1000 : row.b * 2) + (row.s === "x" ? 0.25 : 0);',
+        requireFrom: tmpdir(),
+        rowCount: n,
+        columns: [{ name: 'a', numbers: a, nulls: new Uint8Array(n) }, { name: 's', values: s }, { name: 'b', numbers: b, nulls: bNulls }],
+        jobs: [{ exportKey: 'f', kind: 'row', extraRows: [], repeatRows: 0 }],
+      },
+      { timeoutMs: 60000, memoryMb: 512 },
+    );
+    assert.ok(outcome.ok, outcome.ok ? '' : outcome.message);
+    assert.equal(outcome.values.length, n);
+    let wrong = 0;
+    for (let i = 0; i < n; i++) {
+      const expected = i * 0.5 + (i % 13 === 0 ? 1000 : ((i % 11) - 5) * 2) + (i % 3 === 0 ? 0.25 : 0);
+      if (outcome.values[i] !== expected) wrong++;
+    }
+    assert.equal(wrong, 0, 'every row saw its own values of a, b (null where masked) and s');
+  });
+
   it('gets every reply of 120 short-lived workers, four at a time, while the event loop is busy', async () => {
     const failures: string[] = [];
     for (let round = 0; round < 30; round++) {
