@@ -48,8 +48,8 @@ export interface DataOptions {
    * of base values, `session/warmBase.ts`): no statistics, no stored column, no models.
    */
   valuesOnly?: boolean;
-  /** Called as each feature's check (or, with `valuesOnly`, its run) is done, in order. */
-  onFeatureDone?: (feature: AffectedFeature) => void;
+  /** Called as each feature's check (or, with `valuesOnly`, its run) is done, in order; `ran`: some side ran (was not cached). */
+  onFeatureDone?: (feature: AffectedFeature, ran: boolean) => void;
   /**
    * Called where a long-lived caller may collect garbage (the language server, see
    * `server/collectGarbage.ts`): once the snapshots are read, before the run waits for its workers
@@ -249,7 +249,7 @@ async function checkEach(ws: Workspace, impact: ImpactResult, jobs: Job[], repor
     for (const [i, job] of jobs.entries()) {
       throwIfCancelled(token);
       Object.assign(reports[i], job.cached ?? (await dataCheck(ws, impact, job, caches, sideCache, times, ran.get(job) ?? {}, signal, !!options.valuesOnly)));
-      options.onFeatureDone?.(job.affected);
+      options.onFeatureDone?.(job.affected, !job.cached && runsSomeSide(job));
       ran.get(job)?.consumed?.();
       // Its outcomes hold the feature's values (and the statistics derived from them): let them go.
       ran.delete(job);

@@ -10,6 +10,7 @@
  * checks not manual, the setting on, no standing user error).
  */
 import { CancelledError, UserError, type CancellationToken } from '../engine/errors';
+import { maxCacheBytes } from '../engine/cache/resultsCache';
 import type { WarmProgress } from '../engine/session/warmBase';
 import type { WorkspaceSession } from '../engine/session/workspaceSession';
 
@@ -101,7 +102,8 @@ export class BaseWarmup {
       });
       if (token.isCancellationRequested || !last) return;
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      this.hooks.log(`${this.host.name}: base values of HEAD ${head} warmed: ${p.done}/${p.total} feature(s), ${p.computed} computed, ${p.cached} already cached (${seconds} s)`);
+      const over = p.overBound > 0 ? `; ${p.overBound} not warmed: the results cache holds ${Math.round(maxCacheBytes() / 2 ** 20)} MB (FEATUREGUARD_RESULTS_CACHE_MB raises it) and more would evict what was just warmed` : '';
+      this.hooks.log(`${this.host.name}: base values of HEAD ${head} warmed: ${p.done}/${p.total} feature(s), ${p.computed} computed, ${p.cached} already cached (${seconds} s)${over}`);
       this.hooks.progress(undefined);
     } catch (err) {
       if (err instanceof CancelledError || token.isCancellationRequested) {

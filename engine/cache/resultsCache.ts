@@ -47,6 +47,8 @@ export class ResultsCache {
   private memoryValues = 0;
   private dir?: string;
   private written = false;
+  /** Bytes of side results this cache wrote to disk (every run of the process together; sampled columns not counted: pruning drops them first). */
+  writtenBytes = 0;
 
   /** Where entries are kept on disk (undefined: memory only). */
   setDir(dir: string | undefined): void {
@@ -118,13 +120,14 @@ export class ResultsCache {
   /** Keeps a cacheable result; failure to write to disk is not an error (the cache only saves time). */
   set(key: string, result: WorkerResult): void {
     this.remember(key, result);
-    this.writeFile(key, result);
+    this.writtenBytes += this.writeFile(key, result);
   }
 
-  private writeFile(key: string, result: WorkerResult): void {
-    if (!this.dir || maxCacheBytes() === 0) return;
+  /** The bytes written (0: nothing). */
+  private writeFile(key: string, result: WorkerResult): number {
+    if (!this.dir || maxCacheBytes() === 0) return 0;
     const parts = entryParts(key, result);
-    if (!parts) return;
+    if (!parts) return 0;
     try {
       mkdirSync(this.dir, { recursive: true });
       const file = join(this.dir, key);
@@ -132,8 +135,10 @@ export class ResultsCache {
       writeParts(tmp, parts);
       renameSync(tmp, file);
       this.written = true;
+      return parts.reduce((n, part) => n + part.length, 0);
     } catch {
       // A read-only git directory: the memory cache still works.
+      return 0;
     }
   }
 

@@ -11,11 +11,14 @@
  * token stops it at once (the worker is killed). Features finished — run, found cached, or failed
  * in a way the cache does not keep (a timeout) — are remembered in `warmed` one by one, so a
  * resumed warm-up starts where the last one stopped and never runs a feature twice for the same code.
+ * A pass stops before its writes would pass the disk cache's bound (pruning would evict the values
+ * it warmed first); the features it leaves are counted (`overBound`) and not tried again for that code.
  */
 import type { ImpactResult } from '../analysis/impact';
 import { sideFeatures } from '../analysis/sideFeatures';
+import { maxCacheBytes } from '../cache/resultsCache';
 import type { CancellationToken } from '../errors';
-import { throwIfCancelled } from '../errors';
+import { CancelledError, throwIfCancelled } from '../errors';
 import type { SymbolGraph } from '../graph/symbolGraph';
 import { checkImpact, type CheckCaches, type DataOptions } from '../runCheck';
 import type { Workspace } from '../workspace';
@@ -37,6 +40,11 @@ export interface WarmProgress {
   computed: number;
   /** Found in the results cache in this pass. */
   cached: number;
+  /**
+   * Left unwarmed because the disk cache's bound is reached (`maxCacheBytes`): warming them would
+   * only evict values warmed before them. Not tried again for the same code.
+   */
+  overBound: number;
 }
 
 export interface WarmInput {
@@ -66,7 +74,7 @@ export async function warmBaseValues(input: WarmInput): Promise<WarmProgress> {
   const keyOf = new Map<ImpactResult['features'][number], string>();
   for (const a of withData) keyOf.set(a, warmKey(ws, graph, a, await identityOf(a.feature.snapshot!)));
   const todo = withData.filter((a) => !warmed.has(keyOf.get(a)!));
-  const progress: WarmProgress = { total: withData.length, done: withData.length - todo.length, computed: 0, cached: 0 };
+  const progress: WarmProgress = { total: withData.length, done: withData.length - todo.length, computed: 0, cached: 0, overBound: 0 };
   if (todo.length === 0) return progress;
   // HEAD on both sides: every feature is new there, so only its target side — HEAD — runs.
   const headWs: Workspace = { ...ws, sides: { ...ws.sides, target: ws.sides.base, changedPaths: [] }, targetLabel: ws.baseLabel };
@@ -74,25 +82,52 @@ export async function warmBaseValues(input: WarmInput): Promise<WarmProgress> {
   const warmCaches: CheckCaches = { snapshots: caches.snapshots, sides: caches.sides, results: new Map(), modelValues: new Map() };
   const size = Math.max(1, input.batchSize ?? WARM_BATCH);
   input.onProgress?.({ ...progress });
+  // The pass stops when one more value as large as the largest it wrote would take what it wrote
+  // past the disk cache's bound: pruning would then evict its own values (200 features of a million
+  // rows are ~1.8 GB against a 256 MB default).
+  const bound = maxCacheBytes();
+  const writtenBefore = caches.sides.writtenBytes;
+  let writtenAtLast = writtenBefore;
+  let largest = 0;
+  const full = () => bound > 0 && caches.sides.writtenBytes - writtenBefore + largest > bound;
+  const stop: CancellationToken = { get isCancellationRequested() { return token.isCancellationRequested || full(); } };
   // Each feature is warmed (its value stored) as it finishes, whatever happens to the batch after.
-  const onFeatureDone = (a: ImpactResult['features'][number]) => {
+  const onFeatureDone = (a: ImpactResult['features'][number], ran?: boolean) => {
     const key = keyOf.get(a);
     if (key === undefined || warmed.has(key)) return;
     warmed.add(key);
     progress.done++;
+    largest = Math.max(largest, caches.sides.writtenBytes - writtenAtLast);
+    writtenAtLast = caches.sides.writtenBytes;
+    if (ran === true) progress.computed++;
+    else if (ran === false) progress.cached++;
     if (!token.isCancellationRequested) input.onProgress?.({ ...progress });
   };
   for (let i = 0; i < todo.length; i += size) {
     throwIfCancelled(token);
+    if (full()) return overBound(progress, todo.slice(i), keyOf, warmed);
     const batch = todo.slice(i, i + size);
     const impact: ImpactResult = { changes: [], features: batch, findings: [], allFeatures: all, baseGraph: graph, targetGraph: graph };
-    const report = await checkImpact(headWs, impact, { execute: true, valuesOnly: true, onFeatureDone, collect: input.collect }, warmCaches, token);
+    try {
+      await checkImpact(headWs, impact, { execute: true, valuesOnly: true, onFeatureDone, collect: input.collect }, warmCaches, stop);
+    } catch (err) {
+      if (err instanceof CancelledError && !token.isCancellationRequested && full()) return overBound(progress, batch, keyOf, warmed);
+      throw err;
+    }
     throwIfCancelled(token);
-    const stats = report.summary.cache;
-    progress.cached += stats?.targetHits ?? 0;
-    progress.computed += stats?.misses ?? 0;
     // A feature with no run (none in practice: HEAD's features are new and whole) is done too.
     for (const a of batch) onFeatureDone(a);
+  }
+  return progress;
+}
+
+/** Ends a pass at the cache's bound: the features not warmed are marked done (for this code) and counted. */
+function overBound(progress: WarmProgress, rest: ImpactResult['features'], keyOf: Map<ImpactResult['features'][number], string>, warmed: Set<string>): WarmProgress {
+  for (const a of rest) {
+    const key = keyOf.get(a)!;
+    if (warmed.has(key)) continue;
+    warmed.add(key);
+    progress.overBound++;
   }
   return progress;
 }

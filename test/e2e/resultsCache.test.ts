@@ -174,6 +174,38 @@ describe('results cache (end to end)', function () {
     assert.deepEqual(entries(root).sort(), before);
   });
 
+  it('the warm-up stops at the bound instead of evicting what it warmed, and does not try again for the same code', async () => {
+    const root = repo();
+    // ~7.3 KB an entry, 24 KB bound: a pass stops before a fourth would pass it.
+    const saved = process.env.FEATUREGUARD_RESULTS_CACHE_MB;
+    process.env.FEATUREGUARD_RESULTS_CACHE_MB = String(24 / 1024);
+    const session = await WorkspaceSession.open({ cwd: root });
+    try {
+      const first = await session.warmBase(neverCancelled);
+      assert.equal(first.total, 5);
+      assert.ok(first.overBound >= 1 && first.computed >= 1, JSON.stringify(first));
+      assert.equal(first.done + first.overBound, first.total, JSON.stringify(first));
+      assert.equal(first.computed, first.done);
+      // What it warmed is all still there: nothing evicted by its own later writes.
+      assert.equal(entries(root).length, first.computed);
+      const again = await session.warmBase(neverCancelled);
+      assert.equal(again.computed, 0, JSON.stringify(again));
+    } finally {
+      session.dispose();
+      if (saved === undefined) delete process.env.FEATUREGUARD_RESULTS_CACHE_MB;
+      else process.env.FEATUREGUARD_RESULTS_CACHE_MB = saved;
+    }
+    // With the default bound a new session warms the rest (the first ones found cached).
+    const roomy = await WorkspaceSession.open({ cwd: root });
+    try {
+      const all = await roomy.warmBase(neverCancelled);
+      assert.deepEqual({ done: all.done, overBound: all.overBound }, { done: 5, overBound: 0 }, JSON.stringify(all));
+      assert.ok(all.cached >= 1, JSON.stringify(all));
+    } finally {
+      roomy.dispose();
+    }
+  });
+
   it('the editor session: the base comes from the CLI’s entries, an edit runs only the target, a repeat runs nothing', async () => {
     const root = repo();
     edit(root, 'return row.spend;', 'return row.spend * 2;');
