@@ -2,7 +2,7 @@
  * The language server's background warm-up of base values (`featureguard.warmBaseValues`) and what
  * it buys the first save-check after it. Per run, two servers in turn — warm-up on, warm-up off —
  * each on a fresh private clone (`.git/featureguard/results/` empty, the default 256 MB results-cache
- * bound, as an editor has it): start; with warm-up on, time the first `warming` status → the idle
+ * bound as an editor has it, or room for every base value when they need more — see `editorEnv`): start; with warm-up on, time the first `warming` status → the idle
  * status after `warming` reached total; then scale every feature on disk, save one feature file in
  * the editor and time didSave → the idle status of that check, reading its `summary.cache`.
  */
@@ -19,8 +19,15 @@ type StatusEvent = Extract<ServerEvent, { type: 'status' }>;
 
 /** Runs of the pair (each a server start, a warm-up and a whole check of every feature): at most 3. */
 const MAX_RUNS = 3;
-/** The engine's default results-cache bound (bench/main.ts sets 0 for the processes it starts). */
-const EDITOR_ENV = { ...process.env, FEATUREGUARD_RESULTS_CACHE_MB: '256' };
+/**
+ * The engine's default results-cache bound (bench/main.ts sets 0 for the processes it starts), or
+ * more when every feature's base values would not fit in it (`--large`: 200 features × 1M rows
+ * ≈ 1.8 GB, where the warm-up stops at the bound): room for all of them and a quarter more.
+ */
+function editorEnv(features: number, rows: number): NodeJS.ProcessEnv {
+  const needMb = Math.ceil((features * rows * 9 * 1.25) / 2 ** 20);
+  return { ...process.env, FEATUREGUARD_RESULTS_CACHE_MB: String(Math.max(256, needMb)) };
+}
 
 interface CacheSummary {
   baseHits?: number;
@@ -101,7 +108,7 @@ async function warmupSection(ctx: SectionContext): Promise<void> {
 async function oneServer(ctx: SectionContext, warm: boolean, run: number): Promise<ServerRun> {
   const dir = privateClone(ctx.meta.dir, `${ctx.name}-warmup-${warm ? 'on' : 'off'}-${run}`);
   try {
-    const server = await LspBenchServer.start(dir, { runDataChecks: 'onSave', warmBaseValues: warm }, EDITOR_ENV);
+    const server = await LspBenchServer.start(dir, { runDataChecks: 'onSave', warmBaseValues: warm }, editorEnv(ctx.meta.features.length, ctx.meta.args.rows));
     try {
       return await measure(ctx, server, dir, warm, run);
     } catch (err) {
