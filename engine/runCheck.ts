@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ColumnScanCache, type ScannedColumns } from './cache/columnScanCache';
 import { costsForShards, readCostsFile, recordCosts, shardCosts } from './cache/featureCosts';
 import { cacheable, maxCacheBytes, ResultsCache, sideKey } from './cache/resultsCache';
 import { thresholdsFrom } from './checks/thresholds';
@@ -68,6 +69,8 @@ export interface CheckCaches {
   models?: ModelHost;
   /** One side's values by everything they depend on, in memory and under `.git/featureguard/results/`. */
   sides: ResultsCache;
+  /** The columns each module's code names, by content (`.git/featureguard/columns.json`; opened by the first check). */
+  columns?: ColumnScanCache;
 }
 
 export function newCheckCaches(): CheckCaches {
@@ -312,7 +315,8 @@ async function prepareJobs(
   }
   const pending = jobs.filter((j) => !j.cached);
   for (const j of jobs) if (j.cached) countCachedJob(j, stats);
-  const scans = new Map<string, Set<string> | undefined>();
+  // On disk beside the other caches unless `--no-cache` (then in memory, for this run).
+  const scans = (caches.columns ??= new ColumnScanCache(sideCache ? join(ws.repo.commonDir, 'featureguard', 'columns.json') : undefined));
   const bySnapshot = new Map<string, AffectedFeature[]>();
   for (const { affected: a } of pending) {
     const name = a.feature.snapshot!;
@@ -321,6 +325,7 @@ async function prepareJobs(
     sideColumnsOf.set(a, columns.sides);
     bySnapshot.set(name, [...(bySnapshot.get(name) ?? []), a]);
   }
+  scans.save();
   const packages = sideCache && pending.some((j) => !j.python) ? packagesIdentity(ws.repo.root) : undefined;
   // The sides that will run in Node: one worker each (runSharedBatches), so a check whose base
   // values are all cached (or the warm-up, which runs one side) starts one worker, not two.
@@ -589,7 +594,7 @@ interface ColumnsNeeded {
  * enumerates rows (see `columnsUsed`). Each side's own columns key its cached values: an edit that
  * makes the target read one more column leaves the base's key as it was.
  */
-async function columnsToRead(ws: Workspace, impact: ImpactResult, affected: AffectedFeature, fileColumns: string[], scans: Map<string, Set<string> | undefined>): Promise<ColumnsNeeded> {
+async function columnsToRead(ws: Workspace, impact: ImpactResult, affected: AffectedFeature, fileColumns: string[], scans: ColumnScanCache): Promise<ColumnsNeeded> {
   const feature = affected.feature;
   const sides = [
     ...(affected.baseSymbol ? [{ which: 'base' as const, tree: ws.sides.base, graph: impact.baseGraph }] : []),
@@ -606,19 +611,28 @@ async function columnsToRead(ws: Workspace, impact: ImpactResult, affected: Affe
 }
 
 /** The columns one side's code can read, sorted; null when it may read any. */
-async function sideColumns(affected: AffectedFeature, tree: Workspace['sides']['base'], graph: ImpactResult['baseGraph'], fileColumns: string[], scans: Map<string, Set<string> | undefined>): Promise<string[] | null> {
+async function sideColumns(affected: AffectedFeature, tree: Workspace['sides']['base'], graph: ImpactResult['baseGraph'], fileColumns: string[], scans: ColumnScanCache): Promise<string[] | null> {
   const files = graph.moduleClosure(affected.feature.file);
   // A TypeScript package may read any column; Python packages (pandas) are handed columns by name.
   const python = isPython(affected);
   const importsPackage = !python && files.some((f) => graph.modules.get(f)!.imports.some((i) => !i.specifier.startsWith('.')));
   if (importsPackage) return null;
-  // Features share most of their modules: each file is scanned once per run, by content.
-  const unscanned = files.filter((f) => !scans.has(`${tree.hash(f)}\0${fileColumns.length}`));
-  const texts = await tree.readMany(unscanned);
-  for (const f of unscanned) scans.set(`${tree.hash(f)}\0${fileColumns.length}`, (/\.pyi?$/.test(f) ? pythonColumnsUsed : columnsUsed)(texts.get(f) ?? '', fileColumns));
+  // Features share most of their modules: each file is scanned once, by content (and kept for the
+  // next run: columnScanCache.ts); a file with no content hash is scanned for this feature alone.
+  const keys = new Map(files.map((f) => [f, scans.key(f, tree.hash(f), fileColumns)]));
+  const unscanned = files.filter((f) => keys.get(f) === undefined || !scans.has(keys.get(f)!));
+  const texts = unscanned.length ? await tree.readMany(unscanned) : new Map<string, string>();
+  const fresh = new Map<string, ScannedColumns>();
+  for (const f of unscanned) {
+    const cols = (/\.pyi?$/.test(f) ? pythonColumnsUsed : columnsUsed)(texts.get(f) ?? '', fileColumns) ?? null;
+    const k = keys.get(f);
+    if (k === undefined) fresh.set(f, cols);
+    else scans.set(k, cols);
+  }
   const used = new Set<string>();
   for (const f of files) {
-    const cols = scans.get(`${tree.hash(f)}\0${fileColumns.length}`);
+    const k = keys.get(f);
+    const cols = k === undefined ? fresh.get(f) : scans.get(k);
     if (!cols) return null;
     for (const c of cols) used.add(c);
   }
