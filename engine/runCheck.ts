@@ -176,13 +176,14 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
     // Bundling (esbuild, a process of its own) starts with the workers, before the snapshots are
     // read, and overlaps the reading; the bundle phase is the time then still waited for it.
     let bundling: Promise<SharedBundles> | undefined;
+    const storedLater = new Map<string, string[]>();
     const jobs = await prepareJobs(ws, impact, runnable.map((r) => r.affected), limits, caches, sideCache, cacheStats, times, python, (nodeSides, pendingJobs) => {
       if (nodeSides > 0) stopIdle = prestartWorkers(limits, ws.repo.root, Math.min(2, nodeSides));
       const node = pendingJobs.filter((j) => !j.python && runsSomeSide(j));
       bundling = sharedBundles(ws, impact, node);
       bundling.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
       if (node.length === 1) prebundle(ws, impact, node[0]);
-    }, !!options.valuesOnly);
+    }, !!options.valuesOnly, storedLater);
     // Models the affected features reach are opened while the features run.
     const reached = modelsReached(ws.config, runnable.map((r) => r.affected));
     const models = reached.size && !options.valuesOnly ? modelInput(workers.signal) : undefined;
@@ -193,7 +194,13 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
     const bundleWait = performance.now();
     const shared = await (bundling ?? sharedBundles(ws, impact, pending));
     times.ms.bundle += performance.now() - bundleWait;
-    const ran = runSharedBatches(ws, pending, shared, caches, workers.signal);
+    // The stored columns are read once the first inputs are on their way to the workers; a
+    // feature's check waits for them (job.load), and a failed read fails it there, as before.
+    const readStored = () => {
+      for (const [name, columns] of storedLater) caches.snapshots.load(ws.config, name, columns).catch(() => undefined);
+      storedLater.clear();
+    };
+    const ran = runSharedBatches(ws, pending, shared, caches, workers.signal, readStored);
     for (const [job, outcomes] of runPythonBatches(ws, jobs.filter((j) => !j.cached && j.python && runsSomeSide(j)), caches, workers.signal)) ran.set(job, outcomes);
     if (models) prereadModelColumns(models, reached);
     await checkEach(ws, impact, jobs, runnable.map((r) => r.report), ran, caches, sideCache, times, token, workers.signal, options);
@@ -295,6 +302,7 @@ async function prepareJobs(
   python: PythonInterpreter | undefined,
   onPending: (nodeSides: number, pending: Job[]) => void,
   valuesOnly = false,
+  storedLater?: Map<string, string[]>,
 ): Promise<Job[]> {
   const readStarted = performance.now();
   const needed = new Map<AffectedFeature, string[] | undefined>();
@@ -339,6 +347,7 @@ async function prepareJobs(
     targetRuns ||= !j.cachedSides?.target;
   }
   if (pending.length) onPending(Number(baseRuns) + Number(targetRuns), pending);
+  const jobOf = new Map(jobs.map((j) => [j.affected, j]));
   for (const [name, group] of bySnapshot) {
     const lists = group.map((a) => needed.get(a));
     const union = lists.some((l) => l === undefined) ? undefined : [...new Set(lists.flat() as string[])];
@@ -349,7 +358,14 @@ async function prepareJobs(
     // Values only (the warm-up) compare with nothing: no stored column (150 MB of the language
     // server's heap for the 50 features of the 500-module benchmark workspace).
     const withStored = union && !valuesOnly && rows * stored.length <= STORED_IN_ONE_PASS ? [...new Set([...union, ...stored])] : union;
-    await caches.snapshots.load(ws.config, name, withStored);
+    // Where Node workers will take this snapshot's inputs, the stored columns are read after the
+    // first inputs have gone to them (`storedLater`): the workers build rows and run the first
+    // features meanwhile, instead of waiting for columns only the statistics need.
+    const toWorkers = group.some((a) => !jobOf.get(a)!.python && runsSomeSide(jobOf.get(a)!));
+    if (storedLater && withStored !== union && toWorkers) {
+      storedLater.set(name, withStored!);
+      await caches.snapshots.load(ws.config, name, union);
+    } else await caches.snapshots.load(ws.config, name, withStored);
   }
   times.ms.read += performance.now() - readStarted;
   return jobs;
@@ -409,7 +425,7 @@ interface BatchOutcomes {
  * job's outcomes arrive as promises, so a feature is checked — and its values dropped — while the
  * workers go on with the next ones.
  */
-function runSharedBatches(ws: Workspace, jobs: Job[], shared: SharedBundles, caches: CheckCaches, signal: AbortSignal): Map<Job, BatchOutcomes> {
+function runSharedBatches(ws: Workspace, jobs: Job[], shared: SharedBundles, caches: CheckCaches, signal: AbortSignal, onSent: () => void = () => undefined): Map<Job, BatchOutcomes> {
   const out = new Map<Job, BatchOutcomes>(jobs.map((j) => [j, {}]));
   const resolvers = new Map<Job, { base?: (o: SideOutcome) => void; target?: (o: SideOutcome) => void }>(jobs.map((j) => [j, {}]));
   /**
@@ -451,11 +467,16 @@ function runSharedBatches(ws: Workspace, jobs: Job[], shared: SharedBundles, cac
         // A cancelled batch leaves the rest without outcomes: nobody may wait for them for ever.
         for (const j of members) settle(j, which, cancelled());
       };
-      await Promise.all([side('base'), side('target')]);
+      // Each side's batch is sent as its run starts (runBatch sends before its first wait).
+      const running = Promise.all([side('base'), side('target')]);
+      onSent();
+      await running;
     }
+    onSent();
   };
   // A failure to start is every pending job's failure, never an unhandled rejection.
   runAll().catch((err) => {
+    onSent();
     const failed: SideOutcome = { ok: false, reason: 'crash', message: `the workers failed: ${(err as Error)?.message ?? err}` };
     for (const j of resolvers.keys()) {
       settle(j, 'base', failed);
@@ -510,7 +531,10 @@ function runPythonBatches(ws: Workspace, jobs: Job[], caches: CheckCaches, signa
 
 async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: CheckCaches, sideCache: ResultsCache | undefined, times: PhaseTimes, batched: BatchOutcomes, signal: AbortSignal, valuesOnly = false): Promise<Partial<FeatureReport>> {
   const { affected, limits } = job;
+  // The stored columns may still be being read (checkImpact's storedLater).
+  const loadStarted = performance.now();
   const loaded = await job.load();
+  times.ms.read += performance.now() - loadStarted;
   const feature = affected.feature;
   // An empty sample says nothing about the edit: not "identical", not checked.
   if (loaded.rows.length === 0) return { verdict: 'not-checked', metrics: { rows: 0 } };
