@@ -177,8 +177,14 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
     // read, and overlaps the reading; the bundle phase is the time then still waited for it.
     let bundling: Promise<SharedBundles> | undefined;
     const storedLater = new Map<string, string[]>();
+    // When no result can be reused (no results cache, or an empty one: a CI machine, every shard
+    // of a sharded check), the workers start now, booting while the columns are found and read,
+    // rather than once every feature's key has been looked up.
+    const nodeRunnable = runnable.filter((r) => !isPython(r.affected)).map((r) => r.affected);
+    const early = nodeRunnable.length > 0 && caches.results.size === 0 && !sideCache?.mayHold();
+    if (early) stopIdle = prestartWorkers(limits, ws.repo.root, nodeRunnable.some((a) => a.baseSymbol) ? 2 : 1);
     const jobs = await prepareJobs(ws, impact, runnable.map((r) => r.affected), limits, caches, sideCache, cacheStats, times, python, (nodeSides, pendingJobs) => {
-      if (nodeSides > 0) stopIdle = prestartWorkers(limits, ws.repo.root, Math.min(2, nodeSides));
+      if (nodeSides > 0 && !early) stopIdle = prestartWorkers(limits, ws.repo.root, Math.min(2, nodeSides));
       const node = pendingJobs.filter((j) => !j.python && runsSomeSide(j));
       bundling = sharedBundles(ws, impact, node);
       bundling.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile

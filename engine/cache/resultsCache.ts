@@ -17,7 +17,7 @@
  * load/bundle failures and cancelled runs are never cached: they say nothing stable about the code.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, opendirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SideOutcome } from '../exec/featureRunner';
 import { decodeValues, encodeValues, type WorkerResult } from '../exec/workerProtocol';
@@ -51,6 +51,28 @@ export class ResultsCache {
   /** Where entries are kept on disk (undefined: memory only). */
   setDir(dir: string | undefined): void {
     this.dir = dir;
+  }
+
+  /**
+   * Whether any side result may be found: false when memory holds none and the directory holds no
+   * side entry (a fresh clone, a CI machine, a bound of 0), so a check can start its workers before
+   * it has computed a single key.
+   */
+  mayHold(): boolean {
+    if (this.memory.size > 0) return true;
+    if (!this.dir || maxCacheBytes() === 0) return false;
+    try {
+      const dir = opendirSync(this.dir);
+      try {
+        // Side results are bare hashes; sampled columns (`s-…`), costs.json and writes in progress are not.
+        for (let e = dir.readSync(); e; e = dir.readSync()) if (/^[0-9a-f]{40}$/.test(e.name)) return true;
+      } finally {
+        dir.closeSync();
+      }
+      return false;
+    } catch {
+      return false; // no directory yet
+    }
   }
 
   get(key: string): WorkerResult | undefined {
