@@ -12,6 +12,7 @@ import { costsForShards, readCostsFile, recordCosts, shardCosts } from './cache/
 import { cacheable, maxCacheBytes, ResultsCache, sideKey } from './cache/resultsCache';
 import { thresholdsFrom } from './checks/thresholds';
 import type { AffectedFeature, ImpactResult } from './analysis/impact';
+import type { ModuleSummary } from './lang/frontEnd';
 import { CancelledError, neverCancelled, throwIfCancelled, type CancellationToken } from './errors';
 import { SnapshotLoader, type LoadedSnapshot } from './data/snapshotLoader';
 import { columnsUsed } from './exec/columnsUsed';
@@ -330,7 +331,7 @@ async function prepareJobs(
   const pending = jobs.filter((j) => !j.cached);
   for (const j of jobs) if (j.cached) countCachedJob(j, stats);
   // On disk beside the other caches unless `--no-cache` (then in memory, for this run).
-  const scans = (caches.columns ??= new ColumnScanCache(sideCache ? join(ws.repo.commonDir, 'featureguard', 'columns.json') : undefined));
+  const scans: Scans = { cache: (caches.columns ??= new ColumnScanCache(sideCache ? join(ws.repo.commonDir, 'featureguard', 'columns.json') : undefined)), run: new Map() };
   const bySnapshot = new Map<string, AffectedFeature[]>();
   for (const { affected: a } of pending) {
     const name = a.feature.snapshot!;
@@ -339,7 +340,7 @@ async function prepareJobs(
     sideColumnsOf.set(a, columns.sides);
     bySnapshot.set(name, [...(bySnapshot.get(name) ?? []), a]);
   }
-  scans.save();
+  scans.cache.save();
   const packages = sideCache && pending.some((j) => !j.python) ? packagesIdentity(ws.repo.root) : undefined;
   // The sides that will run in Node: one worker each (runSharedBatches), so a check whose base
   // values are all cached (or the warm-up, which runs one side) starts one worker, not two.
@@ -624,7 +625,7 @@ interface ColumnsNeeded {
  * enumerates rows (see `columnsUsed`). Each side's own columns key its cached values: an edit that
  * makes the target read one more column leaves the base's key as it was.
  */
-async function columnsToRead(ws: Workspace, impact: ImpactResult, affected: AffectedFeature, fileColumns: string[], scans: ColumnScanCache): Promise<ColumnsNeeded> {
+async function columnsToRead(ws: Workspace, impact: ImpactResult, affected: AffectedFeature, fileColumns: string[], scans: Scans): Promise<ColumnsNeeded> {
   const feature = affected.feature;
   const sides = [
     ...(affected.baseSymbol ? [{ which: 'base' as const, tree: ws.sides.base, graph: impact.baseGraph }] : []),
@@ -640,34 +641,55 @@ async function columnsToRead(ws: Workspace, impact: ImpactResult, affected: Affe
   return { all, sides: bySide };
 }
 
+/**
+ * Which columns modules name: kept between runs (`cache`) and, within a run, by snapshot columns,
+ * side and path (`run`), so that the features sharing a closure look each module up once.
+ */
+interface Scans {
+  cache: ColumnScanCache;
+  run: Map<readonly string[], Map<Workspace['sides']['base'], Map<string, ScannedColumns>>>;
+}
+
 /** The columns one side's code can read, sorted; null when it may read any. */
-async function sideColumns(affected: AffectedFeature, tree: Workspace['sides']['base'], graph: ImpactResult['baseGraph'], fileColumns: string[], scans: ColumnScanCache): Promise<string[] | null> {
+async function sideColumns(affected: AffectedFeature, tree: Workspace['sides']['base'], graph: ImpactResult['baseGraph'], fileColumns: string[], scans: Scans): Promise<string[] | null> {
   const files = graph.moduleClosure(affected.feature.file);
   // A TypeScript package may read any column; Python packages (pandas) are handed columns by name.
   const python = isPython(affected);
-  const importsPackage = !python && files.some((f) => graph.modules.get(f)!.imports.some((i) => !i.specifier.startsWith('.')));
+  const importsPackage = !python && files.some((f) => importsAPackage(graph.modules.get(f)!));
   if (importsPackage) return null;
-  // Features share most of their modules: each file is scanned once, by content (and kept for the
-  // next run: columnScanCache.ts); a file with no content hash is scanned for this feature alone.
-  const keys = new Map(files.map((f) => [f, scans.key(f, tree.hash(f), fileColumns)]));
-  const unscanned = files.filter((f) => keys.get(f) === undefined || !scans.has(keys.get(f)!));
-  const texts = unscanned.length ? await tree.readMany(unscanned) : new Map<string, string>();
-  const fresh = new Map<string, ScannedColumns>();
-  for (const f of unscanned) {
-    const cols = (/\.pyi?$/.test(f) ? pythonColumnsUsed : columnsUsed)(texts.get(f) ?? '', fileColumns) ?? null;
-    const k = keys.get(f);
-    if (k === undefined) fresh.set(f, cols);
-    else scans.set(k, cols);
+  // Features share most of their modules: each file is scanned once, by content, and kept for the
+  // next run (columnScanCache.ts); a file with no content hash is scanned for this run alone.
+  const bySide = scans.run.get(fileColumns) ?? scans.run.set(fileColumns, new Map()).get(fileColumns)!;
+  const known = bySide.get(tree) ?? bySide.set(tree, new Map()).get(tree)!;
+  const unknown = files.filter((f) => !known.has(f));
+  if (unknown.length) {
+    const keys = new Map(unknown.map((f) => [f, scans.cache.key(f, tree.hash(f), fileColumns)]));
+    const unscanned = unknown.filter((f) => keys.get(f) === undefined || !scans.cache.has(keys.get(f)!));
+    const texts = unscanned.length ? await tree.readMany(unscanned) : new Map<string, string>();
+    for (const f of unscanned) {
+      const cols = (/\.pyi?$/.test(f) ? pythonColumnsUsed : columnsUsed)(texts.get(f) ?? '', fileColumns) ?? null;
+      const k = keys.get(f);
+      if (k !== undefined) scans.cache.set(k, cols);
+      known.set(f, cols);
+    }
+    for (const f of unknown) if (!known.has(f)) known.set(f, scans.cache.get(keys.get(f)!)!);
   }
   const used = new Set<string>();
   for (const f of files) {
-    const k = keys.get(f);
-    const cols = k === undefined ? fresh.get(f) : scans.get(k);
+    const cols = known.get(f);
     if (!cols) return null;
     for (const c of cols) used.add(c);
   }
   return [...used].sort();
 }
+
+/** Whether a module imports a package, remembered per summary (features share most modules). */
+function importsAPackage(module: ModuleSummary): boolean {
+  let known = packageImporters.get(module);
+  if (known === undefined) packageImporters.set(module, (known = module.imports.some((i) => !i.specifier.startsWith('.'))));
+  return known;
+}
+const packageImporters = new WeakMap<ModuleSummary, boolean>();
 
 /** Whether some configured model reads the feature (by `consumers`, or as a bound input). */
 function modelsRead(ws: Workspace, feature: AffectedFeature['feature']): boolean {
