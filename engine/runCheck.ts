@@ -7,11 +7,13 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ColumnScanCache, type ScannedColumns } from './cache/columnScanCache';
 import { costsForShards, readCostsFile, recordCosts, shardCosts } from './cache/featureCosts';
 import { cacheable, maxCacheBytes, ResultsCache, sideKey } from './cache/resultsCache';
 import { thresholdsFrom } from './checks/thresholds';
 import { forgetDerivedViews } from './checks/values';
 import type { AffectedFeature, ImpactResult } from './analysis/impact';
+import type { ModuleSummary } from './lang/frontEnd';
 import { CancelledError, neverCancelled, throwIfCancelled, type CancellationToken } from './errors';
 import { SnapshotLoader, type LoadedSnapshot } from './data/snapshotLoader';
 import { columnsUsed } from './exec/columnsUsed';
@@ -76,6 +78,8 @@ export interface CheckCaches {
   models?: ModelHost;
   /** One side's values by everything they depend on, in memory and under `.git/featureguard/results/`. */
   sides: ResultsCache;
+  /** The columns each module's code names, by content (`.git/featureguard/columns.json`; opened by the first check). */
+  columns?: ColumnScanCache;
 }
 
 export function newCheckCaches(): CheckCaches {
@@ -181,13 +185,20 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
     // Bundling (esbuild, a process of its own) starts with the workers, before the snapshots are
     // read, and overlaps the reading; the bundle phase is the time then still waited for it.
     let bundling: Promise<SharedBundles> | undefined;
+    const storedLater = new Map<string, string[]>();
+    // When no result can be reused (no results cache, or an empty one: a CI machine, every shard
+    // of a sharded check), the workers start now, booting while the columns are found and read,
+    // rather than once every feature's key has been looked up.
+    const nodeRunnable = runnable.filter((r) => !isPython(r.affected)).map((r) => r.affected);
+    const early = nodeRunnable.length > 0 && caches.results.size === 0 && !sideCache?.mayHold();
+    if (early) stopIdle = prestartWorkers(limits, ws.repo.root, nodeRunnable.some((a) => a.baseSymbol) ? 2 : 1);
     const jobs = await prepareJobs(ws, impact, runnable.map((r) => r.affected), limits, caches, sideCache, cacheStats, times, python, (nodeSides, pendingJobs) => {
-      if (nodeSides > 0) stopIdle = prestartWorkers(limits, ws.repo.root, Math.min(2, nodeSides));
+      if (nodeSides > 0 && !early) stopIdle = prestartWorkers(limits, ws.repo.root, Math.min(2, nodeSides));
       const node = pendingJobs.filter((j) => !j.python && runsSomeSide(j));
       bundling = sharedBundles(ws, impact, node);
       bundling.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
       if (node.length === 1) prebundle(ws, impact, node[0]);
-    }, !!options.valuesOnly);
+    }, !!options.valuesOnly, storedLater);
     options.collect?.('read');
     // Models the affected features reach are opened while the features run.
     const reached = modelsReached(ws.config, runnable.map((r) => r.affected));
@@ -199,7 +210,13 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
     const bundleWait = performance.now();
     const shared = await (bundling ?? sharedBundles(ws, impact, pending));
     times.ms.bundle += performance.now() - bundleWait;
-    const ran = runSharedBatches(ws, pending, shared, caches, workers.signal);
+    // The stored columns are read once the first inputs are on their way to the workers; a
+    // feature's check waits for them (job.load), and a failed read fails it there, as before.
+    const readStored = () => {
+      for (const [name, columns] of storedLater) caches.snapshots.load(ws.config, name, columns).catch(() => undefined);
+      storedLater.clear();
+    };
+    const ran = runSharedBatches(ws, pending, shared, caches, workers.signal, readStored);
     for (const [job, outcomes] of runPythonBatches(ws, jobs.filter((j) => !j.cached && j.python && runsSomeSide(j)), caches, workers.signal)) ran.set(job, outcomes);
     if (models) prereadModelColumns(models, reached);
     await checkEach(ws, impact, jobs, runnable.map((r) => r.report), ran, caches, sideCache, times, token, workers.signal, options);
@@ -307,6 +324,7 @@ async function prepareJobs(
   python: PythonInterpreter | undefined,
   onPending: (nodeSides: number, pending: Job[]) => void,
   valuesOnly = false,
+  storedLater?: Map<string, string[]>,
 ): Promise<Job[]> {
   const readStarted = performance.now();
   const needed = new Map<AffectedFeature, string[] | undefined>();
@@ -327,7 +345,8 @@ async function prepareJobs(
   }
   const pending = jobs.filter((j) => !j.cached);
   for (const j of jobs) if (j.cached) countCachedJob(j, stats);
-  const scans = new Map<string, Set<string> | undefined>();
+  // On disk beside the other caches unless `--no-cache` (then in memory, for this run).
+  const scans: Scans = { cache: (caches.columns ??= new ColumnScanCache(sideCache ? join(ws.repo.commonDir, 'featureguard', 'columns.json') : undefined)), run: new Map() };
   const bySnapshot = new Map<string, AffectedFeature[]>();
   for (const { affected: a } of pending) {
     const name = a.feature.snapshot!;
@@ -336,6 +355,7 @@ async function prepareJobs(
     sideColumnsOf.set(a, columns.sides);
     bySnapshot.set(name, [...(bySnapshot.get(name) ?? []), a]);
   }
+  scans.cache.save();
   const packages = sideCache && pending.some((j) => !j.python) ? packagesIdentity(ws.repo.root) : undefined;
   // The sides that will run in Node: one worker each (runSharedBatches), so a check whose base
   // values are all cached (or the warm-up, which runs one side) starts one worker, not two.
@@ -349,6 +369,7 @@ async function prepareJobs(
     targetRuns ||= !j.cachedSides?.target;
   }
   if (pending.length) onPending(Number(baseRuns) + Number(targetRuns), pending);
+  const jobOf = new Map(jobs.map((j) => [j.affected, j]));
   for (const [name, group] of bySnapshot) {
     const lists = group.map((a) => needed.get(a));
     const union = lists.some((l) => l === undefined) ? undefined : [...new Set(lists.flat() as string[])];
@@ -359,7 +380,14 @@ async function prepareJobs(
     // Values only (the warm-up) compare with nothing: no stored column (150 MB of the language
     // server's heap for the 50 features of the 500-module benchmark workspace).
     const withStored = union && !valuesOnly && rows * stored.length <= STORED_IN_ONE_PASS ? [...new Set([...union, ...stored])] : union;
-    await caches.snapshots.load(ws.config, name, withStored);
+    // Where Node workers will take this snapshot's inputs, the stored columns are read after the
+    // first inputs have gone to them (`storedLater`): the workers build rows and run the first
+    // features meanwhile, instead of waiting for columns only the statistics need.
+    const toWorkers = group.some((a) => !jobOf.get(a)!.python && runsSomeSide(jobOf.get(a)!));
+    if (storedLater && withStored !== union && toWorkers) {
+      storedLater.set(name, withStored!);
+      await caches.snapshots.load(ws.config, name, union);
+    } else await caches.snapshots.load(ws.config, name, withStored);
   }
   times.ms.read += performance.now() - readStarted;
   return jobs;
@@ -419,7 +447,7 @@ interface BatchOutcomes {
  * job's outcomes arrive as promises, so a feature is checked — and its values dropped — while the
  * workers go on with the next ones.
  */
-function runSharedBatches(ws: Workspace, jobs: Job[], shared: SharedBundles, caches: CheckCaches, signal: AbortSignal): Map<Job, BatchOutcomes> {
+function runSharedBatches(ws: Workspace, jobs: Job[], shared: SharedBundles, caches: CheckCaches, signal: AbortSignal, onSent: () => void = () => undefined): Map<Job, BatchOutcomes> {
   const out = new Map<Job, BatchOutcomes>(jobs.map((j) => [j, {}]));
   const resolvers = new Map<Job, { base?: (o: SideOutcome) => void; target?: (o: SideOutcome) => void }>(jobs.map((j) => [j, {}]));
   /**
@@ -461,11 +489,16 @@ function runSharedBatches(ws: Workspace, jobs: Job[], shared: SharedBundles, cac
         // A cancelled batch leaves the rest without outcomes: nobody may wait for them for ever.
         for (const j of members) settle(j, which, cancelled());
       };
-      await Promise.all([side('base'), side('target')]);
+      // Each side's batch is sent as its run starts (runBatch sends before its first wait).
+      const running = Promise.all([side('base'), side('target')]);
+      onSent();
+      await running;
     }
+    onSent();
   };
   // A failure to start is every pending job's failure, never an unhandled rejection.
   runAll().catch((err) => {
+    onSent();
     const failed: SideOutcome = { ok: false, reason: 'crash', message: `the workers failed: ${(err as Error)?.message ?? err}` };
     for (const j of resolvers.keys()) {
       settle(j, 'base', failed);
@@ -520,7 +553,10 @@ function runPythonBatches(ws: Workspace, jobs: Job[], caches: CheckCaches, signa
 
 async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: CheckCaches, sideCache: ResultsCache | undefined, times: PhaseTimes, batched: BatchOutcomes, signal: AbortSignal, valuesOnly = false): Promise<Partial<FeatureReport>> {
   const { affected, limits } = job;
+  // The stored columns may still be being read (checkImpact's storedLater).
+  const loadStarted = performance.now();
   const loaded = await job.load();
+  times.ms.read += performance.now() - loadStarted;
   const feature = affected.feature;
   // An empty sample says nothing about the edit: not "identical", not checked.
   if (loaded.rows.length === 0) return { verdict: 'not-checked', metrics: { rows: 0 } };
@@ -614,7 +650,7 @@ interface ColumnsNeeded {
  * enumerates rows (see `columnsUsed`). Each side's own columns key its cached values: an edit that
  * makes the target read one more column leaves the base's key as it was.
  */
-async function columnsToRead(ws: Workspace, impact: ImpactResult, affected: AffectedFeature, fileColumns: string[], scans: Map<string, Set<string> | undefined>): Promise<ColumnsNeeded> {
+async function columnsToRead(ws: Workspace, impact: ImpactResult, affected: AffectedFeature, fileColumns: string[], scans: Scans): Promise<ColumnsNeeded> {
   const feature = affected.feature;
   const sides = [
     ...(affected.baseSymbol ? [{ which: 'base' as const, tree: ws.sides.base, graph: impact.baseGraph }] : []),
@@ -630,25 +666,55 @@ async function columnsToRead(ws: Workspace, impact: ImpactResult, affected: Affe
   return { all, sides: bySide };
 }
 
+/**
+ * Which columns modules name: kept between runs (`cache`) and, within a run, by snapshot columns,
+ * side and path (`run`), so that the features sharing a closure look each module up once.
+ */
+interface Scans {
+  cache: ColumnScanCache;
+  run: Map<readonly string[], Map<Workspace['sides']['base'], Map<string, ScannedColumns>>>;
+}
+
 /** The columns one side's code can read, sorted; null when it may read any. */
-async function sideColumns(affected: AffectedFeature, tree: Workspace['sides']['base'], graph: ImpactResult['baseGraph'], fileColumns: string[], scans: Map<string, Set<string> | undefined>): Promise<string[] | null> {
+async function sideColumns(affected: AffectedFeature, tree: Workspace['sides']['base'], graph: ImpactResult['baseGraph'], fileColumns: string[], scans: Scans): Promise<string[] | null> {
   const files = graph.moduleClosure(affected.feature.file);
   // A TypeScript package may read any column; Python packages (pandas) are handed columns by name.
   const python = isPython(affected);
-  const importsPackage = !python && files.some((f) => graph.modules.get(f)!.imports.some((i) => !i.specifier.startsWith('.')));
+  const importsPackage = !python && files.some((f) => importsAPackage(graph.modules.get(f)!));
   if (importsPackage) return null;
-  // Features share most of their modules: each file is scanned once per run, by content.
-  const unscanned = files.filter((f) => !scans.has(`${tree.hash(f)}\0${fileColumns.length}`));
-  const texts = await tree.readMany(unscanned);
-  for (const f of unscanned) scans.set(`${tree.hash(f)}\0${fileColumns.length}`, (/\.pyi?$/.test(f) ? pythonColumnsUsed : columnsUsed)(texts.get(f) ?? '', fileColumns));
+  // Features share most of their modules: each file is scanned once, by content, and kept for the
+  // next run (columnScanCache.ts); a file with no content hash is scanned for this run alone.
+  const bySide = scans.run.get(fileColumns) ?? scans.run.set(fileColumns, new Map()).get(fileColumns)!;
+  const known = bySide.get(tree) ?? bySide.set(tree, new Map()).get(tree)!;
+  const unknown = files.filter((f) => !known.has(f));
+  if (unknown.length) {
+    const keys = new Map(unknown.map((f) => [f, scans.cache.key(f, tree.hash(f), fileColumns)]));
+    const unscanned = unknown.filter((f) => keys.get(f) === undefined || !scans.cache.has(keys.get(f)!));
+    const texts = unscanned.length ? await tree.readMany(unscanned) : new Map<string, string>();
+    for (const f of unscanned) {
+      const cols = (/\.pyi?$/.test(f) ? pythonColumnsUsed : columnsUsed)(texts.get(f) ?? '', fileColumns) ?? null;
+      const k = keys.get(f);
+      if (k !== undefined) scans.cache.set(k, cols);
+      known.set(f, cols);
+    }
+    for (const f of unknown) if (!known.has(f)) known.set(f, scans.cache.get(keys.get(f)!)!);
+  }
   const used = new Set<string>();
   for (const f of files) {
-    const cols = scans.get(`${tree.hash(f)}\0${fileColumns.length}`);
+    const cols = known.get(f);
     if (!cols) return null;
     for (const c of cols) used.add(c);
   }
   return [...used].sort();
 }
+
+/** Whether a module imports a package, remembered per summary (features share most modules). */
+function importsAPackage(module: ModuleSummary): boolean {
+  let known = packageImporters.get(module);
+  if (known === undefined) packageImporters.set(module, (known = module.imports.some((i) => !i.specifier.startsWith('.'))));
+  return known;
+}
+const packageImporters = new WeakMap<ModuleSummary, boolean>();
 
 /** Whether some configured model reads the feature (by `consumers`, or as a bound input). */
 function modelsRead(ws: Workspace, feature: AffectedFeature['feature']): boolean {

@@ -17,7 +17,7 @@
  * load/bundle failures and cancelled runs are never cached: they say nothing stable about the code.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, opendirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SideOutcome } from '../exec/featureRunner';
 import { decodeValues, encodeValues, type WorkerResult } from '../exec/workerProtocol';
@@ -69,6 +69,28 @@ export class ResultsCache {
     // Corrupt, foreign or of an older format: gone, like a failed `get`.
     if (valid === false) remove(file);
     return !!valid;
+  }
+
+  /**
+   * Whether any side result may be found: false when memory holds none and the directory holds no
+   * side entry (a fresh clone, a CI machine, a bound of 0), so a check can start its workers before
+   * it has computed a single key.
+   */
+  mayHold(): boolean {
+    if (this.memory.size > 0) return true;
+    if (!this.dir || maxCacheBytes() === 0) return false;
+    try {
+      const dir = opendirSync(this.dir);
+      try {
+        // Side results are bare hashes; sampled columns (`s-…`), costs.json and writes in progress are not.
+        for (let e = dir.readSync(); e; e = dir.readSync()) if (/^[0-9a-f]{40}$/.test(e.name)) return true;
+      } finally {
+        dir.closeSync();
+      }
+      return false;
+    } catch {
+      return false; // no directory yet
+    }
   }
 
   get(key: string): WorkerResult | undefined {

@@ -4,7 +4,7 @@
  * files. Package imports stay external and are required from the repository at run time.
  */
 import type * as esbuild from 'esbuild';
-import { esbuildApi } from './esbuildRuntime';
+import { esbuildApi, esbuildVersion } from './esbuildRuntime';
 import { BundleCache } from '../cache/bundleCache';
 import type { LanguageFrontEnd } from '../lang/frontEnd';
 import type { SourceTree } from '../sources/sourceTree';
@@ -34,7 +34,7 @@ export async function bundleFeatures(tree: SourceTree, frontEnd: LanguageFrontEn
   const quote = (name: string) => (/^[\w$]+$/.test(name) ? name : JSON.stringify(name));
   const entry = features.map((f) => `export { ${quote(f.exportName)} as ${f.key} } from ${JSON.stringify('./' + f.file)};\n`).join('');
   // The closure decides the bundle: the same files with the same contents give the same code.
-  const key = cache && prefetch.length ? BundleCache.key([esbuildApi().version, entry, [...prefetch].sort().map((p) => [p, tree.hash(p) ?? null])]) : undefined;
+  const key = cache && prefetch.length ? BundleCache.key([esbuildVersion(), entry, [...prefetch].sort().map((p) => [p, tree.hash(p) ?? null])]) : undefined;
   const cached = key && cache!.get(key);
   if (cached) return { ok: true, code: cached };
   // esbuild asks for files one at a time; reading the known closure first costs one git process

@@ -104,4 +104,32 @@ describe('results cache (file form)', () => {
       else process.env.FEATUREGUARD_RESULTS_CACHE_MB = saved;
     }
   });
+
+  it('mayHold: false with nothing to reuse (no directory, only sampled columns and costs, a bound of 0), true with a side entry', () => {
+    const dir = join(tempDir(), 'results');
+    const saved = process.env.FEATUREGUARD_RESULTS_CACHE_MB;
+    try {
+      delete process.env.FEATUREGUARD_RESULTS_CACHE_MB;
+      const fresh = () => {
+        const c = new ResultsCache();
+        c.setDir(dir);
+        return c;
+      };
+      assert.equal(new ResultsCache().mayHold(), false, 'memory only, empty');
+      assert.equal(fresh().mayHold(), false, 'no directory');
+      const a = fresh();
+      a.setStored('s-' + KEY, [1, 2, 3]);
+      writeFileSync(join(dir, 'costs.json'), '{}');
+      writeFileSync(join(dir, `${KEY}.123.tmp`), 'x');
+      assert.equal(fresh().mayHold(), false, `only ${readdirSync(dir).join(', ')}`);
+      a.set(KEY, result([1, 2]));
+      assert.equal(a.mayHold(), true, 'in memory');
+      assert.equal(fresh().mayHold(), true, 'on disk');
+      process.env.FEATUREGUARD_RESULTS_CACHE_MB = '0';
+      assert.equal(fresh().mayHold(), false, 'a bound of 0 reads nothing');
+    } finally {
+      if (saved === undefined) delete process.env.FEATUREGUARD_RESULTS_CACHE_MB;
+      else process.env.FEATUREGUARD_RESULTS_CACHE_MB = saved;
+    }
+  });
 });
