@@ -35,13 +35,6 @@ async function buildModelWorkerSource() {
   return result.outputFiles[0].text;
 }
 
-// The second parsing thread of a cold run (engine/lang/typescript/summarizeWorker.ts), inlined the
-// same way; the compiler stays outside it (its path is passed when the thread starts).
-async function buildSummarizeWorkerSource() {
-  const result = await esbuild.build({ ...common, sourcemap: false, entryPoints: ['engine/lang/typescript/summarizeWorker.ts'], write: false });
-  return result.outputFiles[0].text;
-}
-
 function testEntries(dir) {
   const out = [];
   for (const name of readdirSync(dir)) {
@@ -72,11 +65,11 @@ function copyNativeRuntimes() {
 }
 
 async function main() {
-  const [workerSource, modelWorkerSource, summarizeWorkerSource] = await Promise.all([buildWorkerSource(), buildModelWorkerSource(), buildSummarizeWorkerSource()]);
+  const [workerSource, modelWorkerSource] = await Promise.all([buildWorkerSource(), buildModelWorkerSource()]);
   const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
   // The Python worker (stdlib only) is passed to the interpreter as `python -c <source>`.
   const pythonWorker = readFileSync('engine/exec/python/featureguard_worker.py', 'utf8');
-  const define = { __FEATUREGUARD_WORKER_SOURCE__: JSON.stringify(workerSource), __FEATUREGUARD_VERSION__: JSON.stringify(version), __FEATUREGUARD_PYTHON_WORKER__: JSON.stringify(pythonWorker), __FEATUREGUARD_MODEL_WORKER__: JSON.stringify(modelWorkerSource), __FEATUREGUARD_SUMMARIZE_WORKER__: JSON.stringify(summarizeWorkerSource) };
+  const define = { __FEATUREGUARD_WORKER_SOURCE__: JSON.stringify(workerSource), __FEATUREGUARD_VERSION__: JSON.stringify(version), __FEATUREGUARD_PYTHON_WORKER__: JSON.stringify(pythonWorker), __FEATUREGUARD_MODEL_WORKER__: JSON.stringify(modelWorkerSource) };
   // The CLI and the server carry their dependencies, so the VSIX and the pre-commit hook need no
   // `npm install`. Two things stay outside: esbuild (a native binary per platform) and the
   // TypeScript compiler (9 MB: parsing it costs ~190 ms at every start even when unused, so it is

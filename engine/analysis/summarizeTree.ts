@@ -39,27 +39,25 @@ async function overlaid(tree: OverlayTree, frontEnd: LanguageFrontEnd, cache: Su
   const below = await summaries(tree.under, frontEnd, cache);
   const modules = new Map(below.modules);
   const keys = new Set(below.keys);
-  const found = new Map<string, ModuleSummary>();
-  const toParse: { path: string; text: string }[] = [];
+  const texts = new Map<string, string>();
+  const toParse: string[] = [];
   for (const [path, entry] of tree.overrides) {
     modules.delete(path);
     if (!entry || !frontEnd.handles(path)) continue;
     const summary = cache.get(cacheKey(frontEnd, path, entry.hash));
-    if (summary) found.set(path, summary);
-    else toParse.push({ path, text: entry.text });
+    if (!summary) {
+      toParse.push(path);
+      texts.set(path, entry.text);
+    }
   }
-  if (toParse.length > 0) {
-    await frontEnd.prepare?.(toParse.map((x) => x.path));
-    const parsed = await summarizeBatch(frontEnd, toParse);
-    toParse.forEach(({ path }, i) => {
-      found.set(path, parsed[i]);
-      cache.set(cacheKey(frontEnd, path, tree.overrides.get(path)!.hash), parsed[i]);
-    });
-  }
+  if (toParse.length > 0) await frontEnd.prepare?.(toParse);
   for (const [path, entry] of tree.overrides) {
     if (!entry || !frontEnd.handles(path)) continue;
-    modules.set(path, found.get(path)!);
-    keys.add(cacheKey(frontEnd, path, entry.hash));
+    const key = cacheKey(frontEnd, path, entry.hash);
+    let summary = cache.get(key);
+    if (!summary) cache.set(key, (summary = frontEnd.summarize(path, texts.get(path) ?? entry.text)));
+    modules.set(path, summary);
+    keys.add(key);
   }
   return { frontEnd, modules, keys: [...keys] };
 }
@@ -82,21 +80,15 @@ async function summarizeAll(tree: SourceTree, frontEnd: LanguageFrontEnd, cache:
     reading.catch(() => undefined); // awaited below
     await frontEnd.prepare?.(toParse);
     const texts = await reading;
-    const items = toParse.flatMap((path) => {
+    for (const path of toParse) {
       const text = texts.get(path);
-      return text === undefined ? [] : [{ path, text }];
-    });
-    const summaries = await summarizeBatch(frontEnd, items);
-    items.forEach(({ path }, i) => {
-      cache.set(cacheKey(frontEnd, path, tree.hash(path)!), summaries[i]);
-      out.set(path, summaries[i]);
-    });
+      if (text === undefined) continue;
+      const summary = frontEnd.summarize(path, text);
+      cache.set(cacheKey(frontEnd, path, tree.hash(path)!), summary);
+      out.set(path, summary);
+    }
   }
   return { frontEnd, modules: out, keys };
-}
-
-function summarizeBatch(frontEnd: LanguageFrontEnd, items: { path: string; text: string }[]): Promise<ModuleSummary[]> | ModuleSummary[] {
-  return frontEnd.summarizeMany ? frontEnd.summarizeMany(items) : items.map((x) => frontEnd.summarize(x.path, x.text));
 }
 
 /** The parse mode depends on the extension (`.tsx` vs `.ts`), so it is part of the key. */

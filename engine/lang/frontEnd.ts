@@ -85,8 +85,6 @@ export interface LanguageFrontEnd {
   prepare?(paths: string[]): Promise<void>;
   /** Summarizes one module. Never throws on bad input: syntax problems go into `syntaxErrors`. */
   summarize(path: string, text: string): ModuleSummary;
-  /** Summarizes a batch (a cold run's every file), in `items` order; `summarize` one by one when absent. */
-  summarizeMany?(items: readonly { path: string; text: string }[]): Promise<ModuleSummary[]>;
   /**
    * Resolves an import specifier written in `fromPath` to a repository-relative file, or
    * undefined for packages and unknown files. `exists` tells whether a path is a file on this side.

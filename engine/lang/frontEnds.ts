@@ -3,7 +3,7 @@
  * handles it (TypeScript/JavaScript, Python), so the graph, impact analysis and caches stay
  * language-blind and one config can mix languages. Imports resolve within a language.
  */
-import type { LanguageFrontEnd, ModuleSummary } from './frontEnd';
+import type { LanguageFrontEnd } from './frontEnd';
 import { createPythonFrontEnd } from './python/pythonFrontEnd';
 import { typescriptFrontEnd } from './typescript/typescriptFrontEnd';
 
@@ -25,17 +25,6 @@ export function combineFrontEnds(frontEnds: LanguageFrontEnd[]): LanguageFrontEn
       for (const f of frontEnds) if (needed.has(f) && f.prepare) await f.prepare(paths.filter((p) => f.handles(p)));
     },
     summarize: (path, text) => of(path)!.summarize(path, text),
-    // Each language's share of a batch goes to its own front end (the TypeScript one parses on two threads).
-    summarizeMany: async (items) => {
-      const out = new Array<ModuleSummary>(items.length);
-      for (const f of frontEnds) {
-        const mine = items.flatMap((item, i) => (of(item.path) === f ? [i] : []));
-        const own = mine.map((i) => items[i]);
-        const summaries = f.summarizeMany ? await f.summarizeMany(own) : own.map((x) => f.summarize(x.path, x.text));
-        mine.forEach((i, k) => (out[i] = summaries[k]));
-      }
-      return out;
-    },
     resolveImport: (fromPath, specifier, exists) => of(fromPath)?.resolveImport(fromPath, specifier, exists),
     submoduleSpecifier: (fromPath, specifier, name) => of(fromPath)?.submoduleSpecifier?.(fromPath, specifier, name),
   };

@@ -13,20 +13,6 @@ import { parserLoad } from '../../phaseClock';
 export type Ts = typeof TS;
 
 let compiler: Ts | undefined;
-let located: string | undefined;
-
-/** The compiler's file: copied beside the bundles (dist/typescript.js), else ts-morph's own copy. */
-export function compilerPath(): string {
-  if (located) return located;
-  const beside = join(__dirname, 'typescript.js');
-  const resolver = require;
-  return (located = existsSync(beside) ? beside : resolver.resolve('@ts-morph/common/dist/typescript.js'));
-}
-
-/** Loads the compiler from `path` from now on (a worker thread, which has no bundle file of its own). */
-export function useCompilerAt(path: string): void {
-  located = path;
-}
 
 /** The compiler API, loaded on first use. */
 export function loadCompiler(): Ts {
@@ -35,7 +21,9 @@ export function loadCompiler(): Ts {
   // The resolution is indirect so that esbuild leaves the 9 MB file out of the bundles.
   if (compiler) return compiler;
   const started = performance.now();
-  compiler = requireWithCodeCache(compilerPath()) as Ts;
+  const beside = join(__dirname, 'typescript.js');
+  const resolver = require;
+  compiler = requireWithCodeCache(existsSync(beside) ? beside : resolver.resolve('@ts-morph/common/dist/typescript.js')) as Ts;
   parserLoad.ms += performance.now() - started;
   return compiler;
 }

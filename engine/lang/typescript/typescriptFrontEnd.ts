@@ -1,6 +1,6 @@
 /** The TypeScript/JavaScript front end: summaries from raw compiler nodes, relative import resolution. */
 import type { LanguageFrontEnd } from '../frontEnd';
-import { prepareThreads, summarizeMany } from './parallelSummaries';
+import { loadCompiler } from './compiler';
 import { resolveImport } from './resolveImport';
 import { summarizeModule } from './summarizeModule';
 
@@ -10,9 +10,8 @@ export const typescriptFrontEnd: LanguageFrontEnd = {
   cacheKey: 'ts-summary-v2',
   pathspecs: ['ts', 'tsx', 'mts', 'cts', 'js', 'jsx', 'mjs', 'cjs'].map((e) => `*.${e}`),
   handles: (path) => HANDLED.test(path) && !path.endsWith('.d.ts') && !/(^|\/)node_modules\//.test(path),
-  // Before the files are read: the compiler loaded, and a second thread started for a large batch.
-  prepare: async (paths) => prepareThreads(paths.length),
+  // Loaded while the files are read (summarizeTree starts the reading first).
+  prepare: async () => void loadCompiler(),
   summarize: summarizeModule,
-  summarizeMany,
   resolveImport,
 };
