@@ -55,9 +55,10 @@ export interface DataOptions {
   /**
    * Called where a long-lived caller may collect garbage (the language server, see
    * `server/collectGarbage.ts`): once the snapshots are read, before the run waits for its workers
-   * (`read`), and after each feature's check, whose values are then garbage (`feature`).
+   * (`read`); once the stored columns read after the workers got their inputs are in (`stored`,
+   * while the workers run); and after each feature's check, whose values are then garbage (`feature`).
    */
-  collect?: (after: 'read' | 'feature') => void;
+  collect?: (after: 'read' | 'stored' | 'feature') => void;
 }
 
 /** `check --shard I/N`: only this shard's part of the affected features is checked (see `engine/shard/partition.ts`). */
@@ -213,8 +214,10 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
     // The stored columns are read once the first inputs are on their way to the workers; a
     // feature's check waits for them (job.load), and a failed read fails it there, as before.
     const readStored = () => {
-      for (const [name, columns] of storedLater) caches.snapshots.load(ws.config, name, columns).catch(() => undefined);
+      const loads = [...storedLater].map(([name, columns]) => caches.snapshots.load(ws.config, name, columns).catch(() => undefined));
       storedLater.clear();
+      // Decoding them leaves as much garbage as the first read: collected while the workers run.
+      if (loads.length) void Promise.all(loads).then(() => options.collect?.('stored'));
     };
     const ran = runSharedBatches(ws, pending, shared, caches, workers.signal, readStored);
     for (const [job, outcomes] of runPythonBatches(ws, jobs.filter((j) => !j.cached && j.python && runsSomeSide(j)), caches, workers.signal)) ran.set(job, outcomes);

@@ -26,10 +26,11 @@ export function enableCollectGarbage(): void {
 }
 
 /**
- * After a read: collects now. After a feature: collects when the process grew by `SLACK_BYTES`
+ * After a read (the inputs, or the stored columns read later): collects now. After a feature:
+ * collects when the process grew by `SLACK_BYTES`
  * since the last collection. Nothing when `enableCollectGarbage` did not run.
  */
-export function collectGarbage(after: 'read' | 'feature' = 'read'): void {
+export function collectGarbage(after: 'read' | 'stored' | 'feature' = 'read'): void {
   if (!gc) return;
   if (after === 'feature' && process.memoryUsage.rss() < settled + SLACK_BYTES) return;
   gc();

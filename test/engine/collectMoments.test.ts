@@ -21,6 +21,7 @@ describe('data checks: moments to collect garbage', function () {
     try {
       const warmed = await session.warmBase(neverCancelled);
       assert.ok(warmed.total >= 1 && warmed.computed === warmed.total, JSON.stringify(warmed));
+      // A warm-up reads no stored column.
       assert.deepEqual(moments, ['read', ...Array(warmed.total).fill('feature')]);
 
       moments.length = 0;
@@ -28,7 +29,9 @@ describe('data checks: moments to collect garbage', function () {
       const { report } = await session.check(neverCancelled, {});
       const checked = report.summary.featuresChecked;
       assert.ok(checked >= 1);
-      assert.deepEqual(moments, ['read', ...Array(checked).fill('feature')]);
+      // The stored columns, read once the workers have their inputs, end at some point after the read.
+      assert.deepEqual(moments.filter((m) => m !== 'stored'), ['read', ...Array(checked).fill('feature')]);
+      assert.ok(moments.filter((m) => m === 'stored').length <= 1 && moments.indexOf('stored') !== 0, moments.join(', '));
     } finally {
       session.dispose();
     }
