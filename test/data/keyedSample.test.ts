@@ -14,8 +14,9 @@ import { ResultsCache } from '../../engine/cache/resultsCache';
 import { readSampled } from '../../engine/cache/sampleCache';
 import { UserError } from '../../engine/errors';
 import { resolveSnapshot } from '../../engine/data/resolveSnapshot';
-import type { CellValue, ReadOptions, Sampling, SnapshotTable } from '../../engine/data/table';
+import type { ReadOptions, Sampling, SnapshotTable } from '../../engine/data/table';
 import { prng, shuffled } from '../helpers';
+import { column, readUnder } from './readSampled';
 
 interface Event {
   customer: string;
@@ -47,16 +48,10 @@ function events(): Event[] {
 }
 
 
-async function read(p: string, options: ReadOptions): Promise<SnapshotTable> {
-  const resolved = await resolveSnapshot({ name: 's', path: p, absPath: path.resolve(root, p), sampleRows: options.sampleRows, seed: options.seed, sliceBy: [] }, root, p, {});
-  return resolved.read(options);
+function read(p: string, options: ReadOptions): Promise<SnapshotTable> {
+  return readUnder(root, p, options);
 }
 
-function column(t: SnapshotTable, name: string): CellValue[] {
-  const i = t.columns.findIndex((c) => c.name === name);
-  assert.ok(i >= 0, `no column ${name}`);
-  return t.values[i];
-}
 
 /** The sample as "customer@ts" in the order it reaches the functions. */
 function keys(t: SnapshotTable): string[] {

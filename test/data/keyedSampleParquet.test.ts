@@ -18,6 +18,7 @@ import { EntityHashes } from '../../engine/data/entitySample';
 import { nativeFallbacks } from '../../engine/nativeFallbacks';
 import type { CellValue, ReadOptions, Sampling, SnapshotTable } from '../../engine/data/table';
 import { prng, shuffled } from '../helpers';
+import { column, readUnder } from './readSampled';
 
 type ColumnData = { name: string; type: string; data: ArrayLike<unknown>; nullable?: boolean }[];
 
@@ -35,16 +36,10 @@ function writeParquet(file: string, columnData: ColumnData, rowGroupSize: number
   fs.writeFileSync(file, Buffer.from(writer.getBuffer()));
 }
 
-async function read(p: string, options: ReadOptions): Promise<SnapshotTable> {
-  const resolved = await resolveSnapshot({ name: 's', path: p, absPath: path.resolve(root, p), sampleRows: options.sampleRows, seed: options.seed, sliceBy: [] }, root, p, {});
-  return resolved.read(options);
+function read(p: string, options: ReadOptions): Promise<SnapshotTable> {
+  return readUnder(root, p, options);
 }
 
-function column(t: SnapshotTable, name: string): CellValue[] {
-  const i = t.columns.findIndex((c) => c.name === name);
-  assert.ok(i >= 0, `no column ${name}`);
-  return t.values[i];
-}
 
 /** Every `FileHandle.read` of the process while `run` runs: [position, bytes]. */
 async function readsDuring<T>(run: () => Promise<T>): Promise<{ result: T; reads: [number, number][] }> {
