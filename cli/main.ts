@@ -5,6 +5,7 @@
  */
 import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { UserError } from '../engine/errors';
+import { nativeFallbacks } from '../engine/nativeFallbacks';
 import type { Report } from '../engine/report/reportTypes';
 import { parseCli, USAGE, type CliArgs } from './parseArgs';
 import { toolVersion } from '../engine/version';
@@ -86,6 +87,9 @@ async function main(argv: string[]): Promise<number | undefined> {
 
 function emit(report: Report, args: CliArgs): void {
   for (const w of report.warnings ?? []) process.stderr.write(`featureguard: warning: ${w}\n`);
+  // The slower paths this run took (a WebAssembly runtime, a snapshot's declared order not trusted):
+  // the language server says them in its output channel, the command line here.
+  for (const line of nativeFallbacks()) process.stderr.write(`featureguard: note: ${line}\n`);
   const color = !args.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
   const text = render(report, args, color);
   if (args.output) writeFileSync(args.output, text);

@@ -1,6 +1,6 @@
 /**
  * The slower fallbacks this process took, one line each, for the language server to say in the
- * output channel: native runtimes replaced by their WebAssembly builds (esbuild-wasm for esbuild,
+ * output channel and the CLI on stderr: native runtimes replaced by their WebAssembly builds (esbuild-wasm for esbuild,
  * onnxruntime-web for onnxruntime-node: the universal VSIX carries no native binary), and a
  * snapshot whose declared order its data contradicts, so that its blocks were chosen from every
  * row (`data/keyedSample.ts`).
