@@ -23,3 +23,19 @@ export function customerEvents(customers: number, maxEvents: number, seed: numbe
   }
   return out;
 }
+
+/**
+ * Each event with `spend3`, the mean spend of its customer's last three events (itself included),
+ * computed over `sorted` (by customer, then time) — what a rolling feature stores over the whole table.
+ */
+export function withSpend3<T extends Event>(sorted: readonly T[]): (T & { spend3: number })[] {
+  return sorted.map((r, i) => {
+    let sum = 0;
+    let n = 0;
+    for (let j = i; j >= 0 && j > i - 3 && sorted[j].customer_id === r.customer_id; j--) {
+      sum += sorted[j].spend;
+      n++;
+    }
+    return { ...r, spend3: sum / n };
+  });
+}

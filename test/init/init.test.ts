@@ -14,6 +14,7 @@ import Ajv from 'ajv';
 import { parse } from 'jsonc-parser';
 import { parseConfig } from '../../engine/config/loadConfig';
 import { REPO_ROOT, commitAll, exampleRepo, git, makeRepo, removeTempDirs, runCli, treeFingerprint, writeFiles } from '../helpers';
+import { withSpend3 } from '../e2e/eventLog';
 import { parquetBytes, prng, type SnapshotRows } from '../e2e/snapshotFiles';
 
 const PYTHON = '/usr/bin/python3';
@@ -236,15 +237,7 @@ describe('featureguard init', function () {
       const n = 2 + Math.floor(rand() * 11);
       for (let k = 0; k < n; k++) sorted.push({ customer_id: `c${String(c).padStart(3, '0')}`, ts: 10 * k + c, spend: Math.round(rand() * 10000) / 100 });
     }
-    const rows: SnapshotRows = sorted.map((r, i) => {
-      let sum = 0;
-      let n = 0;
-      for (let j = i; j >= 0 && j > i - 3 && sorted[j].customer_id === r.customer_id; j--) {
-        sum += sorted[j].spend;
-        n++;
-      }
-      return { ...r, spend3: sum / n };
-    });
+    const rows: SnapshotRows = withSpend3(sorted);
     for (let i = rows.length - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));
       [rows[i], rows[j]] = [rows[j], rows[i]];

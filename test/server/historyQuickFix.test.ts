@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { makeRepo, removeTempDirs, type Files } from '../helpers';
+import { withSpend3 } from '../e2e/eventLog';
 import { parquetBytes, prng, type SnapshotRows } from '../e2e/snapshotFiles';
 import { LspTestClient } from './lspClient';
 
@@ -36,15 +37,7 @@ function snapshot(): SnapshotRows {
     for (let k = 0; k < n; k++) rows.push({ customer_id: `c${c}`.padStart(5, '0'), ts: 100 * k + c, spend: Math.round(rand() * 10000) / 100 });
   }
   rows.sort((a, b) => (a.customer_id < b.customer_id ? -1 : a.customer_id > b.customer_id ? 1 : a.ts - b.ts));
-  const out: SnapshotRows = rows.map((r, i) => {
-    let sum = 0;
-    let n = 0;
-    for (let j = i; j >= 0 && j > i - 3 && rows[j].customer_id === r.customer_id; j--) {
-      sum += rows[j].spend;
-      n++;
-    }
-    return { ...r, spend3: sum / n };
-  });
+  const out: SnapshotRows = withSpend3(rows);
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
     [out[i], out[j]] = [out[j], out[i]];
