@@ -6,10 +6,10 @@
  * catches the story on the bundled example.
  */
 import { strict as assert } from 'node:assert';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { exampleRepo, git, removeTempDirs, tempDir } from '../helpers';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string; bin: Record<string, string>; dependencies: Record<string, string> };
@@ -22,13 +22,7 @@ const npm = (args: string[], cwd: string, extra: NodeJS.ProcessEnv = {}) =>
 
 describe('the npm package', function () {
   this.timeout(240000);
-  const temp: string[] = [];
-  const tempDir = (prefix: string) => {
-    const d = mkdtempSync(join(tmpdir(), prefix));
-    temp.push(d);
-    return d;
-  };
-  after(() => temp.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  after(removeTempDirs);
 
   it('packs the bundles, the schema, the hook launcher and the docs only, within the size budget', () => {
     const r = npm(['pack', '--dry-run', '--json', '--ignore-scripts'], ROOT);
@@ -72,13 +66,8 @@ describe('the npm package', function () {
     assert.equal(version.stdout, `${pkg.version}\n`, version.stderr);
 
     // The story (scripts/demo.mjs): the example as deployed, committed; monthlySpend normalized.
-    const work = tempDir('fg-npm-story-');
-    cpSync(join(ROOT, 'examples', 'churn'), work, { recursive: true, filter: (src) => !src.endsWith('story.patch') });
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: work, encoding: 'utf8' });
-    git('init', '-q', '-b', 'main');
-    git('add', '-A');
-    git('-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', 'as deployed');
-    git('apply', join(ROOT, 'examples', 'churn', 'story.patch'));
+    const work = exampleRepo('churn');
+    git(work, 'apply', join(ROOT, 'examples', 'churn', 'story.patch'));
     const bin = join(app, 'node_modules', '.bin', 'featureguard');
     const check = spawnSync(bin, ['check', '--format', 'json'], { cwd: work, encoding: 'utf8' });
     assert.equal(check.status, 1, check.stderr);

@@ -7,10 +7,11 @@
  */
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { exampleRepo, git, removeTempDirs } from '../helpers';
 import { LspTestClient } from '../server/lspClient';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -51,6 +52,7 @@ describe('one VSIX per platform', function () {
   this.timeout(120000);
   const dirs: string[] = [];
   after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  after(removeTempDirs);
 
   for (const target of TARGETS) {
     it(`${target}: natives of ${target} only, esbuild and ONNX Runtime where built, bundles load`, () => {
@@ -104,14 +106,8 @@ describe('one VSIX per platform', function () {
     assert.doesNotMatch(readFileSync(join(dir, 'extension.vsixmanifest'), 'utf8'), /TargetPlatform=/);
     // Nothing native can be found from the unpacked folder (in the temp dir, outside the repository).
     const cli = join(dir, 'extension', 'dist', 'cli.js');
-    const work = mkdtempSync(join(tmpdir(), 'fg-universal-story-'));
-    dirs.push(work);
-    cpSync(join(ROOT, 'examples', 'churn'), work, { recursive: true, filter: (src) => !src.endsWith('story.patch') });
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: work, encoding: 'utf8' });
-    git('init', '-q', '-b', 'main');
-    git('add', '-A');
-    git('-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', 'as deployed');
-    git('apply', join(ROOT, 'examples', 'churn', 'story.patch'));
+    const work = exampleRepo('churn');
+    git(work, 'apply', join(ROOT, 'examples', 'churn', 'story.patch'));
     const check = spawnSync(process.execPath, [cli, 'check', '--format', 'json'], { cwd: work, encoding: 'utf8' });
     assert.equal(check.status, 1, check.stderr);
     const report = JSON.parse(check.stdout);
