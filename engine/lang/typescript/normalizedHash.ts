@@ -3,7 +3,7 @@
  * scanner skips trivia, string literals are compared by value (quote style is formatting), and
  * semicolons and trailing commas — which formatters add and remove — are dropped.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { Ts } from './compiler';
 
 /** One scanner per compiler, reused: a summary hashes every declaration of every module. */
@@ -50,8 +50,14 @@ export function normalizedHash(ts: Ts, text: string, start: number, end: number,
   }
   // Nothing of this text is kept alive by the shared scanner.
   scanner.setText('');
-  return createHash('sha1').update(parts.join('')).digest('hex').slice(0, 20);
+  return sha1Hex(parts.join('')).slice(0, 20);
 }
+
+/** SHA-1 of a string in hex: the one-shot `crypto.hash` where Node has it (20.12+), which skips building a Hash object per declaration. */
+const sha1Hex: (text: string) => string =
+  typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (text) => (crypto as unknown as { hash(alg: string, data: string, enc: 'hex'): string }).hash('sha1', text, 'hex')
+    : (text) => crypto.createHash('sha1').update(text).digest('hex');
 
 /** Whether a token can end an expression, in which case a following `/` is division, not a regex. */
 function endsExpression(ts: Ts, kind: number): boolean {

@@ -41,6 +41,7 @@ class Summarizer {
   private readonly imports: ImportBinding[] = [];
   private readonly exports: ExportEntry[] = [];
   private readonly variant: number;
+  private readonly lines: LineIndex;
 
   constructor(
     private readonly ts: Ts,
@@ -48,12 +49,13 @@ class Summarizer {
     private readonly text: string,
   ) {
     this.variant = sf.languageVariant;
+    this.lines = lineIndex(sf, text);
   }
 
   statement(stmt: TS.Statement): void {
     const ts = this.ts;
-    const exported = hasModifier(ts, stmt, ts.SyntaxKind.ExportKeyword);
-    const isDefault = hasModifier(ts, stmt, ts.SyntaxKind.DefaultKeyword);
+    const exported = hasModifier(stmt, ts.SyntaxKind.ExportKeyword);
+    const isDefault = hasModifier(stmt, ts.SyntaxKind.DefaultKeyword);
     if (ts.isImportDeclaration(stmt)) return this.importDecl(stmt);
     if (ts.isExportDeclaration(stmt)) return this.exportDecl(stmt);
     if (ts.isExportAssignment(stmt)) {
@@ -148,33 +150,67 @@ class Summarizer {
 
   private addDecl(name: string, kind: DeclSummary['kind'], stmt: TS.Node, at: TS.Node, bodies: TS.Node[]): void {
     const ts = this.ts;
-    const start = at.getStart(this.sf);
-    const pos = this.sf.getLineAndCharacterOfPosition(start);
-    const end = this.sf.getLineAndCharacterOfPosition(stmt.end);
-    const stmtStart = this.sf.getLineAndCharacterOfPosition(stmt.getStart(this.sf));
+    const stmtStartPos = stmt.getStart(this.sf);
+    const pos = this.lines.at(at === stmt ? stmtStartPos : at.getStart(this.sf));
+    const end = this.lines.at(stmt.end);
+    const stmtStart = this.lines.at(stmtStartPos);
     // The hash covers the declaration itself (for a `const a = 1, b = 2` each declarator), so an
     // edit to `b` does not mark `a` changed; modifiers such as `export` are wiring, not content.
     const body = bodies[0] ?? stmt;
     const hash = kind === 'variable'
       ? normalizedHash(ts, this.text, body.getStart(this.sf), body.end, this.variant) + declKeyword(ts, stmt)
-      : normalizedHash(ts, this.text, contentStart(ts, stmt, this.sf), stmt.end, this.variant);
+      : normalizedHash(ts, this.text, contentStart(ts, stmt, stmtStartPos), stmt.end, this.variant);
     const refs: string[] = [];
     const memberRefs: [string, string][] = [];
     for (const b of bodies) collectRefs(ts, b, refs, memberRefs);
-    const featureTags = featureTagsOf(this.text, stmt.pos, stmt.getStart(this.sf));
+    const featureTags = featureTagsOf(this.text, stmt.pos, stmtStartPos);
     this.decls.push({ name, kind, line: pos.line + 1, column: pos.character + 1, startLine: stmtStart.line + 1, endLine: end.line + 1, hash, refs, memberRefs, ...(featureTags.length ? { featureTags } : {}) });
   }
 }
 
-function hasModifier(ts: Ts, node: TS.Node, kind: TS.SyntaxKind): boolean {
-  const mods = ts.canHaveModifiers(node) ? ts.getModifiers(node) : undefined;
-  return !!mods?.some((m) => m.kind === kind);
+/** Line and character of a position, as the compiler counts them. */
+interface LineIndex {
+  at(pos: number): { line: number; character: number };
+}
+
+/**
+ * The compiler's line index computes every line start with a loop over the characters; where the
+ * text breaks lines with `\n` only (no `\r`, U+2028 or U+2029, the other line terminators the
+ * compiler counts) the starts come from the native `indexOf` instead, with the same answers.
+ */
+function lineIndex(sf: TS.SourceFile, text: string): LineIndex {
+  if (/[\r\u2028\u2029]/.test(text)) return { at: (pos) => sf.getLineAndCharacterOfPosition(pos) };
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return {
+    at(pos) {
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid] <= pos) lo = mid;
+        else hi = mid - 1;
+      }
+      return { line: lo, character: pos - starts[lo] };
+    },
+  };
+}
+
+/**
+ * Whether a statement carries a modifier keyword. Reads the node's `modifiers` (keywords and
+ * decorators) directly: `getModifiers` builds a filtered copy for each question.
+ */
+function hasModifier(node: TS.Node, kind: TS.SyntaxKind): boolean {
+  const mods = (node as { modifiers?: readonly TS.Node[] }).modifiers;
+  if (!mods) return false;
+  for (const m of mods) if (m.kind === kind) return true;
+  return false;
 }
 
 /** Where a declaration's content starts: after `export`/`default` modifiers, which are wiring. */
-function contentStart(ts: Ts, stmt: TS.Node, sf: TS.SourceFile): number {
-  const mods = ts.canHaveModifiers(stmt) ? ts.getModifiers(stmt) : undefined;
-  let start = stmt.getStart(sf);
+function contentStart(ts: Ts, stmt: TS.Node, stmtStart: number): number {
+  const mods = (stmt as { modifiers?: readonly TS.Node[] }).modifiers;
+  let start = stmtStart;
   for (const m of mods ?? []) {
     if (m.kind === ts.SyntaxKind.ExportKeyword || m.kind === ts.SyntaxKind.DefaultKeyword) start = Math.max(start, m.end);
   }
@@ -199,6 +235,13 @@ function bindingNames(ts: Ts, name: TS.BindingName): TS.Identifier[] {
   return out;
 }
 
+/** The children `forEachChild` hands over, collected without a closure per node (see collectRefs). */
+const childSink: TS.Node[] = [];
+function pushChild(c: TS.Node): undefined {
+  childSink.push(c);
+  return undefined;
+}
+
 /**
  * Collects identifiers used as values under `node`: calls, constant reads, default parameter
  * values, class heritage, shorthand properties. Property names, declaration names and type
@@ -209,14 +252,13 @@ function collectRefs(ts: Ts, node: TS.Node, refs: string[], memberRefs: [string,
   // An explicit stack, not recursion: a generated `1 + 1 + … + 1` of 100,000 terms is a tree as
   // deep as it is long. Children are pushed in reverse so they are visited in source order.
   const stack: TS.Node[] = [node];
-  const pending: TS.Node[] = [];
+  const pending = childSink;
+  pending.length = 0;
   const visit = (n: TS.Node): void => {
     pending.push(n);
   };
-  const visitChildren = (n: TS.Node, skip?: (c: TS.Node) => boolean): void => {
-    ts.forEachChild(n, (c) => {
-      if (!skip?.(c)) pending.push(c);
-    });
+  const visitChildren = (n: TS.Node): void => {
+    ts.forEachChild(n, pushChild);
   };
   while (stack.length > 0) {
     step(stack.pop()!);
@@ -272,8 +314,12 @@ function collectRefs(ts: Ts, node: TS.Node, refs: string[], memberRefs: [string,
       case K.EnumMember:
       case K.PropertySignature: {
         // Visit everything except the declared name (but a computed name is an expression).
-        const named = n as TS.Node & { name?: TS.Node };
-        visitChildren(n, (c) => c === named.name && !ts.isComputedPropertyName(c) && !ts.isObjectBindingPattern(c) && !ts.isArrayBindingPattern(c));
+        const name = (n as TS.Node & { name?: TS.Node }).name;
+        visitChildren(n);
+        if (name && !ts.isComputedPropertyName(name) && !ts.isObjectBindingPattern(name) && !ts.isArrayBindingPattern(name)) {
+          const at = pending.indexOf(name);
+          if (at >= 0) pending.splice(at, 1);
+        }
         return;
       }
       case K.LabeledStatement:
