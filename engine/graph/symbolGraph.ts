@@ -239,6 +239,9 @@ export class SymbolGraph {
 
   private link(path: string, mod: ModuleSummary): void {
     const imports = importsByLocal(mod);
+    // A module's declarations mostly name the same few imports and helpers: each name is
+    // resolved once per module (the answer depends on the module and the name only).
+    const byName = new Map<string, SymbolId[]>();
     for (const decl of mod.decls) {
       const node = this.own.get(symbolId(path, decl.name))!;
       graphCounters.nodesLinked++;
@@ -255,7 +258,9 @@ export class SymbolGraph {
       }
       for (const ref of decl.refs) {
         if (viaMember.has(ref)) continue; // `ns.member` only: the namespace's other members are not used
-        for (const r of this.resolveLocal(path, mod, ref, new Set(), imports)) deps.add(r);
+        let targets = byName.get(ref);
+        if (!targets) byName.set(ref, (targets = this.resolveLocal(path, mod, ref, new Set(), imports)));
+        for (const r of targets) deps.add(r);
       }
       deps.delete(node.id);
       node.deps = [...deps];
