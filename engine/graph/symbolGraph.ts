@@ -46,7 +46,8 @@ export class SymbolGraph {
   private readonly exportCache: Map<string, SymbolId[]>;
   /** A graph does not change once built: closures and resolutions are computed once (a check asks per feature and side). */
   private readonly closureCache: Map<string, string[]>;
-  private readonly resolveCache: Map<string, string | undefined>;
+  /** from → specifier → the module it resolves to (null: outside the graph). Two levels: no key is built per lookup. */
+  private readonly resolveCache: Map<string, Map<string, string | null>>;
 
   /**
    * Links `modules`. With `previous` (an earlier graph of the same workspace) and no edited module
@@ -191,27 +192,29 @@ export class SymbolGraph {
   moduleClosure(path: string): string[] {
     const cached = this.closureCache.get(path);
     if (cached) return cached;
+    // Each module is queued once, when first found: a module imported by many others would
+    // otherwise sit on the stack once per importer (the 500-module bench workspace: 10 feature
+    // files' closures took ~35 ms).
     const seen = new Set<string>();
+    const closure: string[] = [];
     const stack = [path];
+    seen.add(path);
+    const found = (target: string | undefined) => {
+      if (target && !seen.has(target)) {
+        seen.add(target);
+        stack.push(target);
+      }
+    };
     while (stack.length) {
       const p = stack.pop()!;
       const mod = this.modules.get(p);
-      if (seen.has(p) || !mod) continue;
-      seen.add(p);
-      const specs = mod.imports.map((i) => i.specifier);
-      for (const e of mod.exports) if (e.specifier) specs.push(e.specifier);
-      for (const spec of specs) {
-        const target = this.resolveModule(p, spec);
-        if (target && !seen.has(target)) stack.push(target);
-      }
+      if (!mod) continue;
+      closure.push(p);
+      for (const imp of mod.imports) found(this.resolveModule(p, imp.specifier));
+      for (const e of mod.exports) if (e.specifier) found(this.resolveModule(p, e.specifier));
       // Python's `from pkg import mod` loads the submodule too.
-      for (const imp of mod.imports) {
-        if (imp.imported === '*') continue;
-        const sub = this.submoduleOf(p, imp);
-        if (sub && !seen.has(sub)) stack.push(sub);
-      }
+      for (const imp of mod.imports) if (imp.imported !== '*') found(this.submoduleOf(p, imp));
     }
-    const closure = [...seen];
     this.closureCache.set(path, closure);
     return closure;
   }
@@ -327,11 +330,11 @@ export class SymbolGraph {
   }
 
   private resolveModule(from: string, specifier: string): string | undefined {
-    const key = `${from}\0${specifier}`;
-    if (this.resolveCache.has(key)) return this.resolveCache.get(key);
-    const target = this.frontEnd.resolveImport(from, specifier, (p) => this.modules.has(p));
-    this.resolveCache.set(key, target);
-    return target;
+    let byFrom = this.resolveCache.get(from);
+    if (!byFrom) this.resolveCache.set(from, (byFrom = new Map()));
+    let target = byFrom.get(specifier);
+    if (target === undefined) byFrom.set(specifier, (target = this.frontEnd.resolveImport(from, specifier, (p) => this.modules.has(p)) ?? null));
+    return target ?? undefined;
   }
 }
 
