@@ -105,6 +105,8 @@ export function machine(): Machine {
 }
 
 const METHOD_COMMON = [
+  'The CLI and the server measured are `dist/` as `npm run bench` builds it (`esbuild.mjs --production`): minified, what the VSIX and the',
+  'npm package ship (the header above says which build ran).',
   'Whole-process figures are wall time of a fresh process, median of the runs, peak RSS from `/usr/bin/time -f %M`',
   '(for `check`: the largest of the CLI process and the worker processes it waited for — GNU time reports the maximum, not the sum);',
   'every run is in a private `git clone --local` of the generated workspace. The **load** column is the 1-minute load average',
@@ -113,9 +115,9 @@ const METHOD_COMMON = [
   'it changes little with the load, which the wall times do.',
 ];
 
-export function report(results: WorkspaceResult[], m: Machine, date: string, cliHash: string, context: GoalContext): string {
+export function report(results: WorkspaceResult[], m: Machine, date: string, cliBuild: string, context: GoalContext): string {
   const L = [`# FeatureGuard benchmark — ${date}`, ''];
-  L.push(`Machine: ${m.nproc} CPUs (${m.cpu}), node ${m.node}, tsc ${m.tsc.replace(/^Version /, '')}, ${m.git}; FeatureGuard at ${commitAtStart} (built from the working tree when the run started; dist/cli.js sha1 ${cliHash}).`, '');
+  L.push(`Machine: ${m.nproc} CPUs (${m.cpu}), node ${m.node}, tsc ${m.tsc.replace(/^Version /, '')}, ${m.git}; FeatureGuard at ${commitAtStart} (built from the working tree when the run started; dist/cli.js sha1 ${cliBuild}).`, '');
   L.push('```', `$ nproc\n${m.nproc}\n$ free -g\n${m.free}\n$ cat /proc/loadavg   # at the start and at the end of the run: other jobs share this machine\n${loadAtStart}\n${m.load}`, '```', '');
   L.push(...METHOD_COMMON, '');
   for (const method of new Set(results.map((r) => r.lang.method))) L.push(...method, '');

@@ -66,7 +66,10 @@ export async function runBench(argv: string[]): Promise<number> {
   const cliHash = createHash('sha1').update(readFileSync(CLI)).digest('hex').slice(0, 12);
   const probe = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
   if (probe.status !== 0) throw new Error(`${CLI} (copy of ${BUILT_CLI}) does not run: ${probe.stderr.split('\n').slice(0, 6).join('\n')}`);
-  console.log(`featureguard: ${BUILT_CLI} (dist/ copied to ${dirname(CLI)}, cli.js sha1 ${cliHash}); load average ${loadAtStart}`);
+  // What users run is the production build (`npm run bench` makes it); a development build (source
+  // maps, unminified: slower to load) is measured too, and says so.
+  const build = readFileSync(join(dirname(BUILT_CLI), 'cli-main.js'), 'utf8').includes('//# sourceMappingURL=') ? 'development build (unminified, with source maps)' : 'production build (minified, as shipped)';
+  console.log(`featureguard: ${BUILT_CLI}, ${build} (dist/ copied to ${dirname(CLI)}, cli.js sha1 ${cliHash}); load average ${loadAtStart}`);
   if (!existsSync(TSC)) throw new Error(`${TSC} is missing: run \`npm ci\``);
   if (!hasTime) console.log(`note: ${TIME} not found (apt-get install -y time): no peak RSS`);
 
@@ -81,7 +84,7 @@ export async function runBench(argv: string[]): Promise<number> {
 
   const date = new Date().toISOString().slice(0, 10);
   const m = machine();
-  const md = report(results, m, date, cliHash, context);
+  const md = report(results, m, date, `${cliHash}, the ${build}`, context);
   console.log('\n' + md);
   if (opts.write) {
     mkdirSync(RESULTS, { recursive: true });
