@@ -74,9 +74,12 @@ export interface ImpactResult {
 export async function analyzeImpact(input: ImpactInput): Promise<ImpactResult> {
   const { base, target, config, frontEnd, cache, token, clock } = input;
   const loadedBefore = parserLoad.ms;
-  const baseModules = await summarizeTree(base, frontEnd, cache);
+  // What the analysis can need: the features' files (and, found by the summarizer, every file
+  // tagged `@feature`), the changed files, and what they import.
+  const roots = [...featureFiles(config), ...input.changedPaths];
+  const baseModules = await summarizeTree(base, frontEnd, cache, roots);
   throwIfCancelled(token);
-  const targetModules = await summarizeTree(target, frontEnd, cache);
+  const targetModules = await summarizeTree(target, frontEnd, cache, roots);
   throwIfCancelled(token);
   clock?.lap('parse');
   clock?.move('parse', 'parserLoad', parserLoad.ms - loadedBefore);
@@ -144,6 +147,11 @@ function featureImpact(feature: FeatureConfig, baseGraph: SymbolGraph, targetGra
   const path = targetGraph.pathTo(targetSymbol, changedNodes) ?? [targetSymbol];
   const via = path.slice(1).reverse();
   return { feature, status: 'changed', via, baseSymbol, targetSymbol, location, findings: [], baseFingerprint, targetFingerprint };
+}
+
+/** The files the config's features live in: with the files tagged `@feature`, where summarizing starts. */
+export function featureFiles(config: Config): string[] {
+  return [...new Set([...config.features.values()].map((f) => f.file))];
 }
 
 /** Fingerprints computed on a graph, by roots: the base graph outlives many keystrokes. */

@@ -210,10 +210,7 @@ export class SymbolGraph {
       const mod = this.modules.get(p);
       if (!mod) continue;
       closure.push(p);
-      for (const imp of mod.imports) found(this.resolveModule(p, imp.specifier));
-      for (const e of mod.exports) if (e.specifier) found(this.resolveModule(p, e.specifier));
-      // Python's `from pkg import mod` loads the submodule too.
-      for (const imp of mod.imports) if (imp.imported !== '*') found(this.submoduleOf(p, imp));
+      forEachLoaded(this.frontEnd, p, mod, (spec) => found(this.resolveModule(p, spec)));
     }
     this.closureCache.set(path, closure);
     return closure;
@@ -335,6 +332,21 @@ export class SymbolGraph {
     let target = byFrom.get(specifier);
     if (target === undefined) byFrom.set(specifier, (target = this.frontEnd.resolveImport(from, specifier, (p) => this.modules.has(p)) ?? null));
     return target ?? undefined;
+  }
+}
+
+/**
+ * Calls `visit` with each specifier whose module `mod` loads: its imports, its re-exports, and
+ * (Python's `from pkg import mod`) the submodules its imports may name. The one definition of a
+ * module's dependencies, for the module closure and for summarizing only what features reach.
+ */
+export function forEachLoaded(frontEnd: LanguageFrontEnd, path: string, mod: ModuleSummary, visit: (specifier: string) => void): void {
+  for (const imp of mod.imports) visit(imp.specifier);
+  for (const e of mod.exports) if (e.specifier) visit(e.specifier);
+  for (const imp of mod.imports) {
+    if (imp.imported === '*') continue;
+    const sub = frontEnd.submoduleSpecifier?.(path, imp.specifier, imp.imported);
+    if (sub !== undefined) visit(sub);
   }
 }
 

@@ -5,7 +5,7 @@
  * the overlay, so static impact re-parses one file and looks everything else up by content hash.
  */
 import { relative, sep } from 'node:path';
-import { analyzeImpact, type ImpactResult } from '../analysis/impact';
+import { analyzeImpact, featureFiles, type ImpactResult } from '../analysis/impact';
 import { summarizeTree } from '../analysis/summarizeTree';
 import { BundleCache } from '../cache/bundleCache';
 import { SummaryCache } from '../cache/summaryCache';
@@ -114,7 +114,7 @@ export class WorkspaceSession {
    */
   async warmBase(token: CancellationToken, onProgress?: (p: WarmProgress) => void): Promise<WarmProgress> {
     const ws = this.ws;
-    const modules = await summarizeTree(ws.sides.base, ws.frontEnd, this.summaries);
+    const modules = await summarizeTree(ws.sides.base, ws.frontEnd, this.summaries, featureFiles(ws.config));
     throwIfCancelled(token);
     // HEAD's graph shares the last run's base graph where the modules are the same objects.
     const graph = new SymbolGraph(modules, ws.frontEnd, this.previous?.baseGraph);
