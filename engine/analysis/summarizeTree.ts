@@ -84,12 +84,9 @@ async function scanned(tree: SourceTree, frontEnd: LanguageFrontEnd, cache: Summ
     else unknown.push(path);
   }
   if (unknown.length > 0) {
-    // Read (by git or the file system) while the front end loads its parser: the files not cached
-    // are mostly parsed in a run that has many (a first run), and the reads are kept by the tree.
-    const reading = tree.readMany(unknown);
-    reading.catch(() => undefined); // awaited below
-    await frontEnd.prepare?.(unknown);
-    const texts = await reading;
+    // The files not cached are mostly parsed in a run that has many (a first run): the parser
+    // loads while they are read, and the tree keeps what it read for the parse.
+    const texts = await readWhilePreparing(tree, frontEnd, unknown);
     for (const path of unknown) {
       const text = texts.get(path);
       if (text === undefined) continue;
@@ -140,10 +137,7 @@ async function reach(tree: SourceTree, state: TreeSummaries, cache: SummaryCache
       else toParse.push(path);
     }
     if (toParse.length > 0) {
-      const reading = tree.readMany(toParse);
-      reading.catch(() => undefined); // awaited below
-      await frontEnd.prepare?.(toParse);
-      const texts = await reading;
+      const texts = await readWhilePreparing(tree, frontEnd, toParse);
       for (const path of toParse) {
         const text = texts.get(path);
         if (text === undefined) continue;
@@ -168,6 +162,14 @@ async function reach(tree: SourceTree, state: TreeSummaries, cache: SummaryCache
       if (summary) state.modules.set(path, summary);
     }
   }
+}
+
+/** Reads `paths` (by git or the file system) while the front end loads its parser for them. */
+async function readWhilePreparing(tree: SourceTree, frontEnd: LanguageFrontEnd, paths: string[]): Promise<Map<string, string>> {
+  const reading = tree.readMany(paths);
+  reading.catch(() => undefined); // awaited below
+  await frontEnd.prepare?.(paths);
+  return reading;
 }
 
 /** The parse mode depends on the extension (`.tsx` vs `.ts`), so it is part of the key. */
