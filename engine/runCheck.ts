@@ -56,9 +56,11 @@ export interface DataOptions {
    * Called where a long-lived caller may collect garbage (the language server, see
    * `server/collectGarbage.ts`): once the snapshots are read, before the run waits for its workers
    * (`read`); once the stored columns read after the workers got their inputs are in (`stored`,
-   * while the workers run); and after each feature's check, whose values are then garbage (`feature`).
+   * while the workers run); once a feature's values are in, before its statistics (`values`: the
+   * workers' replies, decoded, are garbage then); and after each feature's check, whose values are
+   * then garbage (`feature`).
    */
-  collect?: (after: 'read' | 'stored' | 'feature') => void;
+  collect?: (after: 'read' | 'stored' | 'values' | 'feature') => void;
 }
 
 /** `check --shard I/N`: only this shard's part of the affected features is checked (see `engine/shard/partition.ts`). */
@@ -268,7 +270,7 @@ async function checkEach(ws: Workspace, impact: ImpactResult, jobs: Job[], repor
   try {
     for (const [i, job] of jobs.entries()) {
       throwIfCancelled(token);
-      Object.assign(reports[i], job.cached ?? (await dataCheck(ws, impact, job, caches, sideCache, times, ran.get(job) ?? {}, signal, !!options.valuesOnly)));
+      Object.assign(reports[i], job.cached ?? (await dataCheck(ws, impact, job, caches, sideCache, times, ran.get(job) ?? {}, signal, !!options.valuesOnly, options.collect)));
       options.onFeatureDone?.(job.affected, !job.cached && runsSomeSide(job));
       ran.get(job)?.consumed?.();
       // Its outcomes hold the feature's values (and the statistics derived from them): let them go.
@@ -554,7 +556,7 @@ function runPythonBatches(ws: Workspace, jobs: Job[], caches: CheckCaches, signa
   return out;
 }
 
-async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: CheckCaches, sideCache: ResultsCache | undefined, times: PhaseTimes, batched: BatchOutcomes, signal: AbortSignal, valuesOnly = false): Promise<Partial<FeatureReport>> {
+async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: CheckCaches, sideCache: ResultsCache | undefined, times: PhaseTimes, batched: BatchOutcomes, signal: AbortSignal, valuesOnly = false, collect?: DataOptions['collect']): Promise<Partial<FeatureReport>> {
   const { affected, limits } = job;
   // The stored columns may still be being read (checkImpact's storedLater).
   const loadStarted = performance.now();
@@ -612,6 +614,9 @@ async function dataCheck(ws: Workspace, impact: ImpactResult, job: Job, caches: 
   const stored = loaded.column(feature.column) ?? (await caches.snapshots.readColumn(ws.config, feature.snapshot!, feature.column));
   times.ms.read += performance.now() - readStarted;
   const fileColumns = await caches.snapshots.fileColumns(ws.config, feature.snapshot!);
+  // The statistics allocate tens of megabytes at a million rows: they reuse the space of the
+  // replies' garbage instead of adding to it.
+  collect?.('values');
   const statsStarted = performance.now();
   const snapshot = ws.config.snapshots.get(feature.snapshot!)!;
   const result = checkFeature({

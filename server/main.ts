@@ -16,9 +16,21 @@ import { startServer } from './server';
  */
 const HEAP_GROWING_PERCENT = 25;
 
+/**
+ * The young generation stays at the size it starts with (1 MB) instead of doubling up to 16 MB
+ * semi-spaces as the process allocates: its semi-spaces stayed resident at their largest, and the
+ * larger they are, the more short-lived garbage of a million-row check (decoded pages, replies)
+ * stands in them at once. `--max-semi-space-size` would say the same but works only on the
+ * command line, which an editor writes; this flag is read whenever the space would grow. Measured
+ * on the 2,000-module benchmark: the server's VmHWM 25–35 MB lower, keystroke p50/p95 and save
+ * times unchanged within the noise (load 4–6).
+ */
+const SEMI_SPACE_GROWTH_FACTOR = 1;
+
 export function runLanguageServer(): void {
   // A long-lived process that mostly waits: it should hold what it needs, not what it last churned.
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  setFlagsFromString(`--semi-space-growth-factor=${SEMI_SPACE_GROWTH_FACTOR}`);
   // And lets go of a snapshot read's garbage before it waits for its workers (collectGarbage.ts).
   enableCollectGarbage();
   startServer(createConnection(ProposedFeatures.all));

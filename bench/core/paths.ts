@@ -1,5 +1,5 @@
 /** Where the benchmarks find FeatureGuard and keep their work (shared by every bench module). */
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 /**
@@ -19,7 +19,12 @@ function findRoot(): string {
 
 export const ROOT = findRoot();
 export const HERE = join(ROOT, 'bench');
-export const WORK = join(HERE, 'work');
+/**
+ * Its real path: in a git worktree bench/work may be a symlink to the main checkout's, and a
+ * workspace cloned under the link would have its config's paths (joined under the link) judged
+ * outside the repository (git's top level, which is the real path).
+ */
+export const WORK = existsSync(join(HERE, 'work')) ? realpathSync(join(HERE, 'work')) : join(HERE, 'work');
 export const RESULTS = join(HERE, 'results');
 export const BUILT_CLI = join(ROOT, 'dist/cli.js');
 /**

@@ -33,8 +33,8 @@ export interface CheckContext {
 export type Check = (ctx: CheckContext) => Finding[];
 
 /** Up to `n` example rows from `indices`, with the values on each side. */
-export function examplesAt(ctx: CheckContext, indices: number[], n = 5): Finding['examples'] {
-  return indices.slice(0, n).map((i) => ({
+export function examplesAt(ctx: CheckContext, indices: ArrayLike<number>, n = 5): Finding['examples'] {
+  return Array.from({ length: Math.min(n, indices.length) }, (_, k) => indices[k]).map((i) => ({
     row: ctx.rows.at(i) as Record<string, unknown>,
     ...(ctx.base ? { base: ctx.base.values[i] ?? null } : {}),
     target: ctx.target.values[i] ?? null,

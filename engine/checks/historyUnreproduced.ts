@@ -24,19 +24,23 @@ export function historyUnreproduced(ctx: CheckContext): HistoryOutcome | undefin
   const storedType = ctx.storedType && ctx.storedType !== 'unknown' ? ctx.storedType : valuesType(stored);
   const baseType = valuesType(base.values);
   if (storedType !== 'unknown' && baseType !== 'unknown' && storedType !== baseType && !(isNumericType(storedType) && isNumericType(baseType))) return undefined;
-  const reproduced: number[] = [];
+  // Counted first; the rows are listed only when there is a finding (a million-row list built for
+  // every check, usually all rows, was garbage at the moment of the language server's peak).
+  const reproducedAt = (i: number) => base.values[i] !== undefined && sameValue(base.values[i], stored[i] ?? null, ctx.feature.tolerance);
   let ran = 0;
+  let same = 0;
   for (let i = 0; i < base.values.length; i++) {
-    const v = base.values[i];
-    if (v === undefined) continue; // the row threw: not a value to compare
+    if (base.values[i] === undefined) continue; // the row threw: not a value to compare
     ran++;
-    if (sameValue(v, stored[i] ?? null, ctx.feature.tolerance)) reproduced.push(i);
+    if (reproducedAt(i)) same++;
   }
   if (ran === 0) return undefined;
-  const differing = ran - reproduced.length;
+  const differing = ran - same;
   const rate = differing / ran;
   const severity = grade(rate, ctx.thresholds('history.unreproduced'));
   if (!severity) return undefined;
+  const reproduced: number[] = [];
+  for (let i = 0; i < base.values.length; i++) if (reproducedAt(i)) reproduced.push(i);
   const { feature } = ctx;
   const snapshot = feature.snapshot ?? 'the snapshot';
   const cause = feature.kind === 'row'

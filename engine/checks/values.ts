@@ -9,7 +9,7 @@
  * once produced by a worker or read from a snapshot, is never modified.
  */
 import type { ColumnType } from '../data/table';
-import { sortedCopy } from '../stats/sortNumbers';
+import { sortInPlace } from '../stats/sortNumbers';
 
 /** The memos' caches, emptied by `forgetDerivedViews`. */
 const memoCaches: { clear(): void }[] = [];
@@ -80,19 +80,24 @@ export function isNumericType(t: ColumnType): boolean {
   return t === 'integer' || t === 'number';
 }
 
-/** Finite numbers among values, in row order, for the statistics kernel. Do not modify the result. */
-export const finiteNumbers = memo((values): Float64Array => {
-  const out = new Float64Array(values.length);
+/**
+ * Finite numbers among values, ascending, for the statistics kernel. Do not modify the result.
+ * Gathered into an array of their count and sorted there: no row-order copy is kept beside the
+ * sorted one (8 MB each at a million rows, held through a check's statistics).
+ */
+export const sortedFiniteNumbers = memo((values): Float64Array => {
   let n = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (typeof v === 'number' && Number.isFinite(v)) out[n++] = v;
+    if (typeof v === 'number' && Number.isFinite(v)) n++;
   }
-  return out.subarray(0, n);
+  const out = new Float64Array(n);
+  for (let i = 0, k = 0; k < n; i++) {
+    const v = values[i];
+    if (typeof v === 'number' && Number.isFinite(v)) out[k++] = v;
+  }
+  return sortInPlace(out);
 });
-
-/** Finite numbers among values, ascending. Do not modify the result. */
-export const sortedFiniteNumbers = memo((values): Float64Array => sortedCopy(finiteNumbers(values)));
 
 /** The values of the rows that ran (`undefined` marks a row that threw); the same array when all ran. */
 export const ranValues = memo((values): readonly unknown[] => (values.includes(undefined) ? values.filter((v) => v !== undefined) : values));

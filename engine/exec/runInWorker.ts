@@ -11,7 +11,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
-import { DATA_FD, decodeValues, type WireValues, type WorkerBatch, type WorkerBatchHead, type WorkerFailure, type WorkerReply, type WorkerResult } from './workerProtocol';
+import { DATA_FD, decodeValues, dictionaryOf, type WireColumn, type WireValues, type WorkerBatch, type WorkerBatchHead, type WorkerFailure, type WorkerReply, type WorkerResult } from './workerProtocol';
 
 declare const __FEATUREGUARD_WORKER_SOURCE__: string;
 
@@ -184,18 +184,36 @@ function runUntilFailure(batch: WorkerBatch, limits: RunLimits, onOutcome: (inde
  * written from the typed arrays without a copy (see `WorkerBatchHead`).
  */
 function sendBatch(child: ChildProcess, batch: WorkerBatch, onError: (err: Error) => void): void {
-  const head: WorkerBatchHead = { ...batch, columns: batch.columns.map((c) => (c.numbers ? { name: c.name, piped: true } : c)) };
+  const dictionaries = batch.columns.map((c) => (c.values ? dictionaryColumn(c) : undefined));
+  const head: WorkerBatchHead = {
+    ...batch,
+    columns: batch.columns.map((c, k) => (c.numbers ? { name: c.name, piped: true } : dictionaries[k] ? { name: c.name, piped: true, dictionary: dictionaries[k]!.dictionary } : c)),
+  };
   child.send(head, (err) => err && onError(err));
   const data = child.stdio[DATA_FD] as Writable | null;
   if (!data) return;
   // A worker that dies before reading everything closes the pipe: its 'close' reports the failure.
   data.on('error', () => undefined);
   const bytes = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  for (const c of batch.columns) {
-    if (!c.numbers) continue;
-    data.write(bytes(c.numbers));
-    data.write(bytes(c.nulls ?? new Uint8Array(batch.rowCount)));
+  for (const [k, c] of batch.columns.entries()) {
+    if (c.numbers) {
+      data.write(bytes(c.numbers));
+      data.write(bytes(c.nulls ?? new Uint8Array(batch.rowCount)));
+    } else if (dictionaries[k]) data.write(bytes(dictionaries[k]!.codes));
   }
+}
+
+/**
+ * Dictionaries of the columns sent, by column: base and target batches send the same sample's
+ * columns, encoded once. Held as long as the sample holds its column (see `SnapshotLoader`'s
+ * `built`); `null`: not encodable.
+ */
+const encoded = new WeakMap<WireColumn, { dictionary: unknown[]; codes: Int32Array } | null>();
+
+function dictionaryColumn(column: WireColumn): { dictionary: unknown[]; codes: Int32Array } | undefined {
+  let found = encoded.get(column);
+  if (found === undefined) encoded.set(column, (found = dictionaryOf(column.values!) ?? null));
+  return found ?? undefined;
 }
 
 /**

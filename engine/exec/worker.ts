@@ -10,7 +10,7 @@
 import { createRequire } from 'node:module';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
-import { DATA_FD, encodeValues, type RowError, type WireColumn, type WorkerBatch, type WorkerBatchHead, type WorkerFailure, type WorkerJob, type WorkerReply, type WorkerResult } from './workerProtocol';
+import { DATA_FD, encodeValues, undictionary, type RowError, type WireColumn, type WorkerBatch, type WorkerBatchHead, type WorkerFailure, type WorkerJob, type WorkerReply, type WorkerResult } from './workerProtocol';
 
 const MAX_REPORTED_ERRORS = 5;
 
@@ -252,10 +252,16 @@ process.on('message', (message: WorkerBatchHead | { credit: number }) => {
  */
 function receiveColumns(head: WorkerBatchHead): Promise<WorkerBatch> {
   const n = head.rowCount;
-  const columns: WireColumn[] = head.columns.map((c) => ('piped' in c ? { name: c.name, numbers: new Float64Array(n), nulls: new Uint8Array(n) } : c));
-  const targets: Uint8Array[] = columns.flatMap((c) => (c.numbers && c.nulls ? [new Uint8Array(c.numbers.buffer), c.nulls] : []));
+  const codes = head.columns.map((c) => ('piped' in c && c.dictionary ? new Int32Array(n) : undefined));
+  const columns: WireColumn[] = head.columns.map((c, k) => ('piped' in c ? (codes[k] ? { name: c.name } : { name: c.name, numbers: new Float64Array(n), nulls: new Uint8Array(n) }) : c));
+  const targets: Uint8Array[] = columns.flatMap((c, k) => (codes[k] ? [new Uint8Array(codes[k]!.buffer)] : c.numbers && c.nulls ? [new Uint8Array(c.numbers.buffer), c.nulls] : []));
   const batch: WorkerBatch = { ...head, columns };
-  if (targets.every((t) => t.length === 0)) return Promise.resolve(batch);
+  // Dictionary columns become their values once every code is in.
+  const decode = () => {
+    for (const [k, c] of head.columns.entries()) if ('piped' in c && c.dictionary) columns[k].values = undictionary(c.dictionary, codes[k]!);
+    return batch;
+  };
+  if (targets.every((t) => t.length === 0)) return Promise.resolve(decode());
   return new Promise((resolve, reject) => {
     const input = new Socket({ fd: DATA_FD, readable: true, writable: false });
     let k = 0;
@@ -272,7 +278,7 @@ function receiveColumns(head: WorkerBatchHead): Promise<WorkerBatch> {
       }
       if (k === targets.length) {
         input.destroy();
-        resolve(batch);
+        resolve(decode());
       }
     });
     input.on('error', reject);

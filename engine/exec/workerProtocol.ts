@@ -44,17 +44,55 @@ export interface WorkerBatch {
 /**
  * A batch on the wire. The head goes as an IPC message, with every numeric column replaced by a
  * `PipedColumn`; those columns' bytes follow on the worker's data pipe (`DATA_FD`), in head order,
- * each as its float64 values then its null mask (one byte per row). Written from the typed arrays
+ * each as its float64 values then its null mask (one byte per row). A column of few distinct
+ * strings, booleans and nulls (a segment, a country) is piped too, as one int32 code per row into
+ * the `dictionary` its head carries: serialized into the message, its million strings were a
+ * buffer of ~10 MB per batch (one per side) and as much garbage in the sending process. Written from the typed arrays
  * themselves, they are never copied in the sending process: sent in IPC messages, each was
  * serialized into a buffer of its own, garbage the collector left alone for a while (~70 MB of the
  * language server's peak for a million-row check of three numeric columns, two workers).
  */
 export type WorkerBatchHead = Omit<WorkerBatch, 'columns'> & { columns: (WireColumn | PipedColumn)[] };
 
-/** A numeric column whose bytes come on the data pipe. */
+/** A column whose bytes come on the data pipe: numeric, or codes into `dictionary` when it is set. */
 export interface PipedColumn {
   name: string;
   piped: true;
+  dictionary?: unknown[];
+}
+
+/** Distinct values beyond which a column is sent as it is: such a dictionary saves little. */
+export const MAX_DICTIONARY = 65_536;
+
+/**
+ * A non-numeric column as its distinct values and one code per row, when every value is a string,
+ * a boolean, null or undefined (values the worker gets back exactly from the dictionary) and they
+ * are at most `MAX_DICTIONARY`; undefined otherwise.
+ */
+export function dictionaryOf(values: readonly unknown[]): { dictionary: unknown[]; codes: Int32Array } | undefined {
+  const index = new Map<unknown, number>();
+  const dictionary: unknown[] = [];
+  const codes = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== null && v !== undefined && typeof v !== 'string' && typeof v !== 'boolean') return undefined;
+    let code = index.get(v);
+    if (code === undefined) {
+      if (dictionary.length === MAX_DICTIONARY) return undefined;
+      code = dictionary.length;
+      dictionary.push(v);
+      index.set(v, code);
+    }
+    codes[i] = code;
+  }
+  return { dictionary, codes };
+}
+
+/** The values of a dictionary column: `dictionary[codes[i]]` for every row. */
+export function undictionary(dictionary: readonly unknown[], codes: Int32Array): unknown[] {
+  const values: unknown[] = new Array(codes.length);
+  for (let i = 0; i < codes.length; i++) values[i] = dictionary[codes[i]];
+  return values;
 }
 
 /** The worker's file descriptor of its data pipe (0–2: stdio, 3: the IPC channel). */

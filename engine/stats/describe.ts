@@ -62,10 +62,12 @@ export function upperBound(sorted: ArrayLike<number>, x: number): number {
 /**
  * Counts `values` into the bins defined by ascending `edges`: bin k is [edges[k], edges[k+1]),
  * except the last bin, which also includes its right edge (numpy.histogram's convention, so the
- * maximum of the data is not lost). Values outside [edges[0], edges[last]] are not counted.
- * Returns `edges.length - 1` counts (an empty array for fewer than two edges).
+ * maximum of the data is not lost). Values outside [edges[0], edges[last]] are not counted, nor
+ * are values that are not numbers (a feature's nulls and failed rows: its values are counted as
+ * they are, without a copy of their numbers). Returns `edges.length - 1` counts (an empty array
+ * for fewer than two edges).
  */
-export function histogram(values: Float64Array, edges: readonly number[]): number[] {
+export function histogram(values: ArrayLike<unknown>, edges: readonly number[]): number[] {
   const bins = edges.length - 1;
   if (bins < 1) return [];
   const counts = new Array<number>(bins).fill(0);
@@ -76,7 +78,7 @@ export function histogram(values: Float64Array, edges: readonly number[]): numbe
   const scale = last > first ? bins / (last - first) : 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (!(v >= first && v <= last)) continue;
+    if (typeof v !== 'number' || !(v >= first && v <= last)) continue;
     // The bin is the last edge that is <= v, clamped so that v === last lands in the last bin.
     // A range too narrow for its width to be a number (subnormal) makes the guess NaN or infinite.
     let k = Math.floor((v - first) * scale);

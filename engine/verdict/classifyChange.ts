@@ -24,15 +24,20 @@ export interface ChangeInput {
 /** The change kind, or undefined when the two sides agree on every row where both ran. */
 export function classifyChange(input: ChangeInput): ChangeClassification | undefined {
   const { base, target, rows, featureName: name } = input;
-  const changed: number[] = [];
+  // The changed rows' indices, in a typed array of the rows' length: a list grown by push was
+  // three times its final size in garbage when every row of a million changed (the language
+  // server's peak came during a check's statistics).
+  const all = new Int32Array(target.length);
+  let count = 0;
   let compared = 0;
   for (let i = 0; i < target.length; i++) {
     if (base[i] === undefined || target[i] === undefined) continue;
     compared++;
-    if (!sameValue(base[i], target[i], input.tolerance)) changed.push(i);
+    if (!sameValue(base[i], target[i], input.tolerance)) all[count++] = i;
   }
-  if (changed.length === 0) return undefined;
-  const rate = changed.length / compared;
+  if (count === 0) return undefined;
+  const changed = all.subarray(0, count);
+  const rate = count / compared;
 
   const baseType = valuesType(base);
   const targetType = valuesType(target);

@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import { parquetWriteBuffer } from 'hyparquet-writer';
+import { doubles } from '../../engine/data/cellValue';
 import { readSnapshot } from '../../engine/data/readSnapshot';
 
 v8.setFlagsFromString('--allow-natives-syntax');
@@ -43,5 +44,18 @@ describe('number columns as raw doubles', () => {
       assert.deepEqual(col('x'), x);
       assert.deepEqual(col('y'), y);
     }
+  });
+
+  it('copies numbers into a double array of their length: none, one, many, with -0, NaN and infinities', () => {
+    assert.deepEqual(doubles(new Float64Array(0)), []);
+    const one = doubles(Float64Array.of(7));
+    assert.deepEqual(one, [7]);
+    assert.equal(hasDoubleElements(one), true);
+    const special = Float64Array.from({ length: 100_003 }, (_, i) => [-0, Number.NaN, Infinity, -Infinity, 3][i % 5] * (i % 5 === 4 ? i : 1));
+    const out = doubles(special);
+    assert.equal(out.length, special.length);
+    assert.equal(hasDoubleElements(out), true);
+    for (let i = 0; i < special.length; i++) assert.ok(Object.is(out[i], special[i]), `index ${i}`);
+    assert.deepEqual(doubles([1, 2, 3]), [1, 2, 3]);
   });
 });

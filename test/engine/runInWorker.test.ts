@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { CancelledError } from '../../engine/errors';
 import { runBatch } from '../../engine/exec/runInWorker';
-import type { WorkerBatch } from '../../engine/exec/workerProtocol';
+import { dictionaryOf, MAX_DICTIONARY, undictionary, type WorkerBatch } from '../../engine/exec/workerProtocol';
 import { runCheck } from '../../engine/runCheck';
 import { edit, repo } from '../e2e/featureRepo';
 import { removeTempDirs } from '../helpers';
@@ -61,6 +61,37 @@ describe('runBatch (worker processes)', function () {
       if (outcome.values[i] !== expected) wrong++;
     }
     assert.equal(wrong, 0, 'every row saw its own values of a, b (null where masked) and s');
+  });
+
+  it('gives the worker every value of its other columns exactly: few strings, booleans, nulls and undefined by dictionary; many strings, dates and mixed numbers as they are', async () => {
+    const n = 200_000;
+    const few = Array.from({ length: n }, (_, i) => [null, 'a', true, 'b', false, undefined, 'é ✓', ''][i % 8]);
+    const many = Array.from({ length: n }, (_, i) => `id-${i}`); // beyond MAX_DICTIONARY distinct values
+    const dates = Array.from({ length: n }, (_, i) => (i % 5 === 0 ? null : new Date(86_400_000 * (i % 400))));
+    const mixed = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? -0 : i % 3 === 1 ? 'x' : i));
+    assert.ok(dictionaryOf(few) && !dictionaryOf(many) && !dictionaryOf(dates) && !dictionaryOf(mixed));
+    assert.equal(dictionaryOf(few)!.dictionary.length, 8);
+    assert.deepEqual(undictionary(dictionaryOf(few)!.dictionary, dictionaryOf(few)!.codes), few);
+    assert.equal(dictionaryOf(Array.from({ length: MAX_DICTIONARY }, (_, i) => String(i)))!.dictionary.length, MAX_DICTIONARY);
+    const show = (v: unknown) => (v === undefined ? 'undefined' : v instanceof Date ? `date ${v.getTime()}` : `${typeof v} ${Object.is(v, -0) ? '-0' : String(v)}`);
+    const columns = [{ name: 'few', values: few }, { name: 'many', values: many }, { name: 'dates', values: dates }, { name: 'mixed', values: mixed }];
+    const [outcome] = await runBatch(
+      {
+        code: `const d = ${show.toString()}; exports.f = (row) => [d(row.few), d(row.many), d(row.dates), d(row.mixed), Object.keys(row).join()].join('|');`,
+        requireFrom: tmpdir(),
+        rowCount: n,
+        columns,
+        jobs: [{ exportKey: 'f', kind: 'row', extraRows: [], repeatRows: 0 }],
+      },
+      { timeoutMs: 60000, memoryMb: 512 },
+    );
+    assert.ok(outcome.ok, outcome.ok ? '' : outcome.message);
+    let wrong = 0;
+    for (let i = 0; i < n; i++) {
+      const expected = [show(few[i]), show(many[i]), show(dates[i]), show(mixed[i]), 'few,many,dates,mixed'].join('|');
+      if (outcome.values[i] !== expected && wrong++ < 3) assert.equal(outcome.values[i], expected, `row ${i}`);
+    }
+    assert.equal(wrong, 0);
   });
 
   it('gets every reply of 120 short-lived workers, four at a time, while the event loop is busy', async () => {

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { histogram, quantiles, sharedEdges } from '../../engine/stats/describe';
 import { numericDrift, PSI_EPSILON } from '../../engine/stats/numericDrift';
-import { sortedCopy } from '../../engine/stats/sortNumbers';
+import { sortedCopy, sortInPlace } from '../../engine/stats/sortNumbers';
 import { normals, prng as mulberry32 } from '../helpers';
 
 function range(from: number, count: number): Float64Array {
@@ -145,6 +145,19 @@ describe('stats/sortNumbers', () => {
       assert.deepEqual(sortedCopy(values), expected);
     }
   });
+
+  it('sorts in place, a view into a larger buffer too (above and below the radix threshold), leaving the rest of the buffer alone', () => {
+    const rand = mulberry32(13);
+    for (const n of [100, 9999, 10000]) {
+      const buffer = Float64Array.from({ length: n + 6 }, () => (rand() - 0.5) * 1000);
+      const before = Float64Array.from(buffer);
+      const view = buffer.subarray(3, 3 + n);
+      const expected = Float64Array.from(view).sort();
+      assert.equal(sortInPlace(view), view, 'the array itself');
+      assert.deepEqual(view, expected, `n=${n}`);
+      assert.deepEqual([...buffer.subarray(0, 3), ...buffer.subarray(3 + n)], [...before.subarray(0, 3), ...before.subarray(3 + n)]);
+    }
+  });
 });
 
 describe('stats/describe', () => {
@@ -156,6 +169,12 @@ describe('stats/describe', () => {
   it('puts the maximum in the last bin and ignores values outside the edges', () => {
     assert.deepEqual(histogram(Float64Array.of(-1, 0, 0.5, 1, 1.5, 2, 3), [0, 1, 2]), [2, 3]);
     assert.deepEqual(histogram(Float64Array.of(1), [0]), []);
+  });
+
+  it('counts the numbers of a feature\'s values as they are: nulls, failed rows and non-finite numbers are not counted', () => {
+    const values = [-1, null, 0, 0.5, undefined, 1, Number.NaN, 1.5, Infinity, 2, -Infinity, 3, 'x'];
+    assert.deepEqual(histogram(values, [0, 1, 2]), histogram(Float64Array.of(-1, 0, 0.5, 1, 1.5, 2, 3), [0, 1, 2]));
+    assert.deepEqual(histogram(values, [0, 1, 2]), [2, 3]);
   });
 
   it('bins every value exactly as a binary search over the edges would, for even and uneven edges', () => {
