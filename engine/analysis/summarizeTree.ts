@@ -123,7 +123,9 @@ async function reach(tree: SourceTree, state: TreeSummaries, cache: SummaryCache
   const { frontEnd, reached } = state;
   const before = reached.size;
   for (const r of roots) state.roots.add(r);
-  const exists = (p: string) => tree.has(p);
+  // A module of this side's language: a specifier resolves, as the graph resolves it over every
+  // module, to the first candidate that is one (not to a file the front end does not read).
+  const exists = (p: string) => frontEnd.handles(p) && tree.has(p);
   let pending = roots;
   while (pending.length > 0) {
     const batch = [...new Set(pending)].filter((p) => !reached.has(p) && frontEnd.handles(p) && tree.has(p));

@@ -11,7 +11,7 @@ const JS_TO_TS: Record<string, string[]> = { '.js': ['.ts', '.tsx'], '.jsx': ['.
 /** Resolves `specifier` written in `fromPath`, or undefined when it is a package or not found. */
 export function resolveImport(fromPath: string, specifier: string, exists: (path: string) => boolean): string | undefined {
   if (!specifier.startsWith('.') && !specifier.startsWith('/')) return undefined;
-  const joined = posix.normalize(posix.join(posix.dirname(fromPath), specifier));
+  const joined = joinedPath(fromPath, specifier);
   if (joined.startsWith('..')) return undefined;
   const ext = posix.extname(joined);
   for (const alt of JS_TO_TS[ext] ?? []) {
@@ -23,3 +23,23 @@ export function resolveImport(fromPath: string, specifier: string, exists: (path
   for (const e of EXTENSIONS) if (exists(`${joined}/index${e}`)) return `${joined}/index${e}`;
   return undefined;
 }
+
+/**
+ * The path a relative specifier names from a module's folder. Modules of one folder import the
+ * same specifiers, and each import is resolved once to summarize what features reach and once more
+ * by the graph: the path joining (most of a resolution's cost) is remembered by folder and specifier.
+ */
+function joinedPath(fromPath: string, specifier: string): string {
+  const slash = fromPath.lastIndexOf('/');
+  const dir = slash < 0 ? '.' : slash === 0 ? '/' : fromPath.slice(0, slash);
+  const key = `${dir}\0${specifier}`;
+  let joined = joins.get(key);
+  if (joined === undefined) {
+    if (joins.size >= MAX_JOINS) joins.clear();
+    joins.set(key, (joined = posix.normalize(posix.join(dir, specifier))));
+  }
+  return joined;
+}
+
+const joins = new Map<string, string>();
+const MAX_JOINS = 50_000;
