@@ -15,7 +15,7 @@ import type { SourceTree } from '../sources/sourceTree';
 import { SymbolGraph, type SymbolId } from '../graph/symbolGraph';
 import { parserLoad, type PhaseClock } from '../phaseClock';
 import { resolveFeatureKinds } from './featureKinds';
-import { summarizeTree } from './summarizeTree';
+import { summarizeFiles, summarizeTree } from './summarizeTree';
 
 /** An edited top-level declaration. */
 export interface SymbolChange {
@@ -74,12 +74,17 @@ export interface ImpactResult {
 export async function analyzeImpact(input: ImpactInput): Promise<ImpactResult> {
   const { base, target, config, frontEnd, cache, token, clock } = input;
   const loadedBefore = parserLoad.ms;
-  // What the analysis can need: the features' files (and, found by the summarizer, every file
-  // tagged `@feature`), the changed files, and what they import.
-  const roots = [...featureFiles(config), ...input.changedPaths];
+  // What features can reach: from the features' files (and, found by the summarizer, every file
+  // tagged `@feature`) through what they import.
+  const roots = featureFiles(config);
   const baseModules = await summarizeTree(base, frontEnd, cache, roots);
   throwIfCancelled(token);
   const targetModules = await summarizeTree(target, frontEnd, cache, roots);
+  throwIfCancelled(token);
+  // The changed files on both sides, whether or not a feature reaches them: the list of changes.
+  const changedFiles = input.changedPaths.filter((p) => frontEnd.handles(p));
+  const baseChanged = await summarizeFiles(base, frontEnd, cache, changedFiles, baseModules);
+  const targetChanged = await summarizeFiles(target, frontEnd, cache, changedFiles, targetModules);
   throwIfCancelled(token);
   clock?.lap('parse');
   clock?.move('parse', 'parserLoad', parserLoad.ms - loadedBefore);
@@ -88,9 +93,8 @@ export async function analyzeImpact(input: ImpactInput): Promise<ImpactResult> {
   const targetGraph = new SymbolGraph(targetModules, frontEnd, prev && prev.baseGraph === baseGraph ? prev.targetGraph : baseGraph);
   clock?.lap('graph');
 
-  const changedFiles = input.changedPaths.filter((p) => frontEnd.handles(p));
-  const changes = diffDeclarations(changedFiles, baseModules, targetModules);
-  const findings = syntaxFindings(changedFiles, targetModules);
+  const changes = diffDeclarations(changedFiles, baseChanged, targetChanged);
+  const findings = syntaxFindings(changedFiles, targetChanged);
   // When the target links like the base outside the edited files, only those files can hold
   // changed symbols, and a feature whose closure avoids them is unaffected without hashing it.
   const linkedLikeBase = sameSurfaceAsBase(targetGraph, baseGraph);

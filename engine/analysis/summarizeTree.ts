@@ -1,8 +1,9 @@
 /**
  * Summarizes the modules of one side of the comparison that the analysis can need: those reached,
- * through imports and re-exports, from the roots a caller names (the config's feature files, the
- * changed files) and from every file carrying an `@feature` tag. A module no feature can reach
- * and that did not change cannot change a feature's impact, so it is neither parsed nor linked:
+ * through imports and re-exports, from the roots a caller names (the config's feature files) and
+ * from every file carrying an `@feature` tag. A module no feature can reach cannot change a
+ * feature's impact, so it is neither parsed nor linked (a changed one is summarized on its own for
+ * the list of changes, `summarizeFiles`):
  * the cost follows what the features use, not the size of the repository (in the bench's small
  * workspaces, features reach 29 of 96 and 239 of 692 modules).
  *
@@ -24,10 +25,15 @@ interface TreeSummaries {
   frontEnd: LanguageFrontEnd;
   /** Every module reached so far, by path. */
   reached: Map<string, ModuleSummary>;
-  /** `reached` in the order of `tree.paths()` (what callers iterate), rebuilt when it grows. */
+  /**
+   * `reached` in the order callers iterate: a tree's paths; for an overlay, the order below with its
+   * overridden files after it (as the full summaries of earlier versions were), rebuilt when it grows.
+   */
   modules: Map<string, ModuleSummary>;
-  /** The cache keys consulted (summaries and untagged entries), marked used whenever the tree is asked again. */
+  /** The cache keys consulted here (summaries and untagged entries), marked used whenever the tree is asked again. */
   keys: Set<string>;
+  /** An overlay's: the tree below's, whose keys count as consulted too (not copied per keystroke). */
+  below?: TreeSummaries;
   /** The roots already followed. */
   roots: Set<string>;
 }
@@ -50,10 +56,12 @@ async function summaries(tree: SourceTree, frontEnd: LanguageFrontEnd, cache: Su
   let state = byTree.get(tree);
   if (state && state.frontEnd !== frontEnd) state = undefined;
   if (state) {
-    cache.touch([...state.keys]);
+    for (let s: TreeSummaries | undefined = state; s; s = s.below) cache.touch(s.keys);
     const fresh = roots.filter((r) => !state!.roots.has(r));
     if (fresh.length === 0) return state;
+    const before = state.reached.size;
     await reach(tree, state, cache, fresh);
+    if (state.reached.size !== before) state.modules = inPathOrder(tree, state.reached);
     return state;
   }
   state = tree instanceof OverlayTree ? await overlaid(tree, frontEnd, cache, roots) : await scanned(tree, frontEnd, cache, roots);
@@ -99,29 +107,67 @@ async function scanned(tree: SourceTree, frontEnd: LanguageFrontEnd, cache: Summ
     }
   }
   await reach(tree, state, cache, [...roots, ...tagged]);
+  state.modules = inPathOrder(tree, state.reached);
   return state;
 }
 
 /**
- * An overlay: what the tree below reached (its roots followed too), with the overridden files
- * summarized again and what they reach added.
+ * An overlay: what the tree below reached (its roots followed too), with the overridden files it
+ * had reached summarized again and what they now import added. An overridden file nothing reached
+ * stays out unless it now carries a tag: its edit reaches no feature, so the modules (and the
+ * graph built on them) stay those of the tree below, and a keystroke in such a file costs its own
+ * summary (`summarizeFiles`, for the list of changes) only.
  */
 async function overlaid(tree: OverlayTree, frontEnd: LanguageFrontEnd, cache: SummaryCache, roots: string[]): Promise<TreeSummaries> {
   const below = await summaries(tree.under, frontEnd, cache, roots);
-  const state: TreeSummaries = { frontEnd, reached: new Map(below.reached), modules: new Map(), keys: new Set(below.keys), roots: new Set() };
+  const state: TreeSummaries = { frontEnd, reached: new Map(below.reached), modules: new Map(), keys: new Set(), below, roots: new Set() };
   const changed: string[] = [];
   for (const [path, entry] of tree.overrides) {
-    state.reached.delete(path);
-    if (entry) changed.push(path);
+    const wasReached = state.reached.delete(path);
+    if (entry && (wasReached || (frontEnd.handles(path) && entry.text.includes('@feature')))) changed.push(path);
   }
   await reach(tree, state, cache, [...roots, ...changed]);
+  // The order below, the overridden files after it, then what they newly reach: no pass over
+  // every path at each keystroke.
+  for (const [path, summary] of below.modules) if (!tree.overrides.has(path)) state.modules.set(path, summary);
+  for (const path of tree.overrides.keys()) {
+    const summary = state.reached.get(path);
+    if (summary) state.modules.set(path, summary);
+  }
+  for (const [path, summary] of state.reached) if (!state.modules.has(path)) state.modules.set(path, summary);
   return state;
 }
 
-/** Follows `roots` through what each module loads, summarizing what is new; then orders the modules. */
+/**
+ * The summaries of `paths` on one side (those it has and the front end handles), taken from
+ * `known` (a side's reached modules) where there, else from the cache or parsed: the changed
+ * files, compared declaration by declaration whether or not a feature reaches them.
+ */
+export async function summarizeFiles(tree: SourceTree, frontEnd: LanguageFrontEnd, cache: SummaryCache, paths: readonly string[], known: Map<string, ModuleSummary>): Promise<Map<string, ModuleSummary>> {
+  const out = new Map<string, ModuleSummary>();
+  const toParse: string[] = [];
+  for (const path of paths) {
+    if (!frontEnd.handles(path) || !tree.has(path)) continue;
+    const summary = known.get(path) ?? cache.get(cacheKey(frontEnd, path, tree.hash(path)!));
+    if (summary) out.set(path, summary);
+    else toParse.push(path);
+  }
+  if (toParse.length > 0) {
+    const texts = await readWhilePreparing(tree, frontEnd, toParse);
+    for (const path of toParse) {
+      const text = texts.get(path);
+      if (text === undefined) continue;
+      const summary = frontEnd.summarize(path, text);
+      cache.set(cacheKey(frontEnd, path, tree.hash(path)!), summary);
+      out.set(path, summary);
+    }
+  }
+  return out;
+}
+
+/** Follows `roots` through what each module loads, summarizing what is new into `state.reached`. */
 async function reach(tree: SourceTree, state: TreeSummaries, cache: SummaryCache, roots: string[]): Promise<void> {
   const { frontEnd, reached } = state;
-  const before = reached.size;
   for (const r of roots) state.roots.add(r);
   // A module of this side's language: a specifier resolves, as the graph resolves it over every
   // module, to the first candidate that is one (not to a file the front end does not read).
@@ -157,13 +203,16 @@ async function reach(tree: SourceTree, state: TreeSummaries, cache: SummaryCache
       });
     }
   }
-  if (reached.size !== before || state.modules.size !== reached.size) {
-    state.modules = new Map();
-    for (const path of tree.paths()) {
-      const summary = reached.get(path);
-      if (summary) state.modules.set(path, summary);
-    }
+}
+
+/** `reached` in the order of `tree.paths()`. */
+function inPathOrder(tree: SourceTree, reached: Map<string, ModuleSummary>): Map<string, ModuleSummary> {
+  const out = new Map<string, ModuleSummary>();
+  for (const path of tree.paths()) {
+    const summary = reached.get(path);
+    if (summary) out.set(path, summary);
   }
+  return out;
 }
 
 /** Reads `paths` (by git or the file system) while the front end loads its parser for them. */

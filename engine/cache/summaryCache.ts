@@ -30,7 +30,7 @@ export class SummaryCache {
   }
 
   /** Marks entries used (summaries a caller kept from an earlier run and uses again). */
-  touch(keys: readonly string[]): void {
+  touch(keys: Iterable<string>): void {
     for (const k of keys) this.used.add(k);
   }
 
