@@ -152,16 +152,7 @@ export async function summarizeFiles(tree: SourceTree, frontEnd: LanguageFrontEn
     if (summary) out.set(path, summary);
     else toParse.push(path);
   }
-  if (toParse.length > 0) {
-    const texts = await readWhilePreparing(tree, frontEnd, toParse);
-    for (const path of toParse) {
-      const text = texts.get(path);
-      if (text === undefined) continue;
-      const summary = frontEnd.summarize(path, text);
-      cache.set(cacheKey(frontEnd, path, tree.hash(path)!), summary);
-      out.set(path, summary);
-    }
-  }
+  if (toParse.length > 0) await parseInto(tree, frontEnd, cache, toParse, out);
   return out;
 }
 
@@ -184,16 +175,7 @@ async function reach(tree: SourceTree, state: TreeSummaries, cache: SummaryCache
       if (summary) reached.set(path, summary);
       else toParse.push(path);
     }
-    if (toParse.length > 0) {
-      const texts = await readWhilePreparing(tree, frontEnd, toParse);
-      for (const path of toParse) {
-        const text = texts.get(path);
-        if (text === undefined) continue;
-        const summary = frontEnd.summarize(path, text);
-        cache.set(cacheKey(frontEnd, path, tree.hash(path)!), summary);
-        reached.set(path, summary);
-      }
-    }
+    if (toParse.length > 0) await parseInto(tree, frontEnd, cache, toParse, reached);
     for (const path of batch) {
       const summary = reached.get(path);
       if (!summary) continue;
@@ -213,6 +195,18 @@ function inPathOrder(tree: SourceTree, reached: Map<string, ModuleSummary>): Map
     if (summary) out.set(path, summary);
   }
   return out;
+}
+
+/** Reads and summarizes `paths` (none of them cached), keeping each summary in the cache and in `into`. */
+async function parseInto(tree: SourceTree, frontEnd: LanguageFrontEnd, cache: SummaryCache, paths: string[], into: Map<string, ModuleSummary>): Promise<void> {
+  const texts = await readWhilePreparing(tree, frontEnd, paths);
+  for (const path of paths) {
+    const text = texts.get(path);
+    if (text === undefined) continue;
+    const summary = frontEnd.summarize(path, text);
+    cache.set(cacheKey(frontEnd, path, tree.hash(path)!), summary);
+    into.set(path, summary);
+  }
 }
 
 /** Reads `paths` (by git or the file system) while the front end loads its parser for them. */
