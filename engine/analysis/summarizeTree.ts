@@ -87,7 +87,7 @@ async function scanned(tree: SourceTree, frontEnd: LanguageFrontEnd, cache: Summ
       if (summary.decls.some((d) => d.featureTags?.length)) tagged.push(path);
       continue;
     }
-    const untagged = untaggedKey(frontEnd, path, hash);
+    const untagged = cacheKey(frontEnd, path, hash, 'untagged:');
     if (cache.get(untagged)) state.keys.add(untagged);
     else unknown.push(path);
   }
@@ -100,7 +100,7 @@ async function scanned(tree: SourceTree, frontEnd: LanguageFrontEnd, cache: Summ
       if (text === undefined) continue;
       if (text.includes('@feature')) tagged.push(path);
       else {
-        const untagged = untaggedKey(frontEnd, path, tree.hash(path)!);
+        const untagged = cacheKey(frontEnd, path, tree.hash(path)!, 'untagged:');
         cache.set(untagged, UNTAGGED);
         state.keys.add(untagged);
       }
@@ -217,14 +217,11 @@ async function readWhilePreparing(tree: SourceTree, frontEnd: LanguageFrontEnd, 
   return reading;
 }
 
-/** The parse mode depends on the extension (`.tsx` vs `.ts`), so it is part of the key. */
-function cacheKey(frontEnd: LanguageFrontEnd, path: string, hash: string): string {
+/**
+ * A content's key in the summary cache: its summary, or with `kind` `untagged:` the note that it
+ * has no `@feature` tag. The parse mode depends on the extension (`.tsx` vs `.ts`), so it is part.
+ */
+function cacheKey(frontEnd: LanguageFrontEnd, path: string, hash: string, kind: '' | 'untagged:' = ''): string {
   const ext = path.slice(path.lastIndexOf('.') + 1);
-  return `${frontEnd.cacheKey}:${ext}:${hash}`;
-}
-
-/** The key under which a content is remembered to hold no `@feature` tag (so it is not read again). */
-function untaggedKey(frontEnd: LanguageFrontEnd, path: string, hash: string): string {
-  const ext = path.slice(path.lastIndexOf('.') + 1);
-  return `${frontEnd.cacheKey}:untagged:${ext}:${hash}`;
+  return `${frontEnd.cacheKey}:${kind}${ext}:${hash}`;
 }
