@@ -1,7 +1,8 @@
 /**
  * `featureguard check`: static impact, then for every affected feature the base and target code
  * run on rows sampled from its snapshot, compared with the stored values (SPEC §4). Snapshots are
- * read once while unchanged; base and target of a feature run side by side in two workers; a
+ * read once while unchanged; base and target of a feature run side by side in workers (a side
+ * that runs alone, its base cached, in as many as the cores allow: exec/workerLanes.ts); a
  * feature whose code closures and snapshot are unchanged since the last run reuses its result.
  */
 import { createHash } from 'node:crypto';
@@ -15,6 +16,7 @@ import { forgetDerivedViews } from './checks/values';
 import type { AffectedFeature, ImpactResult } from './analysis/impact';
 import type { ModuleSummary } from './lang/frontEnd';
 import { CancelledError, neverCancelled, throwIfCancelled, type CancellationToken } from './errors';
+import { releaseDoublesTemplate } from './data/cellValue';
 import { SnapshotLoader, type LoadedSnapshot } from './data/snapshotLoader';
 import { columnsUsed } from './exec/columnsUsed';
 import { findPython, requireModules, type PythonInterpreter } from './exec/python/interpreter';
@@ -24,6 +26,7 @@ import { runPythonFeatures, runPythonSide } from './exec/python/pythonSide';
 import { bundleFeature, bundleFeatures, type BundleResult } from './exec/bundleFeature';
 import { runFeatureSide, sideOutcome, workerJob, type SideOutcome } from './exec/featureRunner';
 import { DEFAULT_MEMORY_MB, prestartWorkers, runBatch } from './exec/runInWorker';
+import { dealToLanes, lanesPerSide, workerBudget } from './exec/workerLanes';
 import type { FeatureReport, ModelReport, Report } from './report/reportTypes';
 import { checkModels, modelsReached, preloadModels, prereadModelColumns, type ChangedFeature, type ModelCheckInput } from './models/checkModels';
 import { ModelHost } from './models/modelHost';
@@ -178,8 +181,9 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
     caches.models ??= new ModelHost(ws.repo.root);
     return { config: ws.config, snapshots: caches.snapshots, host: caches.models, limits, thresholds: thresholdsFrom(ws.config.thresholds), signal };
   };
-  // A worker per side boots while the snapshots are read and the code is bundled, when some
-  // feature has no cached result (a run that reuses every result starts no process).
+  // The workers (one per side, or a side's share of the cores: workerLanes.ts) boot while the
+  // snapshots are read and the code is bundled, when some feature has no cached result (a run
+  // that reuses every result starts no process).
   let stopIdle = () => undefined as void;
   // Ends the workers when the run ends early: cancelled by a newer edit, or failed.
   const workers = new AbortController();
@@ -194,9 +198,15 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
     // rather than once every feature's key has been looked up.
     const nodeRunnable = runnable.filter((r) => !isPython(r.affected)).map((r) => r.affected);
     const early = nodeRunnable.length > 0 && caches.results.size === 0 && !sideCache?.mayHold();
-    if (early) stopIdle = prestartWorkers(limits, ws.repo.root, nodeRunnable.some((a) => a.baseSymbol) ? 2 : 1);
+    const budget = (sides: number) => workerBudget(!!options.valuesOnly, sides);
+    const workersFor = (sides: number, features: number) => sides * lanesPerSide(budget(sides), sides, features);
+    if (early) {
+      const sides = nodeRunnable.some((a) => a.baseSymbol) ? 2 : 1;
+      stopIdle = prestartWorkers(limits, ws.repo.root, workersFor(sides, nodeRunnable.length));
+    }
     const jobs = await prepareJobs(ws, impact, runnable.map((r) => r.affected), limits, caches, sideCache, cacheStats, times, python, (nodeSides, pendingJobs) => {
-      if (nodeSides > 0 && !early) stopIdle = prestartWorkers(limits, ws.repo.root, Math.min(2, nodeSides));
+      const nodePending = pendingJobs.filter((j) => !j.python).length;
+      if (nodeSides > 0 && !early) stopIdle = prestartWorkers(limits, ws.repo.root, workersFor(nodeSides, nodePending));
       const node = pendingJobs.filter((j) => !j.python && runsSomeSide(j));
       bundling = sharedBundles(ws, impact, node);
       bundling.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
@@ -221,7 +231,7 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
       // Decoding them leaves as much garbage as the first read: collected while the workers run.
       if (loads.length) void Promise.all(loads).then(() => options.collect?.('stored'));
     };
-    const ran = runSharedBatches(ws, pending, shared, caches, workers.signal, readStored);
+    const ran = runSharedBatches(ws, pending, shared, caches, workers.signal, budget, readStored);
     for (const [job, outcomes] of runPythonBatches(ws, jobs.filter((j) => !j.cached && j.python && runsSomeSide(j)), caches, workers.signal)) ran.set(job, outcomes);
     if (models) prereadModelColumns(models, reached);
     await checkEach(ws, impact, jobs, runnable.map((r) => r.report), ran, caches, sideCache, times, token, workers.signal, options);
@@ -242,6 +252,7 @@ export async function checkImpact(ws: Workspace, impact: ImpactResult, options: 
     // What only this run needed (the language server keeps the caches, not these).
     forgetDerivedViews();
     releaseSortScratch();
+    releaseDoublesTemplate();
   }
 }
 
@@ -362,8 +373,8 @@ async function prepareJobs(
   }
   scans.cache.save();
   const packages = sideCache && pending.some((j) => !j.python) ? packagesIdentity(ws.repo.root) : undefined;
-  // The sides that will run in Node: one worker each (runSharedBatches), so a check whose base
-  // values are all cached (or the warm-up, which runs one side) starts one worker, not two.
+  // The sides that will run in Node: the workers to start follow from them (runSharedBatches,
+  // workerLanes.ts); the warm-up, which runs one side in the background, starts one.
   let baseRuns = false;
   let targetRuns = false;
   for (const j of pending) {
@@ -448,11 +459,12 @@ interface BatchOutcomes {
 
 /**
  * Starts each side's pending features in one worker per snapshot (rows built once, a fresh worker
- * after a feature that times out or crashes), base and target side by side. Returns at once: each
+ * after a feature that times out or crashes), base and target side by side; a side that runs alone
+ * deals its features to as many workers as `budget` allows. Returns at once: each
  * job's outcomes arrive as promises, so a feature is checked — and its values dropped — while the
  * workers go on with the next ones.
  */
-function runSharedBatches(ws: Workspace, jobs: Job[], shared: SharedBundles, caches: CheckCaches, signal: AbortSignal, onSent: () => void = () => undefined): Map<Job, BatchOutcomes> {
+function runSharedBatches(ws: Workspace, jobs: Job[], shared: SharedBundles, caches: CheckCaches, signal: AbortSignal, budget: (sides: number) => number, onSent: () => void = () => undefined): Map<Job, BatchOutcomes> {
   const out = new Map<Job, BatchOutcomes>(jobs.map((j) => [j, {}]));
   const resolvers = new Map<Job, { base?: (o: SideOutcome) => void; target?: (o: SideOutcome) => void }>(jobs.map((j) => [j, {}]));
   /**
@@ -482,17 +494,26 @@ function runSharedBatches(ws: Workspace, jobs: Job[], shared: SharedBundles, cac
     for (const [name, group] of bySnapshot) {
       const lists = group.map((j) => j.columns);
       const sample = (await caches.snapshots.load(ws.config, name, lists.some((l) => l === undefined) ? undefined : [...new Set(lists.flat() as string[])])).sample;
+      const membersOf = (which: 'base' | 'target') => {
+        const bundle = shared[which];
+        return bundle ? group.filter((j) => bundle.keys.has(j)) : [];
+      };
+      const sides = Number(membersOf('base').length > 0) + Number(membersOf('target').length > 0);
       const side = async (which: 'base' | 'target') => {
         const bundle = shared[which];
-        const members = bundle ? group.filter((j) => bundle.keys.has(j)) : [];
+        const members = membersOf(which);
         if (!bundle || members.length === 0) return;
-        const jobsOf = members.map((j) => workerJob(j.affected.feature, bundle.keys.get(j)!, sample.rowCount));
-        await runBatch({ code: bundle.code, requireFrom: ws.repo.root, rowCount: sample.rowCount, columns: sample.columns, jobs: jobsOf }, group[0].limits, (i, outcome) => {
-          settle(members[i], which, sideOutcome(outcome, { bundleMs: 0, executeMs: 0 }));
-          return consumed.get(members[i]);
-        }, signal);
-        // A cancelled batch leaves the rest without outcomes: nobody may wait for them for ever.
-        for (const j of members) settle(j, which, cancelled());
+        // One worker per side, or several for a side that runs alone (see workerLanes.ts).
+        const lanes = dealToLanes(members, lanesPerSide(budget(sides), sides, members.length));
+        await Promise.all(lanes.map(async (lane) => {
+          const jobsOf = lane.map((j) => workerJob(j.affected.feature, bundle.keys.get(j)!, sample.rowCount));
+          await runBatch({ code: bundle.code, requireFrom: ws.repo.root, rowCount: sample.rowCount, columns: sample.columns, jobs: jobsOf }, group[0].limits, (i, outcome) => {
+            settle(lane[i], which, sideOutcome(outcome, { bundleMs: 0, executeMs: 0 }));
+            return consumed.get(lane[i]);
+          }, signal);
+          // A cancelled batch leaves the rest without outcomes: nobody may wait for them for ever.
+          for (const j of lane) settle(j, which, cancelled());
+        }));
       };
       // Each side's batch is sent as its run starts (runBatch sends before its first wait).
       const running = Promise.all([side('base'), side('target')]);
