@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, opendirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SideOutcome } from '../exec/featureRunner';
-import { decodeValues, encodeValues, type WorkerResult } from '../exec/workerProtocol';
+import { decodeValues, encodeValues, takeNumericForm, type WorkerResult } from '../exec/workerProtocol';
 
 /** Bumped whenever the file layout or the key's parts change: older files are then foreign. */
 export const RESULTS_FORMAT = 1;
@@ -143,6 +143,8 @@ export class ResultsCache {
   set(key: string, result: WorkerResult): void {
     this.remember(key, result);
     this.writtenBytes += this.writeFile(key, result);
+    // Written or not, the values' wire form is not kept beside them (see takeNumericForm).
+    takeNumericForm(result.values);
   }
 
   /** The bytes written (0: nothing). */
@@ -283,7 +285,8 @@ function writeParts(file: string, parts: Uint8Array[]): void {
 function entryParts(key: string, r: WorkerResult): Uint8Array[] | undefined {
   const extra = jsonList(r.extraValues);
   if (!extra) return undefined;
-  const wire = encodeValues(r.values);
+  // The form a worker's reply came in when it is at hand: the same bytes, not encoded again.
+  const wire = takeNumericForm(r.values) ?? encodeValues(r.values);
   let payload: Uint8Array[];
   let encoding: Header['encoding'];
   let special: Record<number, string> | undefined;

@@ -11,7 +11,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
-import { DATA_FD, decodeValues, dictionaryOf, type WireColumn, type WireValues, type WorkerBatch, type WorkerBatchHead, type WorkerFailure, type WorkerReply, type WorkerResult } from './workerProtocol';
+import { DATA_FD, decodeReply, dictionaryOf, type WireColumn, type WireValues, type WorkerBatch, type WorkerBatchHead, type WorkerFailure, type WorkerReply, type WorkerResult } from './workerProtocol';
 
 declare const __FEATUREGUARD_WORKER_SOURCE__: string;
 
@@ -222,7 +222,7 @@ function dictionaryColumn(column: WireColumn): { dictionary: unknown[]; codes: I
  */
 function replyOutcome(result: WorkerReply['result'] | undefined): RunOutcome {
   const r = result as { ok?: unknown; values?: unknown; extraValues?: unknown; message?: unknown } | null | undefined;
-  if (r && typeof r === 'object' && r.ok === true && r.values && Array.isArray(r.extraValues)) return { ...(r as WorkerResult), values: decodeValues(r.values as WireValues) };
+  if (r && typeof r === 'object' && r.ok === true && r.values && Array.isArray(r.extraValues)) return { ...(r as WorkerResult), values: decodeReply(r.values as WireValues) };
   if (r && typeof r === 'object' && r.ok === false && typeof r.message === 'string') return { ...(r as WorkerFailure), reason: 'load' };
   return { ok: false, reason: 'crash', message: 'the worker sent a garbled reply: did the feature code change a built-in object (such as Object.prototype)?' };
 }

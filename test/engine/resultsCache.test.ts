@@ -4,10 +4,10 @@
  * without a faithful form stay in memory only, and a file for another key or cut short is refused.
  */
 import { strict as assert } from 'node:assert';
-import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheable, decodeEntry, encodeEntry, ResultsCache } from '../../engine/cache/resultsCache';
-import type { WorkerResult } from '../../engine/exec/workerProtocol';
+import { decodeReply, encodeValues, takeNumericForm, type WorkerResult } from '../../engine/exec/workerProtocol';
 import { removeTempDirs, tempDir } from '../helpers';
 
 function result(values: unknown[], extra: unknown[] = []): WorkerResult {
@@ -131,5 +131,29 @@ describe('results cache (file form)', () => {
       if (saved === undefined) delete process.env.FEATUREGUARD_RESULTS_CACHE_MB;
       else process.env.FEATUREGUARD_RESULTS_CACHE_MB = saved;
     }
+  });
+  it("a worker's numeric reply is written as the bytes it came in, and that form is not kept after", () => {
+    const dir = join(tempDir(), 'results');
+    // As a worker sends them (encodeValues in the worker process).
+    const { numbers, states } = encodeValues([1.5, null, -0, NaN, undefined]) as { numbers: Float64Array; states: Uint8Array };
+    const values = decodeReply({ numbers, states });
+    assert.deepEqual(values, [1.5, null, -0, NaN, undefined]);
+    const r = result(values);
+    const expected = encodeEntry(KEY, { ...r, values: [...values] })!;
+    const cache = new ResultsCache();
+    cache.setDir(dir);
+    cache.set(KEY, r);
+    assert.deepEqual(readFileSync(join(dir, KEY)), expected);
+    assert.equal(takeNumericForm(values), undefined, 'dropped once written');
+    // A cache without a directory drops it too: memory holds the values, not a second copy.
+    const again = decodeReply({ numbers, states });
+    new ResultsCache().set('b'.repeat(40), result(again));
+    assert.equal(takeNumericForm(again), undefined);
+    // Values read back from a file keep no wire form either.
+    const reader = new ResultsCache();
+    reader.setDir(dir);
+    const back = reader.get(KEY)!;
+    assert.deepEqual(back.values, [1.5, null, -0, NaN, undefined]);
+    assert.equal(takeNumericForm(back.values), undefined);
   });
 });
