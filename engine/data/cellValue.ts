@@ -88,7 +88,23 @@ export function doubles(numbers: ArrayLike<number>): number[] {
   while (template.length < n) template.push(0.5);
   const out = template.slice(0, n);
   for (let i = 0; i < n; i++) out[i] = numbers[i];
+  madeByDoubles.add(out);
   return out;
+}
+
+/** The arrays `doubles` made: numbers only, and (like every values array) never modified. */
+const madeByDoubles = new WeakSet<readonly unknown[]>();
+
+/**
+ * Whether `values` came from `doubles` (numbers only), known without reading an element. Code that
+ * reads arrays of several element kinds in one optimized function makes V8 move a double array to
+ * the general kind on the spot — every number boxed into a heap object of its own (measured: the
+ * results cache's encoder, fed sampled columns of numbers and of strings, turned 50 stored columns
+ * of 100k doubles into boxed arrays, 1.1 s more of garbage collection in a cold check). With this
+ * such code can copy a double array by a built-in (`Float64Array.prototype.set`) instead.
+ */
+export function isDoubles(values: readonly unknown[]): values is number[] {
+  return madeByDoubles.has(values);
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { setFlagsFromString } from 'node:v8';
-import { doubles, releaseDoublesTemplate } from '../../engine/data/cellValue';
+import { doubles, isDoubles, releaseDoublesTemplate } from '../../engine/data/cellValue';
 import { decodeValues, encodeValues } from '../../engine/exec/workerProtocol';
 import '../../engine/data/readSnapshot';
 
@@ -44,5 +44,24 @@ describe('doubles (packed double arrays)', () => {
     const values = decodeValues(encodeValues([0.5, 1.5, 2.5, 3.5]));
     assert.equal(kind(values), 'packed double');
     assert.deepEqual(values, [0.5, 1.5, 2.5, 3.5]);
+  });
+  it('stay double arrays when code that also reads arrays of other kinds encodes them (the results cache\'s files)', () => {
+    // Sampled columns of strings, of numbers with nulls and of numbers, encoded again and again:
+    // optimized code that has seen the general kinds moves a double array to them on reading it
+    // unless double arrays take the built-in copy (`isDoubles`).
+    const strings = Array.from({ length: 5000 }, (_, i) => `s${i % 7}`);
+    const withNulls: unknown[] = Array.from({ length: 5000 }, (_, i) => (i % 5 === 0 ? null : i + 0.5));
+    const numbers = doubles(Float64Array.from({ length: 5000 }, (_, i) => i * 0.25));
+    assert.ok(isDoubles(numbers) && !isDoubles(withNulls) && !isDoubles(strings));
+    const space = { numbers: new Float64Array(5000), states: new Uint8Array(5000) };
+    for (let round = 0; round < 300; round++) {
+      encodeValues(strings, space);
+      encodeValues(withNulls, space);
+      const wire = encodeValues(numbers, space) as { numbers: Float64Array; states: Uint8Array };
+      if (round === 0) assert.equal(wire.numbers[3], 0.75);
+    }
+    assert.equal(kind(numbers), 'packed double');
+    const wire = encodeValues(withNulls, space) as { numbers: Float64Array; states: Uint8Array };
+    assert.deepEqual([wire.states[0], wire.numbers[1], wire.states[1]], [1, 1.5, 0]);
   });
 });
