@@ -99,6 +99,12 @@ export function runCliAsync(cwd: string, args: string[], env: Record<string, str
 }
 
 /** Runs the CLI with `--format json` and parses the report; fails on exit code 2. */
+/** A check report without what differs between two runs of the same check: wall times and the results cache's hit counts. */
+export function stableReport(report: any): any {
+  const { durationMs, timings, cache, ...summary } = report.summary;
+  return { ...report, summary };
+}
+
 export function runJson(cwd: string, args: string[], env: Record<string, string> = {}): { code: number; report: any; stderr: string } {
   const r = runCli(cwd, [...args, '--format', 'json'], env);
   if (r.code === 2) throw new Error(`featureguard ${args.join(' ')} could not run: ${r.stderr}`);

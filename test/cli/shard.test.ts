@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { removeTempDirs, runCli, runJson, tempDir, writeFiles } from '../helpers';
+import { removeTempDirs, runCli, runJson, stableReport, tempDir, writeFiles } from '../helpers';
 import { edit, repo } from '../e2e/featureRepo';
 import { modelRepo } from '../e2e/modelRepo';
 import { partition, shardFeatures } from '../../engine/shard/partition';
@@ -23,11 +23,6 @@ function fourFeatureRepo(): string {
   return root;
 }
 
-/** The report without what differs from run to run (wall times, and the results cache's hits: the shards reuse the whole run's values). */
-function stable(report: any): any {
-  const { durationMs, timings, cache, ...summary } = report.summary;
-  return { ...report, summary };
-}
 
 /** Runs every shard of `total` and writes their JSON reports; returns the files and the reports. */
 function shards(root: string, total: number, ...args: string[]) {
@@ -100,7 +95,7 @@ describe('check --shard and merge-reports', function () {
     assert.equal(r.code, 1, r.stderr);
     assert.equal(r.stderr, '');
     const merged = JSON.parse(r.stdout);
-    assert.deepEqual(stable(merged), stable(whole.report));
+    assert.deepEqual(stableReport(merged), stableReport(whole.report));
     assert.equal(merged.findings.length, 1, 'the impact-level finding once, not once per shard');
     assert.equal(merged.summary.errors, whole.report.summary.errors);
     assert.equal(merged.summary.rowsSampled, 800, 'the shards sampled one snapshot: its rows count once');
@@ -142,7 +137,7 @@ describe('check --shard and merge-reports', function () {
     assert.equal(five[1].report.summary.rowsSampled, 0);
     const merged = merge(clean, five.map((p) => p.file), '--format', 'json');
     assert.equal(merged.code, 0, merged.stderr);
-    assert.deepEqual(stable(JSON.parse(merged.stdout)), stable(runJson(clean, ['check']).report));
+    assert.deepEqual(stableReport(JSON.parse(merged.stdout)), stableReport(runJson(clean, ['check']).report));
   });
 
   it('a model runs in the shard holding all the features it reads; the merge equals the unsharded run', () => {
@@ -157,7 +152,7 @@ describe('check --shard and merge-reports', function () {
     assert.deepEqual(two.map((p) => p.report.features.map((f: any) => f.name)), [['spend', 'tier', 'tickets'], []]);
     assert.deepEqual(two.map((p) => (p.report.models ?? []).map((m: any) => m.name)), [['churn_model_v3'], []]);
     const merged = merge(root, two.map((p) => p.file), '--format', 'json');
-    assert.deepEqual(stable(JSON.parse(merged.stdout)), stable(unsharded));
+    assert.deepEqual(stableReport(JSON.parse(merged.stdout)), stableReport(unsharded));
   });
 
   it('bad --shard values: one line naming --shard, exit 2', () => {
@@ -236,7 +231,7 @@ describe('shards balanced by measured cost', function () {
     assert.equal(weighed[1].report.shard.costBasis, weighed[0].report.shard.costBasis);
     const merged = merge(root, weighed.map((p) => p.file), '--format', 'json');
     assert.equal(merged.stderr, '');
-    assert.deepEqual(stable(JSON.parse(merged.stdout)), stable(whole.report));
+    assert.deepEqual(stableReport(JSON.parse(merged.stdout)), stableReport(whole.report));
 
     // Shards partitioned by different costs do not merge.
     const mixed = merge(root, [counted[0].file, weighed[1].file]);

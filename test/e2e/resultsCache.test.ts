@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { git, makeRepo, removeTempDirs, runJson, writeFiles, type Files } from '../helpers';
+import { git, makeRepo, removeTempDirs, runJson, writeFiles, stableReport, type Files } from '../helpers';
 import { neverCancelled } from '../../engine/errors';
 import { WorkspaceSession } from '../../engine/session/workspaceSession';
 import { customer, edit, repo } from './featureRepo';
@@ -21,11 +21,6 @@ function check(root: string, args: string[] = [], env: Record<string, string> = 
   return { code, report, cache: report.summary.cache };
 }
 
-/** The report without what differs between two runs of the same check (time, cache counters). */
-function stable(report: any) {
-  const { durationMs, timings, cache, ...summary } = report.summary;
-  return { ...report, summary };
-}
 
 describe('results cache (end to end)', function () {
   this.timeout(120000);
@@ -42,7 +37,7 @@ describe('results cache (end to end)', function () {
     const second = check(root);
     assert.deepEqual(second.cache, { baseHits: 1, targetHits: 1, misses: 0 });
     assert.equal(second.code, first.code);
-    assert.deepEqual(stable(second.report), stable(first.report));
+    assert.deepEqual(stableReport(second.report), stableReport(first.report));
     assert.equal(second.report.features[0].verdict, 'changed');
     assert.equal(second.report.features[0].change.kind, 'affine');
 
@@ -67,7 +62,7 @@ describe('results cache (end to end)', function () {
     assert.deepEqual(fourth.cache, { baseHits: 0, targetHits: 1, misses: 1 });
     const fifth = check(root);
     assert.deepEqual(fifth.cache, { baseHits: 1, targetHits: 1, misses: 0 });
-    assert.deepEqual(stable(fifth.report), stable(fourth.report));
+    assert.deepEqual(stableReport(fifth.report), stableReport(fourth.report));
   });
 
   it('an edit that makes the target read one more column leaves the base cached', () => {
@@ -121,7 +116,7 @@ describe('results cache (end to end)', function () {
     writeFileSync(join(resultsDir(root), b), good);
     const second = check(root);
     assert.deepEqual(second.cache, { baseHits: 0, targetHits: 0, misses: 2 });
-    assert.deepEqual(stable(second.report), stable(first.report));
+    assert.deepEqual(stableReport(second.report), stableReport(first.report));
     for (const f of entries(root)) assert.equal(readFileSync(join(resultsDir(root), f)).toString('latin1', 0, 4), 'FGR1');
     assert.deepEqual(check(root).cache, { baseHits: 1, targetHits: 1, misses: 0 });
     // Truncated: the right header, values missing.
@@ -134,7 +129,7 @@ describe('results cache (end to end)', function () {
     const third = check(root);
     assert.equal(third.cache.misses, 1);
     assert.equal(third.cache.baseHits + third.cache.targetHits, 1);
-    assert.deepEqual(stable(third.report), stable(first.report));
+    assert.deepEqual(stableReport(third.report), stableReport(first.report));
     assert.deepEqual(check(root).cache, { baseHits: 1, targetHits: 1, misses: 0 }, 'written again whole');
   });
 
@@ -246,6 +241,6 @@ describe('results cache (end to end)', function () {
     assert.equal(first.report.features[0].verdict, 'changed');
     const second = check(root, [], env);
     assert.deepEqual(second.cache, { baseHits: 1, targetHits: 1, misses: 0 });
-    assert.deepEqual(stable(second.report), stable(first.report));
+    assert.deepEqual(stableReport(second.report), stableReport(first.report));
   });
 });

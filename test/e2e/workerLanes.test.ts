@@ -8,7 +8,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { dealToLanes, lanesPerSide, workerBudget } from '../../engine/exec/workerLanes';
-import { makeRepo, removeTempDirs, runJson, tempDir, writeFiles, type Files } from '../helpers';
+import { makeRepo, removeTempDirs, runJson, tempDir, writeFiles, stableReport, type Files } from '../helpers';
 import { parquetBytes } from './snapshotFiles';
 
 const NAMES = ['f1', 'f2', 'f3', 'f4', 'f5'];
@@ -49,11 +49,6 @@ function ranIn(log: string): Map<string, string> {
   return out;
 }
 
-/** The report without what differs between two runs of the same check (time, cache counters). */
-function stable(report: any) {
-  const { durationMs, timings, cache, ...summary } = report.summary;
-  return { ...report, summary };
-}
 
 describe('worker lanes', function () {
   this.timeout(120000);
@@ -102,7 +97,7 @@ describe('worker lanes', function () {
     const lines = readFileSync(log, 'utf8').trim().split('\n');
     assert.equal(lines.length, 10);
     assert.equal(new Set(lines.map((l) => l.split(' ')[1])).size, 2);
-    assert.deepEqual(stable(warm.report), stable(uncached.report));
+    assert.deepEqual(stableReport(warm.report), stableReport(uncached.report));
     assert.equal(warm.code, uncached.code);
     for (const f of warm.report.features) assert.equal(f.change?.kind, 'affine', `${f.name}: ${JSON.stringify(f.change)}`);
   });
