@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { git, makeRepo, removeTempDirs, runJson, writeFiles, stableReport, type Files } from '../helpers';
+import { git, makeRepo, removeTempDirs, runJson, stableReport, writeFiles, type Files } from '../helpers';
 import { neverCancelled } from '../../engine/errors';
 import { WorkspaceSession } from '../../engine/session/workspaceSession';
 import { customer, edit, repo } from './featureRepo';
@@ -20,7 +20,6 @@ function check(root: string, args: string[] = [], env: Record<string, string> = 
   const { code, report } = runJson(root, ['check', ...args], env);
   return { code, report, cache: report.summary.cache };
 }
-
 
 describe('results cache (end to end)', function () {
   this.timeout(120000);

@@ -8,7 +8,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { dealToLanes, lanesPerSide, workerBudget } from '../../engine/exec/workerLanes';
-import { makeRepo, removeTempDirs, runJson, tempDir, writeFiles, stableReport, type Files } from '../helpers';
+import { makeRepo, removeTempDirs, runJson, stableReport, tempDir, writeFiles, type Files } from '../helpers';
 import { parquetBytes } from './snapshotFiles';
 
 const NAMES = ['f1', 'f2', 'f3', 'f4', 'f5'];
@@ -48,7 +48,6 @@ function ranIn(log: string): Map<string, string> {
   }
   return out;
 }
-
 
 describe('worker lanes', function () {
   this.timeout(120000);

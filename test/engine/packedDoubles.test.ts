@@ -45,6 +45,7 @@ describe('doubles (packed double arrays)', () => {
     assert.equal(kind(values), 'packed double');
     assert.deepEqual(values, [0.5, 1.5, 2.5, 3.5]);
   });
+
   it('stay double arrays when code that also reads arrays of other kinds encodes them (the results cache\'s files)', () => {
     // Sampled columns of strings, of numbers with nulls and of numbers, encoded again and again:
     // optimized code that has seen the general kinds moves a double array to them on reading it
