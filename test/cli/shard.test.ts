@@ -23,7 +23,6 @@ function fourFeatureRepo(): string {
   return root;
 }
 
-
 /** Runs every shard of `total` and writes their JSON reports; returns the files and the reports. */
 function shards(root: string, total: number, ...args: string[]) {
   const dir = tempDir('fg-shards-');
