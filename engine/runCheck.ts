@@ -494,17 +494,14 @@ function runSharedBatches(ws: Workspace, jobs: Job[], shared: SharedBundles, cac
     for (const [name, group] of bySnapshot) {
       const lists = group.map((j) => j.columns);
       const sample = (await caches.snapshots.load(ws.config, name, lists.some((l) => l === undefined) ? undefined : [...new Set(lists.flat() as string[])])).sample;
-      const membersOf = (which: 'base' | 'target') => {
-        const bundle = shared[which];
-        return bundle ? group.filter((j) => bundle.keys.has(j)) : [];
-      };
-      const sides = Number(membersOf('base').length > 0) + Number(membersOf('target').length > 0);
+      const membersOf = (which: 'base' | 'target') => group.filter((j) => shared[which]?.keys.has(j));
+      const members = { base: membersOf('base'), target: membersOf('target') };
+      const sides = Number(members.base.length > 0) + Number(members.target.length > 0);
       const side = async (which: 'base' | 'target') => {
         const bundle = shared[which];
-        const members = membersOf(which);
-        if (!bundle || members.length === 0) return;
+        if (!bundle || members[which].length === 0) return;
         // One worker per side, or several for a side that runs alone (see workerLanes.ts).
-        const lanes = dealToLanes(members, lanesPerSide(budget(sides), sides, members.length));
+        const lanes = dealToLanes(members[which], lanesPerSide(budget(sides), sides, members[which].length));
         await Promise.all(lanes.map(async (lane) => {
           const jobsOf = lane.map((j) => workerJob(j.affected.feature, bundle.keys.get(j)!, sample.rowCount));
           await runBatch({ code: bundle.code, requireFrom: ws.repo.root, rowCount: sample.rowCount, columns: sample.columns, jobs: jobsOf }, group[0].limits, (i, outcome) => {

@@ -165,7 +165,7 @@ async function reach(tree: SourceTree, state: TreeSummaries, cache: SummaryCache
   const exists = (p: string) => frontEnd.handles(p) && tree.has(p);
   let pending = roots;
   while (pending.length > 0) {
-    const batch = [...new Set(pending)].filter((p) => !reached.has(p) && frontEnd.handles(p) && tree.has(p));
+    const batch = [...new Set(pending)].filter((p) => !reached.has(p) && exists(p));
     pending = [];
     const toParse: string[] = [];
     for (const path of batch) {

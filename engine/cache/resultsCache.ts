@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, opendirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SideOutcome } from '../exec/featureRunner';
-import { decodeValues, encodeValues, takeNumericForm, type WireValues, type WorkerResult } from '../exec/workerProtocol';
+import { decodeValues, encodeValues, takeNumericForm, type WorkerResult } from '../exec/workerProtocol';
 
 /** Bumped whenever the file layout or the key's parts change: older files are then foreign. */
 export const RESULTS_FORMAT = 1;
@@ -168,7 +168,6 @@ export class ResultsCache {
 
   /** Deletes the least recently used files beyond the bound; once per run, after its writes. */
   prune(): void {
-    scratch = { numbers: new Float64Array(0), states: new Uint8Array(0) };
     if (!this.dir || !this.written) return;
     this.written = false;
     const maxBytes = maxCacheBytes();
@@ -282,26 +281,12 @@ function writeParts(file: string, parts: Uint8Array[]): void {
   }
 }
 
-/**
- * Space the numeric form of values read from a snapshot is encoded into before it is written: the
- * write is synchronous, so one buffer serves every entry instead of 0.9 MB of new array buffers
- * per sampled column of 100k rows (the garbage collection it saves was not measurable next to the
- * element-kind change `isDoubles` avoids); `prune` (once per run, after its writes) drops it.
- */
-let scratch = { numbers: new Float64Array(0), states: new Uint8Array(0) };
-
-/** `encodeValues` into `scratch`: views valid until the next call. */
-function encodeForFile(values: unknown[]): WireValues {
-  if (scratch.numbers.length < values.length) scratch = { numbers: new Float64Array(values.length), states: new Uint8Array(values.length) };
-  return encodeValues(values, scratch);
-}
-
-/** The file's bytes in order, undefined like `encodeEntry`; numeric values are views, not copies (of `scratch` when encoded here: written before the next entry is encoded). */
+/** The file's bytes in order, undefined like `encodeEntry`; numeric values are views, not copies. */
 function entryParts(key: string, r: WorkerResult): Uint8Array[] | undefined {
   const extra = jsonList(r.extraValues);
   if (!extra) return undefined;
   // The form a worker's reply came in when it is at hand: the same bytes, not encoded again.
-  const wire = takeNumericForm(r.values) ?? encodeForFile(r.values);
+  const wire = takeNumericForm(r.values) ?? encodeValues(r.values);
   let payload: Uint8Array[];
   let encoding: Header['encoding'];
   let special: Record<number, string> | undefined;

@@ -161,31 +161,21 @@ export function takeNumericForm(values: unknown[]): { numbers: Float64Array; sta
   return form;
 }
 
-/**
- * Encodes values for the wire, numerically when every value is a number, null or missing. `space`
- * (at least as long as `values`): the numeric form is written into views of it instead of new
- * arrays (the results cache's files, written at once, share one space).
- */
-export function encodeValues(values: unknown[], space?: { numbers: Float64Array; states: Uint8Array }): WireValues {
-  const n = values.length;
-  const numbers = space ? space.numbers.subarray(0, n) : new Float64Array(n);
-  const states = space ? space.states.subarray(0, n) : new Uint8Array(n);
+/** Encodes values for the wire, numerically when every value is a number, null or missing. */
+export function encodeValues(values: unknown[]): WireValues {
+  const numbers = new Float64Array(values.length);
+  const states = new Uint8Array(values.length);
   // Copied by a built-in: the loop below also reads arrays of other kinds (see `isDoubles`).
   if (isDoubles(values)) {
     numbers.set(values);
-    states.fill(0);
     return { numbers, states };
   }
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    // Every slot is written: a reused space holds the last entry's bytes.
-    if (typeof v === 'number') {
-      numbers[i] = v;
-      states[i] = 0;
-    } else if (v === null || v === undefined) {
-      numbers[i] = 0;
-      states[i] = v === null ? 1 : 2;
-    } else return values;
+    if (typeof v === 'number') numbers[i] = v;
+    else if (v === null) states[i] = 1;
+    else if (v === undefined) states[i] = 2;
+    else return values;
   }
   return { numbers, states };
 }

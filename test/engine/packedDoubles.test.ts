@@ -54,15 +54,14 @@ describe('doubles (packed double arrays)', () => {
     const withNulls: unknown[] = Array.from({ length: 5000 }, (_, i) => (i % 5 === 0 ? null : i + 0.5));
     const numbers = doubles(Float64Array.from({ length: 5000 }, (_, i) => i * 0.25));
     assert.ok(isDoubles(numbers) && !isDoubles(withNulls) && !isDoubles(strings));
-    const space = { numbers: new Float64Array(5000), states: new Uint8Array(5000) };
     for (let round = 0; round < 300; round++) {
-      encodeValues(strings, space);
-      encodeValues(withNulls, space);
-      const wire = encodeValues(numbers, space) as { numbers: Float64Array; states: Uint8Array };
+      encodeValues(strings);
+      encodeValues(withNulls);
+      const wire = encodeValues(numbers) as { numbers: Float64Array; states: Uint8Array };
       if (round === 0) assert.equal(wire.numbers[3], 0.75);
     }
     assert.equal(kind(numbers), 'packed double');
-    const wire = encodeValues(withNulls, space) as { numbers: Float64Array; states: Uint8Array };
+    const wire = encodeValues(withNulls) as { numbers: Float64Array; states: Uint8Array };
     assert.deepEqual([wire.states[0], wire.numbers[1], wire.states[1]], [1, 1.5, 0]);
   });
 });
