@@ -10,8 +10,16 @@ import { join } from 'node:path';
 import type { ts as TS } from 'ts-morph';
 import { requireWithCodeCache } from '../../codeCache';
 import { parserLoad } from '../../phaseClock';
+import type { ParserApiName } from './parserApi';
 
-export type Ts = typeof TS;
+/**
+ * What the engine may use of the compiler: the names of `PARSER_API`, all the bundles' copy
+ * exports. `getTokenPosOfNode` is internal to the compiler (it is what a language-service node's
+ * `getStart()` calls); the parser-only copy has no language service, so nodes have no methods.
+ */
+export type Ts = Pick<typeof TS, Exclude<ParserApiName, 'getTokenPosOfNode'>> & {
+  getTokenPosOfNode(node: TS.Node, sourceFile?: TS.SourceFileLike): number;
+};
 
 let compiler: Ts | undefined;
 

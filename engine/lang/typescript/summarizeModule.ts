@@ -11,7 +11,11 @@ import { normalizedHash } from './normalizedHash';
 
 /** Summarizes `text`, the content of `path` (the extension selects TS, TSX, JS or JSX parsing). */
 export function summarizeModule(path: string, text: string): ModuleSummary {
-  const ts = loadCompiler();
+  return summarizeWith(loadCompiler(), path, text);
+}
+
+/** `summarizeModule` with a given copy of the compiler. */
+export function summarizeWith(ts: Ts, path: string, text: string): ModuleSummary {
   const scriptKind = scriptKindOf(ts, path);
   try {
     // Doc comments are not parsed into nodes (~10% of the parse): `@feature` tags are read from
@@ -49,7 +53,7 @@ class Summarizer {
     private readonly text: string,
   ) {
     this.variant = sf.languageVariant;
-    this.lines = lineIndex(sf, text);
+    this.lines = lineIndex(ts, sf, text);
   }
 
   statement(stmt: TS.Statement): void {
@@ -105,8 +109,8 @@ class Summarizer {
     }
     const diagnostics = (this.sf as unknown as { parseDiagnostics: TS.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
     const syntaxErrors = diagnostics.map((d) => {
-      const pos = this.sf.getLineAndCharacterOfPosition(d.start);
-      return { line: pos.line + 1, column: pos.character + 1, message: this.ts.flattenDiagnosticMessageText(d.messageText, ' ') };
+      const pos = this.ts.getLineAndCharacterOfPosition(this.sf, d.start);
+      return { line: pos.line + 1, column: pos.character + 1, message: messageText(d.messageText) };
     });
     return { decls: this.decls, imports: this.imports, exports: this.exports, syntaxErrors };
   }
@@ -150,15 +154,15 @@ class Summarizer {
 
   private addDecl(name: string, kind: DeclSummary['kind'], stmt: TS.Node, at: TS.Node, bodies: TS.Node[]): void {
     const ts = this.ts;
-    const stmtStartPos = stmt.getStart(this.sf);
-    const pos = this.lines.at(at === stmt ? stmtStartPos : at.getStart(this.sf));
+    const stmtStartPos = ts.getTokenPosOfNode(stmt, this.sf);
+    const pos = this.lines.at(at === stmt ? stmtStartPos : ts.getTokenPosOfNode(at, this.sf));
     const end = this.lines.at(stmt.end);
     const stmtStart = this.lines.at(stmtStartPos);
     // The hash covers the declaration itself (for a `const a = 1, b = 2` each declarator), so an
     // edit to `b` does not mark `a` changed; modifiers such as `export` are wiring, not content.
     const body = bodies[0] ?? stmt;
     const hash = kind === 'variable'
-      ? normalizedHash(ts, this.text, body.getStart(this.sf), body.end, this.variant) + declKeyword(ts, stmt)
+      ? normalizedHash(ts, this.text, ts.getTokenPosOfNode(body, this.sf), body.end, this.variant) + declKeyword(ts, stmt)
       : normalizedHash(ts, this.text, contentStart(ts, stmt, stmtStartPos), stmt.end, this.variant);
     const refs: string[] = [];
     const memberRefs: [string, string][] = [];
@@ -178,8 +182,8 @@ interface LineIndex {
  * text breaks lines with `\n` only (no `\r`, U+2028 or U+2029, the other line terminators the
  * compiler counts) the starts come from the native `indexOf` instead, with the same answers.
  */
-function lineIndex(sf: TS.SourceFile, text: string): LineIndex {
-  if (/[\r\u2028\u2029]/.test(text)) return { at: (pos) => sf.getLineAndCharacterOfPosition(pos) };
+function lineIndex(ts: Ts, sf: TS.SourceFile, text: string): LineIndex {
+  if (/[\r\u2028\u2029]/.test(text)) return { at: (pos) => ts.getLineAndCharacterOfPosition(sf, pos) };
   const starts = [0];
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
   return {
@@ -222,6 +226,11 @@ function declKeyword(ts: Ts, stmt: TS.Node): string {
   if (!ts.isVariableStatement(stmt)) return '';
   const flags = stmt.declarationList.flags;
   return flags & ts.NodeFlags.Const ? ':const' : flags & ts.NodeFlags.Let ? ':let' : ':var';
+}
+
+/** A diagnostic's message on one line (the parser's are plain strings; a chain is joined by spaces). */
+function messageText(m: string | TS.DiagnosticMessageChain): string {
+  return typeof m === 'string' ? m : [m.messageText, ...(m.next ?? []).map(messageText)].join(' ');
 }
 
 function moduleExportName(n: TS.ModuleExportName): string {
