@@ -8,8 +8,9 @@
  * The compiler's bundle is esbuild output of its ES modules, one source file after another in
  * dependency order, each marked `// src/compiler/<file>.ts`. The cut keeps everything before
  * `commandLineParser.ts` (core, scanner, utilities, node factory, parser), replaces the export
- * list by the names the engine uses (`PARSER_API`, engine/lang/typescript/parserApi.ts) and lets
- * esbuild drop what nothing reaches.
+ * list by the names the engine uses (`PARSER_API`, engine/lang/typescript/parserApi.ts), keeps the
+ * ~160 diagnostic messages the kept code can report of the ~2,100 and lets esbuild drop what
+ * nothing reaches.
  *
  * What the build checks, failing loudly rather than shipping a compiler that breaks at run time:
  * - every marker it cuts at is found (a new TypeScript may move them);
@@ -31,6 +32,30 @@ const UNREACHED = ['CheckMode', 'SignatureCheckMode', 'TypeFacts', 'closeFileWat
 
 const CUT_AT = '// src/compiler/commandLineParser.ts';
 
+/**
+ * `lines` with only the entries of the `Diagnostics` table (every message of the compiler, created
+ * at load) that the rest of `lines` names. Fails if the table is read other than as `Diagnostics.X`.
+ */
+function withUsedDiagnostics(lines, from) {
+  const start = lines.indexOf('var Diagnostics = {');
+  const end = lines.indexOf('};', start);
+  if (start < 0 || end < 0) throw new Error(`${from}: the Diagnostics table not found; scripts/parserOnlyCompiler.mjs needs updating for this TypeScript`);
+  const rest = [...lines.slice(0, start), ...lines.slice(end + 1)].join('\n');
+  const uses = [...rest.matchAll(/(?<![\w$.])Diagnostics\b(\.[A-Za-z0-9_]+)?/g)];
+  if (uses.some((m) => !m[1])) throw new Error(`${from}: Diagnostics is used other than as Diagnostics.<name>; scripts/parserOnlyCompiler.mjs cannot prune it`);
+  const used = new Set(uses.map((m) => m[1].slice(1)));
+  const entries = [];
+  for (const line of lines.slice(start + 1, end)) {
+    const name = /^  ([A-Za-z0-9_]+): diag\(/.exec(line)?.[1];
+    if (name || entries.length === 0) entries.push({ name, lines: [line] });
+    else entries.at(-1).lines.push(line); // an entry over several lines
+  }
+  const keptEntries = entries.filter((e) => e.name === undefined || used.has(e.name));
+  const missing = [...used].filter((n) => !entries.some((e) => e.name === n));
+  if (missing.length) throw new Error(`${from}: Diagnostics.${missing[0]} is used but not in the table`);
+  return [...lines.slice(0, start + 1), ...keptEntries.flatMap((e) => e.lines), ...lines.slice(end)];
+}
+
 /** The names `PARSER_API` lists, read from the engine's own module. */
 function parserApi() {
   const { outputFiles } = esbuild.buildSync({ entryPoints: ['engine/lang/typescript/parserApi.ts'], bundle: true, format: 'cjs', platform: 'node', write: false });
@@ -51,7 +76,7 @@ export function writeParserOnlyCompiler(from, to) {
   const exportsEnd = at((l) => l.startsWith('module.exports = __toCommonJS(typescript_exports)'), 'the end of the export list');
   const cut = at((l) => l === CUT_AT, CUT_AT);
   const license = lines.slice(0, open).join('\n');
-  const kept = [...lines.slice(open + 1, exportsStart), ...lines.slice(exportsEnd + 1, cut)].join('\n');
+  const kept = withUsedDiagnostics([...lines.slice(open + 1, exportsStart), ...lines.slice(exportsEnd + 1, cut)], from).join('\n');
   const dropped = lines.slice(cut).join('\n');
 
   const api = parserApi();
