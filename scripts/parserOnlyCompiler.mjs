@@ -9,8 +9,8 @@
  * dependency order, each marked `// src/compiler/<file>.ts`. The cut keeps everything before
  * `commandLineParser.ts` (core, scanner, utilities, node factory, parser), replaces the export
  * list by the names the engine uses (`PARSER_API`, engine/lang/typescript/parserApi.ts), keeps the
- * ~160 diagnostic messages the kept code can report of the ~2,100 and lets esbuild drop what
- * nothing reaches.
+ * ~160 diagnostic messages the kept code can report of the ~2,100, leaves the Node host (`sys`)
+ * out and lets esbuild drop what nothing reaches.
  *
  * What the build checks, failing loudly rather than shipping a compiler that breaks at run time:
  * - every marker it cuts at is found (a new TypeScript may move them);
@@ -24,13 +24,20 @@ import { readFileSync, writeFileSync } from 'node:fs';
 
 /**
  * Names the kept code mentions on paths a parse of .ts/.tsx/.js/.jsx never takes: the debug
- * formatters (`Debug.formatCheckMode` …), `sys`'s file watchers and module loader, the script
- * target's name in messages, JSON files (parsed only as ScriptKind.JSON) and the node factory's
- * helpers for the transformers (generated names, visiting).
+ * formatters (`Debug.formatCheckMode` …), the script target's name in messages, JSON files (parsed
+ * only as ScriptKind.JSON) and the node factory's helpers for the transformers (generated names,
+ * visiting). Each is a function that throws; the build fails when one is no longer mentioned.
  */
-const UNREACHED = ['CheckMode', 'SignatureCheckMode', 'TypeFacts', 'closeFileWatcherOf', 'matchesExclude', 'getFallbackOptions', 'resolveJSModule', 'targetOptionDeclaration', 'convertToJson', 'getNodeId', 'visitNode'];
+const UNREACHED = ['CheckMode', 'SignatureCheckMode', 'TypeFacts', 'targetOptionDeclaration', 'convertToJson', 'getNodeId', 'visitNode'];
 
 const CUT_AT = '// src/compiler/commandLineParser.ts';
+
+const PATCHES = [
+  // The language service gives identifiers a `text` getter (IdentifierObject); the compiler's
+  // own nodes have only `escapedText`. The summarizer reads `.text`, as with the whole compiler.
+  'for (const Ctor of [objectAllocator.getIdentifierConstructor()]) Object.defineProperty(Ctor.prototype, "text", { get() { return idText(this); }, configurable: true });',
+  '{ const Base = objectAllocator.getNodeConstructor(); function PrivateIdentifier(kind, pos, end) { Base.call(this, kind, pos, end); } PrivateIdentifier.prototype = Object.create(Base.prototype, { text: { get() { return idText(this); }, configurable: true } }); setObjectAllocator({ getPrivateIdentifierConstructor: () => PrivateIdentifier }); }',
+];
 
 /**
  * `lines` with only the entries of the `Diagnostics` table (every message of the compiler, created
@@ -56,6 +63,18 @@ function withUsedDiagnostics(lines, from) {
   return [...lines.slice(0, start + 1), ...keptEntries.flatMap((e) => e.lines), ...lines.slice(end)];
 }
 
+/**
+ * `lines` with the compiler's `sys` (its Node host: file system, watchers, hashing, the process)
+ * left undefined, as in a browser, which the compiler supports: building it at load required
+ * Node's modules and probed the file system, and a parse never uses it.
+ */
+function withoutSystem(lines, from) {
+  const start = lines.indexOf('var sys = (() => {');
+  const end = lines.indexOf('})();', start);
+  if (start < 0 || end < 0) throw new Error(`${from}: the compiler's sys not found; scripts/parserOnlyCompiler.mjs needs updating for this TypeScript`);
+  return [...lines.slice(0, start), 'var sys = void 0;', ...lines.slice(end + 1)];
+}
+
 /** The names `PARSER_API` lists, read from the engine's own module. */
 function parserApi() {
   const { outputFiles } = esbuild.buildSync({ entryPoints: ['engine/lang/typescript/parserApi.ts'], bundle: true, format: 'cjs', platform: 'node', write: false });
@@ -76,7 +95,7 @@ export function writeParserOnlyCompiler(from, to) {
   const exportsEnd = at((l) => l.startsWith('module.exports = __toCommonJS(typescript_exports)'), 'the end of the export list');
   const cut = at((l) => l === CUT_AT, CUT_AT);
   const license = lines.slice(0, open).join('\n');
-  const kept = withUsedDiagnostics([...lines.slice(open + 1, exportsStart), ...lines.slice(exportsEnd + 1, cut)], from).join('\n');
+  const kept = withoutSystem(withUsedDiagnostics([...lines.slice(open + 1, exportsStart), ...lines.slice(exportsEnd + 1, cut)], from), from).join('\n');
   const dropped = lines.slice(cut).join('\n');
 
   const api = parserApi();
@@ -85,24 +104,18 @@ export function writeParserOnlyCompiler(from, to) {
   const missing = api.filter((n) => !keptNames.has(n));
   if (missing.length) throw new Error(`${from}: the parser-only cut does not define ${missing.join(', ')}`);
 
-  const stubs = UNREACHED.map((n) => `function ${n}() { throw new Error("FeatureGuard's parser-only TypeScript has no ${n} (scripts/parserOnlyCompiler.mjs)"); }`).join('\n');
-  const source = [
-    kept,
-    stubs,
-    // The language service gives identifiers a `text` getter (IdentifierObject); the compiler's
-    // own nodes have only `escapedText`. The summarizer reads `.text`, as with the whole compiler.
-    'for (const Ctor of [objectAllocator.getIdentifierConstructor()]) Object.defineProperty(Ctor.prototype, "text", { get() { return idText(this); }, configurable: true });',
-    '{ const Base = objectAllocator.getNodeConstructor(); function PrivateIdentifier(kind, pos, end) { Base.call(this, kind, pos, end); } PrivateIdentifier.prototype = Object.create(Base.prototype, { text: { get() { return idText(this); }, configurable: true } }); setObjectAllocator({ getPrivateIdentifierConstructor: () => PrivateIdentifier }); }',
-    `export { ${api.join(', ')} };`,
-  ].join('\n');
-  const { outputFiles } = esbuild.buildSync({
-    stdin: { contents: source, loader: 'js', sourcefile: 'typescript-parser.js' },
+  const build = (stubs) => esbuild.buildSync({
+    stdin: { contents: [kept, stubs, ...PATCHES, `export { ${api.join(', ')} };`].join('\n'), loader: 'js', sourcefile: 'typescript-parser.js' },
     bundle: true, write: false, format: 'cjs', platform: 'node', target: 'node20', minify: true, charset: 'ascii', logLevel: 'warning',
-  });
-  const code = outputFiles[0].text;
-  const onlyDropped = [...declared(dropped)].filter((n) => !keptNames.has(n) && !UNREACHED.includes(n));
-  const reached = referencedNames(code, new Set(onlyDropped));
-  if (reached.length) throw new Error(`${from}: the parser-only cut refers to ${reached.join(', ')}, defined only in the code it drops (add the file that defines it, or to UNREACHED if a parse never gets there)`);
+  }).outputFiles[0].text;
+  // Built once without the stubs: whatever of the dropped code it still names is left unrenamed.
+  const onlyDropped = [...declared(dropped)].filter((n) => !keptNames.has(n));
+  const reached = referencedNames(build(''), new Set(onlyDropped));
+  const unexpected = reached.filter((n) => !UNREACHED.includes(n));
+  if (unexpected.length) throw new Error(`${from}: the parser-only cut refers to ${unexpected.join(', ')}, defined only in the code it drops (add the file that defines it, or to UNREACHED if a parse never gets there)`);
+  const stale = UNREACHED.filter((n) => !reached.includes(n));
+  if (stale.length) throw new Error(`${from}: UNREACHED names ${stale.join(', ')}, which the parser-only cut no longer refers to: take them out`);
+  const code = build(UNREACHED.map((n) => `function ${n}() { throw new Error("FeatureGuard's parser-only TypeScript has no ${n} (scripts/parserOnlyCompiler.mjs)"); }`).join('\n'));
   writeFileSync(to, `${license}\n${code}`);
 }
 
