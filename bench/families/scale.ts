@@ -14,8 +14,9 @@
  *                       compared with the unsharded report feature by feature, finding by finding
  *   scale-results-cache the same 50-feature check with the results cache on (bound 256 MB): cold
  *                       (.git/featureguard/results/ deleted before each run), warm-repeat (the same
- *                       edit again: both sides cached), warm-base (base cached, a new factor for the
- *                       target each run); with the report's `summary.cache` counts
+ *                       edit again: both sides cached), warm-base (base cached); cold and warm-base
+ *                       each check a new factor every run, so they differ only in the results cache
+ *                       (both bundle the new target); with the report's `summary.cache` counts
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -227,7 +228,18 @@ const SECTIONS: Section[] = [
       const resultsDir = join(ctx.ws, '.git/featureguard/results');
       const clear = () => rmSync(resultsDir, { recursive: true, force: true });
       const cacheOf = (s: ProcessRun) => JSON.parse(s.stdout).summary.cache;
-      const cold = measureProcess('check (cold)', process.execPath, [CLI, ...checkArgs], { cwd: ctx.ws, env: CACHE_ON, runs: CACHE_RUNS, okStatus: OK, before: clear });
+      // Undo the previous edit (back to HEAD), then scale every feature by `factor`.
+      const edit = (factor: number) => {
+        git(ctx.ws, ['checkout', '--', 'src']);
+        scaleAll(ctx, factor);
+      };
+      // Cold: an edit never checked before each run (a new factor), as warm-base below, so the two
+      // differ only in the results cache: both bundle the new target (repeating one edit, the
+      // cold runs reused its bundles, which a warm-base run never can). The last factor is ×1.25.
+      const cold = [1.35, 1.3, 1.25].slice(-CACHE_RUNS).flatMap((f) => {
+        edit(f);
+        return measureProcess(`check (cold ×${f})`, process.execPath, [CLI, ...checkArgs], { cwd: ctx.ws, env: CACHE_ON, runs: 1, okStatus: OK, before: clear });
+      });
       // The last cold run left both sides cached: every next identical run is a warm repeat.
       const repeat = measureProcess('check (warm-repeat)', process.execPath, [CLI, ...checkArgs], { cwd: ctx.ws, env: CACHE_ON, runs: CACHE_RUNS, okStatus: OK });
       const repeatReport = JSON.parse(repeat[0].stdout);
@@ -237,15 +249,13 @@ const SECTIONS: Section[] = [
       const factors = [1.5, 1.75, 2, 2.25, 2.5, 2.75, 3].slice(0, CACHE_RUNS);
       const base = [];
       for (const f of factors) {
-        // Undo the previous edit (back to HEAD), then scale every feature by the new factor.
-        git(ctx.ws, ['checkout', '--', 'src']);
-        scaleAll(ctx, f);
+        edit(f);
         base.push(...measureProcess(`check (warm-base ×${f})`, process.execPath, [CLI, ...checkArgs], { cwd: ctx.ws, env: CACHE_ON, runs: 1, okStatus: OK }));
       }
       const baseReport = JSON.parse(base[base.length - 1].stdout) as CheckReport;
       const wrongBase = baseReport.features.filter((x) => x.verdict !== 'changed' || Math.abs((x.change?.slope ?? 0) - factors[factors.length - 1]) > 1e-6);
       ctx.check('warm-base report', baseReport.features.length === ctx.meta.features.length && wrongBase.length === 0, `${baseReport.features.length} features, ${wrongBase.length} not changed ×${factors[factors.length - 1]}`);
-      const c = ctx.record('scale-cache-cold', 'check, 50 features, results cache cold', cold);
+      const c = ctx.record('scale-cache-cold', 'check, 50 features, results cache cold (a new edit)', cold);
       const r = ctx.record('scale-cache-repeat', 'check, warm-repeat (both sides cached)', repeat);
       const b = ctx.record('scale-cache-base', 'check, warm-base (base cached, new target)', base);
       r.ratio = `${(r.median / c.median).toFixed(2)}× cold`;
@@ -300,9 +310,12 @@ const METHOD = [
   `  \`.git/featureguard/results/\` deleted before every run; ${SHARD_RUNS} rounds of one unsharded \`check --format json\` then \`--shard 1/${SHARDS}\` … \`${SHARDS}/${SHARDS}\``,
   '  one after another (summed per round; median of the sums); `merge-reports` of the last round\'s shards compared with the last',
   '  unsharded report field by field for every feature and finding, the summary, changes and top-level findings (ignoring',
-  '  `durationMs`, `timings`, `cache`). **results cache** — the same edit with `FEATUREGUARD_RESULTS_CACHE_MB=256`: cold',
-  `  (results directory deleted before each run), then warm-repeat (the same tree again), then warm-base (the edit undone and`,
-  `  every feature scaled by a factor not seen before — ×1.5, ×1.75, ×2 — one run each); ${CACHE_RUNS} runs of each kind, medians.`,
+  '  `durationMs`, `timings`, `cache`). **results cache** — the same workspace with `FEATUREGUARD_RESULTS_CACHE_MB=256`: cold',
+  `  (results directory deleted before each run; every feature scaled by a factor not checked before — ×1.35, ×1.3, ×1.25 — one`,
+  `  run each), then warm-repeat (the same tree again), then warm-base (every feature scaled by a new factor — ×1.5, ×1.75, ×2 —`,
+  `  one run each). Cold and warm-base thus differ only in the results cache: each checks a new edit, whose target it bundles`,
+  `  (until 2026-12-02 the cold runs repeated one edit and reused its bundles, ~0.2 s that no warm-base run can reuse);`,
+  `  ${CACHE_RUNS} runs of each kind, medians.`,
 ];
 
 function readmeSubsection(result: WorkspaceResult, m: Machine, date: string, resultsFile: string, { goalsTable, loadAtStart }: ReadmeHelpers): string {
