@@ -8,8 +8,8 @@
  * In memory (the language server keeps it across runs) and, unless `--no-cache`, on disk under
  * `.git/featureguard/results/`: one file per entry, named by its key, numeric values as raw
  * float64 with a state byte per row, others as JSON; written atomically (tmp + rename), bounded in
- * total size (least recently used first out: a read touches the file's mtime; sampled snapshot
- * columns, `s-…` files of `sampleCache.ts`, go before any side result), and a corrupt,
+ * total size (least recently used first out: a read touches the file's mtime; of what the last run
+ * used, the sampled snapshot columns of `sampleCache.ts`, `s-…` files, go first), and a corrupt,
  * foreign or old-format file is ignored (deleted, then written again by the run that misses).
  *
  * Only deterministic outcomes are kept: an `ok` run with no non-deterministic rows (per-row errors
@@ -47,12 +47,16 @@ export class ResultsCache {
   private memoryValues = 0;
   private dir?: string;
   private written = false;
-  /** Bytes of side results this cache wrote to disk (every run of the process together; sampled columns not counted: pruning drops them first). */
+  /** When the current run began (`setDir`): what it used is the last to go (`prune`). */
+  private runStarted = 0;
+  /** Bytes of side results this cache wrote to disk (every run of the process together; sampled columns not counted: of what a run used, pruning drops them first). */
   writtenBytes = 0;
 
   /** Where entries are kept on disk (undefined: memory only). */
+  /** Sets the directory for a run (each check calls it first; `prune` keeps what the run used first). */
   setDir(dir: string | undefined): void {
     this.dir = dir;
+    this.runStarted = Date.now();
   }
 
   /**
@@ -115,11 +119,21 @@ export class ResultsCache {
     return r && { values: r.values, extra: r.extraValues };
   }
 
+  /**
+   * Numbers kept on disk only (`setStored` with numbers, no null): the file's doubles as they are,
+   * no array of values made (a sorted column of `sampleCache.ts`, read back at each check).
+   */
+  getStoredNumbers(key: string): Float64Array | undefined {
+    return this.readFile(key, decodeNumbersEntry);
+  }
+
   setStored(key: string, values: unknown[], extra: unknown[] = []): void {
     this.writeFile(key, { ok: true, values, extraValues: extra, errorCount: 0, errors: [], nondeterministic: 0, runMs: 0 });
   }
 
-  private readFile(key: string): WorkerResult | undefined {
+  private readFile(key: string): WorkerResult | undefined;
+  private readFile<T>(key: string, decode: (bytes: Buffer, key: string) => T | undefined): T | undefined;
+  private readFile(key: string, decode: (bytes: Buffer, key: string) => unknown = decodeEntry): unknown {
     // A bound of 0 is no disk cache at all: entries another run left are not read either.
     if (!this.dir || maxCacheBytes() === 0) return undefined;
     const file = join(this.dir, key);
@@ -129,7 +143,7 @@ export class ResultsCache {
     } catch {
       return undefined;
     }
-    const result = decodeEntry(bytes, key);
+    const result = decode(bytes, key);
     if (!result) {
       // Corrupt, foreign or of an older format: gone, and written again by this run.
       remove(file);
@@ -180,10 +194,16 @@ export class ResultsCache {
           return [];
         }
       });
-      // Newest first, side results before sampled columns (`s-…`, cheaper to make again): kept
-      // while within both bounds.
+      // Kept while within both bounds: first what this run used (written, or read: a read touches
+      // the file), side results before sampled columns (`s-…`, cheaper to make again); then the
+      // rest, newest first, whatever it holds. Sampled columns used to go before any side result
+      // of any run; but every check reads its snapshot's columns, while the targets of edits since
+      // undone are never read again, and 256 MB of those (three edits of 50 features at 100k
+      // rows) pushed out every sampled column and sorted view, read and sorted again each check.
+      // (The file system's clock may lag the process's by a tick: hence the slack.)
+      const thisRun = (t: number) => (t >= this.runStarted - 50 ? 0 : 1);
       const sample = (f: string) => (f.startsWith('s-') ? 1 : 0);
-      files.sort((a, b) => sample(a.f) - sample(b.f) || b.t - a.t);
+      files.sort((a, b) => thisRun(a.t) - thisRun(b.t) || (thisRun(a.t) === 0 ? sample(a.f) - sample(b.f) : 0) || b.t - a.t);
       let total = 0;
       let kept = 0;
       const now = Date.now();
@@ -355,22 +375,48 @@ function headerValid(file: string, key: string): boolean | undefined {
 }
 
 /** The result a file holds, or undefined when it is not a whole entry of this format for `key`. */
+/** An entry's header and payload, when the bytes are an entry of this format for `key`. */
+function entryHeader(bytes: Buffer, key: string): { h: Header; payload: Buffer } | undefined {
+  if (bytes.length < 8 || bytes.toString('latin1', 0, 4) !== MAGIC) return undefined;
+  const headLength = bytes.readUInt32LE(4);
+  if (8 + headLength > bytes.length) return undefined;
+  const h = JSON.parse(bytes.toString('utf8', 8, 8 + headLength)) as Header;
+  if (h.magic !== MAGIC || h.format !== RESULTS_FORMAT || h.key !== key || !Number.isInteger(h.length) || h.length < 0) return undefined;
+  return { h, payload: bytes.subarray(8 + headLength) };
+}
+
+/** A numbers payload's doubles and state bytes. */
+function numbersPayload(h: Header, payload: Buffer): { numbers: Float64Array; states: Uint8Array } | undefined {
+  if (payload.length !== h.length * 9) return undefined;
+  // A view where the values are 8-byte aligned (files written with a padded header); a copy otherwise.
+  const aligned = payload.byteOffset % 8 === 0;
+  const numbers = aligned ? new Float64Array(payload.buffer, payload.byteOffset, h.length) : new Float64Array(new Uint8Array(payload.subarray(0, h.length * 8)).buffer);
+  return { numbers, states: payload.subarray(h.length * 8) };
+}
+
+/** `getStoredNumbers`' reading: the doubles of an entry of numbers only (every state 0), else undefined. */
+function decodeNumbersEntry(bytes: Buffer, key: string): Float64Array | undefined {
+  try {
+    const entry = entryHeader(bytes, key);
+    const wire = entry?.h.encoding === 'numbers' ? numbersPayload(entry.h, entry.payload) : undefined;
+    if (!wire) return undefined;
+    for (let i = 0; i < wire.states.length; i++) if (wire.states[i] !== 0) return undefined;
+    return wire.numbers;
+  } catch {
+    return undefined;
+  }
+}
+
 export function decodeEntry(bytes: Buffer, key: string): WorkerResult | undefined {
   try {
-    if (bytes.length < 8 || bytes.toString('latin1', 0, 4) !== MAGIC) return undefined;
-    const headLength = bytes.readUInt32LE(4);
-    if (8 + headLength > bytes.length) return undefined;
-    const h = JSON.parse(bytes.toString('utf8', 8, 8 + headLength)) as Header;
-    if (h.magic !== MAGIC || h.format !== RESULTS_FORMAT || h.key !== key || !Number.isInteger(h.length) || h.length < 0) return undefined;
-    const payload = bytes.subarray(8 + headLength);
+    const entry = entryHeader(bytes, key);
+    if (!entry) return undefined;
+    const { h, payload } = entry;
     let values: unknown[];
     if (h.encoding === 'numbers') {
-      if (payload.length !== h.length * 9) return undefined;
-      // A view where the values are 8-byte aligned (files written with a padded header); a copy otherwise.
-      const aligned = payload.byteOffset % 8 === 0;
-      const numbers = aligned ? new Float64Array(payload.buffer, payload.byteOffset, h.length) : new Float64Array(new Uint8Array(payload.subarray(0, h.length * 8)).buffer);
-      const states = payload.subarray(h.length * 8);
-      values = decodeValues({ numbers, states });
+      const wire = numbersPayload(h, payload);
+      if (!wire) return undefined;
+      values = decodeValues(wire);
     } else if (h.encoding === 'json') {
       const json = JSON.parse(payload.toString('utf8')) as unknown[];
       if (!Array.isArray(json) || json.length !== h.length) return undefined;

@@ -81,6 +81,23 @@ export function isNumericType(t: ColumnType): boolean {
 }
 
 /**
+ * Where an array's sorted finite numbers are kept between runs: a snapshot's sampled columns do not
+ * change from one check to the next, and sorting a stored column was a fifth of a check's
+ * statistics (sampleCache.ts keeps them beside the columns). `load` may return nothing.
+ */
+export interface SortedViewStore {
+  load(): Float64Array | undefined;
+  save(sorted: Float64Array): void;
+}
+
+const sortedViewStores = new WeakMap<readonly unknown[], SortedViewStore>();
+
+/** `sortedFiniteNumbers(values)` is read from `store` when it has it, and kept there when computed. */
+export function keepSortedViewIn(values: readonly unknown[], store: SortedViewStore): void {
+  sortedViewStores.set(values, store);
+}
+
+/**
  * Finite numbers among values, ascending, for the statistics kernel. Do not modify the result.
  * Gathered into an array of their count and sorted there: no row-order copy is kept beside the
  * sorted one (8 MB each at a million rows, held through a check's statistics).
@@ -91,12 +108,18 @@ export const sortedFiniteNumbers = memo((values): Float64Array => {
     const v = values[i];
     if (typeof v === 'number' && Number.isFinite(v)) n++;
   }
+  const store = sortedViewStores.get(values);
+  // A kept view of another count is not this array's (the count is checked; the rest is keyed).
+  const kept = store?.load();
+  if (kept && kept.length === n) return kept;
   const out = new Float64Array(n);
   for (let i = 0, k = 0; k < n; i++) {
     const v = values[i];
     if (typeof v === 'number' && Number.isFinite(v)) out[k++] = v;
   }
-  return sortInPlace(out);
+  sortInPlace(out);
+  store?.save(out);
+  return out;
 });
 
 /** The values of the rows that ran (`undefined` marks a row that threw); the same array when all ran. */

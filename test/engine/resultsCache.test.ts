@@ -105,6 +105,43 @@ describe('results cache (file form)', () => {
     }
   });
 
+  it("prunes what the last run used last: its sampled columns outlive older runs' results, and go before its own", () => {
+    const dir = join(tempDir(), 'results');
+    const saved = process.env.FEATUREGUARD_RESULTS_CACHE_MB;
+    // Room for three entries of 1000 numbers (~9 KB each).
+    process.env.FEATUREGUARD_RESULTS_CACHE_MB = String((3.5 * 9 * 1000) / 1024 / 1024);
+    try {
+      const old = ['a', 'b'].map((c) => c.repeat(40));
+      const sample = 's-' + 'c'.repeat(40);
+      const earlier = new ResultsCache();
+      earlier.setDir(dir);
+      earlier.setStored(sample, new Array(1000).fill(1));
+      old.forEach((k) => earlier.set(k, result(new Array(1000).fill(2))));
+      // All of it from runs a minute ago.
+      const t = new Date(Date.now() - 60_000);
+      for (const f of readdirSync(dir)) utimesSync(join(dir, f), t, t);
+      // This run reads the sample and writes two results: the old results go, not the sample.
+      const run = new ResultsCache();
+      run.setDir(dir);
+      assert.equal(run.getStored(sample)?.values.length, 1000);
+      const fresh = ['d', 'e'].map((c) => c.repeat(40));
+      fresh.forEach((k) => run.set(k, result(new Array(1000).fill(3))));
+      run.prune();
+      assert.deepEqual(readdirSync(dir).sort(), [sample, ...fresh].sort());
+      // Within one run's entries, the sample goes first.
+      const next = new ResultsCache();
+      next.setDir(dir);
+      assert.equal(next.getStored(sample)?.values.length, 1000);
+      next.set('f'.repeat(40), result(new Array(1000).fill(4)));
+      for (const k of fresh) assert.ok(next.get(k));
+      next.prune();
+      assert.deepEqual(readdirSync(dir).sort(), [...fresh, 'f'.repeat(40)].sort());
+    } finally {
+      if (saved === undefined) delete process.env.FEATUREGUARD_RESULTS_CACHE_MB;
+      else process.env.FEATUREGUARD_RESULTS_CACHE_MB = saved;
+    }
+  });
+
   it('mayHold: false with nothing to reuse (no directory, only sampled columns and costs, a bound of 0), true with a side entry', () => {
     const dir = join(tempDir(), 'results');
     const saved = process.env.FEATUREGUARD_RESULTS_CACHE_MB;

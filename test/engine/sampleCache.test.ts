@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { ResultsCache } from '../../engine/cache/resultsCache';
 import { readSampled } from '../../engine/cache/sampleCache';
+import { forgetDerivedViews, sortedFiniteNumbers } from '../../engine/checks/values';
+import { doubles } from '../../engine/data/cellValue';
 import { readSnapshot } from '../../engine/data/readSnapshot';
 import type { ResolvedSnapshot } from '../../engine/data/resolveSnapshot';
 import type { ReadOptions } from '../../engine/data/table';
@@ -89,6 +91,42 @@ describe('sampled columns cache', () => {
     const fresh = await readSampled(corrupt.resolved, options(['x']), 's.parquet', cache);
     assert.equal(corrupt.reads.length, 1);
     assert.deepEqual(byName(fresh).x, byName(await readSnapshot(file, options(['x']))).x);
+  });
+
+  it("keeps a numeric column's sorted finite values once sorted, and reads them back instead of sorting again", async () => {
+    const cacheDir = join(dir, 'r4');
+    const cache = new ResultsCache();
+    cache.setDir(cacheDir);
+    const files = () => new Set(readdirSync(cacheDir));
+    const first = byName(await readSampled(counted('id-4').resolved, options(['x', 'k', 'seg']), 's.parquet', cache));
+    const before = files();
+    const sorted = sortedFiniteNumbers(first.x);
+    assert.deepEqual([...sorted], [...(first.x as number[])].sort((a, b) => a - b));
+    const added = [...files()].filter((f) => !before.has(f));
+    assert.equal(added.length, 1, 'one entry: the sorted values of x');
+    assert.ok(added[0].startsWith('s-'));
+    assert.equal(cache.getStoredNumbers(added[0])?.length, sorted.length);
+    sortedFiniteNumbers(byName(await readSampled(counted('id-4').resolved, options(['seg']), 's.parquet', cache)).seg);
+    assert.deepEqual(files(), new Set([...before, ...added]), 'nothing kept for a string column');
+
+    // Read back, not sorted again: an entry replaced by other ascending values of the same count is what comes back.
+    const other = Float64Array.from(sorted, (v) => v + 1000);
+    cache.setStored(added[0], doubles(other));
+    forgetDerivedViews();
+    const again = byName(await readSampled(counted('id-4').resolved, options(['x']), 's.parquet', cache));
+    assert.deepEqual([...sortedFiniteNumbers(again.x)], [...other]);
+
+    // One of another count, or not ascending, is not this column's: sorted again and kept again.
+    for (const wrong of [sorted.subarray(1), Float64Array.from(sorted).reverse()]) {
+      cache.setStored(added[0], doubles(wrong));
+      forgetDerivedViews();
+      const x = byName(await readSampled(counted('id-4').resolved, options(['x']), 's.parquet', cache)).x;
+      assert.deepEqual([...sortedFiniteNumbers(x)], [...sorted]);
+      assert.deepEqual([...cache.getStoredNumbers(added[0])!], [...sorted]);
+    }
+    // A column with nulls keeps its finite values only.
+    const k = byName(await readSampled(counted('id-4').resolved, options(['k']), 's.parquet', cache)).k as (number | null)[];
+    assert.deepEqual([...sortedFiniteNumbers(k)], k.filter((v): v is number => v !== null).sort((a, b) => a - b));
   });
 
   it('without a cache (--no-cache) reads every time', async () => {
