@@ -60,13 +60,14 @@ export async function openWorkspace(options: RunOptions): Promise<Workspace> {
   const frontEnd = workspaceFrontEnd(config.python.paths);
   clock.lap('open');
   const targetKind: TargetKind = options.staged ? 'staged' : 'worktree';
-  const sidesRead = gitSides(repo, rev, targetKind, (p) => frontEnd.handles(p), frontEnd.pathspecs);
+  const cacheDir = options.diskCache === false ? undefined : join(repo.commonDir, 'featureguard');
+  const sidesRead = gitSides(repo, rev, targetKind, (p) => frontEnd.handles(p), frontEnd.pathspecs, cacheDir && join(cacheDir, 'tree.json'));
   sidesRead.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
   // The summary cache is read while git works: once git's processes are started (a turn of the
   // event loop), the parse of summaries.json fills time spent waiting for them.
   await new Promise((r) => setImmediate(r));
-  const cache = new SummaryCache(options.diskCache === false ? undefined : join(repo.commonDir, 'featureguard', 'summaries.json'));
-  const bundles = options.bundles ?? new BundleCache(options.diskCache === false ? undefined : join(repo.commonDir, 'featureguard', 'bundles'));
+  const cache = new SummaryCache(cacheDir && join(cacheDir, 'summaries.json'));
+  const bundles = options.bundles ?? new BundleCache(cacheDir && join(cacheDir, 'bundles'));
   clock.lap('cacheRead');
   const sides = await sidesRead;
   clock.lap('git');

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listIndex, listTree, readBlobs, resolveCommit, worktreeChanges, type GitRepo, type WorktreeChange } from '../git/gitRepo';
+import { cachedTreeListing } from '../cache/treeListingCache';
 import { BlobTree, blobHash, decodeSource, emptyTree, OverlayTree, type OverlayEntry, type SourceTree } from './sourceTree';
 
 /** Which target to compare with the base. */
@@ -20,21 +21,26 @@ export interface Sides {
   baseCommit: string | null;
 }
 
-/** Reads the base tree of `rev` and the chosen target. `accept` filters the paths worth reading. */
+/**
+ * Reads the base tree of `rev` and the chosen target. `accept` filters the paths worth reading.
+ * `treeCache`: the file that keeps the last base commit's listing (`cache/treeListingCache.ts`).
+ */
 export async function gitSides(
   repo: GitRepo,
   rev: string,
   targetKind: TargetKind,
   accept: (path: string) => boolean,
   pathspecs: readonly string[] = [],
+  treeCache?: string,
 ): Promise<Sides> {
   const baseCommit = await resolveCommit(repo, rev);
   const reader = (oids: string[]) => readBlobs(repo, oids);
-  // The base's tree and the target's listing are independent questions: asked at once.
-  const baseFiles = baseCommit ? listTree(repo, baseCommit) : undefined;
-  baseFiles?.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+  // The base's tree and the target's listing are independent questions: asked at once (git's
+  // processes for the target first, then the base's listing, read from the cache when kept).
   const targetListing = targetKind === 'staged' ? listIndex(repo) : worktreeChanges(repo, baseCommit, pathspecs);
   targetListing.catch(() => undefined);
+  const baseFiles = baseCommit ? cachedTreeListing(treeCache, baseCommit, () => listTree(repo, baseCommit)) : undefined;
+  baseFiles?.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
   const base = baseFiles ? new BlobTree(rev, await baseFiles, reader) : emptyTree(rev);
 
   if (targetKind === 'staged') {
