@@ -14,16 +14,20 @@ import { sortInPlace } from '../stats/sortNumbers';
 /** The memos' caches, emptied by `forgetDerivedViews`. */
 const memoCaches: { clear(): void }[] = [];
 
+/** A derived view: computed once per array; `known` gives it only when computed already. */
+type Memo<T> = ((values: readonly unknown[]) => T) & { known(values: readonly unknown[]): T | undefined };
+
 /** `compute(values)`, once per array (until `forgetDerivedViews`). */
-function memo<T>(compute: (values: readonly unknown[]) => T): (values: readonly unknown[]) => T {
+function memo<T>(compute: (values: readonly unknown[]) => T): Memo<T> {
   let cache = new WeakMap<readonly unknown[], T>();
   memoCaches.push({ clear: () => (cache = new WeakMap()) });
-  return (values) => {
+  const view = (values: readonly unknown[]): T => {
     if (cache.has(values)) return cache.get(values)!;
     const result = compute(values);
     cache.set(values, result);
     return result;
   };
+  return Object.assign(view, { known: (values: readonly unknown[]) => cache.get(values) });
 }
 
 /**

@@ -3,9 +3,9 @@
  * HTML report: seeing the old and new distributions side by side is how a person recognizes a
  * rescale or a shifted clip at a glance.
  */
-import { categories, isNumericType, valuesType } from '../checks/values';
+import { categories, isNumericType, sortedFiniteNumbers, valuesType } from '../checks/values';
 import type { FeatureHistogram } from '../report/reportTypes';
-import { histogram, sharedEdges } from '../stats/describe';
+import { histogram, histogramSorted, sharedEdges } from '../stats/describe';
 
 const NUMERIC_BINS = 20;
 const MAX_CATEGORIES = 12;
@@ -16,10 +16,18 @@ export function featureHistogram(sides: { stored?: unknown[]; base?: unknown[]; 
   if (types.length === 0) return undefined;
   if (types.every(isNumericType)) {
     // The shared axis spans the finite numbers of every side; the values are counted where they
-    // are (no copy of each side's numbers: 8 MB a side at a million rows).
+    // are (no copy of each side's numbers: 8 MB a side at a million rows), or from their sorted
+    // finite numbers where the drift statistics sorted them already (the stored and target ones).
+    const sorted = Object.fromEntries(present.map((k) => [k, sortedFiniteNumbers.known(sides[k]!)]));
     let min = Infinity;
     let max = -Infinity;
     for (const k of present) {
+      const s = sorted[k];
+      if (s) {
+        if (s.length && s[0] < min) min = s[0];
+        if (s.length && s[s.length - 1] > max) max = s[s.length - 1];
+        continue;
+      }
       const values = sides[k]!;
       for (let i = 0; i < values.length; i++) {
         const v = values[i];
@@ -30,7 +38,7 @@ export function featureHistogram(sides: { stored?: unknown[]; base?: unknown[]; 
     }
     const edges = sharedEdges(min <= max ? [Float64Array.of(min, max)] : [], NUMERIC_BINS);
     if (edges.length === 0) return undefined;
-    const counts = Object.fromEntries(present.map((k) => [k, histogram(sides[k]!, edges)]));
+    const counts = Object.fromEntries(present.map((k) => [k, sorted[k] ? histogramSorted(sorted[k]!, edges) : histogram(sides[k]!, edges)]));
     return { kind: 'numeric', edges, ...counts, target: counts.target } as FeatureHistogram;
   }
   const cats = Object.fromEntries(present.map((k) => [k, categories(sides[k]!)])) as Record<string, string[]>;

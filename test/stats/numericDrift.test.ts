@@ -1,7 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { histogram, quantiles, sharedEdges } from '../../engine/stats/describe';
+import { histogram, histogramSorted, quantiles, sharedEdges } from '../../engine/stats/describe';
 import { numericDrift, PSI_EPSILON } from '../../engine/stats/numericDrift';
 import { sortedCopy, sortInPlace } from '../../engine/stats/sortNumbers';
+import { forgetDerivedViews, sortedFiniteNumbers } from '../../engine/checks/values';
+import { featureHistogram } from '../../engine/verdict/histograms';
 import { normals, prng as mulberry32 } from '../helpers';
 
 function range(from: number, count: number): Float64Array {
@@ -194,8 +196,43 @@ describe('stats/describe', () => {
           expected[k]++;
         }
         assert.deepEqual(histogram(values, edges), expected, `edges ${JSON.stringify(edges)}`);
+        assert.deepEqual(histogramSorted(sortedCopy(values), edges), expected, `sorted, edges ${JSON.stringify(edges)}`);
       }
     }
+  });
+
+  it('counts sorted numbers as histogram counts them unsorted: edges outside the values, equal edges, one repeated value', () => {
+    const cases: [number[], number[]][] = [
+      [[-1, 0, 0.5, 1, 1.5, 2, 3], [0, 1, 2]],
+      [[1, 1, 1], [0.5, 1, 1.5]],
+      [[5, 5], sharedEdges([Float64Array.of(5, 5)], 2)],
+      [[0, 1, 1, 2], [1, 1, 2]],
+      [[-0, 0, 1], [0, 0.5, 1]],
+      [[10, 20], [0, 1, 2]],
+      [[], [0, 1]],
+      [[0, 1e-323, 2e-323], [0, 1e-323, 2e-323]],
+    ];
+    for (const [values, edges] of cases) {
+      const v = Float64Array.from(values);
+      assert.deepEqual(histogramSorted(sortedCopy(v), edges), histogram(v, edges), `${JSON.stringify(values)} in ${JSON.stringify(edges)}`);
+    }
+    assert.deepEqual(histogramSorted(Float64Array.of(1), [0]), []);
+  });
+
+  it("draws a feature's histograms the same whether the drift statistics sorted its values first or not", () => {
+    const rand = mulberry32(11);
+    for (let round = 0; round < 20; round++) {
+      const side = (shift: number) => Array.from({ length: 500 }, () => (rand() < 0.05 ? null : rand() < 0.03 ? Number.NaN : rand() < 0.3 ? Math.round(rand() * 8) + shift : rand() * 10 + shift));
+      const sides = { stored: side(0), base: side(0.5), target: side(round % 3) };
+      forgetDerivedViews();
+      const plain = featureHistogram(sides);
+      // The drift statistics sort the stored and target values (not the base's).
+      sortedFiniteNumbers(sides.stored);
+      sortedFiniteNumbers(sides.target);
+      assert.ok(sortedFiniteNumbers.known(sides.target) && !sortedFiniteNumbers.known(sides.base));
+      assert.deepEqual(featureHistogram(sides), plain);
+    }
+    forgetDerivedViews();
   });
 
   it('bins values over a range too narrow for its width to be a number (subnormal edges)', () => {
