@@ -15,8 +15,10 @@
  * What the build checks, failing loudly rather than shipping a compiler that breaks at run time:
  * - every marker it cuts at is found (a new TypeScript may move them);
  * - every exported name is defined in the kept part;
+ * - the Diagnostics table is read by name only (so unnamed messages can go);
  * - the kept part refers to no name defined only in the cut part, apart from `UNREACHED` below,
- *   each of which a parse never reaches and which throws if it ever is.
+ *   each of which a parse never reaches and which throws if it ever is; and every name there is
+ *   still referred to (the list cannot go stale).
  * `test/engine/parserOnlyCompiler.test.ts` compares its summaries with the whole compiler's.
  */
 import * as esbuild from 'esbuild';
@@ -35,7 +37,7 @@ const CUT_AT = '// src/compiler/commandLineParser.ts';
 const PATCHES = [
   // The language service gives identifiers a `text` getter (IdentifierObject); the compiler's
   // own nodes have only `escapedText`. The summarizer reads `.text`, as with the whole compiler.
-  'for (const Ctor of [objectAllocator.getIdentifierConstructor()]) Object.defineProperty(Ctor.prototype, "text", { get() { return idText(this); }, configurable: true });',
+  'Object.defineProperty(objectAllocator.getIdentifierConstructor().prototype, "text", { get() { return idText(this); }, configurable: true });',
   '{ const Base = objectAllocator.getNodeConstructor(); function PrivateIdentifier(kind, pos, end) { Base.call(this, kind, pos, end); } PrivateIdentifier.prototype = Object.create(Base.prototype, { text: { get() { return idText(this); }, configurable: true } }); setObjectAllocator({ getPrivateIdentifierConstructor: () => PrivateIdentifier }); }',
 ];
 
