@@ -132,8 +132,11 @@ function referencedNames(code, names) {
     const span = code.slice(start, end);
     for (const m of span.matchAll(/(?<![.\w$#])([A-Za-z_$][\w$]*)(?![\w$])/g)) {
       if (!names.has(m[1])) continue;
-      const before = span.slice(0, m.index).trimEnd().at(-1);
-      const isKey = (before === '{' || before === ',') && span.slice(m.index + m[1].length).trimStart().startsWith(':');
+      let before = m.index - 1;
+      while (before >= 0 && /\s/.test(span[before])) before--;
+      let after = m.index + m[1].length;
+      while (after < span.length && /\s/.test(span[after])) after++;
+      const isKey = (span[before] === '{' || span[before] === ',') && span[after] === ':';
       if (!isKey) found.add(m[1]);
     }
   }

@@ -39,8 +39,8 @@ export async function readSampled(resolved: ResolvedSnapshot, options: ReadOptio
   const sampling = options.sampling ? [options.sampling] : [];
   const key = (part: string) => `s-${sideKey(['sample', SAMPLE_FORMAT, resolved.identity, options.sampleRows, options.seed, ...sampling, part])}`;
   const keep = (t: SnapshotTable) => t.columns.forEach((c, k) => cache.setStored(key(`column:${c.name}`), t.values[k], [c.type]));
-  const keepSortedViews = (columns: ColumnInfo[], values: (c: ColumnInfo, k: number) => readonly unknown[]) =>
-    columns.forEach((c, k) => (c.type === 'number' || c.type === 'integer') && keepSorted(values(c, k), cache, key(`sorted:${c.name}`)));
+  const keepSortedViews = (columns: ColumnInfo[], values: readonly (readonly unknown[])[]) =>
+    columns.forEach((c, k) => (c.type === 'number' || c.type === 'integer') && keepSorted(values[k], cache, key(`sorted:${c.name}`)));
   const shape = shapeOf(cache.getStored(key('shape')));
   const rows = shape && cache.getStored(key('rows'));
   if (!shape || !rows || !rows.values.every((i) => Number.isInteger(i))) {
@@ -48,7 +48,7 @@ export async function readSampled(resolved: ResolvedSnapshot, options: ReadOptio
     cache.setStored(key('shape'), [{ totalRows: t.totalRows, fileColumns: t.fileColumns } satisfies Shape]);
     cache.setStored(key('rows'), t.rowIndices);
     keep(t);
-    keepSortedViews(t.columns, (_, k) => t.values[k]);
+    keepSortedViews(t.columns, t.values);
     return t;
   }
   const known = new Set(shape.fileColumns);
@@ -65,7 +65,7 @@ export async function readSampled(resolved: ResolvedSnapshot, options: ReadOptio
     t.columns.forEach((c, k) => found.set(c.name, { values: t.values[k], type: c.type }));
   }
   const columns = wanted.filter((c) => found.has(c)).map((name) => ({ name, type: found.get(name)!.type }));
-  keepSortedViews(columns, (c) => found.get(c.name)!.values);
+  keepSortedViews(columns, columns.map((c) => found.get(c.name)!.values));
   return columnarTable({ path: display, totalRows: shape.totalRows, columns, fileColumns: shape.fileColumns, values: columns.map((c) => found.get(c.name)!.values), rowIndices: rows.values as number[] });
 }
 
