@@ -7,7 +7,7 @@
  * give rows the table no longer has, or no columns at all.
  */
 import { parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
+import { compressors } from './parquetCodecs';
 import { UserError } from '../errors';
 import type { DatasetStore, StoreEntry } from './datasetFiles';
 import { Limiter, RangeBuffer } from './rangeSource';

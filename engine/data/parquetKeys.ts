@@ -5,7 +5,7 @@
  * row groups' statistics, and whether those statistics keep the row groups apart in that order.
  */
 import { parquetScan, type FileMetaData, type RowGroup, type SchemaTree } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
+import { compressors } from './parquetCodecs';
 import { parquetColumnType, RAW_TIME_PARSERS, toParquetColumn, withParquetFile } from './parquetReader';
 import type { FileOrder, KeyColumn } from './samplingSource';
 

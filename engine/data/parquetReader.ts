@@ -15,7 +15,7 @@ import {
   type SchemaElement,
   type SchemaTree,
 } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
+import { compressors } from './parquetCodecs';
 import { columnarTable, finishColumn, newColumn, toCellValue } from './cellValue';
 import { snapshotHasNoColumns, unreadableSnapshot, wrapReadError } from './readErrors';
 import { sampleIndices } from './sample';

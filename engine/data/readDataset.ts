@@ -12,7 +12,7 @@
  * type is an error naming both files.
  */
 import { parquetMetadataAsync, parquetSchema, parquetScan, type FileMetaData } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
+import { compressors } from './parquetCodecs';
 import { UserError } from '../errors';
 import { columnarTable, finishColumn, newColumn } from './cellValue';
 import type { Dataset, DatasetPart } from './datasetFiles';

@@ -7,7 +7,6 @@
 import { open, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { UserError } from '../errors';
-import { readArrow } from './arrowReader';
 import { readCsv } from './csvReader';
 import { readParquet } from './parquetReader';
 import { parquetFileOrder, readParquetKeyColumn } from './parquetKeys';
@@ -17,6 +16,9 @@ import type { ReadOptions, SnapshotTable } from './table';
 import { snapshotFormatOf } from './snapshotPaths';
 
 type Reader = (absPath: string, options: ReadOptions, displayPath: string) => Promise<SnapshotTable>;
+
+/** Apache Arrow's module takes ~10 ms to start: loaded by the first Arrow snapshot, not by every check. */
+const readArrow: Reader = (absPath, options, displayPath) => (require('./arrowReader') as typeof import('./arrowReader')).readArrow(absPath, options, displayPath);
 
 interface FormatEntry {
   format: SnapshotFormat;
