@@ -7,6 +7,7 @@
  */
 import type { Finding } from '../findings';
 import type { CheckContext } from './checkContext';
+import { bothDoubles, differingNumbers } from './doubleLoops';
 import { grade } from './thresholds';
 import { isNumericType, pct, sameValue, valuesType } from './values';
 
@@ -27,12 +28,19 @@ export function historyUnreproduced(ctx: CheckContext): HistoryOutcome | undefin
   // Counted first; the rows are listed only when there is a finding (a million-row list built for
   // every check, usually all rows, was garbage at the moment of the language server's peak).
   const reproducedAt = (i: number) => base.values[i] !== undefined && sameValue(base.values[i], stored[i] ?? null, ctx.feature.tolerance);
+  // Double arrays (no row threw, no null): the rows that differ, found by a numbers-only loop.
+  const numbersDiffer = bothDoubles(base.values, stored) ? differingNumbers(base.values as number[], stored as number[], ctx.feature.tolerance) : undefined;
   let ran = 0;
   let same = 0;
-  for (let i = 0; i < base.values.length; i++) {
-    if (base.values[i] === undefined) continue; // the row threw: not a value to compare
-    ran++;
-    if (reproducedAt(i)) same++;
+  if (numbersDiffer) {
+    ran = base.values.length;
+    same = ran - numbersDiffer.length;
+  } else {
+    for (let i = 0; i < base.values.length; i++) {
+      if (base.values[i] === undefined) continue; // the row threw: not a value to compare
+      ran++;
+      if (reproducedAt(i)) same++;
+    }
   }
   if (ran === 0) return undefined;
   const differing = ran - same;
@@ -40,7 +48,12 @@ export function historyUnreproduced(ctx: CheckContext): HistoryOutcome | undefin
   const severity = grade(rate, ctx.thresholds('history.unreproduced'));
   if (!severity) return undefined;
   const reproduced: number[] = [];
-  for (let i = 0; i < base.values.length; i++) if (reproducedAt(i)) reproduced.push(i);
+  if (numbersDiffer) {
+    for (let i = 0, d = 0; i < ran; i++) {
+      if (d < numbersDiffer.length && numbersDiffer[d] === i) d++;
+      else reproduced.push(i);
+    }
+  } else for (let i = 0; i < base.values.length; i++) if (reproducedAt(i)) reproduced.push(i);
   const { feature } = ctx;
   const snapshot = feature.snapshot ?? 'the snapshot';
   const cause = feature.kind === 'row'

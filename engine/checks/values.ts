@@ -8,8 +8,10 @@
  * pass costs milliseconds. This relies on what holds throughout the engine: an array of values,
  * once produced by a worker or read from a snapshot, is never modified.
  */
+import { isDoubles } from '../data/cellValue';
 import type { ColumnType } from '../data/table';
 import { sortInPlace } from '../stats/sortNumbers';
+import { doublesType, finiteCount, finiteInto, nanRate, sameNumber } from './doubleLoops';
 
 /** The memos' caches, emptied by `forgetDerivedViews`. */
 const memoCaches: { clear(): void }[] = [];
@@ -49,16 +51,14 @@ export interface Tolerance {
 export function sameValue(a: unknown, b: unknown, tol: Tolerance): boolean {
   if (a === b) return true;
   if (a === null || b === null || a === undefined || b === undefined) return false;
-  if (typeof a === 'number' && typeof b === 'number') {
-    if (Number.isNaN(a) && Number.isNaN(b)) return true;
-    return Math.abs(a - b) <= tol.abs + tol.rel * Math.max(Math.abs(a), Math.abs(b));
-  }
+  if (typeof a === 'number' && typeof b === 'number') return sameNumber(a, b, tol);
   if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
   return false;
 }
 
 /** The logical type of a set of values, in the stored-column vocabulary (nulls ignored). */
 export const valuesType = memo((values): ColumnType => {
+  if (isDoubles(values)) return doublesType(values);
   let type: ColumnType | undefined;
   for (const v of values) {
     if (v === null || v === undefined) continue;
@@ -107,19 +107,26 @@ export function keepSortedViewIn(values: readonly unknown[], store: SortedViewSt
  * sorted one (8 MB each at a million rows, held through a check's statistics).
  */
 export const sortedFiniteNumbers = memo((values): Float64Array => {
+  const doubles = isDoubles(values);
   let n = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (typeof v === 'number' && Number.isFinite(v)) n++;
+  if (doubles) n = finiteCount(values);
+  else {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (typeof v === 'number' && Number.isFinite(v)) n++;
+    }
   }
   const store = sortedViewStores.get(values);
   // A kept view of another count is not this array's (the count is checked; the rest is keyed).
   const kept = store?.load();
   if (kept && kept.length === n) return kept;
   const out = new Float64Array(n);
-  for (let i = 0, k = 0; k < n; i++) {
-    const v = values[i];
-    if (typeof v === 'number' && Number.isFinite(v)) out[k++] = v;
+  if (doubles) finiteInto(values, out);
+  else {
+    for (let i = 0, k = 0; k < n; i++) {
+      const v = values[i];
+      if (typeof v === 'number' && Number.isFinite(v)) out[k++] = v;
+    }
   }
   sortInPlace(out);
   store?.save(out);
@@ -138,6 +145,7 @@ export function categories(values: readonly unknown[]): string[] {
 
 /** The share of nulls (and NaN) among values. */
 export const nullRate = memo((values): number => {
+  if (isDoubles(values)) return nanRate(values);
   if (values.length === 0) return 0;
   let n = 0;
   for (let i = 0; i < values.length; i++) {

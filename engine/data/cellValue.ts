@@ -88,9 +88,23 @@ export function doubles(numbers: ArrayLike<number>): number[] {
   while (template.length < n) template.push(0.5);
   const out = template.slice(0, n);
   for (let i = 0; i < n; i++) out[i] = numbers[i];
+  Object.defineProperty(out, OWN_MAP, { value: true });
   madeByDoubles.add(out);
   return out;
 }
+
+/**
+ * A hidden property every array `doubles` makes carries, so that its map (V8's hidden class) is
+ * not a plain array's. Optimized code that reads plain arrays of several element kinds (strings
+ * of a categorical feature, numbers with nulls) moves each plain double array it reads to the
+ * general kind, every number then boxed in a heap object of its own (a million values: 10 MB
+ * before, 26 after); V8 only moves an array to a map of its own transition tree, and an array with
+ * an own property is in another one. A workspace with categorical features had every numeric
+ * feature's arrays moved so (test/engine/packedDoubles.test.ts fails without this). Non-enumerable
+ * and a symbol: JSON, the IPC and `Object.keys` do not see it. The checks' loops over such arrays
+ * are engine/checks/doubleLoops.ts.
+ */
+const OWN_MAP = Symbol('doubles');
 
 /** The arrays `doubles` made: numbers only, and (like every values array) never modified. */
 const madeByDoubles = new WeakSet<readonly unknown[]>();

@@ -6,6 +6,7 @@
 import type { SampleRows } from '../data/sampleRows';
 import type { ChangeClassification } from '../report/reportTypes';
 import { findCategoryRemap, fitAffine, isMonotonicMap } from '../stats/changeShape';
+import { bothDoubles, differingNumbers, finiteCount } from '../checks/doubleLoops';
 import { isNumericType, pct, sameValue, valuesType, type Tolerance } from '../checks/values';
 
 /** Rows where both sides produced a value differ in `changedRows`; r² this close to 1 is affine. */
@@ -24,19 +25,9 @@ export interface ChangeInput {
 /** The change kind, or undefined when the two sides agree on every row where both ran. */
 export function classifyChange(input: ChangeInput): ChangeClassification | undefined {
   const { base, target, rows, featureName: name } = input;
-  // The changed rows' indices, in a typed array of the rows' length: a list grown by push was
-  // three times its final size in garbage when every row of a million changed (the language
-  // server's peak came during a check's statistics).
-  const all = new Int32Array(target.length);
-  let count = 0;
-  let compared = 0;
-  for (let i = 0; i < target.length; i++) {
-    if (base[i] === undefined || target[i] === undefined) continue;
-    compared++;
-    if (!sameValue(base[i], target[i], input.tolerance)) all[count++] = i;
-  }
+  const { changed, compared } = changedRows(base, target, input.tolerance);
+  const count = changed.length;
   if (count === 0) return undefined;
-  const changed = all.subarray(0, count);
   const rate = count / compared;
 
   const baseType = valuesType(base);
@@ -89,7 +80,31 @@ export function classifyChange(input: ChangeInput): ChangeClassification | undef
  * The rows where both sides produced a value, paired: as numbers when every such pair is finite
  * numbers, as category labels when every pair is strings or booleans, neither otherwise.
  */
+/**
+ * The rows where both sides ran and their values differ, and how many rows both ran. The indices
+ * go in a typed array of the rows' length: a list grown by push was three times its final size in
+ * garbage when every row of a million changed (the language server's peak came during a check's
+ * statistics).
+ */
+function changedRows(base: unknown[], target: unknown[], tolerance: Tolerance): { changed: Int32Array; compared: number } {
+  if (bothDoubles(base, target)) return { changed: differingNumbers(base as number[], target as number[], tolerance), compared: target.length };
+  const all = new Int32Array(target.length);
+  let count = 0;
+  let compared = 0;
+  for (let i = 0; i < target.length; i++) {
+    if (base[i] === undefined || target[i] === undefined) continue;
+    compared++;
+    if (!sameValue(base[i], target[i], tolerance)) all[count++] = i;
+  }
+  return { changed: all.subarray(0, count), compared };
+}
+
 function bothPresent(base: unknown[], target: unknown[]): { numeric?: { x: Float64Array; y: Float64Array }; categorical?: { base: string[]; target: string[] } } {
+  // Double arrays hold no null: the pairs are every row, numeric when all of them are finite.
+  if (bothDoubles(base, target)) {
+    const finite = base.length > 0 && finiteCount(base as number[]) === base.length && finiteCount(target as number[]) === target.length;
+    return finite ? { numeric: { x: new Float64Array(base as number[]), y: new Float64Array(target as number[]) } } : {};
+  }
   let count = 0;
   let numeric = true;
   let categorical = true;

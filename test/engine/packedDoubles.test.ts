@@ -9,6 +9,10 @@ import { setFlagsFromString } from 'node:v8';
 import { doubles, isDoubles, releaseDoublesTemplate } from '../../engine/data/cellValue';
 import { decodeValues, encodeValues } from '../../engine/exec/workerProtocol';
 import '../../engine/data/readSnapshot';
+import { thresholdsFrom } from '../../engine/checks/thresholds';
+import { forgetDerivedViews } from '../../engine/checks/values';
+import { checkFeature } from '../../engine/verdict/checkFeature';
+import { feature, LOCATION, ran, table } from '../checks/checkFixture';
 
 setFlagsFromString('--allow-natives-syntax');
 const kind = new Function('a', 'return [%HasHoleyElements(a) ? "holey" : "packed", %HasDoubleElements(a) ? "double" : "other"].join(" ")') as (a: unknown[]) => string;
@@ -63,5 +67,25 @@ describe('doubles (packed double arrays)', () => {
     assert.equal(kind(numbers), 'packed double');
     const wire = encodeValues(withNulls) as { numbers: Float64Array; states: Uint8Array };
     assert.deepEqual([wire.states[0], wire.numbers[1], wire.states[1]], [1, 1.5, 0]);
+  });
+
+  it('stay double arrays through the statistics of a workspace that also has categorical features', () => {
+    // Optimized code that has read arrays of strings moves a double array it reads to the general
+    // kind unless its map is not in the plain arrays' transition tree (`doubles` gives it its own).
+    const n = 3000;
+    const rows = table(Array.from({ length: n }, (_, i) => ({ x: i, seg: `s${i % 5}` })));
+    const check = (base: unknown[], target: unknown[], stored: unknown[], type: 'number' | 'string') => {
+      checkFeature({ feature: feature(), location: LOCATION, rows, stored: { values: stored, type }, sliceBy: [], base: ran(base), target: ran(target), thresholds: thresholdsFrom({}) });
+      forgetDerivedViews();
+    };
+    let numeric: number[][] = [];
+    for (let round = 0; round < 120; round++) {
+      const labels = Array.from({ length: n }, (_, i) => (i % (3 + (round % 4)) === 0 ? 'hi' : 'lo'));
+      check(labels, labels.map((l, i) => (i % 7 === 0 ? 'mid' : l)), labels.slice(), 'string');
+      const base = doubles(Float64Array.from({ length: n }, (_, i) => i * 0.5 + round));
+      numeric = [base, doubles(Float64Array.from(base, (v) => v * 1.25)), doubles(Float64Array.from(base, (v, i) => (i % 9 === 0 ? v + 1 : v)))];
+      check(numeric[0], numeric[1], numeric[2], 'number');
+    }
+    assert.deepEqual(numeric.map(kind), ['packed double', 'packed double', 'packed double']);
   });
 });
