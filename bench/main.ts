@@ -31,6 +31,8 @@
  *     (summary.timings); every run's features and verdicts are checked;
  *   stats — numericDrift on n vs n values (n = the workspace's rows) against scipy's ks_2samp +
  *     wasserstein_distance + a numpy PSI (Debian's /usr/bin/python3), values checked to agree (statistics.ts);
+ *   stats-mixed — a numeric feature's checkFeature in processes of numeric features only vs processes that
+ *     also check categorical features, and the numeric arrays' element kind (statistics.ts);
  *   lsp — `featureguard lsp --stdio` over a real JSON-RPC connection: keystroke → impact
  *     diagnostics p50/p95, save → value.mismatch diagnostics, the server's VmHWM (server.ts; warmBaseValues off);
  *   lsp-warmup — the server's background warm-up of base values (warmBaseValues on): its duration for every

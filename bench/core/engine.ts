@@ -15,6 +15,11 @@ import type * as esbuildApi from 'esbuild';
 import type { runImpact } from '../../engine/runImpact';
 import type { neverCancelled } from '../../engine/errors';
 import type { numericDrift } from '../../engine/stats/numericDrift';
+import type { checkFeature } from '../../engine/verdict/checkFeature';
+import type { doubles } from '../../engine/data/cellValue';
+import type { rowsFromColumns } from '../../engine/data/sampleRows';
+import type { thresholdsFrom } from '../../engine/checks/thresholds';
+import type { forgetDerivedViews } from '../../engine/checks/values';
 import type { encodeColumns, encodeFrameParts } from '../../engine/exec/python/pythonWire';
 import type { resolveSnapshot } from '../../engine/data/resolveSnapshot';
 import type { samplingOf } from '../../engine/data/snapshotLoader';
@@ -27,6 +32,12 @@ export interface Engine {
   runImpact: typeof runImpact;
   neverCancelled: typeof neverCancelled;
   numericDrift: typeof numericDrift;
+  /** A feature's statistics as the check computes them, and what it needs (bench/families/typescript/statistics.ts). */
+  checkFeature: typeof checkFeature;
+  doubles: typeof doubles;
+  rowsFromColumns: typeof rowsFromColumns;
+  thresholdsFrom: typeof thresholdsFrom;
+  forgetDerivedViews: typeof forgetDerivedViews;
   encodeColumns: typeof encodeColumns;
   encodeFrameParts: typeof encodeFrameParts;
   resolveSnapshot: typeof resolveSnapshot;
@@ -47,6 +58,11 @@ export async function buildEngine(): Promise<string> {
     "export { runImpact } from './engine/runImpact';",
     "export { neverCancelled } from './engine/errors';",
     "export { numericDrift } from './engine/stats/numericDrift';",
+    "export { checkFeature } from './engine/verdict/checkFeature';",
+    "export { doubles } from './engine/data/cellValue';",
+    "export { rowsFromColumns } from './engine/data/sampleRows';",
+    "export { thresholdsFrom } from './engine/checks/thresholds';",
+    "export { forgetDerivedViews } from './engine/checks/values';",
     "export { encodeColumns, encodeFrameParts } from './engine/exec/python/pythonWire';",
     "export { resolveSnapshot } from './engine/data/resolveSnapshot';",
     "export { samplingOf } from './engine/data/snapshotLoader';",

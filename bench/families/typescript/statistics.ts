@@ -1,15 +1,18 @@
 /**
  * The statistics kernel against scipy: `numericDrift` (PSI + KS + Wasserstein-1) on n vs n values in
  * this process, and scipy's ks_2samp + wasserstein_distance + a numpy PSI on the same bytes in
- * Debian's /usr/bin/python3; the values must agree.
+ * Debian's /usr/bin/python3; the values must agree. And a feature's whole statistics
+ * (`checkFeature`) for a numeric feature in a process that checks only numeric features, against one
+ * that also checks categorical ones (fresh processes: V8's optimized code is per process).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lcg } from '../../core/edits';
-import { loadEngine } from '../../core/engine';
-import { fmtCount } from '../../core/measure';
+import { buildEngine, loadEngine } from '../../core/engine';
+import { fmtCount, fmtMs } from '../../core/measure';
+import { ROOT } from '../../core/paths';
 import type { Section } from '../../core/types';
 
 interface ScipyResult {
@@ -67,7 +70,92 @@ export const STATISTICS_SECTIONS: Section[] = [
         `${label}: KS ${js.ks.toFixed(5)}, W1/σ ${js.wasserstein.toFixed(5)}, PSI ${js.psi.toFixed(5)}${problems.length ? ' — ' + problems.join('; ') : ' (KS bit-identical, W1 and PSI within 1e-9)'}`);
     },
   },
+  {
+    id: 'stats-mixed',
+    title: 'a numeric feature\'s statistics (checkFeature) in a process of numeric features only vs one that also checks categorical features',
+    async run(ctx) {
+      const bundle = await buildEngine();
+      const n = ctx.params.rows;
+      const runs: Record<StatsMode, MixedRun[]> = { numeric: [], mixed: [] };
+      for (let r = 0; r < MIXED_PROCESSES; r++) for (const mode of ['numeric', 'mixed'] as const) runs[mode].push(runMixed(bundle, mode, n));
+      const label = `${fmtCount(n)} rows`;
+      const only = ctx.record('stats-numeric-only', `statistics of a numeric feature (checkFeature), ${label}, process of numeric features only`, runs.numeric.flatMap((r) => r.numericMs.map((ms) => ({ ms }))), { p95: true });
+      const mixed = ctx.record('stats-numeric-mixed', `statistics of a numeric feature, ${label}, process that also checks categorical features`, runs.mixed.flatMap((r) => r.numericMs.map((ms) => ({ ms }))), { p95: true });
+      mixed.ratio = `${(mixed.median / only.median).toFixed(2)}× numeric-only`;
+      ctx.record('stats-categorical', `statistics of a categorical feature (strings, 10 labels), ${label}`, runs.mixed.flatMap((r) => r.categoricalMs.map((ms) => ({ ms }))), { p95: true });
+      const kinds = [...new Set(runs.mixed.flatMap((r) => r.kinds))];
+      ctx.check('numeric arrays stay doubles beside categorical features', kinds.length === 1 && kinds[0] === 'double',
+        `element kinds of the numeric features' base, stored and target arrays after their statistics: ${kinds.join(', ')} (V8's %HasDoubleElements); ${MIXED_PROCESSES} processes a mode, ${MIXED_WARMUP} features of warm-up then ${MIXED_TIMED} timed; numeric-only ${fmtMs(only.median)}, mixed ${fmtMs(mixed.median)}`);
+    },
+  },
 ];
+
+// ---------------------------------------------------------------------------------------------
+// A numeric feature's statistics beside categorical ones
+
+type StatsMode = 'numeric' | 'mixed';
+interface MixedRun {
+  numericMs: number[];
+  categoricalMs: number[];
+  kinds: string[];
+}
+
+const MIXED_PROCESSES = 3;
+const MIXED_WARMUP = 10;
+const MIXED_TIMED = 20;
+
+/**
+ * Seeded columns (a: doubles, seg: 5 labels), then per feature: in 'mixed', a categorical feature
+ * (labels from seg and a threshold of a, one in ten rows relabelled by the edit) checked first; then
+ * a numeric one (base, a stored column that equals it, the target ×1.25) — both through
+ * `checkFeature` as the check calls it, arrays made by `doubles` as the worker replies and the
+ * snapshot reader make them.
+ */
+const MIXED_SCRIPT = String.raw`
+const [bundle, mode, n, warmup, timed] = [process.argv[1], process.argv[2], +process.argv[3], +process.argv[4], +process.argv[5]];
+const { checkFeature, doubles, rowsFromColumns, thresholdsFrom, forgetDerivedViews } = require(bundle);
+const kind = new Function('a', 'return %HasDoubleElements(a) ? "double" : "other"');
+let seed = 42;
+const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+const a = doubles(Float64Array.from({ length: n }, () => rnd() * 100));
+const labels = ['north', 'south', 'east', 'west', 'online'];
+const seg = Array.from({ length: n }, () => labels[Math.floor(rnd() * 5)]);
+const rows = rowsFromColumns(n, [{ name: 'a', type: 'number' }, { name: 'seg', type: 'string' }], (c) => (c === 'a' ? a : c === 'seg' ? seg : undefined));
+const thresholds = thresholdsFrom({});
+const location = { file: 'src/features.ts', line: 1, column: 1 };
+const feature = (name) => ({ name, source: 'src/features.ts#' + name, file: 'src/features.ts', exportName: name, column: name, kind: 'row', tolerance: { abs: 1e-9, rel: 1e-9 }, consumers: [], origin: 'config', snapshot: 'main' });
+const side = (values) => ({ ok: true, result: { ok: true, values, extraValues: [], errorCount: 0, errors: [], nondeterministic: 0, runMs: 1 } });
+const check = (name, base, target, stored, type) => {
+  const t = performance.now();
+  const r = checkFeature({ feature: feature(name), location, rows, stored: { values: stored, type }, sliceBy: [], base: side(base), target: side(target), thresholds });
+  const ms = performance.now() - t;
+  if (r.verdict !== 'changed') throw new Error(name + ': verdict ' + r.verdict);
+  forgetDerivedViews();
+  return ms;
+};
+const out = { numericMs: [], categoricalMs: [], kinds: [] };
+for (let k = 0; k < warmup + timed; k++) {
+  if (mode === 'mixed') {
+    const base = seg.map((s, i) => s + (a[i] > 50 + k ? '_hi' : '_lo'));
+    const target = base.map((l, i) => (i % 10 === 0 ? 'other' : l));
+    const ms = check('c' + k, base, target, base.slice(), 'string');
+    if (k >= warmup) out.categoricalMs.push(ms);
+  }
+  const base = doubles(Float64Array.from(a, (x) => x * (1 + k / 100)));
+  const stored = doubles(base);
+  const target = doubles(Float64Array.from(base, (x) => x * 1.25));
+  const ms = check('n' + k, base, target, stored, 'number');
+  if (k >= warmup) out.numericMs.push(ms);
+  out.kinds.push(kind(base), kind(stored), kind(target));
+}
+console.log(JSON.stringify(out));
+`;
+
+function runMixed(bundle: string, mode: StatsMode, n: number): MixedRun {
+  const r = spawnSync(process.execPath, ['--allow-natives-syntax', '-e', MIXED_SCRIPT, bundle, mode, String(n), String(MIXED_WARMUP), String(MIXED_TIMED)], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`statistics process (${mode}): exit ${r.status}\n${r.stderr.split('\n').slice(0, 12).join('\n')}`);
+  return JSON.parse(r.stdout) as MixedRun;
+}
 
 // ---------------------------------------------------------------------------------------------
 // scipy on the same data
