@@ -5,13 +5,18 @@
 import type { Finding } from '../findings';
 import { examplesAt, type CheckContext } from './checkContext';
 import { grade } from './thresholds';
-import { categories, isNumericType, pct, valuesType } from './values';
+import { categoryCounts, isNumericType, pct, valuesType } from './values';
 
 export function domainNewValues(ctx: CheckContext): Finding[] {
   if (!ctx.stored) return [];
   const targetType = valuesType(ctx.target.values);
   if (isNumericType(targetType) || targetType === 'unknown' || targetType === 'date') return [];
-  const known = new Set(categories(ctx.stored));
+  const known = categoryCounts(ctx.stored);
+  // Usually the target makes no category the store lacks: known from its counts, without a pass
+  // that names rows.
+  let unknown = false;
+  for (const label of categoryCounts(ctx.target.values).keys()) if (!known.has(label)) unknown = true;
+  if (!unknown) return [];
   const counts = new Map<string, number>();
   const rows: number[] = [];
   let produced = 0;

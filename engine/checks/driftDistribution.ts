@@ -6,11 +6,11 @@
  * of a few rows but not of the population.
  */
 import type { Finding } from '../findings';
-import { categoricalDrift } from '../stats/categoricalDrift';
+import { categoricalDriftOfCounts } from '../stats/categoricalDrift';
 import { numericDriftSorted } from '../stats/numericDrift';
 import type { CheckContext } from './checkContext';
 import { grade } from './thresholds';
-import { categories, isNumericType, num, ranValues, sortedFiniteNumbers, valuesType } from './values';
+import { categoryCounts, isNumericType, num, ranValues, sortedFiniteNumbers, valuesType } from './values';
 
 export interface DriftMetrics {
   psi: number;
@@ -29,7 +29,7 @@ export function driftMetrics(reference: readonly unknown[], target: readonly unk
     return { psi: d.psi, ks: d.ks, wasserstein: d.wasserstein };
   }
   if (tRef === 'unknown' || tTarget === 'unknown') return undefined;
-  const d = categoricalDrift(categories(reference), categories(target));
+  const d = categoricalDriftOfCounts(categoryCounts(reference), categoryCounts(target));
   return { psi: d.psi, lInf: d.lInf, jensenShannon: d.jensenShannon };
 }
 

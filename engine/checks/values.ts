@@ -136,12 +136,26 @@ export const sortedFiniteNumbers = memo((values): Float64Array => {
 /** The values of the rows that ran (`undefined` marks a row that threw); the same array when all ran. */
 export const ranValues = memo((values): readonly unknown[] => (values.includes(undefined) ? values.filter((v) => v !== undefined) : values));
 
-/** Values as category labels (nulls excluded), for categorical statistics. */
-export function categories(values: readonly unknown[]): string[] {
-  const out: string[] = [];
-  for (const v of values) if (v !== null && v !== undefined) out.push(v instanceof Date ? v.toISOString() : String(v));
-  return out;
+/** A value as a category label, for categorical statistics. */
+function categoryLabel(v: unknown): string {
+  return typeof v === 'string' ? v : v instanceof Date ? v.toISOString() : String(v);
 }
+
+/**
+ * Each category label among the values (nulls excluded) with its count, in first-appearance order. One pass per array, shared by the drift, domain.new-values and the
+ * histograms, which each made the labels' array again (with the counting, 30 of a categorical
+ * feature's ~50 ms of statistics at 100k rows).
+ */
+export const categoryCounts = memo((values): ReadonlyMap<string, number> => {
+  const counts = new Map<string, number>();
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === null || v === undefined) continue;
+    const label = categoryLabel(v);
+    counts.set(label, (counts.get(label) ?? 0) + 1);
+  }
+  return counts;
+});
 
 /** The share of nulls (and NaN) among values. */
 export const nullRate = memo((values): number => {

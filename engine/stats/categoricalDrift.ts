@@ -46,13 +46,16 @@ export interface CategoricalDrift {
  * `jensenShannon` are 0.
  */
 export function categoricalDrift(stored: ArrayLike<string>, target: ArrayLike<string>): CategoricalDrift {
-  const storedCounts = countValues(stored);
-  const targetCounts = countValues(target);
+  return categoricalDriftOfCounts(countValues(stored), countValues(target));
+}
+
+/** `categoricalDrift` of the two sides' category counts (each in first-appearance order). */
+export function categoricalDriftOfCounts(storedCounts: ReadonlyMap<string, number>, targetCounts: ReadonlyMap<string, number>): CategoricalDrift {
   const newValues = new Map(
     [...targetCounts].filter(([value]) => !storedCounts.has(value)).sort((a, b) => b[1] - a[1]),
   );
-  const ns = stored.length;
-  const nt = target.length;
+  const ns = total(storedCounts);
+  const nt = total(targetCounts);
   if (ns === 0 || nt === 0) return { psi: 0, lInf: 0, jensenShannon: 0, newValues };
 
   let psi = 0;
@@ -77,6 +80,12 @@ export function categoricalDrift(stored: ArrayLike<string>, target: ArrayLike<st
   // The sum is in nats; dividing by ln 2 gives bits, and the clamp absorbs rounding just below 0.
   const jensenShannon = Math.sqrt(Math.max(0, js / Math.LN2 / 2));
   return { psi, lInf, jensenShannon, newValues };
+}
+
+function total(counts: ReadonlyMap<string, number>): number {
+  let n = 0;
+  for (const c of counts.values()) n += c;
+  return n;
 }
 
 /** Counts each distinct value, keeping first-appearance order. */

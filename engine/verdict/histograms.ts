@@ -3,7 +3,7 @@
  * HTML report: seeing the old and new distributions side by side is how a person recognizes a
  * rescale or a shifted clip at a glance.
  */
-import { categories, isNumericType, sortedFiniteNumbers, valuesType } from '../checks/values';
+import { categoryCounts, isNumericType, sortedFiniteNumbers, valuesType } from '../checks/values';
 import type { FeatureHistogram } from '../report/reportTypes';
 import { histogram, histogramSorted, sharedEdges } from '../stats/describe';
 
@@ -41,19 +41,11 @@ export function featureHistogram(sides: { stored?: unknown[]; base?: unknown[]; 
     const counts = Object.fromEntries(present.map((k) => [k, sorted[k] ? histogramSorted(sorted[k]!, edges) : histogram(sides[k]!, edges)]));
     return { kind: 'numeric', edges, ...counts, target: counts.target } as FeatureHistogram;
   }
-  const cats = Object.fromEntries(present.map((k) => [k, categories(sides[k]!)])) as Record<string, string[]>;
+  const sideCounts = present.map((k) => categoryCounts(sides[k]!));
   const total = new Map<string, number>();
-  for (const list of Object.values(cats)) for (const c of list) total.set(c, (total.get(c) ?? 0) + 1);
+  for (const side of sideCounts) for (const [label, n] of side) total.set(label, (total.get(label) ?? 0) + n);
   const labels = [...total].sort((a, b) => b[1] - a[1]).slice(0, MAX_CATEGORIES).map(([l]) => l);
-  const index = new Map(labels.map((l, i) => [l, i]));
   const counts: Record<string, number[]> = {};
-  for (const k of present) {
-    const c = new Array<number>(labels.length).fill(0);
-    for (const v of cats[k]) {
-      const i = index.get(v);
-      if (i !== undefined) c[i]++;
-    }
-    counts[k] = c;
-  }
+  present.forEach((k, s) => (counts[k] = labels.map((label) => sideCounts[s].get(label) ?? 0)));
   return { kind: 'categorical', labels, ...counts, target: counts.target } as FeatureHistogram;
 }

@@ -235,6 +235,20 @@ describe('stats/describe', () => {
     forgetDerivedViews();
   });
 
+  it('counts categorical sides: the 12 most frequent labels over all sides, ties in order of first appearance, nulls left out', () => {
+    forgetDerivedViews();
+    const d = new Date(Date.UTC(2026, 0, 2));
+    // Totals: b 6, a 4, d 3, c 3 (c first seen in base, d in target: c first), e 1.
+    const h = featureHistogram({ stored: ['a', 'b', null, 'a', 'b', 'b'], base: ['c', 'b', 'a', null, 'c', 'b'], target: ['d', 'd', 'c', 'a', 'b', 'e', 'd', undefined, 'b'] });
+    assert.deepEqual(h, { kind: 'categorical', labels: ['b', 'a', 'c', 'd', 'e'], stored: [3, 2, 0, 0, 0], base: [2, 1, 2, 0, 0], target: [2, 1, 1, 3, 1] });
+    // A 13th label and beyond are not drawn; dates are labelled by their ISO time.
+    const many = Array.from({ length: 14 }, (_, i) => `l${String(i).padStart(2, '0')}`);
+    const h2 = featureHistogram({ target: [...many, ...many.slice(5, 8)] });
+    assert.deepEqual(h2, { kind: 'categorical', labels: ['l05', 'l06', 'l07', ...many.slice(0, 5), ...many.slice(8, 12)], target: [2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1] });
+    assert.deepEqual(featureHistogram({ stored: [d], target: [d, d, null] }), { kind: 'categorical', labels: [d.toISOString()], stored: [1], target: [2] });
+    forgetDerivedViews();
+  });
+
   it('bins values over a range too narrow for its width to be a number (subnormal edges)', () => {
     assert.deepEqual(histogram(Float64Array.of(0, 1e-323, 2e-323), [0, 1e-323, 2e-323]), [1, 2]);
   });
