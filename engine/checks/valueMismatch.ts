@@ -4,11 +4,11 @@
  * trained on the stored values would see a different meaning for new rows. Where the snapshot
  * names `sliceBy` columns, the message says which slices the mismatch concentrates in.
  */
+import { isDoubles } from '../data/cellValue';
 import type { Finding } from '../findings';
 import { examplesAt, type CheckContext } from './checkContext';
-import { grade } from './thresholds';
-import { isDoubles } from '../data/cellValue';
 import { bothDoubles, differingNumbers } from './doubleLoops';
+import { grade } from './thresholds';
 import { pct, sameValue } from './values';
 
 const mismatches = new WeakMap<CheckContext, Int32Array>();

@@ -142,9 +142,10 @@ function categoryLabel(v: unknown): string {
 }
 
 /**
- * Each category label among the values (nulls excluded) with its count, in first-appearance order. One pass per array, shared by the drift, domain.new-values and the
- * histograms, which each made the labels' array again (with the counting, 30 of a categorical
- * feature's ~50 ms of statistics at 100k rows).
+ * Each category label among the values (nulls excluded) with its count, in first-appearance
+ * order. One pass per array, shared by the drift, domain.new-values and the histograms, which each
+ * made the labels' array again (with the counting, ~30 of a categorical feature's ~47 ms of
+ * statistics at 100k rows).
  */
 export const categoryCounts = memo((values): ReadonlyMap<string, number> => {
   const counts = new Map<string, number>();

@@ -3,7 +3,7 @@
  * nearly every Parquet writer uses by default, is `hysnappy` (WebAssembly, twice as fast as
  * hyparquet's JavaScript decoder on the benchmark's columns); the rarer codecs come from
  * `hyparquet-compressors`, whose module start-up (Brotli's dictionary, gzip's and zstd's tables)
- * every check paid before, ~5 ms, although the files it reads are Snappy or uncompressed.
+ * every check paid before (~5–7 ms), although the files it reads are Snappy or uncompressed.
  */
 import type { Compressors } from 'hyparquet';
 

@@ -77,10 +77,6 @@ export function classifyChange(input: ChangeInput): ChangeClassification | undef
 }
 
 /**
- * The rows where both sides produced a value, paired: as numbers when every such pair is finite
- * numbers, as category labels when every pair is strings or booleans, neither otherwise.
- */
-/**
  * The rows where both sides ran and their values differ, and how many rows both ran. The indices
  * go in a typed array of the rows' length: a list grown by push was three times its final size in
  * garbage when every row of a million changed (the language server's peak came during a check's
@@ -99,6 +95,10 @@ function changedRows(base: unknown[], target: unknown[], tolerance: Tolerance): 
   return { changed: all.subarray(0, count), compared };
 }
 
+/**
+ * The rows where both sides produced a value, paired: as numbers when every such pair is finite
+ * numbers, as category labels when every pair is strings or booleans, neither otherwise.
+ */
 function bothPresent(base: unknown[], target: unknown[]): { numeric?: { x: Float64Array; y: Float64Array }; categorical?: { base: string[]; target: string[] } } {
   // Double arrays hold no null: the pairs are every row, numeric when all of them are finite.
   if (bothDoubles(base, target)) {
