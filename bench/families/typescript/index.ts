@@ -29,7 +29,7 @@ const METHOD = [
   '  calls, then the timed ones), against Debian\'s `/usr/bin/python3` running scipy\'s `ks_2samp` (which also computes a p-value) +',
   '  `wasserstein_distance` + `np.std` + a numpy PSI on the same bytes, timed in the Python process; the values must agree.',
   '  **stats-mixed**: a numeric feature\'s whole statistics (`checkFeature`, as the check calls it: base, an equal stored column, the',
-  '  target ×1.25, arrays made by `doubles`) in fresh processes (3 a mode, alternated; 10 features of warm-up, then 20 timed) that',
+  '  target ×1.25, arrays made by `doubles`) in fresh processes (5 a mode, alternated; 10 features of warm-up, then 20 timed) that',
   '  check numeric features only, or also a categorical feature (5 labels × hi/lo, one row in ten relabelled) before each; the',
   '  numeric arrays\' element kind is read with V8\'s `%HasDoubleElements` after their statistics.',
   '- **language server**: `featureguard lsp --stdio` spawned and spoken to with vscode-jsonrpc like an editor, settings',

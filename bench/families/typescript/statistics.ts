@@ -100,7 +100,7 @@ interface MixedRun {
   kinds: string[];
 }
 
-const MIXED_PROCESSES = 3;
+const MIXED_PROCESSES = 5;
 const MIXED_WARMUP = 10;
 const MIXED_TIMED = 20;
 
