@@ -8,6 +8,8 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { BundleInput } from '../exec/bundleFeature';
+import type { IncrementalBundler } from '../exec/incrementalBundler';
 
 /** Bundles kept in memory, and on disk: a few versions of a workspace's bundles. */
 const MAX_ENTRIES = 32;
@@ -15,8 +17,14 @@ const MAX_ENTRIES = 32;
 export class BundleCache {
   private readonly memory = new Map<string, string>();
 
-  /** `dir` undefined: memory only. */
-  constructor(private readonly dir?: string) {}
+  /**
+   * `dir` undefined: memory only. `incremental`: esbuild contexts kept between builds (a session's;
+   * see incrementalBundler.ts), for the bundles this cache does not have.
+   */
+  constructor(
+    private readonly dir?: string,
+    readonly incremental?: IncrementalBundler<BundleInput>,
+  ) {}
 
   /** The key of a bundle built from `parts` (entry, closure files with their hashes, tool version). */
   static key(parts: unknown): string {

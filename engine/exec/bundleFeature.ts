@@ -40,19 +40,14 @@ export async function bundleFeatures(tree: SourceTree, frontEnd: LanguageFrontEn
   // esbuild asks for files one at a time; reading the known closure first costs one git process
   // instead of one per file.
   if (prefetch.length) await tree.readMany(prefetch);
+  const input: BundleInput = { entry, tree, frontEnd };
   try {
-    const result = await esbuildApi().build({
-      stdin: { contents: entry, sourcefile: ENTRY, resolveDir: '/', loader: 'ts' },
-      bundle: true,
-      write: false,
-      format: 'cjs',
-      platform: 'node',
-      target: 'node20',
-      logLevel: 'silent',
-      sourcemap: false,
-      plugins: [sourceTreePlugin(tree, frontEnd)],
-    });
-    const code = result.outputFiles[0].text;
+    // A session rebuilds in a context kept per side (only changed files are parsed again); a
+    // single run builds once. Both read the same input through the same plugin: the same code.
+    const result = await (cache?.incremental
+      ? cache.incremental.build(tree.label, input, buildOptions)
+      : esbuildApi().build(buildOptions(() => input)));
+    const code = result.outputFiles![0].text;
     if (key) cache!.set(key, code);
     return { ok: true, code };
   } catch (err) {
@@ -74,22 +69,46 @@ function missingBinary(err: unknown): string | undefined {
   return `esbuild's binary for ${process.platform}-${process.arch} is missing from this installation: install the FeatureGuard package built for ${process.platform}-${process.arch}`;
 }
 
+/** What a build reads: the entry's text, and the side's files with the front end that resolves their imports. */
+export interface BundleInput {
+  entry: string;
+  tree: SourceTree;
+  frontEnd: LanguageFrontEnd;
+}
+
+/** The build of the entry `input()` gives, its files from `input().tree`. */
+function buildOptions(input: () => BundleInput): esbuild.BuildOptions {
+  return {
+    entryPoints: [ENTRY],
+    bundle: true,
+    write: false,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'silent',
+    sourcemap: false,
+    plugins: [sourceTreePlugin(input)],
+  };
+}
+
 /** Resolves relative imports against the tree and loads contents from it. */
-function sourceTreePlugin(tree: SourceTree, frontEnd: LanguageFrontEnd): esbuild.Plugin {
+function sourceTreePlugin(input: () => BundleInput): esbuild.Plugin {
   return {
     name: 'featureguard-source-tree',
     setup(build) {
       build.onResolve({ filter: /.*/ }, (args) => {
-        if (args.kind === 'entry-point') return undefined;
-        // The entry (stdin) sits at the repository root; everything else was loaded from the tree.
+        if (args.kind === 'entry-point') return { path: ENTRY, namespace: 'featureguard-entry' };
+        const { tree, frontEnd } = input();
+        // The entry sits at the repository root; everything else was loaded from the tree.
         const from = args.namespace === 'featureguard' ? args.importer : 'entry.ts';
         if (!args.path.startsWith('.') && !args.path.startsWith('/')) return { path: args.path, external: true };
         const resolved = frontEnd.resolveImport(from, args.path, (p) => tree.has(p));
         if (!resolved) return { errors: [{ text: `cannot resolve "${args.path}" from ${from === 'entry.ts' ? 'the feature source' : from}` }] };
         return { path: resolved, namespace: 'featureguard' };
       });
+      build.onLoad({ filter: /.*/, namespace: 'featureguard-entry' }, () => ({ contents: input().entry, loader: 'ts', resolveDir: '/' }));
       build.onLoad({ filter: /.*/, namespace: 'featureguard' }, async (args) => {
-        const text = (await tree.readMany([args.path])).get(args.path);
+        const text = (await input().tree.readMany([args.path])).get(args.path);
         if (text === undefined) return { errors: [{ text: `${args.path} is missing` }] };
         return { contents: text, loader: loaderFor(args.path), resolveDir: '/' };
       });

@@ -10,6 +10,8 @@ import { summarizeTree } from '../analysis/summarizeTree';
 import { BundleCache } from '../cache/bundleCache';
 import { SummaryCache } from '../cache/summaryCache';
 import { throwIfCancelled, type CancellationToken } from '../errors';
+import type { BundleInput } from '../exec/bundleFeature';
+import { IncrementalBundler } from '../exec/incrementalBundler';
 import { SymbolGraph } from '../graph/symbolGraph';
 import type { Report } from '../report/reportTypes';
 import { checkImpact, closeCheckCaches, newCheckCaches, type CheckCaches, type DataOptions } from '../runCheck';
@@ -44,7 +46,7 @@ export class WorkspaceSession {
   /** Opens the workspace containing `options.cwd`; fails with a `UserError` like the CLI. */
   static async open(options: RunOptions): Promise<WorkspaceSession> {
     // Bundles, like summaries, stay in memory across runs and refreshes.
-    const withBundles = { ...options, diskCache: false, bundles: new BundleCache() };
+    const withBundles = { ...options, diskCache: false, bundles: new BundleCache(undefined, new IncrementalBundler<BundleInput>()) };
     return new WorkspaceSession(withBundles, await openWorkspace(withBundles));
   }
 
@@ -134,6 +136,7 @@ export class WorkspaceSession {
   dispose(): void {
     this.disposed = true;
     closeCheckCaches(this.caches);
+    this.options.bundles?.incremental?.dispose();
   }
 
   private async analyze(ws: Workspace, token: CancellationToken): Promise<ImpactResult> {
