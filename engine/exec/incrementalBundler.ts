@@ -45,6 +45,10 @@ export class IncrementalBundler<Input = unknown> {
       current.input = input;
       try {
         return await (await current.context).rebuild();
+      } catch (err) {
+        // Not the code's errors (esbuild's service stopped, the context disposed): a new context next time.
+        if (!(err as { errors?: unknown[] }).errors?.length) this.drop(side, current);
+        throw err;
       } finally {
         current.input = undefined;
       }

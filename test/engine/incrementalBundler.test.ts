@@ -6,6 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { BundleCache } from '../../engine/cache/bundleCache';
 import { bundleFeatures, type BundleInput } from '../../engine/exec/bundleFeature';
+import { esbuildApi } from '../../engine/exec/esbuildRuntime';
 import { IncrementalBundler } from '../../engine/exec/incrementalBundler';
 import { typescriptFrontEnd } from '../../engine/lang/typescript/typescriptFrontEnd';
 import { blobHash, emptyTree, OverlayTree, type SourceTree } from '../../engine/sources/sourceTree';
@@ -78,6 +79,17 @@ describe('incremental bundling (a session\'s esbuild contexts)', () => {
     const fixed = await bundleFeatures(tree('worktree', files(4)), typescriptFrontEnd, feature('f'), closure, new BundleCache(undefined, bundler));
     assert.ok(fixed.ok);
     assert.equal(call(fixed.code), 41);
+  });
+
+  it("builds again after esbuild's service stopped under its context", async () => {
+    const first = await bundleFeatures(tree('worktree', files(2)), typescriptFrontEnd, feature('f'), closure, new BundleCache(undefined, bundler));
+    await esbuildApi().stop();
+    const lost = await bundleFeatures(tree('worktree', files(3)), typescriptFrontEnd, feature('f'), closure, new BundleCache(undefined, bundler));
+    const again = await bundleFeatures(tree('worktree', files(6)), typescriptFrontEnd, feature('f'), closure, new BundleCache(undefined, bundler));
+    assert.ok(first.ok && again.ok, again.ok ? '' : again.message);
+    assert.equal(call(again.code), 61);
+    // The build that met the stopped service may fail or not; it is never wrong.
+    if (lost.ok) assert.equal(call(lost.code), 31);
   });
 
   it('builds again after dispose, with a new context', async () => {
