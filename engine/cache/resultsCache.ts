@@ -52,8 +52,10 @@ export class ResultsCache {
   /** Bytes of side results this cache wrote to disk (every run of the process together; sampled columns not counted: of what a run used, pruning drops them first). */
   writtenBytes = 0;
 
-  /** Where entries are kept on disk (undefined: memory only). */
-  /** Sets the directory for a run (each check calls it first; `prune` keeps what the run used first). */
+  /**
+   * Where entries are kept on disk (undefined: memory only), set for a run: each check calls it
+   * first, and `prune` keeps what the run used first.
+   */
   setDir(dir: string | undefined): void {
     this.dir = dir;
     this.runStarted = Date.now();
@@ -374,7 +376,6 @@ function headerValid(file: string, key: string): boolean | undefined {
   }
 }
 
-/** The result a file holds, or undefined when it is not a whole entry of this format for `key`. */
 /** An entry's header and payload, when the bytes are an entry of this format for `key`. */
 function entryHeader(bytes: Buffer, key: string): { h: Header; payload: Buffer } | undefined {
   if (bytes.length < 8 || bytes.toString('latin1', 0, 4) !== MAGIC) return undefined;
@@ -407,6 +408,7 @@ function decodeNumbersEntry(bytes: Buffer, key: string): Float64Array | undefine
   }
 }
 
+/** The result a file holds, or undefined when it is not a whole entry of this format for `key`. */
 export function decodeEntry(bytes: Buffer, key: string): WorkerResult | undefined {
   try {
     const entry = entryHeader(bytes, key);

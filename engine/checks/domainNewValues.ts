@@ -15,7 +15,11 @@ export function domainNewValues(ctx: CheckContext): Finding[] {
   // Usually the target makes no category the store lacks: known from its counts, without a pass
   // that names rows.
   let unknown = false;
-  for (const label of categoryCounts(ctx.target.values).keys()) if (!known.has(label)) unknown = true;
+  for (const label of categoryCounts(ctx.target.values).keys()) {
+    if (known.has(label)) continue;
+    unknown = true;
+    break;
+  }
   if (!unknown) return [];
   const counts = new Map<string, number>();
   const rows: number[] = [];
